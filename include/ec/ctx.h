@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ec_ctx: everything a node may touch outside its own state.  Node logic is
+ * sans-I/O: it never opens sockets, reads clocks or files, draws randomness
+ * or keeps globals.  Allocation, storage, outgoing messages and observation
+ * hooks arrive here, so the simulator, the tests and a daemon can drive the
+ * same code.  The node's notion of time is its own tick counter (logical
+ * time, spec §1.1), advanced by the protocol's tick.
+ *
+ * The context is borrowed for the duration of one call; a node keeps no
+ * pointer to it.
+ */
+#ifndef EC_CTX_H
+#define EC_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec/err.h"
+#include "ec/msg.h"
+#include "ec/store.h"
+
+/* realloc-style allocator: new_size 0 frees and returns NULL; a NULL ptr
+ * allocates.  Sizes are passed so that sized pools can sit behind it. */
+typedef void *(*ec_realloc_fn)(void *user, void *ptr, size_t old_size, size_t new_size);
+
+/* Outgoing message sink.  The message (and any body pointer in it) is
+ * valid only during the call; the sink copies what it keeps. */
+typedef ec_err (*ec_send_fn)(void *user, const ec_msg *msg);
+
+/* Events a node reports for observation (statistics, event logs).  They
+ * must never feed back into consensus. */
+typedef enum ec_event {
+	EC_EV_COMMIT = 1,       /* a block committed locally; arg = 1 if a part
+	                           was decided by a negative balance */
+	EC_EV_VOTE_TRUSTED,     /* Vote for a pending block, trusted sender */
+	EC_EV_VOTE_UNTRUSTED,   /* Vote for a pending block dropped (untrusted) */
+	EC_EV_VOTE_COMMITTED,   /* Vote for a committed block (0xFF reply rule) */
+	EC_EV_VOTE_BLOCKED,     /* Vote for a blocked block */
+	EC_EV_VOTE_NEW_TRUSTED, /* Vote for an unknown block, trusted: recorded + QueryBlock */
+	EC_EV_VOTE_NEW_UNTRUSTED, /* Vote for an unknown block, untrusted: sender added as peer */
+	EC_EV_QUERY_ANSWERED,
+	EC_EV_QUERY_REFERRED,
+	EC_EV_QUERY_FORWARDED,
+	EC_EV_QUERY_DROPPED,
+	EC_EV_BLOCK_NEW,        /* a requested block entered the pool */
+	EC_EV_BLOCK_DUPLICATE,  /* a requested block was already in the pool */
+	EC_EV_TOKEN_WRITE,      /* a token mapping write attempted at commit */
+	EC_EV_PARENT_COMMIT_REQ,
+	EC_EV_VOTE_REQ_TOKEN,
+	EC_EV_VOTE_REQ_WITNESS,
+	EC_EV_EVALUATED,        /* a pending entry with a block was evaluated */
+	EC_EV_EXPIRED,          /* a mempool entry expired */
+	EC_EV_VOTE_CONFLICT,    /* a vote was blanked by conflict detection */
+	EC_EV_POOL_FULL,        /* a vote was ignored by the pool-size gate */
+	EC_EV_COUNT
+} ec_event;
+
+typedef void (*ec_event_fn)(void *user, ec_peer_id node, ec_event ev, ec_block_id block,
+                            uint64_t arg);
+
+typedef struct ec_ctx {
+	ec_realloc_fn realloc_fn;
+	void *alloc_user;
+	ec_send_fn send;
+	void *send_user;
+	ec_store store;
+	ec_event_fn event; /* may be NULL */
+	void *event_user;
+} ec_ctx;
+
+/* The C library's allocator, for contexts that need nothing special. */
+void *ec_libc_realloc(void *user, void *ptr, size_t old_size, size_t new_size);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ec_memstore: an in-memory backend for ec_store that holds the block and
+ * token stores of many nodes in two shared open-addressing tables keyed by
+ * (owner, id), plus a block arena that interns identical blocks.  A node is
+ * an owner index; ec_memstore_view binds one owner to the ec_store seam.
+ * There are no per-node heap objects, so a million owners cost nothing until
+ * they store something.
+ *
+ * Interned blocks live until ec_memstore_fini; pointers to them are stable
+ * (the arena grows by chunks and never moves a block).
+ */
+#ifndef EC_MEMSTORE_H
+#define EC_MEMSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec/block.h"
+#include "ec/ctx.h"
+#include "ec/store.h"
+
+typedef struct ec_memstore ec_memstore;
+
+typedef struct ec_memstore_view {
+	ec_memstore *store;
+	uint32_t owner;
+} ec_memstore_view;
+
+/* Creates an empty store.  Out: *out, to be released with ec_memstore_free. */
+EC_WUR ec_err ec_memstore_new(ec_memstore **out, ec_realloc_fn realloc_fn, void *alloc_user);
+void ec_memstore_free(ec_memstore *s);
+
+/* Returns an ec_store over view (which must outlive every use of it). */
+ec_store ec_memstore_bind(ec_memstore_view *view);
+
+/* Returns a stable copy of block, shared with earlier identical blocks.
+ * Out: *out, owned by the store, valid until ec_memstore_free. */
+EC_WUR ec_err ec_memstore_intern(ec_memstore *s, const ec_block *block, const ec_block **out);
+
+/* Direct reads without a view (the simulator's commit detection). */
+const ec_block *ec_memstore_block_get(const ec_memstore *s, uint32_t owner, ec_block_id id);
+
+/* Bytes held by the store's tables and arena. */
+size_t ec_memstore_bytes(const ec_memstore *s);
+
+#endif

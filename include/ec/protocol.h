@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ec_protocol: the interface between a consensus protocol's node logic and
+ * whatever drives it (the simulator, tests, a daemon).  Each protocol is a
+ * static table of functions over an opaque node state of node_size bytes
+ * that the driver allocates; every call gets the context it may use.
+ *
+ * Calls on one node must not overlap.  The driver calls, per round or time
+ * step: handle() for each delivered message, then tick() once.
+ */
+#ifndef EC_PROTOCOL_H
+#define EC_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec/block.h"
+#include "ec/ctx.h"
+#include "ec/msg.h"
+
+typedef struct ec_protocol {
+	const char *name;
+	size_t node_size;
+	/* Initialises node storage for a node with this id at time 0.
+	 * config is protocol-specific (may be NULL for defaults); copied. */
+	ec_err (*node_init)(void *node, ec_peer_id id, const void *config);
+	/* Releases everything the node owns; accepts zeroed storage. */
+	void (*node_fini)(void *node, const ec_ctx *ctx);
+	/* Set-up: replaces the trusted peer list with n sorted, distinct ids. */
+	ec_err (*set_peers)(void *node, const ec_ctx *ctx, const uint64_t *sorted, size_t n);
+	/* Number of trusted peers. */
+	size_t (*peer_count)(const void *node);
+	/* Whether the node would stay silent for ever if no message arrived
+	 * (nothing pending that could make it send). */
+	bool (*idle)(const void *node);
+	/* The node's clock (logical time). */
+	uint64_t (*now)(const void *node);
+	/* A locally created block enters the node (no message is involved). */
+	ec_err (*submit)(void *node, const ec_ctx *ctx, const ec_block *block);
+	/* One delivered message. */
+	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
+	/* One time step. */
+	ec_err (*tick)(void *node, const ec_ctx *ctx);
+} ec_protocol;
+
+/* Returns the protocol registered under name, or NULL. */
+const ec_protocol *ec_protocol_find(const char *name);
+
+/* NULL-terminated list of every available protocol, for help texts. */
+extern const ec_protocol *const ec_protocols[];
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Output formats for simulation results: the reference simulator's four
+ * lines (spec §6.1) and one-line JSON objects.  Keys and number formats are
+ * fixed so that equal results print byte-identical text.
+ */
+#ifndef EC_REPORT_H
+#define EC_REPORT_H
+
+#include <stdio.h>
+
+#include "ec/rng.h"
+#include "ec/sim.h"
+#include "ec/summary.h"
+
+/* Derived figures; NaN-free: a ratio with no commits is reported as 0 and
+ * flagged by has_commits. */
+typedef struct ec_figures {
+	bool has_commits;
+	double rounds_per_commit;
+	double messages_per_commit;
+	uint64_t query;    /* QueryBlock + QueryToken */
+	uint64_t referral;
+} ec_figures;
+
+void ec_figures_of(const ec_sim_result *r, ec_figures *f);
+
+/* The reference's lines: Seed used / Peers / Messages / Message distribution. */
+int ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_sim_result *r);
+
+/* Our additional lines: referrals, latency, stall. */
+int ec_report_extra(FILE *out, const ec_sim_result *r);
+
+/* One JSON object on one line. */
+int ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], uint32_t nodes,
+                   const ec_sim_result *r);
+
+/* Formats seed as 64 lower-case hex digits into hex[65]. */
+void ec_seed_hex(const uint8_t seed[EC_RNG_SEED_BYTES], char hex[65]);
+
+/* Parses 64 hex digits.  Returns EC_EPARSE if text is anything else. */
+EC_WUR ec_err ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES]);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seed protocol: ecRust's "echo-consent" node exactly as the reference
+ * (EcProtocol/EcNode b2f6f1d) implements it, quirks included (spec §2, §5).
+ * It exists to replay the published figures; do not "fix" it here, build a
+ * new protocol beside it instead.
+ */
+#ifndef EC_SEED_H
+#define EC_SEED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ec/mempool.h"
+#include "ec/peers.h"
+#include "ec/protocol.h"
+
+#define EC_SEED_BREQ 2      /* ticket xor for a block request after a vote */
+#define EC_SEED_PREQ 3      /* ticket xor for a parent-commit request */
+#define EC_SEED_COMMITTED_VOTE 0xFF
+#define EC_SEED_BLOCKED_VOTE 0x00
+
+typedef struct ec_seed_config {
+	/* false: mempool in insertion order (deterministic default).
+	 * true: ascending mix64(block_id ^ k), k = (salt * golden) | 1,
+	 * ties in insertion order (spec §5 B1). */
+	bool salted;
+	uint64_t salt;
+} ec_seed_config;
+
+typedef struct ec_seed_node {
+	ec_peer_id id;
+	uint64_t time;
+	uint64_t order_k;   /* 0 when unsalted */
+	bool salted;
+	ec_peers peers;
+	ec_mempool pool;
+} ec_seed_node;
+
+extern const ec_protocol ec_protocol_seed;
+
+/* The key a new pool entry for block id gets under this node's order. */
+uint64_t ec_seed_order_key(const ec_seed_node *node, ec_block_id id);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ec_sim: the round-based network simulator of the reference (spec §4).
+ * It owns every node (as protocol-opaque state in one array), their stores
+ * (one shared ec_memstore), the message queue and the single random stream.
+ * A round is: detect commits at injection nodes, create blocks, shuffle the
+ * queue and split it into delivered / delayed / lost, deliver, tick every
+ * node in ascending id order.
+ *
+ * With the same configuration a run is bit-for-bit deterministic.
+ */
+#ifndef EC_SIM_H
+#define EC_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec/block.h"
+#include "ec/ctx.h"
+#include "ec/protocol.h"
+#include "ec/rng.h"
+
+typedef enum ec_topology_kind {
+	EC_TOPO_RANDOM = 1,       /* a = connectivity in [0,1] */
+	EC_TOPO_RING_GRADIENT,    /* a = min_prob, b = max_prob */
+	EC_TOPO_RING_GAUSSIAN     /* a = sigma */
+} ec_topology_kind;
+
+typedef struct ec_topology {
+	ec_topology_kind kind;
+	double a, b;
+} ec_topology;
+
+typedef struct ec_sim_hooks {
+	void *user;
+	/* After block creation; target is the injection node's id. */
+	void (*block_created)(void *user, uint64_t round, const ec_block *b, ec_peer_id target);
+	/* A block was found committed at its injection node. */
+	void (*block_committed)(void *user, uint64_t round, ec_block_id b, ec_peer_id target,
+	                        uint64_t latency);
+	/* After each round: queue length at its start, delivered and lost counts. */
+	void (*round_done)(void *user, uint64_t round, size_t queue_start, size_t delivered,
+	                   size_t lost);
+	/* Node events (see ec_event); round is the current round. */
+	void (*node_event)(void *user, uint64_t round, ec_peer_id node, ec_event ev,
+	                   ec_block_id b, uint64_t arg);
+	/* The network went silent with a block outstanding: no message can ever
+	 * be sent again, so the run ends early (spec §5 A6). */
+	void (*stalled)(void *user, uint64_t round);
+} ec_sim_hooks;
+
+typedef struct ec_sim_config {
+	uint32_t nodes;
+	uint64_t rounds;
+	uint8_t seed[EC_RNG_SEED_BYTES];
+	double delay;             /* share of the queue delayed each round */
+	double loss;              /* share of the delivered part that is lost */
+	ec_topology topology;
+	uint64_t initial_tokens;  /* in the whole network (spec §0.2) */
+	uint64_t block_min, block_max;
+	const ec_protocol *protocol;
+	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */
+	ec_sim_hooks hooks;
+} ec_sim_config;
+
+/* The published configuration (spec §4.1), published seed included. */
+void ec_sim_config_default(ec_sim_config *cfg);
+
+/* The published run's seed bytes. */
+extern const uint8_t ec_published_seed[EC_RNG_SEED_BYTES];
+
+/* Returns NULL if cfg is usable, else a static message naming the problem. */
+const char *ec_sim_config_check(const ec_sim_config *cfg);
+
+typedef struct ec_latency_stats {
+	uint64_t count;
+	double mean;
+	uint64_t p50, p95, p99, max;
+} ec_latency_stats;
+
+typedef struct ec_sim_result {
+	uint64_t rounds;          /* rounds configured */
+	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
+	uint64_t messages;        /* delivered, including referrals */
+	uint64_t lost;
+	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
+	uint64_t committed;
+	uint64_t created;
+	uint64_t peers_min, peers_max;
+	double peers_avg;
+	ec_latency_stats latency;
+	bool stalled;
+	uint64_t stall_round;
+	uint64_t events[EC_EV_COUNT];   /* node events by kind, summed over nodes */
+	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
+} ec_sim_result;
+
+typedef struct ec_sim ec_sim;
+
+/* Builds the network (topology draw included).  Out: *out, released with
+ * ec_sim_free.  The configuration is copied. */
+EC_WUR ec_err ec_sim_new(ec_sim **out, const ec_sim_config *cfg);
+void ec_sim_free(ec_sim *sim);
+
+/* Runs one round.  Out: *more is false once the run is over. */
+EC_WUR ec_err ec_sim_step(ec_sim *sim, bool *more);
+/* Runs the remaining rounds. */
+EC_WUR ec_err ec_sim_run(ec_sim *sim);
+
+/* Fills *res with the figures so far (latencies computed on demand). */
+EC_WUR ec_err ec_sim_result_get(const ec_sim *sim, ec_sim_result *res);
+
+uint64_t ec_sim_round(const ec_sim *sim);     /* next round to run */
+size_t ec_sim_queue_len(const ec_sim *sim);   /* messages in flight */
+/* Set-up inspection, by generation index k < nodes. */
+ec_peer_id ec_sim_peer_id(const ec_sim *sim, uint32_t k);
+size_t ec_sim_degree(const ec_sim *sim, uint32_t k);
+/* Initial token ids (generation order). */
+size_t ec_sim_token_count(const ec_sim *sim);
+ec_token_id ec_sim_initial_token(const ec_sim *sim, size_t i);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ec_store: the storage seam of a node.  Consensus code reads and writes
+ * blocks and token mappings only through these operations, so the same node
+ * logic runs on the simulator's in-memory store and on a persistent one.
+ *
+ * The store is a plain map; protocol rules (such as "only overwrite an older
+ * mapping") live in the protocol, not here.
+ */
+#ifndef EC_STORE_H
+#define EC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ec/block.h"
+#include "ec/err.h"
+
+typedef struct ec_store_ops {
+	/* Returns the stored block with this id, or NULL.  The block belongs to
+	 * the store and stays valid until the next write to this store. */
+	const ec_block *(*block_get)(void *impl, ec_block_id id);
+	/* Saves (or overwrites) a block; the store copies it. */
+	ec_err (*block_put)(void *impl, const ec_block *block);
+	/* Looks a token up.  Returns true and fills *block and *time if present. */
+	bool (*token_get)(void *impl, ec_token_id token, ec_block_id *block, uint64_t *time);
+	/* Writes (or overwrites) a token mapping. */
+	ec_err (*token_put)(void *impl, ec_token_id token, ec_block_id block, uint64_t time);
+} ec_store_ops;
+
+typedef struct ec_store {
+	const ec_store_ops *ops;
+	void *impl;
+} ec_store;
+
+#endif

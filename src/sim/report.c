@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Result formatting (see ec/report.h). */
+#include "ec/report.h"
+
+#include <string.h>
+
+void
+ec_figures_of(const ec_sim_result *r, ec_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	f->query = r->by_type[EC_MSG_QUERY_BLOCK] + r->by_type[EC_MSG_QUERY_TOKEN];
+	f->referral = r->by_type[EC_MSG_REFERRAL];
+	f->has_commits = r->committed > 0;
+	if (f->has_commits) {
+		f->rounds_per_commit = (double)r->rounds / (double)r->committed;
+		f->messages_per_commit = (double)r->messages / (double)r->committed;
+	}
+}
+
+void
+ec_seed_hex(const uint8_t seed[EC_RNG_SEED_BYTES], char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < EC_RNG_SEED_BYTES; i++) {
+		hex[2 * i] = digits[seed[i] >> 4];
+		hex[2 * i + 1] = digits[seed[i] & 15];
+	}
+	hex[64] = 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+ec_err
+ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES])
+{
+	if (strlen(text) != 2 * EC_RNG_SEED_BYTES)
+		return EC_EPARSE;
+	for (int i = 0; i < EC_RNG_SEED_BYTES; i++) {
+		int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return EC_EPARSE;
+		seed[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return EC_OK;
+}
+
+int
+ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_sim_result *r)
+{
+	ec_figures f;
+	ec_figures_of(r, &f);
+	fputs("Seed used: [", out);
+	for (int i = 0; i < EC_RNG_SEED_BYTES; i++)
+		fprintf(out, "%s%u", i ? ", " : "", seed[i]);
+	fputs("]\n", out);
+	fprintf(out, "Peers: max: %llu min: %llu avg: %.1f\n", (unsigned long long)r->peers_max,
+	        (unsigned long long)r->peers_min, r->peers_avg);
+	if (f.has_commits)
+		fprintf(out, "Messages: %llu. Commits: %llu, avg: %.1f rounds/commit, %.0f messages/commit\n",
+		        (unsigned long long)r->messages, (unsigned long long)r->committed,
+		        f.rounds_per_commit, f.messages_per_commit);
+	else
+		fprintf(out, "Messages: %llu. Commits: NONE\n", (unsigned long long)r->messages);
+	return fprintf(out, "Message distribution: Query: %llu, Vote: %llu, Block: %llu, Answer: %llu\n",
+	               (unsigned long long)f.query, (unsigned long long)r->by_type[EC_MSG_VOTE],
+	               (unsigned long long)r->by_type[EC_MSG_BLOCK],
+	               (unsigned long long)r->by_type[EC_MSG_ANSWER]) < 0
+	           ? -1
+	           : 0;
+}
+
+int
+ec_report_extra(FILE *out, const ec_sim_result *r)
+{
+	ec_figures f;
+	ec_figures_of(r, &f);
+	fprintf(out, "Referral: %llu\n", (unsigned long long)f.referral);
+	if (r->latency.count)
+		fprintf(out,
+		        "Latency (rounds from creation to commit at the injection node, %llu blocks): "
+		        "mean %.1f, p50 %llu, p95 %llu, max %llu\n",
+		        (unsigned long long)r->latency.count, r->latency.mean,
+		        (unsigned long long)r->latency.p50, (unsigned long long)r->latency.p95,
+		        (unsigned long long)r->latency.max);
+	else
+		fputs("Latency: no block committed\n", out);
+	if (r->stalled)
+		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
+		                    "after round %llu (nothing can happen afterwards)\n",
+		               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
+	return fputs("Stalled: no\n", out) < 0 ? -1 : 0;
+}
+
+int
+ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], uint32_t nodes,
+               const ec_sim_result *r)
+{
+	ec_figures f;
+	char hex[65];
+	ec_figures_of(r, &f);
+	ec_seed_hex(seed, hex);
+	fprintf(out, "{\"seed\":\"%s\",\"nodes\":%u,\"rounds\":%llu,\"messages\":%llu,"
+	             "\"commits\":%llu,",
+	        hex, nodes, (unsigned long long)r->rounds, (unsigned long long)r->messages,
+	        (unsigned long long)r->committed);
+	if (f.has_commits)
+		fprintf(out, "\"rounds_per_commit\":%.6f,\"messages_per_commit\":%.6f,",
+		        f.rounds_per_commit, f.messages_per_commit);
+	else
+		fputs("\"rounds_per_commit\":null,\"messages_per_commit\":null,", out);
+	fprintf(out, "\"query\":%llu,\"vote\":%llu,\"block\":%llu,\"answer\":%llu,\"referral\":%llu,"
+	             "\"lost\":%llu,\"blocks_created\":%llu,"
+	             "\"peers_min\":%llu,\"peers_avg\":%.6f,\"peers_max\":%llu,",
+	        (unsigned long long)f.query, (unsigned long long)r->by_type[EC_MSG_VOTE],
+	        (unsigned long long)r->by_type[EC_MSG_BLOCK],
+	        (unsigned long long)r->by_type[EC_MSG_ANSWER], (unsigned long long)f.referral,
+	        (unsigned long long)r->lost, (unsigned long long)r->created,
+	        (unsigned long long)r->peers_min, r->peers_avg, (unsigned long long)r->peers_max);
+	if (r->latency.count)
+		fprintf(out, "\"latency_mean\":%.6f,\"latency_p50\":%llu,\"latency_p95\":%llu,"
+		             "\"latency_max\":%llu,",
+		        r->latency.mean, (unsigned long long)r->latency.p50,
+		        (unsigned long long)r->latency.p95, (unsigned long long)r->latency.max);
+	else
+		fputs("\"latency_mean\":null,\"latency_p50\":null,\"latency_p95\":null,"
+		      "\"latency_max\":null,", out);
+	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
+	        (unsigned long long)r->events[EC_EV_COMMIT],
+	        (unsigned long long)r->negative_commits);
+	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
+	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
+}

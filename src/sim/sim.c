@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The round loop of the reference simulator (spec §4.3), driving any
+ * ec_protocol.  One ChaCha12 stream is drawn in the reference's order:
+ * set-up (node ids, token ids, topology), then per round the token shuffle,
+ * the block draws and the queue shuffle.  Nodes never draw.
+ *
+ * Nodes live in one array in ascending id order (the order they tick in);
+ * gen[] maps the generation order, which picks injection targets, to it.
+ * Messages are ec_msg values; block bodies point into the shared store's
+ * interned arena, so a queued message never dangles.
+ */
+#include "ec/sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/memstore.h"
+#include "topology.h"
+
+const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
+	184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167,
+	78, 76, 49, 212, 146, 192, 201, 198, 194, 87, 55, 228, 251, 191, 13, 95};
+
+typedef struct sim_token {
+	ec_token_id token;
+	ec_block_id block;
+	uint64_t key;
+} sim_token;
+
+typedef struct outstanding {
+	ec_block_id id;
+	uint32_t target; /* node index */
+	uint64_t created;
+} outstanding;
+
+typedef struct msgq {
+	ec_msg *v;
+	size_t len, cap;
+} msgq;
+
+struct ec_sim {
+	ec_sim_config cfg;
+	ec_rng rng;
+	uint64_t round;
+	bool over;
+	uint32_t n;
+	unsigned char *nodes;  /* n * protocol->node_size, ascending id */
+	uint64_t *ids;         /* ascending */
+	uint32_t *gen;         /* generation index -> node index */
+	ec_memstore *store;
+	ec_memstore_view *views;
+	ec_ctx ctx;
+	msgq q, next;
+	sim_token *tokens;
+	size_t ntokens, tokcap;
+	outstanding *out;
+	size_t nout, outcap;
+	uint64_t *latencies;
+	size_t nlat, latcap;
+	ec_answer **answers;   /* copies of Answer bodies in flight */
+	size_t nanswers;
+	ec_sim_result res;
+	ec_err send_err;
+};
+
+void
+ec_sim_config_default(ec_sim_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->nodes = 2000;
+	cfg->rounds = 2000;
+	memcpy(cfg->seed, ec_published_seed, sizeof cfg->seed);
+	cfg->delay = 0.5;
+	cfg->loss = 0.02;
+	cfg->topology = (ec_topology){EC_TOPO_RING_GRADIENT, 0.1, 0.7};
+	cfg->initial_tokens = 1;
+	cfg->block_min = 1;
+	cfg->block_max = 3;
+	cfg->protocol = ec_protocol_find("seed");
+}
+
+static bool
+is_fraction(double x)
+{
+	return x >= 0.0 && x <= 1.0; /* false for NaN */
+}
+
+const char *
+ec_sim_config_check(const ec_sim_config *cfg)
+{
+	if (cfg->nodes < 2)
+		return "the network needs at least 2 nodes";
+	if (!is_fraction(cfg->delay))
+		return "the delay must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->loss))
+		return "the loss must be a fraction in [0, 1]";
+	if (cfg->block_min < 1 || cfg->block_min > cfg->block_max)
+		return "the block size range must satisfy 1 <= min <= max";
+	if (cfg->block_max >= EC_TOKENS_PER_BLOCK)
+		return "a block holds at most 5 tokens (block size max must be <= 5)";
+	if (!cfg->protocol)
+		return "no protocol selected";
+	switch (cfg->topology.kind) {
+	case EC_TOPO_RANDOM:
+		if (!is_fraction(cfg->topology.a))
+			return "random topology connectivity must be in [0, 1]";
+		break;
+	case EC_TOPO_RING_GRADIENT:
+		if (!is_fraction(cfg->topology.a) || !is_fraction(cfg->topology.b))
+			return "ring-gradient probabilities must be in [0, 1]";
+		if (cfg->topology.a > cfg->topology.b)
+			return "ring-gradient needs min <= max";
+		break;
+	case EC_TOPO_RING_GAUSSIAN:
+		if (!(cfg->topology.a > 0.0) || !isfinite(cfg->topology.a))
+			return "ring-gaussian sigma must be a positive number";
+		break;
+	default:
+		return "unknown topology";
+	}
+	return NULL;
+}
+
+static void *
+node_at(const ec_sim *s, uint32_t i)
+{
+	return s->nodes + (size_t)i * s->cfg.protocol->node_size;
+}
+
+static bool
+node_index(const ec_sim *s, ec_peer_id id, uint32_t *idx)
+{
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*idx = lo;
+	return lo < s->n && s->ids[lo] == id;
+}
+
+static void
+bind_node(ec_sim *s, uint32_t i)
+{
+	s->ctx.store.impl = &s->views[i];
+}
+
+static bool
+grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	void *p = realloc(*v, c * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+static ec_err
+on_send(void *user, const ec_msg *m)
+{
+	ec_sim *s = user;
+	if (!grow((void **)&s->next.v, &s->next.cap, s->next.len + 1, sizeof *s->next.v))
+		return EC_ENOMEM;
+	ec_msg *d = &s->next.v[s->next.len];
+	*d = *m;
+	if (m->type == EC_MSG_BLOCK && m->u.block.block) {
+		ec_err err = ec_memstore_intern(s->store, m->u.block.block, &d->u.block.block);
+		if (err)
+			return err;
+	} else if (m->type == EC_MSG_ANSWER && m->u.answer.answer) {
+		ec_answer **a = realloc(s->answers, (s->nanswers + 1) * sizeof *a);
+		if (!a)
+			return EC_ENOMEM;
+		s->answers = a;
+		if (!(a[s->nanswers] = malloc(sizeof **a)))
+			return EC_ENOMEM;
+		*a[s->nanswers] = *m->u.answer.answer;
+		d->u.answer.answer = a[s->nanswers++];
+	}
+	s->next.len++;
+	return EC_OK;
+}
+
+static void
+on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
+{
+	ec_sim *s = user;
+	if ((unsigned)ev < EC_EV_COUNT)
+		s->res.events[ev]++;
+	if (ev == EC_EV_COMMIT && arg)
+		s->res.negative_commits++;
+	if (s->cfg.hooks.node_event)
+		s->cfg.hooks.node_event(s->cfg.hooks.user, s->round, node, ev, b, arg);
+}
+
+static ec_err
+emit_peers(void *user, uint32_t k, const uint64_t *sorted, size_t n)
+{
+	ec_sim *s = user;
+	return s->cfg.protocol->set_peers(node_at(s, s->gen[k]), &s->ctx, sorted, n);
+}
+
+void
+ec_sim_free(ec_sim *s)
+{
+	if (!s)
+		return;
+	if (s->nodes) {
+		for (uint32_t i = 0; i < s->n; i++)
+			s->cfg.protocol->node_fini(node_at(s, i), &s->ctx);
+		free(s->nodes);
+	}
+	ec_memstore_free(s->store);
+	for (size_t i = 0; i < s->nanswers; i++)
+		free(s->answers[i]);
+	free(s->answers);
+	free(s->views);
+	free(s->ids);
+	free(s->gen);
+	free(s->q.v);
+	free(s->next.v);
+	free(s->tokens);
+	free(s->out);
+	free(s->latencies);
+	free(s);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+ec_err
+ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
+{
+	*out = NULL;
+	if (ec_sim_config_check(cfg))
+		return EC_EINVAL;
+	ec_err err = EC_ENOMEM;
+	ec_sim *s = calloc(1, sizeof *s);
+	uint64_t *gen_ids = NULL;
+	uint32_t *by_id = NULL;
+	if (!s)
+		return EC_ENOMEM;
+	s->cfg = *cfg;
+	s->n = cfg->nodes;
+	s->res.rounds = cfg->rounds;
+	const ec_protocol *p = cfg->protocol;
+	s->ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = on_send, .send_user = s,
+	                  .event = on_event, .event_user = s};
+	if ((err = ec_memstore_new(&s->store, ec_libc_realloc, NULL)))
+		goto fail;
+	err = EC_ENOMEM;
+	s->nodes = calloc(s->n, p->node_size);
+	s->ids = malloc(s->n * sizeof *s->ids);
+	s->gen = malloc(s->n * sizeof *s->gen);
+	s->views = malloc(s->n * sizeof *s->views);
+	gen_ids = malloc(s->n * sizeof *gen_ids);
+	by_id = malloc(s->n * sizeof *by_id);
+	if (!s->nodes || !s->ids || !s->gen || !s->views || !gen_ids || !by_id)
+		goto fail;
+	s->views[0] = (ec_memstore_view){s->store, 0};
+	s->ctx.store = ec_memstore_bind(&s->views[0]); /* bind_node() swaps the view */
+
+	ec_rng_init(&s->rng, cfg->seed);
+	for (uint32_t k = 0; k < s->n; k++)
+		gen_ids[k] = ec_rng_u64(&s->rng);
+	if (cfg->initial_tokens > SIZE_MAX / sizeof *s->tokens ||
+	    !grow((void **)&s->tokens, &s->tokcap, cfg->initial_tokens, sizeof *s->tokens))
+		goto fail;
+	for (uint64_t t = 0; t < cfg->initial_tokens; t++)
+		s->tokens[t] = (sim_token){ec_rng_u64(&s->rng), 0, 0};
+	s->ntokens = cfg->initial_tokens;
+
+	/* nodes tick in ascending id order (the reference keeps them in an
+	 * ordered map); gen[] keeps the generation order for target draws */
+	memcpy(s->ids, gen_ids, s->n * sizeof *s->ids);
+	qsort(s->ids, s->n, sizeof *s->ids, cmp_u64);
+	for (uint32_t i = 1; i < s->n; i++)
+		if (s->ids[i - 1] == s->ids[i]) {
+			err = EC_EINVAL; /* duplicate node id: astronomically rare */
+			goto fail;
+		}
+	for (uint32_t k = 0; k < s->n; k++) {
+		uint32_t i;
+		(void)node_index(s, gen_ids[k], &i);
+		s->gen[k] = i;
+		by_id[i] = k;
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		s->views[i] = (ec_memstore_view){s->store, i};
+		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
+			goto fail;
+	}
+	if ((err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, by_id, emit_peers, s)))
+		goto fail;
+	free(gen_ids);
+	free(by_id);
+	*out = s;
+	return EC_OK;
+fail:
+	free(gen_ids);
+	free(by_id);
+	ec_sim_free(s);
+	return err;
+}
+
+/* Step A: blocks seen committed at their injection node free their tokens. */
+static ec_err
+detect_commits(ec_sim *s)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < s->nout; i++) {
+		const outstanding *o = &s->out[i];
+		const ec_block *b = ec_memstore_block_get(s->store, o->target, o->id);
+		if (!b) {
+			s->out[w++] = *o;
+			continue;
+		}
+		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + b->used, sizeof *s->tokens) ||
+		    !grow((void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
+			return EC_ENOMEM;
+		for (uint32_t x = 0; x < b->used && x < EC_TOKENS_PER_BLOCK; x++)
+			s->tokens[s->ntokens++] = (sim_token){b->parts[x].token, o->id, b->parts[x].key};
+		uint64_t latency = s->round - o->created;
+		s->latencies[s->nlat++] = latency;
+		s->res.committed++;
+		if (s->cfg.hooks.block_committed)
+			s->cfg.hooks.block_committed(s->cfg.hooks.user, s->round, o->id,
+			                             s->ids[o->target], latency);
+	}
+	s->nout = w;
+	return EC_OK;
+}
+
+/* Step B: every free token goes into a new block at a random node. */
+static ec_err
+create_blocks(ec_sim *s)
+{
+	ec_rng_shuffle(&s->rng, s->tokens, s->ntokens, sizeof *s->tokens);
+	size_t x = 0;
+	while (x < s->ntokens) {
+		uint64_t want = ec_rng_range_u64(&s->rng, s->cfg.block_min, s->cfg.block_max);
+		size_t used = want < s->ntokens - x ? (size_t)want : s->ntokens - x;
+		ec_block b;
+		memset(&b, 0, sizeof b);
+		b.id = ec_rng_u64(&s->rng);
+		b.time = s->round;
+		b.used = (uint8_t)used;
+		for (size_t y = 0; y < used; y++) {
+			b.parts[y] = (ec_token_part){s->tokens[x + y].token, s->tokens[x + y].block,
+			                             ec_rng_u64(&s->rng)};
+			b.signatures[y] = s->tokens[x + y].key;
+			b.sig_present |= (uint8_t)(1u << y);
+		}
+		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
+		bind_node(s, target);
+		ec_err err = s->cfg.protocol->submit(node_at(s, target), &s->ctx, &b);
+		if (err)
+			return err;
+		if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
+			return EC_ENOMEM;
+		size_t pos = s->nout; /* keep ascending block id order */
+		while (pos > 0 && s->out[pos - 1].id > b.id) {
+			s->out[pos] = s->out[pos - 1];
+			pos--;
+		}
+		s->out[pos] = (outstanding){b.id, target, s->round};
+		s->nout++;
+		s->res.created++;
+		if (s->cfg.hooks.block_created)
+			s->cfg.hooks.block_created(s->cfg.hooks.user, s->round, &b, s->ids[target]);
+		x += used;
+	}
+	s->ntokens = 0;
+	return EC_OK;
+}
+
+/* True when nothing can ever happen again: no message in flight, every node
+ * idle, and no outstanding block already committed at its target. */
+static bool
+network_silent(const ec_sim *s)
+{
+	if (s->nout == 0 || s->q.len != 0)
+		return false;
+	for (size_t i = 0; i < s->nout; i++)
+		if (ec_memstore_block_get(s->store, s->out[i].target, s->out[i].id))
+			return false;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!s->cfg.protocol->idle(node_at(s, i)))
+			return false;
+	return true;
+}
+
+ec_err
+ec_sim_step(ec_sim *s, bool *more)
+{
+	ec_err err;
+	*more = false;
+	if (s->over || s->round >= s->cfg.rounds)
+		return EC_OK;
+	const ec_protocol *p = s->cfg.protocol;
+
+	if ((err = detect_commits(s)) || (err = create_blocks(s)))
+		return err;
+
+	/* C: shuffle the queue; the head is delivered (minus the lost tail of
+	 * the head), the rest waits for the next round in shuffled order. */
+	size_t n = s->q.len, deliver = 0, lost = 0;
+	s->next.len = 0;
+	if (n > 0) {
+		ec_rng_shuffle(&s->rng, s->q.v, n, sizeof *s->q.v);
+		size_t keep = (size_t)((double)n * (1.0 - s->cfg.delay));
+		if (keep > n)
+			keep = n;
+		lost = (size_t)((double)keep * s->cfg.loss);
+		deliver = keep - lost;
+		if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
+			return EC_ENOMEM;
+		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
+		s->next.len = n - keep;
+	}
+
+	/* D: delivery, in shuffled order */
+	for (size_t i = 0; i < deliver; i++) {
+		const ec_msg *m = &s->q.v[i];
+		uint32_t to;
+		if (!node_index(s, m->receiver, &to))
+			continue;
+		if (m->type <= EC_MSG_TYPE_MAX)
+			s->res.by_type[m->type]++;
+		bind_node(s, to);
+		if ((err = p->handle(node_at(s, to), &s->ctx, m)))
+			return err;
+	}
+	s->res.messages += deliver;
+	s->res.lost += lost;
+
+	/* E: every node ticks, ascending id */
+	for (uint32_t i = 0; i < s->n; i++) {
+		bind_node(s, i);
+		if ((err = p->tick(node_at(s, i), &s->ctx)))
+			return err;
+	}
+
+	msgq t = s->q;
+	s->q = s->next;
+	s->next = t;
+	s->next.len = 0;
+	if (s->cfg.hooks.round_done)
+		s->cfg.hooks.round_done(s->cfg.hooks.user, s->round, n, deliver, lost);
+	s->round++;
+	s->res.rounds_run = s->round;
+	if (network_silent(s)) {
+		s->over = true;
+		s->res.stalled = true;
+		s->res.stall_round = s->round;
+		if (s->cfg.hooks.stalled)
+			s->cfg.hooks.stalled(s->cfg.hooks.user, s->round);
+		return EC_OK;
+	}
+	*more = s->round < s->cfg.rounds;
+	return EC_OK;
+}
+
+ec_err
+ec_sim_run(ec_sim *s)
+{
+	bool more = true;
+	while (more) {
+		ec_err err = ec_sim_step(s, &more);
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static uint64_t
+percentile(const uint64_t *v, size_t n, unsigned pct)
+{
+	size_t rank = (n * pct + 99) / 100;
+	return v[rank ? rank - 1 : 0];
+}
+
+ec_err
+ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
+{
+	*res = s->res;
+	uint64_t sum = 0;
+	res->peers_min = UINT64_MAX;
+	res->peers_max = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		uint64_t d = s->cfg.protocol->peer_count(node_at(s, i));
+		sum += d;
+		res->peers_min = d < res->peers_min ? d : res->peers_min;
+		res->peers_max = d > res->peers_max ? d : res->peers_max;
+	}
+	res->peers_avg = (double)sum / (double)s->n;
+	memset(&res->latency, 0, sizeof res->latency);
+	if (s->nlat) {
+		uint64_t *v = malloc(s->nlat * sizeof *v);
+		if (!v)
+			return EC_ENOMEM;
+		memcpy(v, s->latencies, s->nlat * sizeof *v);
+		qsort(v, s->nlat, sizeof *v, cmp_u64);
+		uint64_t tot = 0;
+		for (size_t i = 0; i < s->nlat; i++)
+			tot += v[i];
+		res->latency.count = s->nlat;
+		res->latency.mean = (double)tot / (double)s->nlat;
+		res->latency.p50 = percentile(v, s->nlat, 50);
+		res->latency.p95 = percentile(v, s->nlat, 95);
+		res->latency.p99 = percentile(v, s->nlat, 99);
+		res->latency.max = v[s->nlat - 1];
+		free(v);
+	}
+	return EC_OK;
+}
+
+uint64_t
+ec_sim_round(const ec_sim *s)
+{
+	return s->round;
+}
+
+size_t
+ec_sim_queue_len(const ec_sim *s)
+{
+	return s->q.len;
+}
+
+ec_peer_id
+ec_sim_peer_id(const ec_sim *s, uint32_t k)
+{
+	return k < s->n ? s->ids[s->gen[k]] : 0;
+}
+
+size_t
+ec_sim_degree(const ec_sim *s, uint32_t k)
+{
+	return k < s->n ? s->cfg.protocol->peer_count(node_at(s, s->gen[k])) : 0;
+}
+
+size_t
+ec_sim_token_count(const ec_sim *s)
+{
+	return s->ntokens;
+}
+
+ec_token_id
+ec_sim_initial_token(const ec_sim *s, size_t i)
+{
+	return i < s->ntokens ? s->tokens[i].token : 0;
+}

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared in-memory stores (see ec/memstore.h).  Three linear-probing hash
+ * tables (block refs, token mappings, intern index) with power-of-two sizes,
+ * grown at 5/8 load.  Nothing is ever deleted: the seed protocol never
+ * removes a stored block or mapping.
+ */
+#include "ec/memstore.h"
+
+#include <string.h>
+
+#include "ec/rng.h"
+
+#define CHUNK_BLOCKS 1024u
+
+typedef struct bslot { uint64_t id; uint32_t owner; uint32_t ref; } bslot; /* ref 0: empty */
+typedef struct tslot {
+	uint64_t token, block, time;
+	uint32_t owner, used;
+} tslot;
+typedef struct islot { uint64_t id; uint32_t ref; } islot; /* ref 0: empty */
+
+struct ec_memstore {
+	ec_realloc_fn realloc_fn;
+	void *alloc_user;
+	bslot *b;
+	size_t bcap, blen;
+	tslot *t;
+	size_t tcap, tlen;
+	islot *i;
+	size_t icap, ilen;
+	ec_block **chunks;
+	size_t nchunks, nblocks; /* block refs are 1-based */
+};
+
+static uint64_t
+hash2(uint64_t id, uint32_t owner)
+{
+	return ec_mix64(id ^ ((uint64_t)owner * 0xD6E8FEB86659FD93ull));
+}
+
+static void *
+sized_alloc(ec_memstore *s, void *p, size_t old, size_t new)
+{
+	return s->realloc_fn(s->alloc_user, p, old, new);
+}
+
+ec_err
+ec_memstore_new(ec_memstore **out, ec_realloc_fn realloc_fn, void *alloc_user)
+{
+	ec_memstore *s = realloc_fn(alloc_user, NULL, 0, sizeof *s);
+	*out = NULL;
+	if (!s)
+		return EC_ENOMEM;
+	memset(s, 0, sizeof *s);
+	s->realloc_fn = realloc_fn;
+	s->alloc_user = alloc_user;
+	*out = s;
+	return EC_OK;
+}
+
+void
+ec_memstore_free(ec_memstore *s)
+{
+	if (!s)
+		return;
+	for (size_t c = 0; c < s->nchunks; c++)
+		sized_alloc(s, s->chunks[c], CHUNK_BLOCKS * sizeof(ec_block), 0);
+	if (s->chunks)
+		sized_alloc(s, s->chunks, s->nchunks * sizeof *s->chunks, 0);
+	if (s->b)
+		sized_alloc(s, s->b, s->bcap * sizeof *s->b, 0);
+	if (s->t)
+		sized_alloc(s, s->t, s->tcap * sizeof *s->t, 0);
+	if (s->i)
+		sized_alloc(s, s->i, s->icap * sizeof *s->i, 0);
+	s->realloc_fn(s->alloc_user, s, sizeof *s, 0);
+}
+
+static const ec_block *
+block_at(const ec_memstore *s, uint32_t ref)
+{
+	size_t k = (size_t)ref - 1;
+	return &s->chunks[k / CHUNK_BLOCKS][k % CHUNK_BLOCKS];
+}
+
+static ec_err
+arena_add(ec_memstore *s, const ec_block *blk, uint32_t *ref)
+{
+	if (s->nblocks == s->nchunks * CHUNK_BLOCKS) {
+		if (s->nblocks >= UINT32_MAX - CHUNK_BLOCKS)
+			return EC_EFULL;
+		ec_block **chunks = sized_alloc(s, s->chunks, s->nchunks * sizeof *chunks,
+		                                (s->nchunks + 1) * sizeof *chunks);
+		if (!chunks)
+			return EC_ENOMEM;
+		s->chunks = chunks;
+		chunks[s->nchunks] = sized_alloc(s, NULL, 0, CHUNK_BLOCKS * sizeof(ec_block));
+		if (!chunks[s->nchunks])
+			return EC_ENOMEM;
+		s->nchunks++;
+	}
+	size_t k = s->nblocks++;
+	s->chunks[k / CHUNK_BLOCKS][k % CHUNK_BLOCKS] = *blk;
+	*ref = (uint32_t)(k + 1);
+	return EC_OK;
+}
+
+/* Grows a table of n slots of size sz to twice its size and rehashes. */
+#define GROW(s, tab, cap, slot_t, is_empty, hashof)                                   \
+	do {                                                                              \
+		size_t ncap = (cap) ? (cap) * 2 : 64;                                         \
+		slot_t *nt = sized_alloc((s), NULL, 0, ncap * sizeof *nt);                    \
+		if (!nt)                                                                      \
+			return EC_ENOMEM;                                                         \
+		memset(nt, 0, ncap * sizeof *nt);                                             \
+		for (size_t k_ = 0; k_ < (cap); k_++) {                                       \
+			slot_t *o_ = &(tab)[k_];                                                  \
+			if (is_empty(o_))                                                         \
+				continue;                                                             \
+			size_t h_ = (size_t)(hashof(o_)) & (ncap - 1);                            \
+			while (!is_empty(&nt[h_]))                                                \
+				h_ = (h_ + 1) & (ncap - 1);                                           \
+			nt[h_] = *o_;                                                             \
+		}                                                                             \
+		if (tab)                                                                      \
+			sized_alloc((s), (tab), (cap) * sizeof *nt, 0);                           \
+		(tab) = nt;                                                                   \
+		(cap) = ncap;                                                                 \
+	} while (0)
+
+#define B_EMPTY(p) ((p)->ref == 0)
+#define B_HASH(p) hash2((p)->id, (p)->owner)
+#define T_EMPTY(p) ((p)->used == 0)
+#define T_HASH(p) hash2((p)->token, (p)->owner)
+#define I_EMPTY(p) ((p)->ref == 0)
+#define I_HASH(p) ec_mix64((p)->id)
+
+static ec_err
+grow_b(ec_memstore *s)
+{
+	GROW(s, s->b, s->bcap, bslot, B_EMPTY, B_HASH);
+	return EC_OK;
+}
+
+static ec_err
+grow_t(ec_memstore *s)
+{
+	GROW(s, s->t, s->tcap, tslot, T_EMPTY, T_HASH);
+	return EC_OK;
+}
+
+static ec_err
+grow_i(ec_memstore *s)
+{
+	GROW(s, s->i, s->icap, islot, I_EMPTY, I_HASH);
+	return EC_OK;
+}
+
+/* Finds or adds block in the arena; *ref is its 1-based arena index. */
+static ec_err
+intern_ref(ec_memstore *s, const ec_block *blk, uint32_t *ref)
+{
+	ec_err err;
+	if ((s->ilen + 1) * 8 > s->icap * 5 && (err = grow_i(s)))
+		return err;
+	size_t h = (size_t)ec_mix64(blk->id) & (s->icap - 1);
+	while (!I_EMPTY(&s->i[h])) {
+		if (s->i[h].id == blk->id) {
+			if (ec_block_equal(block_at(s, s->i[h].ref), blk)) {
+				*ref = s->i[h].ref;
+				return EC_OK;
+			}
+			return arena_add(s, blk, ref); /* same id, other content: unindexed */
+		}
+		h = (h + 1) & (s->icap - 1);
+	}
+	if ((err = arena_add(s, blk, ref)))
+		return err;
+	s->i[h] = (islot){blk->id, *ref};
+	s->ilen++;
+	return EC_OK;
+}
+
+ec_err
+ec_memstore_intern(ec_memstore *s, const ec_block *blk, const ec_block **out)
+{
+	uint32_t ref;
+	ec_err err = intern_ref(s, blk, &ref);
+	*out = err ? NULL : block_at(s, ref);
+	return err;
+}
+
+const ec_block *
+ec_memstore_block_get(const ec_memstore *s, uint32_t owner, ec_block_id id)
+{
+	if (s->blen == 0)
+		return NULL;
+	size_t h = (size_t)hash2(id, owner) & (s->bcap - 1);
+	while (!B_EMPTY(&s->b[h])) {
+		if (s->b[h].id == id && s->b[h].owner == owner)
+			return block_at(s, s->b[h].ref);
+		h = (h + 1) & (s->bcap - 1);
+	}
+	return NULL;
+}
+
+static const ec_block *
+v_block_get(void *impl, ec_block_id id)
+{
+	const ec_memstore_view *v = impl;
+	return ec_memstore_block_get(v->store, v->owner, id);
+}
+
+static ec_err
+v_block_put(void *impl, const ec_block *blk)
+{
+	const ec_memstore_view *v = impl;
+	ec_memstore *s = v->store;
+	uint32_t ref;
+	ec_err err = intern_ref(s, blk, &ref);
+	if (err)
+		return err;
+	if ((s->blen + 1) * 8 > s->bcap * 5 && (err = grow_b(s)))
+		return err;
+	size_t h = (size_t)hash2(blk->id, v->owner) & (s->bcap - 1);
+	while (!B_EMPTY(&s->b[h])) {
+		if (s->b[h].id == blk->id && s->b[h].owner == v->owner) {
+			s->b[h].ref = ref; /* save overwrites */
+			return EC_OK;
+		}
+		h = (h + 1) & (s->bcap - 1);
+	}
+	s->b[h] = (bslot){blk->id, v->owner, ref};
+	s->blen++;
+	return EC_OK;
+}
+
+static bool
+v_token_get(void *impl, ec_token_id token, ec_block_id *block, uint64_t *time)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (s->tlen == 0)
+		return false;
+	size_t h = (size_t)hash2(token, v->owner) & (s->tcap - 1);
+	while (!T_EMPTY(&s->t[h])) {
+		if (s->t[h].token == token && s->t[h].owner == v->owner) {
+			*block = s->t[h].block;
+			*time = s->t[h].time;
+			return true;
+		}
+		h = (h + 1) & (s->tcap - 1);
+	}
+	return false;
+}
+
+static ec_err
+v_token_put(void *impl, ec_token_id token, ec_block_id block, uint64_t time)
+{
+	const ec_memstore_view *v = impl;
+	ec_memstore *s = v->store;
+	ec_err err;
+	if ((s->tlen + 1) * 8 > s->tcap * 5 && (err = grow_t(s)))
+		return err;
+	size_t h = (size_t)hash2(token, v->owner) & (s->tcap - 1);
+	while (!T_EMPTY(&s->t[h])) {
+		if (s->t[h].token == token && s->t[h].owner == v->owner) {
+			s->t[h].block = block;
+			s->t[h].time = time;
+			return EC_OK;
+		}
+		h = (h + 1) & (s->tcap - 1);
+	}
+	s->t[h] = (tslot){token, block, time, v->owner, 1};
+	s->tlen++;
+	return EC_OK;
+}
+
+static const ec_store_ops memstore_ops = {
+	.block_get = v_block_get,
+	.block_put = v_block_put,
+	.token_get = v_token_get,
+	.token_put = v_token_put,
+};
+
+ec_store
+ec_memstore_bind(ec_memstore_view *view)
+{
+	return (ec_store){&memstore_ops, view};
+}
+
+size_t
+ec_memstore_bytes(const ec_memstore *s)
+{
+	return s->bcap * sizeof *s->b + s->tcap * sizeof *s->t + s->icap * sizeof *s->i +
+	       s->nchunks * (CHUNK_BLOCKS * sizeof(ec_block) + sizeof *s->chunks);
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ecsim: the simulator command line.  Parses options (usage errors exit 2
+ * before anything is written), runs one or more seeds, prints the
+ * reference's lines or JSON, and optionally streams events as CSV.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ec/report.h"
+#include "ec/sim.h"
+#include "options.h"
+#include "output.h"
+
+typedef struct run_io {
+	FILE *csv;
+	uint64_t run;
+	bool progress;
+	uint64_t rounds, runs;
+} run_io;
+
+static void
+hex16(char *buf, uint64_t v)
+{
+	snprintf(buf, 17, "%016llx", (unsigned long long)v);
+}
+
+static void
+on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost)
+{
+	run_io *io = user;
+	if (io->csv)
+		fprintf(io->csv, "%llu,%llu,round,,,%zu,%zu,%zu,,\n", (unsigned long long)io->run,
+		        (unsigned long long)round, queue, delivered, lost);
+	if (io->progress && (round % 50 == 0 || round + 1 == io->rounds))
+		fprintf(stderr, "\rrun %llu/%llu  round %llu/%llu ", (unsigned long long)io->run + 1,
+		        (unsigned long long)io->runs, (unsigned long long)round + 1,
+		        (unsigned long long)io->rounds);
+}
+
+static void
+on_created(void *user, uint64_t round, const ec_block *b, ec_peer_id target)
+{
+	run_io *io = user;
+	char n[17], id[17];
+	hex16(n, target);
+	hex16(id, b->id);
+	fprintf(io->csv, "%llu,%llu,create,%s,%s,,,,,\n", (unsigned long long)io->run,
+	        (unsigned long long)round, n, id);
+}
+
+static void
+on_committed(void *user, uint64_t round, ec_block_id b, ec_peer_id target, uint64_t latency)
+{
+	run_io *io = user;
+	char n[17], id[17];
+	hex16(n, target);
+	hex16(id, b);
+	fprintf(io->csv, "%llu,%llu,commit,%s,%s,,,,%llu,\n", (unsigned long long)io->run,
+	        (unsigned long long)round, n, id, (unsigned long long)latency);
+}
+
+static void
+on_node_event(void *user, uint64_t round, ec_peer_id node, ec_event ev, ec_block_id b,
+              uint64_t arg)
+{
+	run_io *io = user;
+	if (ev != EC_EV_COMMIT)
+		return;
+	char n[17], id[17];
+	hex16(n, node);
+	hex16(id, b);
+	fprintf(io->csv, "%llu,%llu,node_commit,%s,%s,,,,,%llu\n", (unsigned long long)io->run,
+	        (unsigned long long)round, n, id, (unsigned long long)arg);
+}
+
+static void
+on_stalled(void *user, uint64_t round)
+{
+	run_io *io = user;
+	fprintf(io->csv, "%llu,%llu,stall,,,,,,,\n", (unsigned long long)io->run,
+	        (unsigned long long)round);
+}
+
+/* seed + i, as a 256-bit little-endian integer. */
+static void
+seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i)
+{
+	unsigned carry = 0;
+	for (int k = 0; k < EC_RNG_SEED_BYTES; k++) {
+		unsigned sum = seed[k] + (unsigned)(i & 0xFF) + carry;
+		seed[k] = (uint8_t)sum;
+		carry = sum >> 8;
+		i >>= 8;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	ecsim_options o;
+	char err[512];
+	int rc = ecsim_parse(argc, argv, &o, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "ecsim: %s\n", err);
+		return rc;
+	}
+	if (o.help) {
+		ecsim_usage(stdout);
+		return 0;
+	}
+	run_io io = {.runs = o.runs, .rounds = o.cfg.rounds,
+	             .progress = !o.quiet && isatty(STDERR_FILENO)};
+	if (o.csv_events) {
+		io.csv = fopen(o.csv_events, "w");
+		if (!io.csv) {
+			fprintf(stderr, "ecsim: cannot write %s: %s\n", o.csv_events, strerror(errno));
+			return 1;
+		}
+		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
+	}
+	o.cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round};
+	if (io.csv) {
+		o.cfg.hooks.block_created = on_created;
+		o.cfg.hooks.block_committed = on_committed;
+		o.cfg.hooks.node_event = on_node_event;
+		o.cfg.hooks.stalled = on_stalled;
+	}
+	ecsim_runs *rs = o.runs > 1 ? ecsim_runs_new(o.runs) : NULL;
+	if (o.runs > 1 && !rs) {
+		fprintf(stderr, "ecsim: out of memory\n");
+		return 1;
+	}
+	int status = 0;
+	uint8_t base[EC_RNG_SEED_BYTES];
+	memcpy(base, o.cfg.seed, sizeof base);
+	for (uint64_t i = 0; i < o.runs && status == 0; i++) {
+		memcpy(o.cfg.seed, base, sizeof base);
+		seed_add(o.cfg.seed, i);
+		io.run = i;
+		ec_sim *sim;
+		ec_sim_result res;
+		ec_err e = ec_sim_new(&sim, &o.cfg);
+		if (!e)
+			e = ec_sim_run(sim);
+		if (!e)
+			e = ec_sim_result_get(sim, &res);
+		ec_sim_free(sim);
+		if (io.progress)
+			fputs("\r\033[K", stderr);
+		if (e) {
+			fprintf(stderr, "ecsim: run %llu failed: %s\n", (unsigned long long)i,
+			        ec_strerror(e));
+			status = 1;
+			break;
+		}
+		if (o.json) {
+			ec_report_json(stdout, o.cfg.seed, o.cfg.nodes, &res);
+		} else if (o.runs > 1) {
+			char hex[65];
+			ec_figures f;
+			ec_seed_hex(o.cfg.seed, hex);
+			ec_figures_of(&res, &f);
+			printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
+			       "block %llu%s\n",
+			       (unsigned long long)i, hex, (unsigned long long)res.messages,
+			       (unsigned long long)res.committed, (unsigned long long)f.query,
+			       (unsigned long long)res.by_type[EC_MSG_VOTE],
+			       (unsigned long long)res.by_type[EC_MSG_BLOCK], res.stalled ? ", stalled" : "");
+		} else {
+			ec_report_reference(stdout, o.cfg.seed, &res);
+			ec_report_extra(stdout, &res);
+			if (ecsim_is_published(&o))
+				ecsim_compare_published(stdout, &res, o.seed_cfg.salted, o.seed_cfg.salt);
+		}
+		if (rs)
+			ecsim_runs_add(rs, &res);
+		fflush(stdout);
+	}
+	if (rs && status == 0 && ecsim_runs_print(rs, stdout, o.json)) {
+		fprintf(stderr, "ecsim: out of memory\n");
+		status = 1;
+	}
+	ecsim_runs_free(rs);
+	if (io.csv && (ferror(io.csv) | fclose(io.csv))) {
+		fprintf(stderr, "ecsim: writing %s failed\n", o.csv_events);
+		status = 1;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ecsim: writing the output failed\n");
+		status = 1;
+	}
+	return status;
+}

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ecsim option parsing.  Every value is parsed strictly (the whole text
+ * must be a number in range); the first problem is reported as one line and
+ * nothing runs, so a typo never produces a misleading result or file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/report.h"
+#include "options.h"
+
+enum {
+	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
+	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
+	OPT_QUIET, OPT_HELP
+};
+
+static const struct option longopts[] = {
+	{"nodes", required_argument, NULL, OPT_NODES},
+	{"rounds", required_argument, NULL, OPT_ROUNDS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"seed-hex", required_argument, NULL, OPT_SEED_HEX},
+	{"topology", required_argument, NULL, OPT_TOPOLOGY},
+	{"delay", required_argument, NULL, OPT_DELAY},
+	{"loss", required_argument, NULL, OPT_LOSS},
+	{"initial-tokens", required_argument, NULL, OPT_TOKENS},
+	{"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+	{"protocol", required_argument, NULL, OPT_PROTOCOL},
+	{"tiebreak-salt", required_argument, NULL, OPT_SALT},
+	{"runs", required_argument, NULL, OPT_RUNS},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv-events", required_argument, NULL, OPT_CSV},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0}};
+
+void
+ecsim_usage(FILE *out)
+{
+	fputs(
+	    "usage: ecsim [options]\n"
+	    "\n"
+	    "Simulates the ecRust consensus protocol.  With no options it replays the\n"
+	    "published experiment (2,000 nodes, 2,000 rounds, published seed) and compares\n"
+	    "the result with the published figures.\n"
+	    "\n"
+	    "  --nodes N              number of nodes (>= 2; default 2000)\n"
+	    "  --rounds N             rounds to simulate (default 2000)\n"
+	    "  --seed N               integer seed (seed bytes 0..7 = N little-endian, rest 0)\n"
+	    "  --seed-hex HEX         the 32 seed bytes as 64 hex digits (default: published seed)\n"
+	    "  --topology T           random:C | ring-gradient:MIN,MAX | ring-gaussian:SIGMA\n"
+	    "                         (default ring-gradient:0.1,0.7)\n"
+	    "  --delay F              share of queued messages delayed each round, in [0,1]\n"
+	    "                         (default 0.5; the reference's delay_fraction d is 1-F)\n"
+	    "  --loss F               share of the delivered part lost, in [0,1] (default 0.02)\n"
+	    "  --initial-tokens N     tokens in the whole network (default 1)\n"
+	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX <= 5 (default 1,3)\n"
+	    "  --protocol NAME        consensus protocol (default seed; available: seed)\n"
+	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
+	    "                         insertion order (28 replays the published figures)\n"
+	    "  --runs N               run N consecutive seeds from the given one and report\n"
+	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
+	    "  --json                 one JSON object per run on stdout (and a final\n"
+	    "                         {\"summary\":...} line when --runs > 1)\n"
+	    "  --csv-events FILE      stream events (rounds, blocks, node commits) as CSV\n"
+	    "  --quiet                no progress line on stderr\n"
+	    "  --help                 this text\n"
+	    "\n"
+	    "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
+	    out);
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return 2;
+}
+
+static bool
+parse_u64(const char *s, uint64_t *out)
+{
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+parse_double(const char *s, double *out)
+{
+	if (!*s || *s == ' ')
+		return false;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+parse_fraction(const char *s, double *out)
+{
+	return parse_double(s, out) && *out >= 0.0 && *out <= 1.0;
+}
+
+/* "A,B" into two doubles. */
+static bool
+parse_pair(const char *s, double *a, double *b)
+{
+	const char *comma = strchr(s, ',');
+	if (!comma)
+		return false;
+	char first[64];
+	size_t len = (size_t)(comma - s);
+	if (len == 0 || len >= sizeof first)
+		return false;
+	memcpy(first, s, len);
+	first[len] = 0;
+	return parse_double(first, a) && parse_double(comma + 1, b);
+}
+
+static int
+parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
+{
+	const char *colon = strchr(s, ':');
+	size_t name_len = colon ? (size_t)(colon - s) : strlen(s);
+	const char *arg = colon ? colon + 1 : "";
+	if (name_len == 6 && strncmp(s, "random", 6) == 0) {
+		t->kind = EC_TOPO_RANDOM;
+		if (!parse_fraction(arg, &t->a))
+			return fail(err, errlen, "--topology random:C needs a connectivity C in [0,1], got '%s'", s);
+		t->b = 0;
+		return 0;
+	}
+	if (name_len == 13 && strncmp(s, "ring-gradient", 13) == 0) {
+		t->kind = EC_TOPO_RING_GRADIENT;
+		if (!parse_pair(arg, &t->a, &t->b) || t->a < 0 || t->a > 1 || t->b < 0 || t->b > 1)
+			return fail(err, errlen,
+			            "--topology ring-gradient:MIN,MAX needs two probabilities in [0,1], got '%s'", s);
+		if (t->a > t->b)
+			return fail(err, errlen, "--topology ring-gradient: MIN (%g) is greater than MAX (%g)",
+			            t->a, t->b);
+		return 0;
+	}
+	if (name_len == 13 && strncmp(s, "ring-gaussian", 13) == 0) {
+		t->kind = EC_TOPO_RING_GAUSSIAN;
+		if (!parse_double(arg, &t->a) || !(t->a > 0))
+			return fail(err, errlen, "--topology ring-gaussian:SIGMA needs a positive SIGMA, got '%s'", s);
+		t->b = 0;
+		return 0;
+	}
+	return fail(err, errlen,
+	            "unknown topology '%s' (use random:C, ring-gradient:MIN,MAX or ring-gaussian:SIGMA)", s);
+}
+
+int
+ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	ec_sim_config_default(&o->cfg);
+	o->runs = 1;
+	err[0] = 0;
+	opterr = 0;
+	optind = 1;
+	int c;
+	uint64_t v;
+	double d;
+	bool seed_int = false, seed_hex = false;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		const char *a = optarg;
+		switch (c) {
+		case OPT_NODES:
+			if (!parse_u64(a, &v) || v < 2 || v > UINT32_MAX)
+				return fail(err, errlen, "--nodes needs a whole number of at least 2, got '%s'", a);
+			o->cfg.nodes = (uint32_t)v;
+			break;
+		case OPT_ROUNDS:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--rounds needs a whole number, got '%s'", a);
+			o->cfg.rounds = v;
+			break;
+		case OPT_SEED:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--seed needs a non-negative whole number below 2^64, got '%s'", a);
+			ec_rng_seed_from_u64(o->cfg.seed, v);
+			seed_int = true;
+			break;
+		case OPT_SEED_HEX:
+			if (ec_seed_parse_hex(a, o->cfg.seed))
+				return fail(err, errlen, "--seed-hex needs exactly 64 hex digits, got '%s'", a);
+			seed_hex = true;
+			break;
+		case OPT_TOPOLOGY: {
+			int rc = parse_topology(a, &o->cfg.topology, err, errlen);
+			if (rc)
+				return rc;
+			break;
+		}
+		case OPT_DELAY:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--delay needs a fraction in [0,1], got '%s'", a);
+			o->cfg.delay = d;
+			break;
+		case OPT_LOSS:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--loss needs a fraction in [0,1], got '%s'", a);
+			o->cfg.loss = d;
+			break;
+		case OPT_TOKENS:
+			if (!parse_u64(a, &v) || v > (1ull << 32))
+				return fail(err, errlen, "--initial-tokens needs a whole number up to 2^32, got '%s'", a);
+			o->cfg.initial_tokens = v;
+			break;
+		case OPT_BLOCK_SIZE: {
+			double lo, hi;
+			if (!parse_pair(a, &lo, &hi) || lo != floor(lo) || hi != floor(hi) || lo < 1 || hi < 1)
+				return fail(err, errlen, "--block-size needs MIN,MAX as whole numbers >= 1, got '%s'", a);
+			if (lo > hi)
+				return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
+			if (hi >= EC_TOKENS_PER_BLOCK)
+				return fail(err, errlen, "--block-size: a block holds at most %d tokens, got MAX %g",
+				            EC_TOKENS_PER_BLOCK - 1, hi);
+			o->cfg.block_min = (uint64_t)lo;
+			o->cfg.block_max = (uint64_t)hi;
+			break;
+		}
+		case OPT_PROTOCOL:
+			o->cfg.protocol = ec_protocol_find(a);
+			if (!o->cfg.protocol)
+				return fail(err, errlen, "unknown protocol '%s' (available: seed)", a);
+			break;
+		case OPT_SALT:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--tiebreak-salt needs a non-negative whole number, got '%s'", a);
+			o->seed_cfg.salted = true;
+			o->seed_cfg.salt = v;
+			break;
+		case OPT_RUNS:
+			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+				return fail(err, errlen, "--runs needs a whole number from 1 to 1000000, got '%s'", a);
+			o->runs = v;
+			break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_CSV:
+			if (!*a)
+				return fail(err, errlen, "--csv-events needs a file name");
+			o->csv_events = a;
+			break;
+		case OPT_QUIET: o->quiet = true; break;
+		case OPT_HELP: o->help = true; return 0;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (seed_int && seed_hex)
+		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
+	o->seed_given = seed_int || seed_hex;
+	o->cfg.protocol_config = &o->seed_cfg;
+	const char *problem = ec_sim_config_check(&o->cfg);
+	if (problem)
+		return fail(err, errlen, "%s", problem);
+	return 0;
+}
+
+bool
+ecsim_is_published(const ecsim_options *o)
+{
+	ec_sim_config def;
+	ec_sim_config_default(&def);
+	const ec_sim_config *c = &o->cfg;
+	return c->nodes == def.nodes && c->rounds == def.rounds &&
+	       memcmp(c->seed, def.seed, sizeof def.seed) == 0 && c->delay == def.delay &&
+	       c->loss == def.loss && c->topology.kind == def.topology.kind &&
+	       c->topology.a == def.topology.a && c->topology.b == def.topology.b &&
+	       c->initial_tokens == def.initial_tokens && c->block_min == def.block_min &&
+	       c->block_max == def.block_max && c->protocol == def.protocol && o->runs == 1;
+}

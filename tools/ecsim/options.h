@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line options of ecsim. */
+#ifndef ECSIM_OPTIONS_H
+#define ECSIM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ec/seed.h"
+#include "ec/sim.h"
+
+typedef struct ecsim_options {
+	ec_sim_config cfg;
+	ec_seed_config seed_cfg;
+	bool seed_given;
+	uint64_t runs;
+	bool json;
+	bool help;
+	bool quiet;           /* no progress line */
+	const char *csv_events;
+} ecsim_options;
+
+/* Parses argv.  Returns 0 on success; otherwise writes one message to
+ * err[0..errlen-1] and returns 2 (the exit status for usage errors). */
+int ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen);
+
+void ecsim_usage(FILE *out);
+
+/* Whether o describes the published experiment (any tie-break order). */
+bool ecsim_is_published(const ecsim_options *o);
+
+#endif

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ecsim reports: the comparison with the published figures and the
+ * multi-run summary.  The published numbers and the band of valid
+ * tie-break orders are those of the seed document and the reference spec
+ * (seed-protocol.md §6.3).
+ */
+#include "output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/report.h"
+#include "ec/summary.h"
+
+static void
+row(FILE *out, const char *name, double pub, double got, double lo, double hi, int decimals)
+{
+	char a[32], b[32];
+	snprintf(a, sizeof a, "%.*f", decimals, pub);
+	snprintf(b, sizeof b, "%.*f", decimals, got);
+	double diff = pub != 0 ? 100.0 * (got - pub) / pub : 0;
+	fprintf(out, "  %-20s %12s %12s %+8.1f%%", name, a, b, diff);
+	if (lo <= hi)
+		fprintf(out, "   %s", got >= lo && got <= hi ? "inside" : "OUTSIDE");
+	fputc('\n', out);
+}
+
+void
+ecsim_compare_published(FILE *out, const ec_sim_result *r, bool salted, uint64_t salt)
+{
+	ec_figures f;
+	ec_figures_of(r, &f);
+	bool exact = r->messages == 331089 && r->committed == 63 && f.query == 6417 &&
+	             r->by_type[EC_MSG_VOTE] == 318356 && r->by_type[EC_MSG_BLOCK] == 6307 &&
+	             r->by_type[EC_MSG_ANSWER] == 0 && r->peers_max == 890 && r->peers_min == 728;
+	fputs("\nComparison with the published figures (seed document, Appendix A):\n", out);
+	fprintf(out, "  %-20s %12s %12s %9s   %s\n", "metric", "published", "this run", "diff",
+	        "band of valid tie-break orders");
+	row(out, "messages", 331089, (double)r->messages, 294830, 340005, 0);
+	row(out, "commits", 63, (double)r->committed, 62, 65, 0);
+	row(out, "rounds/commit", 31.7, f.rounds_per_commit, 1, 0, 1);
+	row(out, "messages/commit", 5255, f.messages_per_commit, 1, 0, 0);
+	row(out, "query", 6417, (double)f.query, 5743, 6603, 0);
+	row(out, "vote", 318356, (double)r->by_type[EC_MSG_VOTE], 283430, 326890, 0);
+	row(out, "block", 6307, (double)r->by_type[EC_MSG_BLOCK], 5653, 6508, 0);
+	row(out, "answer", 0, (double)r->by_type[EC_MSG_ANSWER], 0, 0, 0);
+	row(out, "peers max", 890, (double)r->peers_max, 887, 898, 0);
+	row(out, "peers min", 728, (double)r->peers_min, 728, 729, 0);
+	row(out, "peers avg", 801.7, r->peers_avg, 801.6, 801.8, 1);
+	if (exact) {
+		fprintf(out, "Exact replay of the published run (mempool order: salted, salt %llu).\n",
+		        (unsigned long long)salt);
+	} else if (!salted) {
+		fputs("This run iterates mempools in insertion order, which is deterministic. The\n"
+		      "published figures come from one hash-map iteration order of the Rust reference\n"
+		      "(it changes from process to process); --tiebreak-salt 28 replays them exactly.\n",
+		      out);
+	} else {
+		fprintf(out, "Mempool order: salted, salt %llu (a Rust-like hash order); salt 28 replays\n"
+		             "the published run exactly.\n", (unsigned long long)salt);
+	}
+	fputs("Note: \"commits\" are blocks committed at the node each block was injected into,\n"
+	      "and the published run moves one token in the whole network (one serial chain).\n",
+	      out);
+}
+
+enum { M_MESSAGES, M_COMMITS, M_RPC, M_MPC, M_QUERY, M_VOTE, M_BLOCK, M_ANSWER, M_REFERRAL,
+       M_PMIN, M_PAVG, M_PMAX, M_LMEAN, M_LP50, M_LP95, M_LMAX, M_STALLED, M_COUNT };
+
+static const char *const metric_names[M_COUNT] = {
+	"messages", "commits", "rounds_per_commit", "messages_per_commit", "query", "vote",
+	"block", "answer", "referral", "peers_min", "peers_avg", "peers_max", "latency_mean",
+	"latency_p50", "latency_p95", "latency_max", "stalled"};
+
+struct ecsim_runs {
+	size_t cap, n[M_COUNT], runs, below20;
+	double *v[M_COUNT];
+};
+
+ecsim_runs *
+ecsim_runs_new(size_t runs)
+{
+	ecsim_runs *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return NULL;
+	rs->cap = runs;
+	for (int m = 0; m < M_COUNT; m++)
+		if (!(rs->v[m] = malloc((runs ? runs : 1) * sizeof(double)))) {
+			ecsim_runs_free(rs);
+			return NULL;
+		}
+	return rs;
+}
+
+void
+ecsim_runs_free(ecsim_runs *rs)
+{
+	if (!rs)
+		return;
+	for (int m = 0; m < M_COUNT; m++)
+		free(rs->v[m]);
+	free(rs);
+}
+
+static void
+put(ecsim_runs *rs, int m, double x)
+{
+	if (rs->n[m] < rs->cap)
+		rs->v[m][rs->n[m]++] = x;
+}
+
+void
+ecsim_runs_add(ecsim_runs *rs, const ec_sim_result *r)
+{
+	ec_figures f;
+	ec_figures_of(r, &f);
+	rs->runs++;
+	if (r->committed < 20)
+		rs->below20++;
+	put(rs, M_MESSAGES, (double)r->messages);
+	put(rs, M_COMMITS, (double)r->committed);
+	if (f.has_commits) {
+		put(rs, M_RPC, f.rounds_per_commit);
+		put(rs, M_MPC, f.messages_per_commit);
+	}
+	put(rs, M_QUERY, (double)f.query);
+	put(rs, M_VOTE, (double)r->by_type[EC_MSG_VOTE]);
+	put(rs, M_BLOCK, (double)r->by_type[EC_MSG_BLOCK]);
+	put(rs, M_ANSWER, (double)r->by_type[EC_MSG_ANSWER]);
+	put(rs, M_REFERRAL, (double)f.referral);
+	put(rs, M_PMIN, (double)r->peers_min);
+	put(rs, M_PAVG, r->peers_avg);
+	put(rs, M_PMAX, (double)r->peers_max);
+	if (r->latency.count) {
+		put(rs, M_LMEAN, r->latency.mean);
+		put(rs, M_LP50, (double)r->latency.p50);
+		put(rs, M_LP95, (double)r->latency.p95);
+		put(rs, M_LMAX, (double)r->latency.max);
+	}
+	put(rs, M_STALLED, r->stalled ? 1.0 : 0.0);
+}
+
+int
+ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
+{
+	ec_summary s[M_COUNT];
+	for (int m = 0; m < M_COUNT; m++)
+		if (ec_summary_compute(rs->v[m], rs->n[m], &s[m]))
+			return -1;
+	if (json) {
+		fprintf(out, "{\"summary\":{\"runs\":%zu,\"stalled_runs\":%zu,\"runs_below_20_commits\":%zu",
+		        rs->runs, (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->below20);
+		for (int m = 0; m < M_COUNT; m++)
+			fprintf(out, ",\"%s\":{\"n\":%zu,\"mean\":%.6f,\"sd\":%.6f,\"median\":%.6f,"
+			             "\"p5\":%.6f,\"p95\":%.6f,\"min\":%.6f,\"max\":%.6f,"
+			             "\"ci95_low\":%.6f,\"ci95_high\":%.6f}",
+			        metric_names[m], s[m].n, s[m].mean, s[m].sd, s[m].median, s[m].p5, s[m].p95,
+			        s[m].min, s[m].max, s[m].ci_low, s[m].ci_high);
+		fputs("}}\n", out);
+		return 0;
+	}
+	fprintf(out, "\nSummary over %zu runs (p5/p95 interpolated; CI = 95%% Student t for the mean):\n",
+	        rs->runs);
+	fprintf(out, "  %-20s %5s %12s %12s %12s %12s %12s %25s\n", "metric", "n", "mean", "sd",
+	        "median", "p5", "p95", "95% CI of the mean");
+	for (int m = 0; m < M_COUNT; m++) {
+		char ci[64];
+		snprintf(ci, sizeof ci, "[%.1f, %.1f]", s[m].ci_low, s[m].ci_high);
+		fprintf(out, "  %-20s %5zu %12.1f %12.1f %12.1f %12.1f %12.1f %25s\n", metric_names[m],
+		        s[m].n, s[m].mean, s[m].sd, s[m].median, s[m].p5, s[m].p95, ci);
+	}
+	fprintf(out, "Stalled runs (network silent with a block outstanding): %zu of %zu (%.1f%%)\n",
+	        (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->runs,
+	        100.0 * s[M_STALLED].mean);
+	fprintf(out, "Runs with fewer than 20 commits (the reference's stall criterion): %zu of %zu (%.1f%%)\n",
+	        rs->below20, rs->runs, rs->runs ? 100.0 * (double)rs->below20 / (double)rs->runs : 0.0);
+	return 0;
+}
