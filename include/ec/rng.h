@@ -18,7 +18,7 @@
 #include "ec/err.h"
 
 #define EC_RNG_SEED_BYTES 32
-#define EC_RNG_BUF_WORDS 64 /* four ChaCha blocks, generated together */
+#define EC_RNG_BUF_WORDS 128 /* eight ChaCha blocks, generated together */
 
 typedef struct ec_rng {
 	uint32_t key[8];            /* seed words (little-endian) */
@@ -34,9 +34,25 @@ void ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES]);
  * seed[0..7] = s little-endian, seed[8..31] = 0. */
 void ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s);
 
-uint32_t ec_rng_u32(ec_rng *rng);
+/* Internal: computes the next EC_RNG_BUF_WORDS words of the stream. */
+void ec__rng_refill(ec_rng *rng);
+
+static inline uint32_t
+ec_rng_u32(ec_rng *rng)
+{
+	if (rng->pos >= EC_RNG_BUF_WORDS)
+		ec__rng_refill(rng);
+	return rng->buf[rng->pos++];
+}
+
 /* Two consecutive words, low first (rand_core BlockRng semantics). */
-uint64_t ec_rng_u64(ec_rng *rng);
+static inline uint64_t
+ec_rng_u64(ec_rng *rng)
+{
+	uint64_t lo = ec_rng_u32(rng);
+	uint64_t hi = ec_rng_u32(rng);
+	return lo | hi << 32;
+}
 
 /* Uniform in [lo, hi] on the 32-bit path (UniformInt<u32>::sample_single_inclusive). */
 uint32_t ec_rng_range_u32(ec_rng *rng, uint32_t lo, uint32_t hi);

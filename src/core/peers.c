@@ -52,7 +52,9 @@ ec_peers_assign(ec_peers *p, const ec_ctx *ctx, const uint64_t *sorted, size_t n
 	for (size_t i = 1; i < n; i++)
 		if (sorted[i - 1] >= sorted[i])
 			return EC_EINVAL;
-	ec_err err = reserve(p, ctx, n);
+	/* room for the few peers a node learns at run time, without the
+	 * geometric slack that would cost a third of the set-up memory */
+	ec_err err = reserve(p, ctx, n + n / 64 + 4);
 	if (err)
 		return err;
 	if (n)
@@ -64,14 +66,19 @@ ec_peers_assign(ec_peers *p, const ec_ctx *ctx, const uint64_t *sorted, size_t n
 bool
 ec_peers_search(const ec_peers *p, uint64_t key, uint32_t *idx)
 {
-	uint32_t lo = 0, hi = p->len;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p->ids[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* branch-free lower bound: the comparisons are unpredictable */
+	if (p->len == 0) {
+		*idx = 0;
+		return false;
 	}
+	const uint64_t *base = p->ids;
+	uint32_t n = p->len;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		base = base[half - 1] < key ? base + half : base;
+		n -= half;
+	}
+	uint32_t lo = (uint32_t)(base - p->ids) + (*base < key);
 	*idx = lo;
 	return lo < p->len && p->ids[lo] == key;
 }

@@ -11,7 +11,9 @@
 
 #include <string.h>
 
-typedef uint32_t v4u __attribute__((vector_size(16)));
+/* One lane per block: lane j computes block counter + j. */
+typedef uint32_t vec __attribute__((vector_size(32)));
+#define LANES 8
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define QR(a, b, c, d)                         \
@@ -22,21 +24,26 @@ typedef uint32_t v4u __attribute__((vector_size(16)));
 		c += d; b ^= c; b = ROTL(b, 7);        \
 	} while (0)
 
-static void
-refill(ec_rng *rng)
+/* AVX2 when the processor has it (chosen at load time), SSE2 otherwise;
+ * the output is the same stream either way. */
+__attribute__((target_clones("avx2", "default"))) void
+ec__rng_refill(ec_rng *rng)
 {
-	v4u x[16], in[16];
 	static const uint32_t sigma[4] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u};
+	vec x[16], in[16];
 	for (int w = 0; w < 4; w++)
-		in[w] = (v4u){sigma[w], sigma[w], sigma[w], sigma[w]};
+		for (int l = 0; l < LANES; l++)
+			in[w][l] = sigma[w];
 	for (int w = 0; w < 8; w++)
-		in[4 + w] = (v4u){rng->key[w], rng->key[w], rng->key[w], rng->key[w]};
-	uint64_t c0 = rng->counter, c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3;
-	in[12] = (v4u){(uint32_t)c0, (uint32_t)c1, (uint32_t)c2, (uint32_t)c3};
-	in[13] = (v4u){(uint32_t)(c0 >> 32), (uint32_t)(c1 >> 32), (uint32_t)(c2 >> 32),
-	               (uint32_t)(c3 >> 32)};
-	in[14] = (v4u){0, 0, 0, 0};
-	in[15] = (v4u){0, 0, 0, 0};
+		for (int l = 0; l < LANES; l++)
+			in[4 + w][l] = rng->key[w];
+	for (int l = 0; l < LANES; l++) {
+		uint64_t c = rng->counter + (uint64_t)l;
+		in[12][l] = (uint32_t)c;
+		in[13][l] = (uint32_t)(c >> 32);
+		in[14][l] = 0;
+		in[15][l] = 0;
+	}
 	memcpy(x, in, sizeof x);
 	for (int r = 0; r < 6; r++) { /* 12 rounds = 6 double rounds */
 		QR(x[0], x[4], x[8], x[12]);
@@ -49,13 +56,15 @@ refill(ec_rng *rng)
 		QR(x[3], x[4], x[9], x[14]);
 	}
 	for (int w = 0; w < 16; w++) {
-		v4u o = x[w] + in[w];
-		for (int lane = 0; lane < 4; lane++)
-			rng->buf[lane * 16 + w] = o[lane];
+		vec o = x[w] + in[w];
+		for (int l = 0; l < LANES; l++)
+			rng->buf[l * 16 + w] = o[l];
 	}
-	rng->counter += 4;
+	rng->counter += LANES;
 	rng->pos = 0;
 }
+
+_Static_assert(EC_RNG_BUF_WORDS == LANES * 16, "buffer holds one batch of blocks");
 
 void
 ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES])
@@ -73,22 +82,6 @@ ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s)
 	memset(seed, 0, EC_RNG_SEED_BYTES);
 	for (int i = 0; i < 8; i++)
 		seed[i] = (uint8_t)(s >> (8 * i));
-}
-
-uint32_t
-ec_rng_u32(ec_rng *rng)
-{
-	if (rng->pos >= EC_RNG_BUF_WORDS)
-		refill(rng);
-	return rng->buf[rng->pos++];
-}
-
-uint64_t
-ec_rng_u64(ec_rng *rng)
-{
-	uint64_t lo = ec_rng_u32(rng);
-	uint64_t hi = ec_rng_u32(rng);
-	return lo | hi << 32;
 }
 
 uint32_t

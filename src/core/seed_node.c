@@ -322,11 +322,11 @@ token_lookup(const ec_ctx *ctx, ec_token_id t)
 	return ctx->store.ops->token_get(ctx->store.impl, t, &b, &time) ? b : 0;
 }
 
-static ec_err
-seed_tick(void *node, const ec_ctx *ctx)
+/* The tick of a node with a non-empty pool. */
+static __attribute__((noinline)) ec_err
+tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 {
-	ec_seed_node *n = node;
-	const uint64_t T = ++n->time;
+	const uint64_t T = n->time;
 	uint32_t expired = ec_mempool_cleanup(&n->pool, ctx, T);
 	for (uint32_t i = 0; i < expired; i++)
 		emit_event(ctx, n, EC_EV_EXPIRED, 0, 0);
@@ -374,7 +374,6 @@ seed_tick(void *node, const ec_ctx *ctx)
 
 	/* Phase 2: tally, commit, request votes.  Commits are applied after the
 	 * loop, so evaluations within one tick all see the same token store. */
-	ec_range mine = ec_peer_range(&n->peers, n->id);
 	uint32_t first_commit = nevals; /* commits are marked in evals[].mask bit 7 */
 	for (uint32_t k = 0; k < nevals; k++) {
 		ec_pool_entry *e = &n->pool.e[evals[k].idx];
@@ -421,6 +420,9 @@ seed_tick(void *node, const ec_ctx *ctx)
 			goto out;
 		emit_event(ctx, n, EC_EV_COMMIT, e->id, e->negative);
 	}
+	ec_range mine = {0, 0};
+	if (first_commit < nevals)
+		mine = ec_peer_range(&n->peers, n->id);
 	for (uint32_t k = first_commit; k < nevals; k++) {
 		if (!(evals[k].mask & 0x80))
 			continue;
@@ -483,6 +485,16 @@ out:
 	if (evals != stack_evals)
 		ctx->realloc_fn(ctx->alloc_user, evals, evals_cap * sizeof *evals, 0);
 	return err;
+}
+
+static ec_err
+seed_tick(void *node, const ec_ctx *ctx)
+{
+	ec_seed_node *n = node;
+	++n->time;
+	if (n->pool.len == 0) /* the common case: nothing to expire or evaluate */
+		return EC_OK;
+	return tick_busy(n, ctx);
 }
 
 static ec_err

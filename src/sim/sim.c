@@ -422,7 +422,12 @@ ec_sim_step(ec_sim *s, bool *more)
 	size_t n = s->q.len, deliver = 0, lost = 0;
 	s->next.len = 0;
 	if (n > 0) {
-		ec_rng_shuffle(&s->rng, s->q.v, n, sizeof *s->q.v);
+		for (size_t i = n - 1; i >= 1; i--) { /* ec_rng_shuffle, typed */
+			size_t j = ec_rng_index(&s->rng, i + 1);
+			ec_msg t = s->q.v[i];
+			s->q.v[i] = s->q.v[j];
+			s->q.v[j] = t;
+		}
 		size_t keep = (size_t)((double)n * (1.0 - s->cfg.delay));
 		if (keep > n)
 			keep = n;

@@ -17,18 +17,35 @@
 
 #define RING UINT64_MAX /* (ref) the ring is taken as 2^64 - 1, not 2^64 */
 
+/* fwd = q >= id ? q - id : RING - id + q, and RING - id + q is q - id - 1
+ * modulo 2^64; written without branches, as the comparisons are coin flips. */
 static uint64_t
 ring_distance(uint64_t id, uint64_t q)
 {
-	uint64_t fwd = q >= id ? q - id : RING - id + q;
-	uint64_t bwd = id >= q ? id - q : RING - q + id;
+	uint64_t fwd = (q - id) - (uint64_t)(q < id);
+	uint64_t bwd = (id - q) - (uint64_t)(id < q);
 	return fwd < bwd ? fwd : bwd;
 }
+
+/* (double)u, correctly rounded, without the data-dependent branch that an
+ * unsigned conversion costs on x86-64: both halves convert exactly and the
+ * single rounding of their sum is the rounding of u. */
+static double
+u64_to_double(uint64_t u)
+{
+	return (double)(int64_t)(u >> 32) * 4294967296.0 + (double)(int64_t)(u & 0xFFFFFFFFu);
+}
+
+/* The reference divides by (double)(RING / 2) == 2^63 and by (double)RING
+ * == 2^64.  Dividing by a power of two is exact, so multiplying by its
+ * reciprocal gives the same bits and avoids a slow division per draw. */
+#define INV_2_63 (1.0 / 9223372036854775808.0)
+#define INV_2_64 (1.0 / 18446744073709551616.0)
 
 static double
 gradient_prob(uint64_t id, uint64_t q, double min_prob, double max_prob)
 {
-	double norm = (double)ring_distance(id, q) / (double)(RING / 2);
+	double norm = u64_to_double(ring_distance(id, q)) * INV_2_63;
 	return max_prob - ((max_prob - min_prob) * norm);
 }
 
@@ -80,12 +97,16 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 					list[len++] = ids[picked[i]];
 			qsort(list, len, sizeof *list, cmp_u64);
 		} else {
-			for (uint32_t j = 0; j < n; j++) {
-				double p = topo->kind == EC_TOPO_RING_GRADIENT
-				               ? gradient_prob(id, ids[j], topo->a, topo->b)
-				               : gaussian_prob(id, ids[j], gauss_s);
-				double r = (double)ec_rng_u64(rng) / (double)RING;
-				accept[j] = r < p;
+			if (topo->kind == EC_TOPO_RING_GRADIENT) {
+				for (uint32_t j = 0; j < n; j++) {
+					double p = gradient_prob(id, ids[j], topo->a, topo->b);
+					accept[j] = u64_to_double(ec_rng_u64(rng)) * INV_2_64 < p;
+				}
+			} else {
+				for (uint32_t j = 0; j < n; j++) {
+					double p = gaussian_prob(id, ids[j], gauss_s);
+					accept[j] = u64_to_double(ec_rng_u64(rng)) * INV_2_64 < p;
+				}
 			}
 			for (uint32_t j = 0; j < n; j++) {
 				uint32_t g = by_id[j];
