@@ -6,7 +6,8 @@
  * that the driver allocates; every call gets the context it may use.
  *
  * Calls on one node must not overlap.  The driver calls, per round or time
- * step: handle() for each delivered message, then tick() once.
+ * step: handle() for each delivered message, then tick() once (or, for an
+ * idle node, nothing: advance() catches its clock up before its next call).
  */
 #ifndef EC_PROTOCOL_H
 #define EC_PROTOCOL_H
@@ -32,8 +33,12 @@ typedef struct ec_protocol {
 	/* Number of trusted peers. */
 	size_t (*peer_count)(const void *node);
 	/* Whether the node would stay silent for ever if no message arrived
-	 * (nothing pending that could make it send). */
+	 * (nothing pending that could make it send or change state on a tick). */
 	bool (*idle)(const void *node);
+	/* Same effect as `ticks` calls of tick() on an idle node: a driver may
+	 * skip idle nodes and let their clocks catch up later.  Only valid
+	 * while idle() is true. */
+	void (*advance)(void *node, uint64_t ticks);
 	/* The node's clock (logical time). */
 	uint64_t (*now)(const void *node);
 	/* A locally created block enters the node (no message is involved). */

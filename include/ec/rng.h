@@ -23,9 +23,17 @@
 typedef struct ec_rng {
 	uint32_t key[8];            /* seed words (little-endian) */
 	uint64_t counter;           /* next 64-byte block number */
+	/* word w of the batch's block b sits at buf[w * 8 + b], the layout the
+	 * vector code produces; ec__rng_word maps stream positions to it */
 	uint32_t buf[EC_RNG_BUF_WORDS];
-	uint32_t pos;               /* next unread word of buf */
+	uint32_t pos;               /* next unread stream position in the batch */
 } ec_rng;
+
+static inline uint32_t
+ec__rng_word(const ec_rng *rng, uint32_t pos)
+{
+	return rng->buf[(pos & 15u) * 8u + (pos >> 4)];
+}
 
 /* Seeds rng from 32 bytes, exactly as ChaCha12Rng::from_seed. */
 void ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES]);
@@ -42,7 +50,7 @@ ec_rng_u32(ec_rng *rng)
 {
 	if (rng->pos >= EC_RNG_BUF_WORDS)
 		ec__rng_refill(rng);
-	return rng->buf[rng->pos++];
+	return ec__rng_word(rng, rng->pos++);
 }
 
 /* Two consecutive words, low first (rand_core BlockRng semantics). */
@@ -53,6 +61,9 @@ ec_rng_u64(ec_rng *rng)
 	uint64_t hi = ec_rng_u32(rng);
 	return lo | hi << 32;
 }
+
+/* Equivalent to n calls of ec_rng_u64, written to out[0..n-1]. */
+void ec_rng_fill_u64(ec_rng *rng, uint64_t *out, size_t n);
 
 /* Uniform in [lo, hi] on the 32-bit path (UniformInt<u32>::sample_single_inclusive). */
 uint32_t ec_rng_range_u32(ec_rng *rng, uint32_t lo, uint32_t hi);

@@ -57,8 +57,7 @@ ec__rng_refill(ec_rng *rng)
 	}
 	for (int w = 0; w < 16; w++) {
 		vec o = x[w] + in[w];
-		for (int l = 0; l < LANES; l++)
-			rng->buf[l * 16 + w] = o[l];
+		memcpy(&rng->buf[w * LANES], &o, sizeof o);
 	}
 	rng->counter += LANES;
 	rng->pos = 0;
@@ -82,6 +81,31 @@ ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s)
 	memset(seed, 0, EC_RNG_SEED_BYTES);
 	for (int i = 0; i < 8; i++)
 		seed[i] = (uint8_t)(s >> (8 * i));
+}
+
+void
+ec_rng_fill_u64(ec_rng *rng, uint64_t *out, size_t n)
+{
+	size_t i = 0;
+	/* whole words pairs straight from the buffer while it is pair-aligned */
+	while (i < n) {
+		if (rng->pos >= EC_RNG_BUF_WORDS)
+			ec__rng_refill(rng);
+		if (rng->pos % 2 == 0) {
+			size_t take = (EC_RNG_BUF_WORDS - rng->pos) / 2;
+			if (take > n - i)
+				take = n - i;
+			for (size_t k = 0; k < take; k++) {
+				uint32_t p = rng->pos + (uint32_t)(2 * k);
+				out[i + k] = (uint64_t)ec__rng_word(rng, p) |
+				             (uint64_t)ec__rng_word(rng, p + 1) << 32;
+			}
+			rng->pos += (uint32_t)(2 * take);
+			i += take;
+		} else {
+			out[i++] = ec_rng_u64(rng);
+		}
+	}
 }
 
 uint32_t

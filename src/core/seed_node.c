@@ -540,6 +540,12 @@ seed_idle(const void *node)
 	return ((const ec_seed_node *)node)->pool.len == 0;
 }
 
+static void
+seed_advance(void *node, uint64_t ticks)
+{
+	((ec_seed_node *)node)->time += ticks;
+}
+
 static uint64_t
 seed_now(const void *node)
 {
@@ -561,6 +567,7 @@ const ec_protocol ec_protocol_seed = {
 	.set_peers = seed_set_peers,
 	.peer_count = seed_peer_count,
 	.idle = seed_idle,
+	.advance = seed_advance,
 	.now = seed_now,
 	.submit = seed_submit,
 	.handle = seed_handle,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ec/memstore.h"
 #include "topology.h"
 
@@ -42,6 +43,7 @@ typedef struct msgq {
 
 struct ec_sim {
 	ec_sim_config cfg;
+	sim_arena arena;
 	ec_rng rng;
 	uint64_t round;
 	bool over;
@@ -49,6 +51,9 @@ struct ec_sim {
 	unsigned char *nodes;  /* n * protocol->node_size, ascending id */
 	uint64_t *ids;         /* ascending */
 	uint32_t *gen;         /* generation index -> node index */
+	uint32_t *slots;       /* id hash: node index + 1, 0 = empty */
+	size_t nslots;
+	uint64_t *active;      /* bitmap: nodes that tick this round */
 	ec_memstore *store;
 	ec_memstore_view *views;
 	ec_ctx ctx;
@@ -132,16 +137,47 @@ node_at(const ec_sim *s, uint32_t i)
 static bool
 node_index(const ec_sim *s, ec_peer_id id, uint32_t *idx)
 {
-	uint32_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (s->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t h = (size_t)ec_mix64(id) & (s->nslots - 1);
+	for (;;) {
+		uint32_t v = s->slots[h];
+		if (v == 0)
+			return false;
+		if (s->ids[v - 1] == id) {
+			*idx = v - 1;
+			return true;
+		}
+		h = (h + 1) & (s->nslots - 1);
 	}
-	*idx = lo;
-	return lo < s->n && s->ids[lo] == id;
+}
+
+static ec_err
+build_index(ec_sim *s)
+{
+	s->nslots = 16;
+	while (s->nslots < 2 * (size_t)s->n)
+		s->nslots *= 2;
+	s->slots = calloc(s->nslots, sizeof *s->slots);
+	if (!s->slots)
+		return EC_ENOMEM;
+	for (uint32_t i = 0; i < s->n; i++) {
+		size_t h = (size_t)ec_mix64(s->ids[i]) & (s->nslots - 1);
+		while (s->slots[h])
+			h = (h + 1) & (s->nslots - 1);
+		s->slots[h] = i + 1;
+	}
+	return EC_OK;
+}
+
+/* Idle nodes are not ticked; before a node is used its clock catches up
+ * with the round (protocol advance()), and it joins this round's ticks. */
+static void
+wake(ec_sim *s, uint32_t i)
+{
+	void *node = node_at(s, i);
+	uint64_t t = s->cfg.protocol->now(node);
+	if (t < s->round)
+		s->cfg.protocol->advance(node, s->round - t);
+	s->active[i / 64] |= 1ull << (i % 64);
 }
 
 static void
@@ -221,6 +257,7 @@ ec_sim_free(ec_sim *s)
 			s->cfg.protocol->node_fini(node_at(s, i), &s->ctx);
 		free(s->nodes);
 	}
+	sim_arena_fini(&s->arena);
 	ec_memstore_free(s->store);
 	for (size_t i = 0; i < s->nanswers; i++)
 		free(s->answers[i]);
@@ -228,6 +265,8 @@ ec_sim_free(ec_sim *s)
 	free(s->views);
 	free(s->ids);
 	free(s->gen);
+	free(s->slots);
+	free(s->active);
 	free(s->q.v);
 	free(s->next.v);
 	free(s->tokens);
@@ -259,8 +298,9 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->n = cfg->nodes;
 	s->res.rounds = cfg->rounds;
 	const ec_protocol *p = cfg->protocol;
-	s->ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = on_send, .send_user = s,
-	                  .event = on_event, .event_user = s};
+	sim_arena_init(&s->arena);
+	s->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
+	                  .send = on_send, .send_user = s, .event = on_event, .event_user = s};
 	if ((err = ec_memstore_new(&s->store, ec_libc_realloc, NULL)))
 		goto fail;
 	err = EC_ENOMEM;
@@ -268,9 +308,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->ids = malloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
 	s->views = malloc(s->n * sizeof *s->views);
+	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
 	gen_ids = malloc(s->n * sizeof *gen_ids);
 	by_id = malloc(s->n * sizeof *by_id);
-	if (!s->nodes || !s->ids || !s->gen || !s->views || !gen_ids || !by_id)
+	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !gen_ids || !by_id)
 		goto fail;
 	s->views[0] = (ec_memstore_view){s->store, 0};
 	s->ctx.store = ec_memstore_bind(&s->views[0]); /* bind_node() swaps the view */
@@ -294,8 +335,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 			err = EC_EINVAL; /* duplicate node id: astronomically rare */
 			goto fail;
 		}
+	if ((err = build_index(s)))
+		goto fail;
 	for (uint32_t k = 0; k < s->n; k++) {
-		uint32_t i;
+		uint32_t i = 0;
 		(void)node_index(s, gen_ids[k], &i);
 		s->gen[k] = i;
 		by_id[i] = k;
@@ -305,7 +348,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
 			goto fail;
 	}
-	if ((err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, by_id, emit_peers, s)))
+	s->arena.setup = true;
+	err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, by_id, emit_peers, s);
+	s->arena.setup = false;
+	if (err)
 		goto fail;
 	free(gen_ids);
 	free(by_id);
@@ -367,6 +413,7 @@ create_blocks(ec_sim *s)
 			b.sig_present |= (uint8_t)(1u << y);
 		}
 		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
+		wake(s, target);
 		bind_node(s, target);
 		ec_err err = s->cfg.protocol->submit(node_at(s, target), &s->ctx, &b);
 		if (err)
@@ -399,8 +446,8 @@ network_silent(const ec_sim *s)
 	for (size_t i = 0; i < s->nout; i++)
 		if (ec_memstore_block_get(s->store, s->out[i].target, s->out[i].id))
 			return false;
-	for (uint32_t i = 0; i < s->n; i++)
-		if (!s->cfg.protocol->idle(node_at(s, i)))
+	for (size_t w = 0; w < (s->n + 63) / 64; w++)
+		if (s->active[w])
 			return false;
 	return true;
 }
@@ -447,6 +494,7 @@ ec_sim_step(ec_sim *s, bool *more)
 			continue;
 		if (m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
+		wake(s, to);
 		bind_node(s, to);
 		if ((err = p->handle(node_at(s, to), &s->ctx, m)))
 			return err;
@@ -454,11 +502,23 @@ ec_sim_step(ec_sim *s, bool *more)
 	s->res.messages += deliver;
 	s->res.lost += lost;
 
-	/* E: every node ticks, ascending id */
-	for (uint32_t i = 0; i < s->n; i++) {
-		bind_node(s, i);
-		if ((err = p->tick(node_at(s, i), &s->ctx)))
-			return err;
+	/* E: every node ticks, ascending id.  Idle nodes that received nothing
+	 * would do nothing but count time, so only the active ones run. */
+	for (size_t w = 0; w < (s->n + 63) / 64; w++) {
+		uint64_t bits = s->active[w];
+		while (bits) {
+			uint32_t i = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			void *node = node_at(s, i);
+			uint64_t t = p->now(node);
+			if (t < s->round)
+				p->advance(node, s->round - t);
+			bind_node(s, i);
+			if ((err = p->tick(node, &s->ctx)))
+				return err;
+			if (p->idle(node))
+				s->active[w] &= ~(1ull << (i % 64));
+		}
 	}
 
 	msgq t = s->q;

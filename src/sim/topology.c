@@ -49,6 +49,54 @@ gradient_prob(uint64_t id, uint64_t q, double min_prob, double max_prob)
 	return max_prob - ((max_prob - min_prob) * norm);
 }
 
+typedef uint64_t v4u __attribute__((vector_size(32)));
+typedef double v4d __attribute__((vector_size(32)));
+
+/* u64_to_double on four lanes: each 32-bit half becomes a double exactly
+ * through the 2^52 exponent trick, then one rounding of hi * 2^32 + lo. */
+static inline void
+v4_to_double(v4u u, v4d *out)
+{
+	const v4u magic = {0x4330000000000000ull, 0x4330000000000000ull, 0x4330000000000000ull,
+	                   0x4330000000000000ull};
+	const v4d two52 = {4503599627370496.0, 4503599627370496.0, 4503599627370496.0,
+	                   4503599627370496.0};
+	v4u hi_bits = (u >> 32) | magic, lo_bits = (u & 0xFFFFFFFFull) | magic;
+	v4d hi, lo;
+	memcpy(&hi, &hi_bits, sizeof hi);
+	memcpy(&lo, &lo_bits, sizeof lo);
+	*out = (hi - two52) * 4294967296.0 + (lo - two52);
+}
+
+/* accept[j] = (rnd[j] as a fraction of the ring) < gradient_prob(id, ids[j]),
+ * four candidates at a time with the scalar code's exact operations. */
+__attribute__((target_clones("avx2", "default"))) static void
+gradient_accept(const uint64_t *ids, const uint64_t *rnd, uint8_t *accept, size_t n,
+                uint64_t id, double min_prob, double max_prob)
+{
+	size_t j = 0;
+	const double span = max_prob - min_prob;
+	for (; j + 4 <= n; j += 4) {
+		v4u q, r, idv = {id, id, id, id};
+		memcpy(&q, ids + j, sizeof q);
+		memcpy(&r, rnd + j, sizeof r);
+		v4u fwd = (q - idv) + (v4u)(q < idv); /* a true comparison is -1 */
+		v4u bwd = (idv - q) + (v4u)(idv < q);
+		v4u m = (v4u)(fwd < bwd);
+		v4u d = (fwd & m) | (bwd & ~m);
+		v4d dd, rr;
+		v4_to_double(d, &dd);
+		v4_to_double(r, &rr);
+		v4d p = max_prob - (span * (dd * INV_2_63));
+		v4d x = rr * INV_2_64;
+		v4u acc = (v4u)(x < p);
+		for (int l = 0; l < 4; l++)
+			accept[j + (size_t)l] = (uint8_t)(acc[l] & 1);
+	}
+	for (; j < n; j++)
+		accept[j] = u64_to_double(rnd[j]) * INV_2_64 < gradient_prob(id, ids[j], min_prob, max_prob);
+}
+
 static double
 gaussian_prob(uint64_t id, uint64_t q, double s)
 {
@@ -70,8 +118,9 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 	ec_err err = EC_OK;
 	uint8_t *accept = calloc(n, 1);
 	uint64_t *list = malloc((size_t)n * sizeof *list);
+	uint64_t *rnd = malloc((size_t)n * sizeof *rnd);
 	uint32_t *picked = NULL, *scratch = NULL;
-	if (!accept || !list) {
+	if (!accept || !list || !rnd) {
 		err = EC_ENOMEM;
 		goto out;
 	}
@@ -98,20 +147,18 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 			qsort(list, len, sizeof *list, cmp_u64);
 		} else {
 			if (topo->kind == EC_TOPO_RING_GRADIENT) {
-				for (uint32_t j = 0; j < n; j++) {
-					double p = gradient_prob(id, ids[j], topo->a, topo->b);
-					accept[j] = u64_to_double(ec_rng_u64(rng)) * INV_2_64 < p;
-				}
+				ec_rng_fill_u64(rng, rnd, n);
+				gradient_accept(ids, rnd, accept, n, id, topo->a, topo->b);
 			} else {
 				for (uint32_t j = 0; j < n; j++) {
 					double p = gaussian_prob(id, ids[j], gauss_s);
 					accept[j] = u64_to_double(ec_rng_u64(rng)) * INV_2_64 < p;
 				}
 			}
-			for (uint32_t j = 0; j < n; j++) {
+			for (uint32_t j = 0; j < n; j++) { /* branch-free compaction */
 				uint32_t g = by_id[j];
-				if (accept[g] && ids[g] != id)
-					list[len++] = ids[g];
+				list[len] = ids[g];
+				len += (size_t)(accept[g] & (ids[g] != id));
 			}
 		}
 		if ((err = emit(user, k, list, len)))
@@ -120,6 +167,7 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 out:
 	free(accept);
 	free(list);
+	free(rnd);
 	free(picked);
 	free(scratch);
 	return err;
