@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Command-line tests for ecsim: usage errors (exit 2, one message, no output
+# file), the published replay, JSON determinism and keys, CSV events, --runs.
+# Usage: test_cli.sh PATH/TO/ecsim
+set -u
+ECSIM=${1:?usage: test_cli.sh PATH/TO/ecsim}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_usage_error DESCRIPTION ARGS...: exit 2, exactly one line on stderr
+# starting with "ecsim: ", nothing on stdout, no CSV file left behind.
+expect_usage_error() {
+	local what=$1; shift
+	rm -f "$TMP/ev.csv"
+	"$ECSIM" "$@" --csv-events "$TMP/ev.csv" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ $rc -ne 2 ]; then bad "$what: exit $rc, want 2"; return; fi
+	if [ -s "$TMP/out" ]; then bad "$what: wrote to stdout"; return; fi
+	if [ "$(wc -l <"$TMP/err")" -ne 1 ] || ! grep -q '^ecsim: ' "$TMP/err"; then
+		bad "$what: stderr is not one 'ecsim:' line: $(cat "$TMP/err")"; return
+	fi
+	if [ -e "$TMP/ev.csv" ]; then bad "$what: created the CSV file"; return; fi
+	ok
+}
+
+expect_usage_error "unknown flag" --bogus
+expect_usage_error "missing value" --nodes
+expect_usage_error "stray argument" extra
+expect_usage_error "delay above 1" --delay 1.5
+expect_usage_error "negative loss" --loss -0.1
+expect_usage_error "loss not a number" --loss half
+expect_usage_error "one node" --nodes 1
+expect_usage_error "zero nodes" --nodes 0
+expect_usage_error "negative nodes" --nodes -5
+expect_usage_error "malformed seed" --seed 12abc
+expect_usage_error "negative seed" --seed -1
+expect_usage_error "seed too big" --seed 18446744073709551616
+expect_usage_error "short seed hex" --seed-hex b860c72a
+expect_usage_error "non-hex seed" --seed-hex zz60c72afac8b41eaa8fe192bae387a74e4c31d492c0c9c6c25737e4fbbf0d5f
+expect_usage_error "both seeds" --seed 1 --seed-hex b860c72afac8b41eaa8fe192bae387a74e4c31d492c0c9c6c25737e4fbbf0d5f
+expect_usage_error "block size min > max" --block-size 3,1
+expect_usage_error "block size zero" --block-size 0,2
+expect_usage_error "block size too big" --block-size 1,6
+expect_usage_error "block size malformed" --block-size 2
+expect_usage_error "unknown topology" --topology torus:3
+expect_usage_error "gradient min > max" --topology ring-gradient:0.7,0.1
+expect_usage_error "gradient prob > 1" --topology ring-gradient:0.1,1.7
+expect_usage_error "random connectivity > 1" --topology random:2
+expect_usage_error "gaussian sigma <= 0" --topology ring-gaussian:0
+expect_usage_error "unknown protocol" --protocol avalanche
+expect_usage_error "zero runs" --runs 0
+expect_usage_error "bad salt" --tiebreak-salt x
+
+# --help succeeds and documents the options
+if "$ECSIM" --help >"$TMP/help" 2>&1 && grep -q -- '--tiebreak-salt' "$TMP/help"; then ok; else bad "--help"; fi
+
+# The acceptance command: the published figures exactly.
+"$ECSIM" --quiet --seed-hex b860c72afac8b41eaa8fe192bae387a74e4c31d492c0c9c6c25737e4fbbf0d5f \
+	--tiebreak-salt 28 >"$TMP/pub" 2>"$TMP/err"
+cat >"$TMP/want" <<'TXT'
+Seed used: [184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167, 78, 76, 49, 212, 146, 192, 201, 198, 194, 87, 55, 228, 251, 191, 13, 95]
+Peers: max: 890 min: 728 avg: 801.7
+Messages: 331089. Commits: 63, avg: 31.7 rounds/commit, 5255 messages/commit
+Message distribution: Query: 6417, Vote: 318356, Block: 6307, Answer: 0
+Referral: 9
+TXT
+if head -5 "$TMP/pub" | cmp -s - "$TMP/want"; then ok; else bad "published replay: $(head -5 "$TMP/pub")"; fi
+if grep -q '^Exact replay of the published run' "$TMP/pub"; then ok; else bad "published replay not recognised"; fi
+
+# Without the salt (and with no options at all): the insertion-order result.
+"$ECSIM" --quiet >"$TMP/def" 2>"$TMP/err"
+cat >"$TMP/want" <<'TXT'
+Peers: max: 896 min: 729 avg: 801.7
+Messages: 322375. Commits: 64, avg: 31.2 rounds/commit, 5037 messages/commit
+Message distribution: Query: 6167, Vote: 310136, Block: 6064, Answer: 0
+TXT
+if sed -n 2,4p "$TMP/def" | cmp -s - "$TMP/want"; then ok; else bad "default run: $(sed -n 2,4p "$TMP/def")"; fi
+if grep -q '^Comparison with the published figures' "$TMP/def"; then ok; else bad "default run has no comparison"; fi
+
+# JSON: byte-identical for the same seed, and every documented key present.
+small=(--quiet --nodes 300 --rounds 300 --seed 7)
+"$ECSIM" "${small[@]}" --json >"$TMP/j1" && "$ECSIM" "${small[@]}" --json >"$TMP/j2"
+if [ -s "$TMP/j1" ] && cmp -s "$TMP/j1" "$TMP/j2"; then ok; else bad "JSON differs between identical runs"; fi
+for key in messages commits rounds_per_commit messages_per_commit query vote block answer referral \
+	peers_min peers_avg peers_max latency_mean latency_p50 latency_p95 latency_max stalled seed; do
+	if grep -q "\"$key\":" "$TMP/j1"; then ok; else bad "JSON lacks key $key"; fi
+done
+if [ "$(wc -l <"$TMP/j1")" -eq 1 ]; then ok; else bad "JSON is not one line per run"; fi
+# A different seed gives a different run.
+"$ECSIM" --quiet --nodes 300 --rounds 300 --seed 8 --json >"$TMP/j3"
+if ! cmp -s "$TMP/j1" "$TMP/j3"; then ok; else bad "seed 8 equals seed 7"; fi
+
+# --runs: one line per run plus a summary; consecutive seeds.
+"$ECSIM" "${small[@]}" --runs 3 --json >"$TMP/runs"
+if [ "$(grep -c '"seed":' "$TMP/runs")" -eq 3 ] && tail -1 "$TMP/runs" | grep -q '^{"summary":'; then ok
+else bad "--runs 3 --json"; fi
+if head -1 "$TMP/runs" | cmp -s - "$TMP/j1"; then ok; else bad "--runs first run differs from --seed 7"; fi
+if sed -n 2p "$TMP/runs" | cmp -s - "$TMP/j3"; then ok; else bad "--runs second run is not seed 8"; fi
+"$ECSIM" "${small[@]}" --runs 3 >"$TMP/runs.txt"
+if grep -q '^Summary over 3 runs' "$TMP/runs.txt" && grep -q 'messages_per_commit' "$TMP/runs.txt"; then ok
+else bad "--runs text summary"; fi
+
+# --csv-events: header, one 'round' row per round, commit rows = commits.
+"$ECSIM" "${small[@]}" --csv-events "$TMP/ev.csv" --json >"$TMP/j4"
+if [ "$(head -1 "$TMP/ev.csv")" = "run,round,event,node,block,queue,delivered,lost,latency,arg" ]; then ok
+else bad "CSV header"; fi
+rounds=$(grep -c '^0,[0-9]*,round,' "$TMP/ev.csv")
+stall=$(grep -c ',stall,' "$TMP/ev.csv")
+if [ "$rounds" -eq 300 ] || [ "$stall" -eq 1 ]; then ok; else bad "CSV has $rounds round rows"; fi
+commits=$(sed 's/.*"commits":\([0-9]*\).*/\1/' "$TMP/j4")
+if [ "$(grep -c ',commit,' "$TMP/ev.csv")" -eq "$commits" ]; then ok; else bad "CSV commit rows != $commits"; fi
+if cmp -s "$TMP/j1" "$TMP/j4"; then ok; else bad "--csv-events changed the result"; fi
+
+# Other topologies run and are deterministic.
+for topo in random:0.3 ring-gaussian:0.5 ring-gradient:0.2,0.9; do
+	"$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --topology "$topo" --json >"$TMP/t1" &&
+	"$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --topology "$topo" --json >"$TMP/t2"
+	if [ -s "$TMP/t1" ] && cmp -s "$TMP/t1" "$TMP/t2"; then ok; else bad "topology $topo"; fi
+done
+# More tokens and bigger blocks run.
+if "$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --initial-tokens 20 --block-size 2,5 --json >"$TMP/t3" &&
+	grep -q '"commits":' "$TMP/t3"; then ok; else bad "--initial-tokens/--block-size run"; fi
+# delay 1 delivers nothing: no messages at all.
+if "$ECSIM" --quiet --nodes 100 --rounds 50 --seed 3 --delay 1 --json | grep -q '"messages":0,'; then ok
+else bad "--delay 1 still delivered messages"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
