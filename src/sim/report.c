@@ -96,7 +96,7 @@ ec_report_extra(FILE *out, const ec_sim_result *r)
 		fputs("Latency: no block committed\n", out);
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
-		                    "after round %llu (nothing can happen afterwards)\n",
+		                    "from round %llu on (nothing can happen afterwards)\n",
 		               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 	return fputs("Stalled: no\n", out) < 0 ? -1 : 0;
 }

@@ -436,12 +436,23 @@ create_blocks(ec_sim *s)
 	return EC_OK;
 }
 
-/* True when nothing can ever happen again: no message in flight, every node
- * idle, and no outstanding block already committed at its target. */
+/* Messages the split of step C hands over for delivery or loss. */
+static size_t
+split_keep(const ec_sim *s, size_t n)
+{
+	size_t keep = (size_t)((double)n * (1.0 - s->cfg.delay));
+	return keep > n ? n : keep;
+}
+
+/* True when nothing can ever happen again: every node idle, no outstanding
+ * block already committed at its target, and the queue too short for the
+ * split to hand anything over (a lone message with delay 0.5 is delayed
+ * for ever: floor(1 * 0.5) = 0, which is how the reference's stalled seeds
+ * end, spec §5 A6). */
 static bool
 network_silent(const ec_sim *s)
 {
-	if (s->nout == 0 || s->q.len != 0)
+	if (s->nout == 0 || split_keep(s, s->q.len) != 0)
 		return false;
 	for (size_t i = 0; i < s->nout; i++)
 		if (ec_memstore_block_get(s->store, s->out[i].target, s->out[i].id))
@@ -475,9 +486,7 @@ ec_sim_step(ec_sim *s, bool *more)
 			s->q.v[i] = s->q.v[j];
 			s->q.v[j] = t;
 		}
-		size_t keep = (size_t)((double)n * (1.0 - s->cfg.delay));
-		if (keep > n)
-			keep = n;
+		size_t keep = split_keep(s, n);
 		lost = (size_t)((double)keep * s->cfg.loss);
 		deliver = keep - lost;
 		if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))

@@ -55,8 +55,9 @@ typedef double v4d __attribute__((vector_size(32)));
 /* u64_to_double on four lanes: each 32-bit half becomes a double exactly
  * through the 2^52 exponent trick, then one rounding of hi * 2^32 + lo. */
 static inline void
-v4_to_double(v4u u, v4d *out)
+v4_to_double(const v4u *in, v4d *out)
 {
+	v4u u = *in;
 	const v4u magic = {0x4330000000000000ull, 0x4330000000000000ull, 0x4330000000000000ull,
 	                   0x4330000000000000ull};
 	const v4d two52 = {4503599627370496.0, 4503599627370496.0, 4503599627370496.0,
@@ -85,8 +86,8 @@ gradient_accept(const uint64_t *ids, const uint64_t *rnd, uint8_t *accept, size_
 		v4u m = (v4u)(fwd < bwd);
 		v4u d = (fwd & m) | (bwd & ~m);
 		v4d dd, rr;
-		v4_to_double(d, &dd);
-		v4_to_double(r, &rr);
+		v4_to_double(&d, &dd);
+		v4_to_double(&r, &rr);
 		v4d p = max_prob - (span * (dd * INV_2_63));
 		v4d x = rr * INV_2_64;
 		v4u acc = (v4u)(x < p);

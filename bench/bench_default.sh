@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Times ecsim's default run (the published experiment: 2,000 nodes, 2,000
+# rounds) as a whole process: median user+sys CPU seconds over several runs
+# and peak RSS.  In the same run it times the set-up alone (--rounds 0) as a
+# baseline, so the split between topology draw and simulation is visible.
+# The reference Rust simulator needs about 2.2 s of CPU and 207 MiB for the
+# same run on these machines (measured by the project; it is not built
+# here), so the ratios below use those figures.
+#
+# usage: bench/bench_default.sh [RUNS] [BUILD_DIR]
+set -eu
+runs=${1:-15}
+build=${2:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -x "$here/$build/ecsim" ] || [ ! -x "$here/$build/ec_runstat" ]; then
+	cmake -S "$here" -B "$here/$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEC_TESTS=OFF >/dev/null
+	ninja -C "$here/$build" ecsim ec_runstat >/dev/null
+fi
+ecsim="$here/$build/ecsim"
+stat="$here/$build/ec_runstat"
+
+full=$("$stat" "$runs" "$ecsim" --quiet)
+setup=$("$stat" "$runs" "$ecsim" --quiet --rounds 0)
+field() { echo "$1" | awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+cpu=$(field "$full" cpu_median_s)
+rss=$(field "$full" peak_rss_kib)
+scpu=$(field "$setup" cpu_median_s)
+echo "default run  : $full"
+echo "set-up only  : $setup"
+awk -v c="$cpu" -v r="$rss" -v s="$scpu" 'BEGIN {
+	printf "simulation   : %.4f s CPU (default run minus set-up)\n", c - s
+	printf "vs reference : %.1fx less CPU (2.2 s), %.1fx less memory (207 MiB = %d KiB)\n", 2.2 / c, 207 * 1024 / r, 207 * 1024
+	printf "targets      : CPU <= 0.110 s: %s; RSS <= 40 MiB: %s\n", (c <= 0.110 ? "met" : "NOT met"), (r <= 40 * 1024 ? "met" : "NOT met")
+}'
