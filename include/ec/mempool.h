@@ -55,6 +55,11 @@ typedef struct ec_mempool {
 	ec_pool_entry *e;
 	uint32_t len;
 	uint32_t cap;
+	/* after a cleanup at scan_now, nothing expires before next_due (valid
+	 * until an entry is added); saves the scan on most ticks */
+	bool due_valid;
+	uint64_t scan_now;
+	uint64_t next_due;
 } ec_mempool;
 
 void ec_mempool_init(ec_mempool *pool);

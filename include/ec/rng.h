@@ -18,13 +18,14 @@
 #include "ec/err.h"
 
 #define EC_RNG_SEED_BYTES 32
-#define EC_RNG_BUF_WORDS 128 /* eight ChaCha blocks, generated together */
+#define EC_RNG_LANES 16 /* ChaCha blocks generated together */
+#define EC_RNG_BUF_WORDS (16 * EC_RNG_LANES)
 
 typedef struct ec_rng {
 	uint32_t key[8];            /* seed words (little-endian) */
 	uint64_t counter;           /* next 64-byte block number */
-	/* word w of the batch's block b sits at buf[w * 8 + b], the layout the
-	 * vector code produces; ec__rng_word maps stream positions to it */
+	/* word w of the batch's block b sits at buf[w * EC_RNG_LANES + b], the
+	 * layout the vector code produces; ec__rng_word maps stream positions */
 	uint32_t buf[EC_RNG_BUF_WORDS];
 	uint32_t pos;               /* next unread stream position in the batch */
 } ec_rng;
@@ -32,7 +33,7 @@ typedef struct ec_rng {
 static inline uint32_t
 ec__rng_word(const ec_rng *rng, uint32_t pos)
 {
-	return rng->buf[(pos & 15u) * 8u + (pos >> 4)];
+	return rng->buf[(pos & 15u) * EC_RNG_LANES + (pos >> 4)];
 }
 
 /* Seeds rng from 32 bytes, exactly as ChaCha12Rng::from_seed. */

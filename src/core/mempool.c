@@ -74,6 +74,7 @@ get_or_create(ec_mempool *pool, const ec_ctx *ctx, ec_block_id id, uint64_t time
 	e->state = EC_STATE_PENDING;
 	e->validate = 0xFF;
 	pool->len++;
+	pool->due_valid = false;
 	*out = e;
 	return EC_OK;
 }
@@ -148,17 +149,28 @@ ec_mempool_block(ec_mempool *pool, const ec_ctx *ctx, const ec_block *block, uin
 uint32_t
 ec_mempool_cleanup(ec_mempool *pool, const ec_ctx *ctx, uint64_t now)
 {
+	/* Every entry left by the last scan had age now' - time < EXPIRY; for a
+	 * later now below next_due each age is still below EXPIRY, exactly. */
+	if (pool->due_valid && now >= pool->scan_now && now < pool->next_due)
+		return 0;
 	uint32_t w = 0, removed = 0;
+	uint64_t next_due = UINT64_MAX;
 	for (uint32_t r = 0; r < pool->len; r++) {
 		if (now - pool->e[r].time >= EC_MEMPOOL_EXPIRY) {
 			entry_fini(&pool->e[r], ctx);
 			removed++;
 			continue;
 		}
+		uint64_t due = now + (EC_MEMPOOL_EXPIRY - (now - pool->e[r].time));
+		if (due < next_due)
+			next_due = due;
 		if (w != r)
 			pool->e[w] = pool->e[r];
 		w++;
 	}
 	pool->len = w;
+	pool->due_valid = w > 0;
+	pool->scan_now = now;
+	pool->next_due = next_due;
 	return removed;
 }

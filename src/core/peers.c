@@ -66,7 +66,8 @@ ec_peers_assign(ec_peers *p, const ec_ctx *ctx, const uint64_t *sorted, size_t n
 bool
 ec_peers_search(const ec_peers *p, uint64_t key, uint32_t *idx)
 {
-	/* branch-free lower bound: the comparisons are unpredictable */
+	/* branch-free lower bound: the comparisons are coin flips, and a branchy
+	 * search (which gcc makes of a ternary here) mispredicts half of them */
 	if (p->len == 0) {
 		*idx = 0;
 		return false;
@@ -75,7 +76,7 @@ ec_peers_search(const ec_peers *p, uint64_t key, uint32_t *idx)
 	uint32_t n = p->len;
 	while (n > 1) {
 		uint32_t half = n / 2;
-		base = base[half - 1] < key ? base + half : base;
+		base += (size_t)(base[half - 1] < key) * half; /* arithmetic: no jump */
 		n -= half;
 	}
 	uint32_t lo = (uint32_t)(base - p->ids) + (*base < key);

@@ -2,18 +2,18 @@
 /*
  * ChaCha12 keystream and rand 0.8.5 samplers (see ec/rng.h).
  *
- * Four consecutive blocks are computed at once with GCC vector extensions
- * (one block per lane), which the compiler lowers to SSE2 on x86-64 and to
- * scalar code elsewhere; the topology set-up draws about 4 million u64 per
- * default run, so the keystream is on the critical path.
+ * EC_RNG_LANES consecutive blocks are computed at once with GCC vector
+ * extensions (one block per lane), compiled for AVX-512, AVX2 and a portable
+ * fallback; the topology set-up draws about 4 million u64 per default run,
+ * so the keystream is on the critical path.
  */
 #include "ec/rng.h"
 
 #include <string.h>
 
 /* One lane per block: lane j computes block counter + j. */
-typedef uint32_t vec __attribute__((vector_size(32)));
-#define LANES 8
+typedef uint32_t vec __attribute__((vector_size(4 * EC_RNG_LANES)));
+#define LANES EC_RNG_LANES
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define QR(a, b, c, d)                         \
@@ -24,9 +24,9 @@ typedef uint32_t vec __attribute__((vector_size(32)));
 		c += d; b ^= c; b = ROTL(b, 7);        \
 	} while (0)
 
-/* AVX2 when the processor has it (chosen at load time), SSE2 otherwise;
- * the output is the same stream either way. */
-__attribute__((target_clones("avx2", "default"))) void
+/* AVX-512 or AVX2 when the processor has it (chosen at load time), SSE2
+ * otherwise; the output is the same stream either way. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
 ec__rng_refill(ec_rng *rng)
 {
 	static const uint32_t sigma[4] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u};

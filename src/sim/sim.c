@@ -54,6 +54,10 @@ struct ec_sim {
 	uint32_t *slots;       /* id hash: node index + 1, 0 = empty */
 	size_t nslots;
 	uint64_t *active;      /* bitmap: nodes that tick this round */
+	uint64_t *rows;        /* adjacency bitmap from the topology draw */
+	size_t words;          /* uint64_t per row */
+	uint64_t *ready;       /* bitmap: nodes whose peer list is built */
+	uint64_t *peer_buf;    /* scratch for building one peer list */
 	ec_memstore *store;
 	ec_memstore_view *views;
 	ec_ctx ctx;
@@ -168,16 +172,57 @@ build_index(ec_sim *s)
 	return EC_OK;
 }
 
+static bool
+bit_get(const uint64_t *bits, uint32_t i)
+{
+	return bits[i / 64] >> (i % 64) & 1;
+}
+
+static size_t
+row_degree(const ec_sim *s, uint32_t i)
+{
+	size_t d = 0;
+	const uint64_t *row = s->rows + (size_t)i * s->words;
+	for (size_t w = 0; w < s->words; w++)
+		d += (size_t)__builtin_popcountll(row[w]);
+	return d;
+}
+
+/* Hands node i its peer list, built from its adjacency row, the first time
+ * the node is used: most nodes of a dense network never are, and a row is
+ * 64 times smaller than the list. */
+static ec_err
+materialize(ec_sim *s, uint32_t i)
+{
+	if (bit_get(s->ready, i))
+		return EC_OK;
+	const uint64_t *row = s->rows + (size_t)i * s->words;
+	size_t len = 0;
+	for (size_t w = 0; w < s->words; w++)
+		for (uint64_t bits = row[w]; bits; bits &= bits - 1)
+			s->peer_buf[len++] = s->ids[w * 64 + (size_t)__builtin_ctzll(bits)];
+	s->arena.setup = true;
+	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, len);
+	s->arena.setup = false;
+	if (!err)
+		s->ready[i / 64] |= 1ull << (i % 64);
+	return err;
+}
+
 /* Idle nodes are not ticked; before a node is used its clock catches up
  * with the round (protocol advance()), and it joins this round's ticks. */
-static void
+static ec_err
 wake(ec_sim *s, uint32_t i)
 {
+	ec_err err = materialize(s, i);
+	if (err)
+		return err;
 	void *node = node_at(s, i);
 	uint64_t t = s->cfg.protocol->now(node);
 	if (t < s->round)
 		s->cfg.protocol->advance(node, s->round - t);
 	s->active[i / 64] |= 1ull << (i % 64);
+	return EC_OK;
 }
 
 static void
@@ -240,13 +285,6 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 		s->cfg.hooks.node_event(s->cfg.hooks.user, s->round, node, ev, b, arg);
 }
 
-static ec_err
-emit_peers(void *user, uint32_t k, const uint64_t *sorted, size_t n)
-{
-	ec_sim *s = user;
-	return s->cfg.protocol->set_peers(node_at(s, s->gen[k]), &s->ctx, sorted, n);
-}
-
 void
 ec_sim_free(ec_sim *s)
 {
@@ -267,6 +305,9 @@ ec_sim_free(ec_sim *s)
 	free(s->gen);
 	free(s->slots);
 	free(s->active);
+	free(s->rows);
+	free(s->ready);
+	free(s->peer_buf);
 	free(s->q.v);
 	free(s->next.v);
 	free(s->tokens);
@@ -291,7 +332,6 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	ec_err err = EC_ENOMEM;
 	ec_sim *s = calloc(1, sizeof *s);
 	uint64_t *gen_ids = NULL;
-	uint32_t *by_id = NULL;
 	if (!s)
 		return EC_ENOMEM;
 	s->cfg = *cfg;
@@ -309,9 +349,13 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->gen = malloc(s->n * sizeof *s->gen);
 	s->views = malloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
+	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
+	s->words = (s->n + 63) / 64;
+	s->rows = calloc((size_t)s->n * s->words, sizeof *s->rows);
+	s->peer_buf = malloc(s->n * sizeof *s->peer_buf);
 	gen_ids = malloc(s->n * sizeof *gen_ids);
-	by_id = malloc(s->n * sizeof *by_id);
-	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !gen_ids || !by_id)
+	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->ready || !s->rows ||
+	    !s->peer_buf || !gen_ids)
 		goto fail;
 	s->views[0] = (ec_memstore_view){s->store, 0};
 	s->ctx.store = ec_memstore_bind(&s->views[0]); /* bind_node() swaps the view */
@@ -341,25 +385,20 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		uint32_t i = 0;
 		(void)node_index(s, gen_ids[k], &i);
 		s->gen[k] = i;
-		by_id[i] = k;
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
 		s->views[i] = (ec_memstore_view){s->store, i};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
 			goto fail;
 	}
-	s->arena.setup = true;
-	err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, by_id, emit_peers, s);
-	s->arena.setup = false;
-	if (err)
+	if ((err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, s->gen, s->rows,
+	                            s->words)))
 		goto fail;
 	free(gen_ids);
-	free(by_id);
 	*out = s;
 	return EC_OK;
 fail:
 	free(gen_ids);
-	free(by_id);
 	ec_sim_free(s);
 	return err;
 }
@@ -413,10 +452,11 @@ create_blocks(ec_sim *s)
 			b.sig_present |= (uint8_t)(1u << y);
 		}
 		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
-		wake(s, target);
-		bind_node(s, target);
-		ec_err err = s->cfg.protocol->submit(node_at(s, target), &s->ctx, &b);
+		ec_err err = wake(s, target);
 		if (err)
+			return err;
+		bind_node(s, target);
+		if ((err = s->cfg.protocol->submit(node_at(s, target), &s->ctx, &b)))
 			return err;
 		if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
 			return EC_ENOMEM;
@@ -503,7 +543,8 @@ ec_sim_step(ec_sim *s, bool *more)
 			continue;
 		if (m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
-		wake(s, to);
+		if ((err = wake(s, to)))
+			return err;
 		bind_node(s, to);
 		if ((err = p->handle(node_at(s, to), &s->ctx, m)))
 			return err;
@@ -578,7 +619,8 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 	res->peers_min = UINT64_MAX;
 	res->peers_max = 0;
 	for (uint32_t i = 0; i < s->n; i++) {
-		uint64_t d = s->cfg.protocol->peer_count(node_at(s, i));
+		uint64_t d = bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i))
+		                                  : row_degree(s, i);
 		sum += d;
 		res->peers_min = d < res->peers_min ? d : res->peers_min;
 		res->peers_max = d > res->peers_max ? d : res->peers_max;
@@ -626,7 +668,10 @@ ec_sim_peer_id(const ec_sim *s, uint32_t k)
 size_t
 ec_sim_degree(const ec_sim *s, uint32_t k)
 {
-	return k < s->n ? s->cfg.protocol->peer_count(node_at(s, s->gen[k])) : 0;
+	if (k >= s->n)
+		return 0;
+	uint32_t i = s->gen[k];
+	return bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i)) : row_degree(s, i);
 }
 
 size_t

@@ -6,8 +6,9 @@
  * arithmetic is IEEE double exactly as the reference evaluates it, so the
  * same seed gives the same edges (spec §5 B7).
  *
- * Accepted candidates are marked by generation index and emitted in id order
- * through a precomputed permutation, so no per-node sort is needed.
+ * The result is an adjacency bitmap indexed by node position in id order:
+ * 1 bit per candidate instead of 64, and a node's sorted peer list is just
+ * its row's set bits, read in order when the node is first used.
  */
 #include "topology.h"
 
@@ -105,23 +106,21 @@ gaussian_prob(uint64_t id, uint64_t q, double s)
 	return exp(-(d * d) / (2.0 * s * s));
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+static inline void
+set_bit(uint64_t *row, uint32_t i)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
+	row[i / 64] |= 1ull << (i % 64);
 }
 
 ec_err
 ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint32_t n,
-                 const uint32_t *by_id, ec_topology_emit_fn emit, void *user)
+                 const uint32_t *gen_to_idx, uint64_t *rows, size_t words)
 {
 	ec_err err = EC_OK;
 	uint8_t *accept = calloc(n, 1);
-	uint64_t *list = malloc((size_t)n * sizeof *list);
 	uint64_t *rnd = malloc((size_t)n * sizeof *rnd);
 	uint32_t *picked = NULL, *scratch = NULL;
-	if (!accept || !list || !rnd) {
+	if (!accept || !rnd) {
 		err = EC_ENOMEM;
 		goto out;
 	}
@@ -136,16 +135,14 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 	const double gauss_s = ((double)RING / 8.0) * topo->a;
 	for (uint32_t k = 0; k < n; k++) {
 		const uint64_t id = ids[k];
-		size_t len = 0;
+		uint64_t *row = rows + (size_t)gen_to_idx[k] * words;
 		if (topo->kind == EC_TOPO_RANDOM) {
 			uint64_t amount = (uint64_t)((double)n * topo->a);
 			size_t count;
 			if ((err = ec_rng_sample_indices(rng, n, amount, picked, &count, scratch)))
 				goto out;
 			for (size_t i = 0; i < count; i++)
-				if (ids[picked[i]] != id)
-					list[len++] = ids[picked[i]];
-			qsort(list, len, sizeof *list, cmp_u64);
+				set_bit(row, gen_to_idx[picked[i]]);
 		} else {
 			if (topo->kind == EC_TOPO_RING_GRADIENT) {
 				ec_rng_fill_u64(rng, rnd, n);
@@ -156,18 +153,14 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 					accept[j] = u64_to_double(ec_rng_u64(rng)) * INV_2_64 < p;
 				}
 			}
-			for (uint32_t j = 0; j < n; j++) { /* branch-free compaction */
-				uint32_t g = by_id[j];
-				list[len] = ids[g];
-				len += (size_t)(accept[g] & (ids[g] != id));
-			}
+			for (uint32_t j = 0; j < n; j++) /* branch-free scatter */
+				row[gen_to_idx[j] / 64] |= (uint64_t)accept[j] << (gen_to_idx[j] % 64);
 		}
-		if ((err = emit(user, k, list, len)))
-			goto out;
+		/* self is drawn (it uses up random output) but never a peer */
+		row[gen_to_idx[k] / 64] &= ~(1ull << (gen_to_idx[k] % 64));
 	}
 out:
 	free(accept);
-	free(list);
 	free(rnd);
 	free(picked);
 	free(scratch);

@@ -9,14 +9,15 @@
 #include "ec/rng.h"
 #include "ec/sim.h"
 
-/* Receives node k's (generation index) trusted peers, sorted ascending,
- * distinct, self excluded.  The list is valid only during the call. */
-typedef ec_err (*ec_topology_emit_fn)(void *user, uint32_t k, const uint64_t *sorted, size_t n);
-
-/* Draws every node's peers.  ids: node ids in generation order (distinct);
- * by_id: generation indices in ascending id order. */
+/*
+ * Draws every node's trusted peers in the reference's order.
+ * ids:        node ids in generation order (distinct).
+ * gen_to_idx: generation index -> node index (position in ascending id order).
+ * rows:       n rows of `words` uint64_t, zeroed by the caller; on return bit j
+ *             of row i is set iff node i trusts node j (never i itself).
+ */
 EC_WUR ec_err ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids,
-                               uint32_t n, const uint32_t *by_id, ec_topology_emit_fn emit,
-                               void *user);
+                               uint32_t n, const uint32_t *gen_to_idx, uint64_t *rows,
+                               size_t words);
 
 #endif
