@@ -35,20 +35,21 @@ typedef struct ec_vote_rec {
 } ec_vote_rec;
 
 typedef struct ec_pool_entry {
+	/* hot fields first: scans by id and state touch one cache line */
 	ec_block_id id;
 	uint64_t order_key;
 	uint64_t time;       /* creation time of the entry */
-	ec_block block;      /* valid only if has_block */
+	uint8_t state;       /* ec_block_state */
 	bool has_block;
 	bool updated;        /* votes or block changed since the last tally */
 	bool negative;       /* last tally decided a part by a balance <= -3 */
-	uint8_t state;       /* ec_block_state */
 	uint8_t validate;    /* bit i: part i still needs parent/signature check */
 	uint8_t vote;        /* unused by the protocol; kept for fidelity */
 	uint8_t remaining;   /* bit i: part i undecided; bit 6: witness undecided */
 	uint32_t nvotes;
 	uint32_t vcap;
 	ec_vote_rec *votes;
+	ec_block block;      /* valid only if has_block */
 } ec_pool_entry;
 
 typedef struct ec_mempool {
