@@ -25,9 +25,10 @@ typedef uint32_t vec __attribute__((vector_size(4 * EC_RNG_LANES)));
 	} while (0)
 
 /* AVX-512 or AVX2 when the processor has it (chosen at load time), SSE2
- * otherwise; the output is the same stream either way. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-ec__rng_refill(ec_rng *rng)
+ * otherwise; the output is the same stream either way.  (A separate static
+ * function: clang wants multiversioning on the first declaration.) */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+chacha_batch(ec_rng *rng)
 {
 	static const uint32_t sigma[4] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u};
 	vec x[16], in[16];
@@ -61,6 +62,12 @@ ec__rng_refill(ec_rng *rng)
 	}
 	rng->counter += LANES;
 	rng->pos = 0;
+}
+
+void
+ec__rng_refill(ec_rng *rng)
+{
+	chacha_batch(rng);
 }
 
 _Static_assert(EC_RNG_BUF_WORDS == LANES * 16, "buffer holds one batch of blocks");

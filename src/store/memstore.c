@@ -164,14 +164,13 @@ intern_ref(ec_memstore *s, const ec_block *blk, uint32_t *ref)
 	ec_err err;
 	if ((s->ilen + 1) * 8 > s->icap * 5 && (err = grow_i(s)))
 		return err;
+	/* blocks with the same id but other content (a forger's) get slots of
+	 * their own further along the probe sequence */
 	size_t h = (size_t)ec_mix64(blk->id) & (s->icap - 1);
 	while (!I_EMPTY(&s->i[h])) {
-		if (s->i[h].id == blk->id) {
-			if (ec_block_equal(block_at(s, s->i[h].ref), blk)) {
-				*ref = s->i[h].ref;
-				return EC_OK;
-			}
-			return arena_add(s, blk, ref); /* same id, other content: unindexed */
+		if (s->i[h].id == blk->id && ec_block_equal(block_at(s, s->i[h].ref), blk)) {
+			*ref = s->i[h].ref;
+			return EC_OK;
 		}
 		h = (h + 1) & (s->icap - 1);
 	}
