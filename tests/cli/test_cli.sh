@@ -126,6 +126,14 @@ done
 # More tokens and bigger blocks run.
 if "$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --initial-tokens 20 --block-size 2,5 --json >"$TMP/t3" &&
 	grep -q '"commits":' "$TMP/t3"; then ok; else bad "--initial-tokens/--block-size run"; fi
+# Seed 32 stalls for good after 2 commits (seed-protocol.md §5 A6): a lone
+# message stays delayed for ever, so the run ends early, flagged.
+"$ECSIM" --quiet --seed 32 --json >"$TMP/s32"
+if grep -q '"commits":2,' "$TMP/s32" && grep -q '"stalled":true,"stall_round":496}' "$TMP/s32"; then ok
+else bad "seed 32 is not reported stalled: $(cat "$TMP/s32")"; fi
+"$ECSIM" --quiet --seed 31 --json >"$TMP/s31"
+if grep -q '"stalled":false' "$TMP/s31"; then ok; else bad "seed 31 reported stalled"; fi
+
 # delay 1 delivers nothing: no messages at all.
 if "$ECSIM" --quiet --nodes 100 --rounds 50 --seed 3 --delay 1 --json | grep -q '"messages":0,'; then ok
 else bad "--delay 1 still delivered messages"; fi

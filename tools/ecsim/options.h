@@ -4,7 +4,9 @@
 #define ECSIM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ec/seed.h"
 #include "ec/sim.h"
