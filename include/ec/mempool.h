@@ -18,6 +18,7 @@
 
 #include "ec/block.h"
 #include "ec/ctx.h"
+#include "ec/peers.h"
 
 #define EC_MEMPOOL_GATE 100     /* votes are ignored while the pool holds this many entries */
 #define EC_MEMPOOL_EXPIRY 200   /* entries live this many ticks after creation */
@@ -50,6 +51,11 @@ typedef struct ec_pool_entry {
 	uint32_t vcap;
 	ec_vote_rec *votes;
 	ec_block block;      /* valid only if has_block */
+	/* the node's peer_range of each part's token and of the block id, kept
+	 * for the tally while the peer list is unchanged (ranges_version) */
+	bool ranges_ok;
+	uint32_t ranges_version;
+	ec_range ranges[EC_TOKENS_PER_BLOCK + 1];
 } ec_pool_entry;
 
 typedef struct ec_mempool {

@@ -21,6 +21,7 @@ typedef struct ec_peers {
 	uint64_t *ids;  /* sorted ascending */
 	uint32_t len;
 	uint32_t cap;
+	uint32_t version; /* changes whenever the list does (for derived caches) */
 } ec_peers;
 
 typedef struct ec_range {

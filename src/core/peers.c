@@ -15,6 +15,7 @@ ec_peers_init(ec_peers *p)
 	p->ids = NULL;
 	p->len = 0;
 	p->cap = 0;
+	p->version = 0;
 }
 
 void
@@ -60,6 +61,7 @@ ec_peers_assign(ec_peers *p, const ec_ctx *ctx, const uint64_t *sorted, size_t n
 	if (n)
 		memcpy(p->ids, sorted, n * sizeof *sorted);
 	p->len = (uint32_t)n;
+	p->version++;
 	return EC_OK;
 }
 
@@ -105,6 +107,7 @@ ec_peers_add(ec_peers *p, const ec_ctx *ctx, uint64_t self, uint64_t id, bool *a
 	memmove(p->ids + i + 1, p->ids + i, (p->len - i) * sizeof *p->ids);
 	p->ids[i] = id;
 	p->len++;
+	p->version++;
 	if (added)
 		*added = true;
 	return EC_OK;

@@ -95,17 +95,30 @@ block_query(const ec_seed_node *n, const ec_ctx *ctx, ec_block_id b)
 	return ctx->store.ops->block_get(ctx->store.impl, b);
 }
 
+static bool
+has_voted(const ec_pool_entry *e, ec_peer_id sender)
+{
+	for (uint32_t i = 0; i < e->nvotes; i++)
+		if (e->votes[i].peer == sender)
+			return true;
+	return false;
+}
+
 static ec_err
 handle_vote(ec_seed_node *n, const ec_ctx *ctx, const ec_msg *m)
 {
 	ec_block_id b = m->u.vote.block_id;
 	int st = block_status(n, ctx, b);
-	bool trusted = ec_peers_trusted(&n->peers, m->sender);
-	bool gated;
+	bool gated, trusted;
 	ec_err err;
 
 	switch (st) {
 	case EC_STATE_PENDING:
+		/* A sender already recorded on this entry was trusted then, and trust
+		 * is never withdrawn: most votes are such repeats (re-voting every
+		 * tick), so they skip the peer-list search. */
+		trusted = has_voted(ec_mempool_find(&n->pool, b), m->sender) ||
+		          ec_peers_trusted(&n->peers, m->sender);
 		if (!trusted) { /* (ref) the sender is not added as a peer here */
 			emit_event(ctx, n, EC_EV_VOTE_UNTRUSTED, b, 0);
 			return EC_OK;
@@ -127,7 +140,7 @@ handle_vote(ec_seed_node *n, const ec_ctx *ctx, const ec_msg *m)
 	default:
 		break;
 	}
-	if (trusted) {
+	if (ec_peers_trusted(&n->peers, m->sender)) {
 		emit_event(ctx, n, EC_EV_VOTE_NEW_TRUSTED, b, 0);
 		err = ec_mempool_vote(&n->pool, ctx, b, m->u.vote.vote, m->sender, m->time,
 		                      ec_seed_order_key(n, b), &gated);
@@ -278,12 +291,17 @@ static void
 tally(ec_seed_node *n, ec_pool_entry *e)
 {
 	const ec_block *b = &e->block;
-	ec_range rng[EC_TOKENS_PER_BLOCK];
+	const ec_range *rng = e->ranges;
 	int bal[EC_TOKENS_PER_BLOCK] = {0};
-	ec_range wit = ec_peer_range(&n->peers, e->id);
+	if (!e->ranges_ok || e->ranges_version != n->peers.version) {
+		for (uint32_t i = 0; i < b->used; i++)
+			e->ranges[i] = ec_peer_range(&n->peers, b->parts[i].token);
+		e->ranges[EC_TOKENS_PER_BLOCK] = ec_peer_range(&n->peers, e->id);
+		e->ranges_ok = true;
+		e->ranges_version = n->peers.version;
+	}
+	const ec_range wit = e->ranges[EC_TOKENS_PER_BLOCK];
 	uint32_t wcount = 0;
-	for (uint32_t i = 0; i < b->used; i++)
-		rng[i] = ec_peer_range(&n->peers, b->parts[i].token);
 	for (uint32_t v = 0; v < e->nvotes; v++) {
 		const ec_vote_rec *r = &e->votes[v];
 		for (uint32_t i = 0; i < b->used; i++)
