@@ -43,6 +43,19 @@ ec_mempool_find(const ec_mempool *pool, ec_block_id id)
 	return NULL;
 }
 
+/* Doubles an array's capacity (first allocation: `first` elements). */
+static bool
+grow(const ec_ctx *ctx, void **v, uint32_t *cap, size_t elem, uint32_t first)
+{
+	uint32_t ncap = *cap ? *cap * 2 : first;
+	void *p = ctx->realloc_fn(ctx->alloc_user, *v, *cap * elem, ncap * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = ncap;
+	return true;
+}
+
 static ec_err
 get_or_create(ec_mempool *pool, const ec_ctx *ctx, ec_block_id id, uint64_t time,
               uint64_t order_key, ec_pool_entry **out)
@@ -52,15 +65,9 @@ get_or_create(ec_mempool *pool, const ec_ctx *ctx, ec_block_id id, uint64_t time
 		*out = found;
 		return EC_OK;
 	}
-	if (pool->len == pool->cap) {
-		uint32_t cap = pool->cap ? pool->cap * 2 : 4;
-		ec_pool_entry *e = ctx->realloc_fn(ctx->alloc_user, pool->e,
-		                                   pool->cap * sizeof *e, cap * sizeof *e);
-		if (!e)
-			return EC_ENOMEM;
-		pool->e = e;
-		pool->cap = cap;
-	}
+	if (pool->len == pool->cap &&
+	    !grow(ctx, (void **)&pool->e, &pool->cap, sizeof *pool->e, 4))
+		return EC_ENOMEM;
 	/* after the last entry whose key is <= order_key: ties keep insertion order */
 	uint32_t pos = pool->len;
 	while (pos > 0 && pool->e[pos - 1].order_key > order_key)
@@ -102,15 +109,9 @@ ec_mempool_vote(ec_mempool *pool, const ec_ctx *ctx, ec_block_id id, uint8_t vot
 			rec->vote = vote;
 		}
 	} else {
-		if (e->nvotes == e->vcap) {
-			uint32_t cap = e->vcap ? e->vcap * 2 : 8;
-			ec_vote_rec *v = ctx->realloc_fn(ctx->alloc_user, e->votes,
-			                                 e->vcap * sizeof *v, cap * sizeof *v);
-			if (!v)
-				return EC_ENOMEM;
-			e->votes = v;
-			e->vcap = cap;
-		}
+		if (e->nvotes == e->vcap &&
+		    !grow(ctx, (void **)&e->votes, &e->vcap, sizeof *e->votes, 8))
+			return EC_ENOMEM;
 		rec = &e->votes[e->nvotes++];
 		rec->peer = sender;
 		rec->time = t;

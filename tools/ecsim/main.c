@@ -22,19 +22,30 @@ typedef struct run_io {
 	uint64_t rounds, runs;
 } run_io;
 
+/* One CSV row; node and block are printed as 16 hex digits when given. */
 static void
-hex16(char *buf, uint64_t v)
+csv_row(const run_io *io, uint64_t round, const char *event, const uint64_t *node,
+        const uint64_t *block, const char *tail)
 {
-	snprintf(buf, 17, "%016llx", (unsigned long long)v);
+	fprintf(io->csv, "%llu,%llu,%s,", (unsigned long long)io->run, (unsigned long long)round,
+	        event);
+	if (node)
+		fprintf(io->csv, "%016llx", (unsigned long long)*node);
+	fputc(',', io->csv);
+	if (block)
+		fprintf(io->csv, "%016llx", (unsigned long long)*block);
+	fprintf(io->csv, ",%s\n", tail);
 }
 
 static void
 on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost)
 {
 	run_io *io = user;
-	if (io->csv)
-		fprintf(io->csv, "%llu,%llu,round,,,%zu,%zu,%zu,,\n", (unsigned long long)io->run,
-		        (unsigned long long)round, queue, delivered, lost);
+	if (io->csv) {
+		char tail[96];
+		snprintf(tail, sizeof tail, "%zu,%zu,%zu,,", queue, delivered, lost);
+		csv_row(io, round, "round", NULL, NULL, tail);
+	}
 	if (io->progress && (round % 50 == 0 || round + 1 == io->rounds))
 		fprintf(stderr, "\rrun %llu/%llu  round %llu/%llu ", (unsigned long long)io->run + 1,
 		        (unsigned long long)io->runs, (unsigned long long)round + 1,
@@ -44,45 +55,32 @@ on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost
 static void
 on_created(void *user, uint64_t round, const ec_block *b, ec_peer_id target)
 {
-	run_io *io = user;
-	char n[17], id[17];
-	hex16(n, target);
-	hex16(id, b->id);
-	fprintf(io->csv, "%llu,%llu,create,%s,%s,,,,,\n", (unsigned long long)io->run,
-	        (unsigned long long)round, n, id);
+	csv_row(user, round, "create", &target, &b->id, ",,,,");
 }
 
 static void
 on_committed(void *user, uint64_t round, ec_block_id b, ec_peer_id target, uint64_t latency)
 {
-	run_io *io = user;
-	char n[17], id[17];
-	hex16(n, target);
-	hex16(id, b);
-	fprintf(io->csv, "%llu,%llu,commit,%s,%s,,,,%llu,\n", (unsigned long long)io->run,
-	        (unsigned long long)round, n, id, (unsigned long long)latency);
+	char tail[64];
+	snprintf(tail, sizeof tail, ",,,%llu,", (unsigned long long)latency);
+	csv_row(user, round, "commit", &target, &b, tail);
 }
 
 static void
 on_node_event(void *user, uint64_t round, ec_peer_id node, ec_event ev, ec_block_id b,
               uint64_t arg)
 {
-	run_io *io = user;
 	if (ev != EC_EV_COMMIT)
 		return;
-	char n[17], id[17];
-	hex16(n, node);
-	hex16(id, b);
-	fprintf(io->csv, "%llu,%llu,node_commit,%s,%s,,,,,%llu\n", (unsigned long long)io->run,
-	        (unsigned long long)round, n, id, (unsigned long long)arg);
+	char tail[64];
+	snprintf(tail, sizeof tail, ",,,,%llu", (unsigned long long)arg);
+	csv_row(user, round, "node_commit", &node, &b, tail);
 }
 
 static void
 on_stalled(void *user, uint64_t round)
 {
-	run_io *io = user;
-	fprintf(io->csv, "%llu,%llu,stall,,,,,,,\n", (unsigned long long)io->run,
-	        (unsigned long long)round);
+	csv_row(user, round, "stall", NULL, NULL, ",,,,");
 }
 
 /* seed + i, as a 256-bit little-endian integer. */
