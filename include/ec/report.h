@@ -19,20 +19,36 @@ typedef struct ec_figures {
 	bool has_commits;
 	double rounds_per_commit;
 	double messages_per_commit;
+	double messages_per_node_per_commit;
+	double throughput;             /* commits per measured round */
+	double tokens_per_round;       /* committed tokens per measured round */
+	double bytes_per_node_per_round;
+	double uncommitted_fraction;   /* of the blocks created while measuring */
 	uint64_t query;    /* QueryBlock + QueryToken */
 	uint64_t referral;
 } ec_figures;
 
-void ec_figures_of(const ec_sim_result *r, ec_figures *f);
+/* What a run's JSON carries beyond its result. */
+typedef struct ec_run_meta {
+	uint32_t nodes;
+	uint32_t threads;
+	/* Process measurements, which differ from run to run: printed only when
+	 * `resources` is set, so that default output stays byte-identical. */
+	bool resources;
+	uint64_t peak_rss_bytes;
+	double cpu_seconds;
+} ec_run_meta;
+
+void ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f);
 
 /* The reference's lines: Seed used / Peers / Messages / Message distribution. */
 int ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_sim_result *r);
 
 /* Our additional lines: referrals, latency, stall. */
-int ec_report_extra(FILE *out, const ec_sim_result *r);
+int ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes);
 
 /* One JSON object on one line. */
-int ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], uint32_t nodes,
+int ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_meta *meta,
                    const ec_sim_result *r);
 
 /* Formats seed as 64 lower-case hex digits into hex[65]. */

@@ -22,15 +22,30 @@
 #include "ec/rng.h"
 
 typedef enum ec_topology_kind {
+	/* dense, as the reference draws them (O(N^2) draws, exact replay) */
 	EC_TOPO_RANDOM = 1,       /* a = connectivity in [0,1] */
 	EC_TOPO_RING_GRADIENT,    /* a = min_prob, b = max_prob */
-	EC_TOPO_RING_GAUSSIAN     /* a = sigma */
+	EC_TOPO_RING_GAUSSIAN,    /* a = sigma */
+	/* bounded degree, O(N * degree) time and memory; each node draws
+	 * `degree` distinct out-peers (fewer only if the network is smaller) */
+	EC_TOPO_CAPPED_GRADIENT,  /* ring distance drawn with a density falling
+	                             linearly from b (near) to a (far) */
+	EC_TOPO_SMALL_WORLD,      /* degree/2 nearest on the ring + long links
+	                             with probability proportional to 1/distance */
+	EC_TOPO_CORE_TAIL,        /* 3/4 of degree nearest on the ring + uniform tail */
+	EC_TOPO_RANDOM_REGULAR    /* degree uniform random peers */
 } ec_topology_kind;
 
 typedef struct ec_topology {
 	ec_topology_kind kind;
 	double a, b;
+	uint32_t degree;          /* bounded-degree kinds only */
 } ec_topology;
+
+/* Whether a topology kind is one of the bounded-degree ones. */
+bool ec_topology_bounded(ec_topology_kind kind);
+/* Name of a topology kind as the command line spells it. */
+const char *ec_topology_name(ec_topology_kind kind);
 
 typedef struct ec_sim_hooks {
 	void *user;
@@ -58,11 +73,21 @@ typedef struct ec_sim_config {
 	double loss;              /* share of the delivered part that is lost */
 	ec_topology topology;
 	uint64_t initial_tokens;  /* in the whole network (spec §0.2) */
+	uint64_t tokens_per_node; /* if > 0: initial_tokens = tokens_per_node * nodes */
+	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
+	                             every round (the reference) */
+	uint64_t warmup;          /* rounds excluded from the statistics */
 	uint64_t block_min, block_max;
 	const ec_protocol *protocol;
 	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */
 	ec_sim_hooks hooks;
 } ec_sim_config;
+
+/* Bytes a message would take on a wire, for the bandwidth model: a 33-byte
+ * envelope (sender, receiver, ticket, time: 8 each; type: 1) plus the body:
+ * Vote 10, QueryBlock/QueryToken 24, Referral 24, Answer 176, Block 17 plus
+ * per used part 25 (+8 with a signature). */
+uint64_t ec_msg_wire_size(const ec_msg *m);
 
 /* The published configuration (spec §4.1), published seed included. */
 void ec_sim_config_default(ec_sim_config *cfg);
@@ -80,13 +105,19 @@ typedef struct ec_latency_stats {
 } ec_latency_stats;
 
 typedef struct ec_sim_result {
-	uint64_t rounds;          /* rounds configured */
+	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up */
+	uint64_t warmup;
 	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
 	uint64_t messages;        /* delivered, including referrals */
 	uint64_t lost;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
-	uint64_t committed;
-	uint64_t created;
+	uint64_t committed;       /* blocks seen committed at their injection node */
+	uint64_t committed_tokens;
+	uint64_t created;         /* blocks created in the measured window */
+	uint64_t uncommitted;     /* of those, still not committed at the end */
+	uint64_t bytes;           /* delivered bytes under ec_msg_wire_size */
+	uint64_t degree_min, degree_max; /* trusted peers right after set-up */
+	double degree_avg;
 	uint64_t peers_min, peers_max;
 	double peers_avg;
 	ec_latency_stats latency;

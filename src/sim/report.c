@@ -5,7 +5,7 @@
 #include <string.h>
 
 void
-ec_figures_of(const ec_sim_result *r, ec_figures *f)
+ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f)
 {
 	memset(f, 0, sizeof *f);
 	f->query = r->by_type[EC_MSG_QUERY_BLOCK] + r->by_type[EC_MSG_QUERY_TOKEN];
@@ -14,7 +14,17 @@ ec_figures_of(const ec_sim_result *r, ec_figures *f)
 	if (f->has_commits) {
 		f->rounds_per_commit = (double)r->rounds / (double)r->committed;
 		f->messages_per_commit = (double)r->messages / (double)r->committed;
+		if (nodes)
+			f->messages_per_node_per_commit = f->messages_per_commit / nodes;
 	}
+	if (r->rounds) {
+		f->throughput = (double)r->committed / (double)r->rounds;
+		f->tokens_per_round = (double)r->committed_tokens / (double)r->rounds;
+		if (nodes)
+			f->bytes_per_node_per_round = (double)r->bytes / (double)nodes / (double)r->rounds;
+	}
+	if (r->created)
+		f->uncommitted_fraction = (double)r->uncommitted / (double)r->created;
 }
 
 void
@@ -58,7 +68,7 @@ int
 ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_sim_result *r)
 {
 	ec_figures f;
-	ec_figures_of(r, &f);
+	ec_figures_of(r, 0, &f);
 	fputs("Seed used: [", out);
 	for (int i = 0; i < EC_RNG_SEED_BYTES; i++)
 		fprintf(out, "%s%u", i ? ", " : "", seed[i]);
@@ -80,20 +90,27 @@ ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_s
 }
 
 int
-ec_report_extra(FILE *out, const ec_sim_result *r)
+ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 {
 	ec_figures f;
-	ec_figures_of(r, &f);
+	ec_figures_of(r, nodes, &f);
 	fprintf(out, "Referral: %llu\n", (unsigned long long)f.referral);
+	fprintf(out, "Degree after set-up: min %llu, mean %.1f, max %llu\n",
+	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
 	if (r->latency.count)
 		fprintf(out,
 		        "Latency (rounds from creation to commit at the injection node, %llu blocks): "
-		        "mean %.1f, p50 %llu, p95 %llu, max %llu\n",
+		        "mean %.1f, p50 %llu, p95 %llu, p99 %llu, max %llu\n",
 		        (unsigned long long)r->latency.count, r->latency.mean,
 		        (unsigned long long)r->latency.p50, (unsigned long long)r->latency.p95,
-		        (unsigned long long)r->latency.max);
+		        (unsigned long long)r->latency.p99, (unsigned long long)r->latency.max);
 	else
 		fputs("Latency: no block committed\n", out);
+	fprintf(out, "Throughput: %.4f commits/round, %.4f tokens/round; %.2f messages/node/commit; "
+	             "%.1f bytes/node/round; %llu of %llu blocks never committed (%.2f%%)\n",
+	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
+	        f.bytes_per_node_per_round, (unsigned long long)r->uncommitted,
+	        (unsigned long long)r->created, 100.0 * f.uncommitted_fraction);
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
 		                    "from round %llu on (nothing can happen afterwards)\n",
@@ -102,17 +119,17 @@ ec_report_extra(FILE *out, const ec_sim_result *r)
 }
 
 int
-ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], uint32_t nodes,
+ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_meta *meta,
                const ec_sim_result *r)
 {
 	ec_figures f;
 	char hex[65];
-	ec_figures_of(r, &f);
+	ec_figures_of(r, meta->nodes, &f);
 	ec_seed_hex(seed, hex);
-	fprintf(out, "{\"seed\":\"%s\",\"nodes\":%u,\"rounds\":%llu,\"messages\":%llu,"
-	             "\"commits\":%llu,",
-	        hex, nodes, (unsigned long long)r->rounds, (unsigned long long)r->messages,
-	        (unsigned long long)r->committed);
+	fprintf(out, "{\"seed\":\"%s\",\"nodes\":%u,\"rounds\":%llu,\"warmup\":%llu,"
+	             "\"threads\":%u,\"messages\":%llu,\"commits\":%llu,",
+	        hex, meta->nodes, (unsigned long long)r->rounds, (unsigned long long)r->warmup,
+	        meta->threads, (unsigned long long)r->messages, (unsigned long long)r->committed);
 	if (f.has_commits)
 		fprintf(out, "\"rounds_per_commit\":%.6f,\"messages_per_commit\":%.6f,",
 		        f.rounds_per_commit, f.messages_per_commit);
@@ -128,12 +145,24 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], uint32_t nodes,
 	        (unsigned long long)r->peers_min, r->peers_avg, (unsigned long long)r->peers_max);
 	if (r->latency.count)
 		fprintf(out, "\"latency_mean\":%.6f,\"latency_p50\":%llu,\"latency_p95\":%llu,"
-		             "\"latency_max\":%llu,",
+		             "\"latency_p99\":%llu,\"latency_max\":%llu,",
 		        r->latency.mean, (unsigned long long)r->latency.p50,
-		        (unsigned long long)r->latency.p95, (unsigned long long)r->latency.max);
+		        (unsigned long long)r->latency.p95, (unsigned long long)r->latency.p99,
+		        (unsigned long long)r->latency.max);
 	else
 		fputs("\"latency_mean\":null,\"latency_p50\":null,\"latency_p95\":null,"
-		      "\"latency_max\":null,", out);
+		      "\"latency_p99\":null,\"latency_max\":null,", out);
+	fprintf(out, "\"throughput\":%.6f,\"tokens_per_round\":%.6f,"
+	             "\"messages_per_node_per_commit\":%.6f,\"bytes_per_node_per_round\":%.6f,"
+	             "\"uncommitted_fraction\":%.6f,\"committed_tokens\":%llu,\"bytes\":%llu,"
+	             "\"degree_min\":%llu,\"degree_avg\":%.6f,\"degree_max\":%llu,",
+	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
+	        f.bytes_per_node_per_round, f.uncommitted_fraction,
+	        (unsigned long long)r->committed_tokens, (unsigned long long)r->bytes,
+	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
+	if (meta->resources)
+		fprintf(out, "\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,",
+		        (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds);
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);

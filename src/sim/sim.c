@@ -74,6 +74,28 @@ struct ec_sim {
 	ec_err send_err;
 };
 
+uint64_t
+ec_msg_wire_size(const ec_msg *m)
+{
+	uint64_t size = 33;
+	switch (m->type) {
+	case EC_MSG_VOTE: return size + 10;
+	case EC_MSG_QUERY_BLOCK:
+	case EC_MSG_QUERY_TOKEN:
+	case EC_MSG_REFERRAL: return size + 24;
+	case EC_MSG_ANSWER: return size + 176;
+	case EC_MSG_BLOCK:
+		size += 17;
+		if (m->u.block.block) {
+			const ec_block *b = m->u.block.block;
+			for (uint32_t i = 0; i < b->used && i < EC_TOKENS_PER_BLOCK; i++)
+				size += 25u + ((b->sig_present >> i & 1u) ? 8u : 0u);
+		}
+		return size;
+	}
+	return size;
+}
+
 void
 ec_sim_config_default(ec_sim_config *cfg)
 {
@@ -83,7 +105,7 @@ ec_sim_config_default(ec_sim_config *cfg)
 	memcpy(cfg->seed, ec_published_seed, sizeof cfg->seed);
 	cfg->delay = 0.5;
 	cfg->loss = 0.02;
-	cfg->topology = (ec_topology){EC_TOPO_RING_GRADIENT, 0.1, 0.7};
+	cfg->topology = (ec_topology){EC_TOPO_RING_GRADIENT, 0.1, 0.7, 0};
 	cfg->initial_tokens = 1;
 	cfg->block_min = 1;
 	cfg->block_max = 3;
@@ -111,6 +133,10 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "a block holds at most 5 tokens (block size max must be <= 5)";
 	if (!cfg->protocol)
 		return "no protocol selected";
+	if (cfg->tokens_per_node && cfg->tokens_per_node > (1ull << 32) / cfg->nodes)
+		return "tokens per node times nodes must stay below 2^32";
+	if (cfg->warmup >= cfg->rounds && cfg->rounds > 0)
+		return "the warm-up must be shorter than the run";
 	switch (cfg->topology.kind) {
 	case EC_TOPO_RANDOM:
 		if (!is_fraction(cfg->topology.a))
@@ -125,6 +151,17 @@ ec_sim_config_check(const ec_sim_config *cfg)
 	case EC_TOPO_RING_GAUSSIAN:
 		if (!(cfg->topology.a > 0.0) || !isfinite(cfg->topology.a))
 			return "ring-gaussian sigma must be a positive number";
+		break;
+	case EC_TOPO_CAPPED_GRADIENT:
+		if (!is_fraction(cfg->topology.a) || !is_fraction(cfg->topology.b) ||
+		    cfg->topology.a > cfg->topology.b || cfg->topology.b == 0.0)
+			return "capped-gradient needs 0 <= far <= near <= 1 and near > 0";
+		/* fall through */
+	case EC_TOPO_SMALL_WORLD:
+	case EC_TOPO_CORE_TAIL:
+	case EC_TOPO_RANDOM_REGULAR:
+		if (cfg->topology.degree < 1)
+			return "a bounded-degree topology needs --degree of at least 1";
 		break;
 	default:
 		return "unknown topology";
@@ -188,6 +225,13 @@ row_degree(const ec_sim *s, uint32_t i)
 	return d;
 }
 
+/* Trusted peers of node i, whether or not its list is built yet. */
+static uint64_t
+node_degree(const ec_sim *s, uint32_t i)
+{
+	return bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i)) : row_degree(s, i);
+}
+
 /* Hands node i its peer list, built from its adjacency row, the first time
  * the node is used: most nodes of a dense network never are, and a row is
  * 64 times smaller than the list. */
@@ -203,6 +247,22 @@ materialize(ec_sim *s, uint32_t i)
 			s->peer_buf[len++] = s->ids[w * 64 + (size_t)__builtin_ctzll(bits)];
 	s->arena.setup = true;
 	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, len);
+	s->arena.setup = false;
+	if (!err)
+		s->ready[i / 64] |= 1ull << (i % 64);
+	return err;
+}
+
+/* Bounded-degree topologies hand every node its list at set-up: there is
+ * no bitmap to build it from later. */
+static ec_err
+emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
+{
+	ec_sim *s = user;
+	for (size_t k = 0; k < n; k++)
+		s->peer_buf[k] = s->ids[peers[k]];
+	s->arena.setup = true;
+	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, n);
 	s->arena.setup = false;
 	if (!err)
 		s->ready[i / 64] |= 1ull << (i % 64);
@@ -336,7 +396,8 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		return EC_ENOMEM;
 	s->cfg = *cfg;
 	s->n = cfg->nodes;
-	s->res.rounds = cfg->rounds;
+	s->res.warmup = cfg->warmup;
+	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;
 	sim_arena_init(&s->arena);
 	s->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
@@ -350,12 +411,13 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->views = malloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
 	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
-	s->words = (s->n + 63) / 64;
-	s->rows = calloc((size_t)s->n * s->words, sizeof *s->rows);
+	const bool bounded = ec_topology_bounded(cfg->topology.kind);
+	s->words = bounded ? 0 : (s->n + 63) / 64; /* dense kinds keep a bitmap */
+	s->rows = bounded ? NULL : calloc((size_t)s->n * s->words, sizeof *s->rows);
 	s->peer_buf = malloc(s->n * sizeof *s->peer_buf);
 	gen_ids = malloc(s->n * sizeof *gen_ids);
-	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->ready || !s->rows ||
-	    !s->peer_buf || !gen_ids)
+	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->ready ||
+	    (!bounded && !s->rows) || !s->peer_buf || !gen_ids)
 		goto fail;
 	s->views[0] = (ec_memstore_view){s->store, 0};
 	s->ctx.store = ec_memstore_bind(&s->views[0]); /* bind_node() swaps the view */
@@ -363,12 +425,13 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	ec_rng_init(&s->rng, cfg->seed);
 	for (uint32_t k = 0; k < s->n; k++)
 		gen_ids[k] = ec_rng_u64(&s->rng);
-	if (cfg->initial_tokens > SIZE_MAX / sizeof *s->tokens ||
-	    !grow((void **)&s->tokens, &s->tokcap, cfg->initial_tokens, sizeof *s->tokens))
+	uint64_t ntok = cfg->tokens_per_node ? cfg->tokens_per_node * s->n : cfg->initial_tokens;
+	if (ntok > SIZE_MAX / sizeof *s->tokens ||
+	    !grow((void **)&s->tokens, &s->tokcap, (size_t)ntok, sizeof *s->tokens))
 		goto fail;
-	for (uint64_t t = 0; t < cfg->initial_tokens; t++)
+	for (uint64_t t = 0; t < ntok; t++)
 		s->tokens[t] = (sim_token){ec_rng_u64(&s->rng), 0, 0};
-	s->ntokens = cfg->initial_tokens;
+	s->ntokens = (size_t)ntok;
 
 	/* nodes tick in ascending id order (the reference keeps them in an
 	 * ordered map); gen[] keeps the generation order for target draws */
@@ -391,10 +454,23 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
 			goto fail;
 	}
-	if ((err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, s->gen, s->rows,
-	                            s->words)))
+	if (bounded)
+		err = ec_topology_draw_bounded(&s->rng, &cfg->topology, s->n, emit_bounded, s);
+	else
+		err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, s->gen, s->rows,
+		                       s->words);
+	if (err)
 		goto fail;
 	free(gen_ids);
+	s->res.degree_min = UINT64_MAX;
+	uint64_t dsum = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		uint64_t d = node_degree(s, i);
+		dsum += d;
+		s->res.degree_min = d < s->res.degree_min ? d : s->res.degree_min;
+		s->res.degree_max = d > s->res.degree_max ? d : s->res.degree_max;
+	}
+	s->res.degree_avg = (double)dsum / (double)s->n;
 	*out = s;
 	return EC_OK;
 fail:
@@ -421,8 +497,12 @@ detect_commits(ec_sim *s)
 		for (uint32_t x = 0; x < b->used && x < EC_TOKENS_PER_BLOCK; x++)
 			s->tokens[s->ntokens++] = (sim_token){b->parts[x].token, o->id, b->parts[x].key};
 		uint64_t latency = s->round - o->created;
-		s->latencies[s->nlat++] = latency;
-		s->res.committed++;
+		if (o->created >= s->cfg.warmup)
+			s->latencies[s->nlat++] = latency;
+		if (s->round >= s->cfg.warmup) {
+			s->res.committed++;
+			s->res.committed_tokens += b->used;
+		}
 		if (s->cfg.hooks.block_committed)
 			s->cfg.hooks.block_committed(s->cfg.hooks.user, s->round, o->id,
 			                             s->ids[o->target], latency);
@@ -435,11 +515,24 @@ detect_commits(ec_sim *s)
 static ec_err
 create_blocks(ec_sim *s)
 {
-	ec_rng_shuffle(&s->rng, s->tokens, s->ntokens, sizeof *s->tokens);
+	size_t offer = s->ntokens;
+	if (s->cfg.tx_rate && s->cfg.tx_rate < offer) {
+		/* offer tx_rate free tokens, picked uniformly (partial Fisher-Yates);
+		 * the rest wait for a later round */
+		offer = (size_t)s->cfg.tx_rate;
+		for (size_t k = 0; k < offer; k++) {
+			size_t j = k + ec_rng_index(&s->rng, s->ntokens - k);
+			sim_token t = s->tokens[k];
+			s->tokens[k] = s->tokens[j];
+			s->tokens[j] = t;
+		}
+	} else {
+		ec_rng_shuffle(&s->rng, s->tokens, s->ntokens, sizeof *s->tokens);
+	}
 	size_t x = 0;
-	while (x < s->ntokens) {
+	while (x < offer) {
 		uint64_t want = ec_rng_range_u64(&s->rng, s->cfg.block_min, s->cfg.block_max);
-		size_t used = want < s->ntokens - x ? (size_t)want : s->ntokens - x;
+		size_t used = want < offer - x ? (size_t)want : offer - x;
 		ec_block b;
 		memset(&b, 0, sizeof b);
 		b.id = ec_rng_u64(&s->rng);
@@ -467,12 +560,14 @@ create_blocks(ec_sim *s)
 		}
 		s->out[pos] = (outstanding){b.id, target, s->round};
 		s->nout++;
-		s->res.created++;
+		if (s->round >= s->cfg.warmup)
+			s->res.created++;
 		if (s->cfg.hooks.block_created)
 			s->cfg.hooks.block_created(s->cfg.hooks.user, s->round, &b, s->ids[target]);
 		x += used;
 	}
-	s->ntokens = 0;
+	memmove(s->tokens, s->tokens + offer, (s->ntokens - offer) * sizeof *s->tokens);
+	s->ntokens -= offer;
 	return EC_OK;
 }
 
@@ -536,12 +631,15 @@ ec_sim_step(ec_sim *s, bool *more)
 	}
 
 	/* D: delivery, in shuffled order */
+	const bool measured = s->round >= s->cfg.warmup;
 	for (size_t i = 0; i < deliver; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
+		if (measured)
+			s->res.bytes += ec_msg_wire_size(m);
 		if (!node_index(s, m->receiver, &to))
 			continue;
-		if (m->type <= EC_MSG_TYPE_MAX)
+		if (measured && m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
 		if ((err = wake(s, to)))
 			return err;
@@ -549,8 +647,10 @@ ec_sim_step(ec_sim *s, bool *more)
 		if ((err = p->handle(node_at(s, to), &s->ctx, m)))
 			return err;
 	}
-	s->res.messages += deliver;
-	s->res.lost += lost;
+	if (measured) {
+		s->res.messages += deliver;
+		s->res.lost += lost;
+	}
 
 	/* E: every node ticks, ascending id.  Idle nodes that received nothing
 	 * would do nothing but count time, so only the active ones run. */
@@ -615,12 +715,15 @@ ec_err
 ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 {
 	*res = s->res;
+	res->uncommitted = 0;
+	for (size_t i = 0; i < s->nout; i++)
+		if (s->out[i].created >= s->cfg.warmup)
+			res->uncommitted++;
 	uint64_t sum = 0;
 	res->peers_min = UINT64_MAX;
 	res->peers_max = 0;
 	for (uint32_t i = 0; i < s->n; i++) {
-		uint64_t d = bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i))
-		                                  : row_degree(s, i);
+		uint64_t d = node_degree(s, i);
 		sum += d;
 		res->peers_min = d < res->peers_min ? d : res->peers_min;
 		res->peers_max = d > res->peers_max ? d : res->peers_max;
@@ -668,10 +771,7 @@ ec_sim_peer_id(const ec_sim *s, uint32_t k)
 size_t
 ec_sim_degree(const ec_sim *s, uint32_t k)
 {
-	if (k >= s->n)
-		return 0;
-	uint32_t i = s->gen[k];
-	return bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i)) : row_degree(s, i);
+	return k < s->n ? node_degree(s, s->gen[k]) : 0;
 }
 
 size_t

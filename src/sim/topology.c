@@ -166,3 +166,159 @@ out:
 	free(scratch);
 	return err;
 }
+
+/* ---- bounded-degree topologies ---------------------------------------- */
+
+bool
+ec_topology_bounded(ec_topology_kind kind)
+{
+	return kind >= EC_TOPO_CAPPED_GRADIENT && kind <= EC_TOPO_RANDOM_REGULAR;
+}
+
+const char *
+ec_topology_name(ec_topology_kind kind)
+{
+	switch (kind) {
+	case EC_TOPO_RANDOM: return "random";
+	case EC_TOPO_RING_GRADIENT: return "ring-gradient";
+	case EC_TOPO_RING_GAUSSIAN: return "ring-gaussian";
+	case EC_TOPO_CAPPED_GRADIENT: return "capped-gradient";
+	case EC_TOPO_SMALL_WORLD: return "small-world";
+	case EC_TOPO_CORE_TAIL: return "core-tail";
+	case EC_TOPO_RANDOM_REGULAR: return "random-regular";
+	}
+	return "unknown";
+}
+
+/* Uniform double in [0, 1) with 53 random bits. */
+static double
+unit(ec_rng *rng)
+{
+	return (double)(ec_rng_u64(rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+typedef struct picks {
+	uint32_t *v;
+	uint32_t len, cap;
+} picks;
+
+static bool
+picked(const picks *p, uint32_t x)
+{
+	for (uint32_t k = 0; k < p->len; k++)
+		if (p->v[k] == x)
+			return true;
+	return false;
+}
+
+/* Adds x unless it is self or already there; returns whether it was added. */
+static bool
+pick(picks *p, uint32_t self, uint32_t x)
+{
+	if (x == self || p->len == p->cap || picked(p, x))
+		return false;
+	p->v[p->len++] = x;
+	return true;
+}
+
+/* Position at signed ring offset off (|off| < n) from i. */
+static uint32_t
+ring_at(uint32_t i, int64_t off, uint32_t n)
+{
+	int64_t v = ((int64_t)i + off) % (int64_t)n;
+	return (uint32_t)(v < 0 ? v + n : v);
+}
+
+/* A ring offset of magnitude r in [1, n/2], sign from one random bit. */
+static int64_t
+signed_offset(ec_rng *rng, uint64_t r)
+{
+	return (ec_rng_u32(rng) & 1) ? (int64_t)r : -(int64_t)r;
+}
+
+/* r in [1, half] with density falling linearly from near to far
+ * (inverse CDF of f(x) = near - (near - far) x on [0, 1]). */
+static uint64_t
+gradient_offset(ec_rng *rng, uint64_t half, double far, double near)
+{
+	double u = unit(rng), x;
+	if (near == far) {
+		x = u;
+	} else {
+		double d = near - far;
+		x = (near - sqrt(near * near - d * u * (near + far))) / d;
+	}
+	uint64_t r = 1 + (uint64_t)(x * (double)half);
+	return r > half ? half : r;
+}
+
+/* r in [1, half] with probability proportional to 1/r (Kleinberg's
+ * harmonic long links), by inverting the continuous CDF ln(r)/ln(half+1). */
+static uint64_t
+harmonic_offset(ec_rng *rng, uint64_t half)
+{
+	uint64_t r = (uint64_t)exp(unit(rng) * log((double)half + 1.0));
+	return r < 1 ? 1 : (r > half ? half : r);
+}
+
+static void
+add_nearest(picks *p, uint32_t i, uint32_t n, uint32_t count)
+{
+	/* alternate above and below: +1, -1, +2, -2, ... */
+	for (uint32_t k = 0; k < count && p->len < p->cap; k++) {
+		int64_t off = (k % 2 == 0) ? (int64_t)(k / 2 + 1) : -(int64_t)(k / 2 + 1);
+		if ((uint64_t)(k / 2 + 1) * 2 > n)
+			break;
+		pick(p, i, ring_at(i, off, n));
+	}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+ec_err
+ec_topology_draw_bounded(ec_rng *rng, const ec_topology *topo, uint32_t n,
+                         ec_topology_emit_fn emit, void *user)
+{
+	uint32_t want = topo->degree < n - 1 ? topo->degree : n - 1;
+	picks p = {malloc(((size_t)want + 1) * sizeof(uint32_t)), 0, want};
+	if (!p.v)
+		return EC_ENOMEM;
+	const uint64_t half = n / 2 ? n / 2 : 1;
+	ec_err err = EC_OK;
+	for (uint32_t i = 0; i < n && !err; i++) {
+		p.len = 0;
+		uint32_t random_part = want;
+		if (topo->kind == EC_TOPO_SMALL_WORLD || topo->kind == EC_TOPO_CORE_TAIL) {
+			uint32_t near = topo->kind == EC_TOPO_SMALL_WORLD ? want / 2 : want * 3 / 4;
+			add_nearest(&p, i, n, near);
+			random_part = want - p.len;
+		}
+		/* random draws; a repeat is drawn again, within a generous budget so
+		 * that a nearly complete small network still terminates */
+		uint32_t target = p.len + random_part;
+		for (uint64_t tries = 0; p.len < target && tries < 64ull * want + 64; tries++) {
+			uint32_t x;
+			switch (topo->kind) {
+			case EC_TOPO_CAPPED_GRADIENT:
+				x = ring_at(i, signed_offset(rng, gradient_offset(rng, half, topo->a, topo->b)), n);
+				break;
+			case EC_TOPO_SMALL_WORLD:
+				x = ring_at(i, signed_offset(rng, harmonic_offset(rng, half)), n);
+				break;
+			default: /* core-tail's tail and random-regular */
+				x = ec_rng_index(rng, n);
+				break;
+			}
+			pick(&p, i, x);
+		}
+		qsort(p.v, p.len, sizeof *p.v, cmp_u32);
+		err = emit(user, i, p.v, p.len);
+	}
+	free(p.v);
+	return err;
+}

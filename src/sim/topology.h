@@ -20,4 +20,16 @@ EC_WUR ec_err ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint6
                                uint32_t n, const uint32_t *gen_to_idx, uint64_t *rows,
                                size_t words);
 
+/* Receives node i's (position in id order) trusted peers as node positions,
+ * sorted ascending, distinct, never i.  Valid only during the call. */
+typedef ec_err (*ec_topology_emit_fn)(void *user, uint32_t i, const uint32_t *peers, size_t n);
+
+/*
+ * Draws a bounded-degree topology over n nodes whose positions 0..n-1 are
+ * their ranks in ring (id) order, in O(n * degree) time and O(degree)
+ * scratch.  Nodes draw in position order from rng.
+ */
+EC_WUR ec_err ec_topology_draw_bounded(ec_rng *rng, const ec_topology *topo, uint32_t n,
+                                       ec_topology_emit_fn emit, void *user);
+
 #endif

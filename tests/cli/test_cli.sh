@@ -56,6 +56,15 @@ expect_usage_error "gaussian sigma <= 0" --topology ring-gaussian:0
 expect_usage_error "unknown protocol" --protocol avalanche
 expect_usage_error "zero runs" --runs 0
 expect_usage_error "bad salt" --tiebreak-salt x
+expect_usage_error "zero degree" --topology small-world --degree 0
+expect_usage_error "degree not a number" --degree many
+expect_usage_error "parameters on small-world" --topology small-world:3
+expect_usage_error "capped-gradient far > near" --topology capped-gradient:0.9,0.1
+expect_usage_error "zero tokens per node" --tokens-per-node 0
+expect_usage_error "tokens twice" --tokens-per-node 1 --initial-tokens 5
+expect_usage_error "zero tx rate" --tx-rate 0
+expect_usage_error "warm-up as long as the run" --rounds 100 --warmup 100
+expect_usage_error "negative warm-up" --warmup -3
 
 # --help succeeds and documents the options
 if "$ECSIM" --help >"$TMP/help" 2>&1 && grep -q -- '--tiebreak-salt' "$TMP/help"; then ok; else bad "--help"; fi
@@ -123,6 +132,32 @@ for topo in random:0.3 ring-gaussian:0.5 ring-gradient:0.2,0.9; do
 	"$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --topology "$topo" --json >"$TMP/t2"
 	if [ -s "$TMP/t1" ] && cmp -s "$TMP/t1" "$TMP/t2"; then ok; else bad "topology $topo"; fi
 done
+# Bounded-degree topologies: exact out-degree, reported after set-up, deterministic.
+for topo in capped-gradient capped-gradient:0.2,0.9 small-world core-tail random-regular; do
+	"$ECSIM" --quiet --nodes 300 --rounds 60 --seed 4 --topology "$topo" --degree 12 --json >"$TMP/b1" &&
+	"$ECSIM" --quiet --nodes 300 --rounds 60 --seed 4 --topology "$topo" --degree 12 --json >"$TMP/b2"
+	if [ -s "$TMP/b1" ] && cmp -s "$TMP/b1" "$TMP/b2" &&
+		grep -q '"degree_min":12,"degree_avg":12.000000,"degree_max":12,' "$TMP/b1"; then ok
+	else bad "bounded topology $topo: $(cat "$TMP/b1")"; fi
+done
+"$ECSIM" --quiet --nodes 300 --rounds 60 --seed 4 --topology core-tail --degree 12 >"$TMP/b3"
+if grep -q '^Degree after set-up: min 12, mean 12.0, max 12$' "$TMP/b3"; then ok
+else bad "degree line: $(grep Degree "$TMP/b3")"; fi
+
+# Workloads and the scale metrics.
+wl=(--quiet --nodes 300 --rounds 80 --seed 2 --topology small-world --degree 16 --tokens-per-node 1 --tx-rate 4)
+"$ECSIM" "${wl[@]}" --json >"$TMP/w1" && "$ECSIM" "${wl[@]}" --json >"$TMP/w2"
+if [ -s "$TMP/w1" ] && cmp -s "$TMP/w1" "$TMP/w2"; then ok; else bad "workload run not deterministic"; fi
+for key in throughput tokens_per_round latency_p99 latency_max messages_per_node_per_commit \
+	bytes_per_node_per_round uncommitted_fraction nodes rounds threads warmup; do
+	if grep -q "\"$key\":" "$TMP/w1"; then ok; else bad "JSON lacks key $key"; fi
+done
+if grep -q '"peak_rss_bytes"' "$TMP/w1"; then bad "peak_rss_bytes without --resources"; else ok; fi
+"$ECSIM" "${wl[@]}" --json --resources >"$TMP/w3"
+if grep -q '"peak_rss_bytes":[1-9][0-9]*,"cpu_seconds":' "$TMP/w3"; then ok; else bad "--resources keys"; fi
+"$ECSIM" "${wl[@]}" --warmup 20 --json >"$TMP/w4"
+if grep -q '"rounds":60,"warmup":20,' "$TMP/w4"; then ok; else bad "--warmup rounds: $(head -c 200 "$TMP/w4")"; fi
+
 # More tokens and bigger blocks run.
 if "$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --initial-tokens 20 --block-size 2,5 --json >"$TMP/t3" &&
 	grep -q '"commits":' "$TMP/t3"; then ok; else bad "--initial-tokens/--block-size run"; fi

@@ -212,7 +212,7 @@ test_figures(void **state)
 	ec_sim_result r = published_result();
 	r.by_type[EC_MSG_QUERY_TOKEN] = 4;
 	ec_figures f;
-	ec_figures_of(&r, &f);
+	ec_figures_of(&r, 0, &f);
 	assert_true(f.has_commits);
 	assert_int_equal(f.query, 6421);
 	assert_int_equal(f.referral, 9);
@@ -220,7 +220,7 @@ test_figures(void **state)
 	assert_true(f.messages_per_commit == 331089.0 / 63.0);
 
 	r.committed = 0;
-	ec_figures_of(&r, &f);
+	ec_figures_of(&r, 0, &f);
 	assert_false(f.has_commits);
 	assert_true(f.rounds_per_commit == 0.0);
 	assert_true(f.messages_per_commit == 0.0);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ec/report.h"
@@ -156,12 +157,19 @@ main(int argc, char **argv)
 			break;
 		}
 		if (o.json) {
-			ec_report_json(stdout, o.cfg.seed, o.cfg.nodes, &res);
+			struct rusage ru;
+			ec_run_meta meta = {.nodes = o.cfg.nodes, .threads = 1, .resources = o.resources};
+			if (o.resources && getrusage(RUSAGE_SELF, &ru) == 0) {
+				meta.peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+				meta.cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+				                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+			}
+			ec_report_json(stdout, o.cfg.seed, &meta, &res);
 		} else if (o.runs > 1) {
 			char hex[65];
 			ec_figures f;
 			ec_seed_hex(o.cfg.seed, hex);
-			ec_figures_of(&res, &f);
+			ec_figures_of(&res, o.cfg.nodes, &f);
 			printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
 			       "block %llu%s\n",
 			       (unsigned long long)i, hex, (unsigned long long)res.messages,
@@ -170,7 +178,7 @@ main(int argc, char **argv)
 			       (unsigned long long)res.by_type[EC_MSG_BLOCK], res.stalled ? ", stalled" : "");
 		} else {
 			ec_report_reference(stdout, o.cfg.seed, &res);
-			ec_report_extra(stdout, &res);
+			ec_report_extra(stdout, &res, o.cfg.nodes);
 			if (ecsim_is_published(&o))
 				ecsim_compare_published(stdout, &res, o.seed_cfg.salted, o.seed_cfg.salt);
 		}

@@ -18,7 +18,7 @@
 enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
-	OPT_QUIET, OPT_HELP
+	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES
 };
 
 static const struct option longopts[] = {
@@ -37,6 +37,11 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"csv-events", required_argument, NULL, OPT_CSV},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"degree", required_argument, NULL, OPT_DEGREE},
+	{"tokens-per-node", required_argument, NULL, OPT_TPN},
+	{"tx-rate", required_argument, NULL, OPT_TX_RATE},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"resources", no_argument, NULL, OPT_RESOURCES},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -54,12 +59,19 @@ ecsim_usage(FILE *out)
 	    "  --rounds N             rounds to simulate (default 2000)\n"
 	    "  --seed N               integer seed (seed bytes 0..7 = N little-endian, rest 0)\n"
 	    "  --seed-hex HEX         the 32 seed bytes as 64 hex digits (default: published seed)\n"
-	    "  --topology T           random:C | ring-gradient:MIN,MAX | ring-gaussian:SIGMA\n"
-	    "                         (default ring-gradient:0.1,0.7)\n"
+	    "  --topology T           dense, as the reference: random:C | ring-gradient:MIN,MAX |\n"
+	    "                         ring-gaussian:SIGMA (default ring-gradient:0.1,0.7);\n"
+	    "                         bounded degree: capped-gradient[:FAR,NEAR] | small-world |\n"
+	    "                         core-tail | random-regular\n"
+	    "  --degree D             peers per node for bounded-degree topologies (default 64)\n"
 	    "  --delay F              share of queued messages delayed each round, in [0,1]\n"
 	    "                         (default 0.5; the reference's delay_fraction d is 1-F)\n"
 	    "  --loss F               share of the delivered part lost, in [0,1] (default 0.02)\n"
 	    "  --initial-tokens N     tokens in the whole network (default 1)\n"
+	    "  --tokens-per-node N    N tokens per node (replaces --initial-tokens)\n"
+	    "  --tx-rate R            offer at most R free tokens per round, picked at random\n"
+	    "                         (default: every free token every round, as the reference)\n"
+	    "  --warmup W             leave the first W rounds out of the statistics\n"
 	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX <= 5 (default 1,3)\n"
 	    "  --protocol NAME        consensus protocol (default seed; available: seed)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
@@ -69,6 +81,8 @@ ecsim_usage(FILE *out)
 	    "  --json                 one JSON object per run on stdout (and a final\n"
 	    "                         {\"summary\":...} line when --runs > 1)\n"
 	    "  --csv-events FILE      stream events (rounds, blocks, node commits) as CSV\n"
+	    "  --resources            add peak_rss_bytes and cpu_seconds (process figures, which\n"
+	    "                         vary from run to run) to the JSON\n"
 	    "  --quiet                no progress line on stderr\n"
 	    "  --help                 this text\n"
 	    "\n"
@@ -169,8 +183,27 @@ parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
 		t->b = 0;
 		return 0;
 	}
+	static const struct { const char *name; ec_topology_kind kind; } bounded[] = {
+		{"capped-gradient", EC_TOPO_CAPPED_GRADIENT}, {"small-world", EC_TOPO_SMALL_WORLD},
+		{"core-tail", EC_TOPO_CORE_TAIL}, {"random-regular", EC_TOPO_RANDOM_REGULAR}};
+	for (size_t k = 0; k < sizeof bounded / sizeof bounded[0]; k++) {
+		if (strlen(bounded[k].name) != name_len || strncmp(s, bounded[k].name, name_len) != 0)
+			continue;
+		t->kind = bounded[k].kind;
+		t->a = 0.1;
+		t->b = 0.7;
+		if (t->kind == EC_TOPO_CAPPED_GRADIENT && colon &&
+		    (!parse_pair(arg, &t->a, &t->b) || t->a < 0 || t->b > 1 || t->a > t->b || t->b == 0))
+			return fail(err, errlen,
+			            "--topology capped-gradient:FAR,NEAR needs 0 <= FAR <= NEAR <= 1, NEAR > 0, got '%s'", s);
+		if (t->kind != EC_TOPO_CAPPED_GRADIENT && colon)
+			return fail(err, errlen, "--topology %s takes no parameters (use --degree), got '%s'",
+			            bounded[k].name, s);
+		return 0;
+	}
 	return fail(err, errlen,
-	            "unknown topology '%s' (use random:C, ring-gradient:MIN,MAX or ring-gaussian:SIGMA)", s);
+	            "unknown topology '%s' (use random:C, ring-gradient:MIN,MAX, ring-gaussian:SIGMA, "
+	            "capped-gradient[:FAR,NEAR], small-world, core-tail or random-regular)", s);
 }
 
 int
@@ -186,6 +219,8 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 	uint64_t v;
 	double d;
 	bool seed_int = false, seed_hex = false;
+	uint32_t degree = 64;
+	bool tokens_given = false;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		const char *a = optarg;
 		switch (c) {
@@ -230,6 +265,7 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 			if (!parse_u64(a, &v) || v > (1ull << 32))
 				return fail(err, errlen, "--initial-tokens needs a whole number up to 2^32, got '%s'", a);
 			o->cfg.initial_tokens = v;
+			tokens_given = true;
 			break;
 		case OPT_BLOCK_SIZE: {
 			double lo, hi;
@@ -267,6 +303,27 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 			o->csv_events = a;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_RESOURCES: o->resources = true; break;
+		case OPT_TPN:
+			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+				return fail(err, errlen, "--tokens-per-node needs a whole number from 1 to 1000000, got '%s'", a);
+			o->cfg.tokens_per_node = v;
+			break;
+		case OPT_TX_RATE:
+			if (!parse_u64(a, &v) || v < 1)
+				return fail(err, errlen, "--tx-rate needs a whole number of at least 1, got '%s'", a);
+			o->cfg.tx_rate = v;
+			break;
+		case OPT_WARMUP:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--warmup needs a whole number of rounds, got '%s'", a);
+			o->cfg.warmup = v;
+			break;
+		case OPT_DEGREE:
+			if (!parse_u64(a, &v) || v < 1 || v > 65536)
+				return fail(err, errlen, "--degree needs a whole number from 1 to 65536, got '%s'", a);
+			degree = (uint32_t)v;
+			break;
 		case OPT_HELP: o->help = true; return 0;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -278,7 +335,10 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (seed_int && seed_hex)
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
+	if (tokens_given && o->cfg.tokens_per_node)
+		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
 	o->seed_given = seed_int || seed_hex;
+	o->cfg.topology.degree = degree;
 	o->cfg.protocol_config = &o->seed_cfg;
 	const char *problem = ec_sim_config_check(&o->cfg);
 	if (problem)
@@ -292,7 +352,8 @@ ecsim_is_published(const ecsim_options *o)
 	ec_sim_config def;
 	ec_sim_config_default(&def);
 	const ec_sim_config *c = &o->cfg;
-	return c->nodes == def.nodes && c->rounds == def.rounds &&
+	return c->nodes == def.nodes && c->rounds == def.rounds && c->warmup == 0 &&
+	       c->tokens_per_node == 0 && c->tx_rate == 0 &&
 	       memcmp(c->seed, def.seed, sizeof def.seed) == 0 && c->delay == def.delay &&
 	       c->loss == def.loss && c->topology.kind == def.topology.kind &&
 	       c->topology.a == def.topology.a && c->topology.b == def.topology.b &&

@@ -19,6 +19,7 @@ typedef struct ecsim_options {
 	bool json;
 	bool help;
 	bool quiet;           /* no progress line */
+	bool resources;       /* add peak RSS and CPU time to JSON (not deterministic) */
 	const char *csv_events;
 } ecsim_options;
 

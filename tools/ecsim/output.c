@@ -31,7 +31,7 @@ void
 ecsim_compare_published(FILE *out, const ec_sim_result *r, bool salted, uint64_t salt)
 {
 	ec_figures f;
-	ec_figures_of(r, &f);
+	ec_figures_of(r, 0, &f);
 	bool exact = r->messages == 331089 && r->committed == 63 && f.query == 6417 &&
 	             r->by_type[EC_MSG_VOTE] == 318356 && r->by_type[EC_MSG_BLOCK] == 6307 &&
 	             r->by_type[EC_MSG_ANSWER] == 0 && r->peers_max == 890 && r->peers_min == 728;
@@ -115,7 +115,7 @@ void
 ecsim_runs_add(ecsim_runs *rs, const ec_sim_result *r)
 {
 	ec_figures f;
-	ec_figures_of(r, &f);
+	ec_figures_of(r, 0, &f);
 	rs->runs++;
 	if (r->committed < 20)
 		rs->below20++;
