@@ -77,6 +77,8 @@ typedef struct ec_sim_config {
 	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
 	                             every round (the reference) */
 	uint64_t warmup;          /* rounds excluded from the statistics */
+	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL
+	                             instead of exhausting memory; 0 = no limit */
 	uint64_t block_min, block_max;
 	const ec_protocol *protocol;
 	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */

@@ -109,6 +109,7 @@ ec_sim_config_default(ec_sim_config *cfg)
 	cfg->initial_tokens = 1;
 	cfg->block_min = 1;
 	cfg->block_max = 3;
+	cfg->max_queue = 1u << 24; /* 16 M messages: about 2 GiB of queue */
 	cfg->protocol = ec_protocol_find("seed");
 }
 
@@ -675,6 +676,8 @@ ec_sim_step(ec_sim *s, bool *more)
 	s->q = s->next;
 	s->next = t;
 	s->next.len = 0;
+	if (s->cfg.max_queue && s->q.len > s->cfg.max_queue)
+		return EC_EFULL; /* a flooding protocol would take the machine's memory */
 	if (s->cfg.hooks.round_done)
 		s->cfg.hooks.round_done(s->cfg.hooks.user, s->round, n, deliver, lost);
 	s->round++;

@@ -158,6 +158,46 @@ if grep -q '"peak_rss_bytes":[1-9][0-9]*,"cpu_seconds":' "$TMP/w3"; then ok; els
 "$ECSIM" "${wl[@]}" --warmup 20 --json >"$TMP/w4"
 if grep -q '"rounds":60,"warmup":20,' "$TMP/w4"; then ok; else bad "--warmup rounds: $(head -c 200 "$TMP/w4")"; fi
 
+# Scenario files: --print-scenario, then `run` gives the same run; the command
+# line overrides the file; malformed files name line and column, exit 2.
+"$ECSIM" "${wl[@]}" --warmup 20 --print-scenario >"$TMP/s.yaml"
+"$ECSIM" run "$TMP/s.yaml" --quiet --json >"$TMP/w5"
+if cmp -s "$TMP/w4" "$TMP/w5"; then ok; else bad "scenario round trip differs"; fi
+"$ECSIM" run "$TMP/s.yaml" --quiet --json --seed 3 >"$TMP/w6"
+if grep -q '"seed":"0300' "$TMP/w6"; then ok; else bad "command line does not override the scenario seed"; fi
+# the published scenario replays the published figures
+"$ECSIM" --tiebreak-salt 28 --print-scenario >"$TMP/pub.yaml"
+if "$ECSIM" run "$TMP/pub.yaml" --quiet | grep -q '^Exact replay of the published run'; then ok
+else bad "published scenario"; fi
+scenario_error() { # DESCRIPTION CONTENT EXPECTED-LOCATION
+	printf '%b' "$2" >"$TMP/bad.yaml"
+	rm -f "$TMP/ev.csv"
+	"$ECSIM" run "$TMP/bad.yaml" --csv-events "$TMP/ev.csv" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && [ ! -e "$TMP/ev.csv" ] &&
+		grep -q "bad.yaml:$3: " "$TMP/err"; then ok
+	else bad "scenario $1: rc $rc, $(cat "$TMP/err")"; fi
+}
+scenario_error "malformed YAML" 'nodes: 300\nrounds: [1, 2\n' "3:1"
+scenario_error "unknown key" 'nodes: 300\nspeed: 9\n' "2:1"
+scenario_error "bad value" 'nodes: 300\ndelay: 3\n' "2:8"
+scenario_error "duplicate key" 'nodes: 300\nnodes: 400\n' "2:1"
+scenario_error "not a mapping" '- nodes\n- rounds\n' "1:1"
+scenario_error "nested value" 'topology:\n  kind: small-world\n' "2:3"
+if "$ECSIM" run "$TMP/missing.yaml" >/dev/null 2>"$TMP/err"; then bad "missing scenario accepted"
+elif [ $? -eq 2 ]; then ok; else bad "missing scenario exit status"; fi
+printf 'nodes: 300\nrounds: 100\nwarmup: 100\n' >"$TMP/bad.yaml"
+if "$ECSIM" run "$TMP/bad.yaml" >/dev/null 2>"$TMP/err"; then bad "warm-up = rounds accepted"
+elif [ $? -eq 2 ] && grep -q 'warm-up' "$TMP/err"; then ok; else bad "cross-field scenario error"; fi
+for f in "$(dirname "$0")"/../../scenarios/*.yaml; do
+	if "$ECSIM" run "$f" --print-scenario >/dev/null; then ok; else bad "shipped scenario $f does not parse"; fi
+done
+
+# The queue guard stops a flooding run with a clear message.
+if "$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --degree 16 \
+	--tokens-per-node 1 --tx-rate 20 --max-queue 2000 >/dev/null 2>"$TMP/err"; then bad "queue guard did not stop"
+elif grep -q 'messages in flight' "$TMP/err"; then ok; else bad "queue guard message: $(cat "$TMP/err")"; fi
+
 # More tokens and bigger blocks run.
 if "$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --initial-tokens 20 --block-size 2,5 --json >"$TMP/t3" &&
 	grep -q '"commits":' "$TMP/t3"; then ok; else bad "--initial-tokens/--block-size run"; fi

@@ -15,6 +15,7 @@
 #include "ec/sim.h"
 #include "options.h"
 #include "output.h"
+#include "scenario.h"
 
 typedef struct run_io {
 	FILE *csv;
@@ -97,79 +98,133 @@ seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i)
 	}
 }
 
-int
-main(int argc, char **argv)
+/* Whether option a (from a scenario) is overridden by option b: the same
+ * option, or its mutually exclusive partner. */
+static bool
+overrides(const char *a, const char *b)
 {
-	ecsim_options o;
-	char err[512];
-	int rc = ecsim_parse(argc, argv, &o, err, sizeof err);
-	if (rc) {
-		fprintf(stderr, "ecsim: %s\n", err);
+	static const char *const partners[][2] = {{"--seed", "--seed-hex"},
+	                                          {"--initial-tokens", "--tokens-per-node"}};
+	if (strcmp(a, b) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof partners / sizeof partners[0]; i++)
+		if ((strcmp(a, partners[i][0]) == 0 && strcmp(b, partners[i][1]) == 0) ||
+		    (strcmp(a, partners[i][1]) == 0 && strcmp(b, partners[i][0]) == 0))
+			return true;
+	return false;
+}
+
+/* `ecsim run FILE [options]`: the scenario's options, then the command
+ * line's, which replace any scenario option they name. */
+static int
+scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int *nsargs, char *err,
+              size_t errlen)
+{
+	if (argc < 3) {
+		snprintf(err, errlen, "usage: ecsim run SCENARIO.yaml [options]");
+		return 2;
+	}
+	int rc = ecsim_scenario_load(argv[2], sargs, nsargs, err, errlen);
+	if (rc)
 		return rc;
+	char **v = calloc((size_t)(*nsargs + argc) + 1, sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
 	}
-	if (o.help) {
-		ecsim_usage(stdout);
-		return 0;
+	int n = 0;
+	v[n++] = argv[0];
+	for (int i = 0; i + 1 < *nsargs; i += 2) {
+		bool replaced = false;
+		for (int j = 3; j < argc; j++)
+			replaced |= strncmp(argv[j], "--", 2) == 0 && overrides((*sargs)[i], argv[j]);
+		if (!replaced) {
+			v[n++] = (*sargs)[i];
+			v[n++] = (*sargs)[i + 1];
+		}
 	}
-	run_io io = {.runs = o.runs, .rounds = o.cfg.rounds,
-	             .progress = !o.quiet && isatty(STDERR_FILENO)};
-	if (o.csv_events) {
-		io.csv = fopen(o.csv_events, "w");
+	for (int j = 3; j < argc; j++)
+		v[n++] = argv[j];
+	*out = v;
+	*outc = n;
+	return 0;
+}
+
+/* Runs every seed of the options and prints the results. */
+static int
+run_all(ecsim_options *o)
+{
+	run_io io = {.runs = o->runs, .rounds = o->cfg.rounds,
+	             .progress = !o->quiet && isatty(STDERR_FILENO)};
+	if (o->csv_events) {
+		io.csv = fopen(o->csv_events, "w");
 		if (!io.csv) {
-			fprintf(stderr, "ecsim: cannot write %s: %s\n", o.csv_events, strerror(errno));
+			fprintf(stderr, "ecsim: cannot write %s: %s\n", o->csv_events, strerror(errno));
 			return 1;
 		}
 		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
 	}
-	o.cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round};
+	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round};
 	if (io.csv) {
-		o.cfg.hooks.block_created = on_created;
-		o.cfg.hooks.block_committed = on_committed;
-		o.cfg.hooks.node_event = on_node_event;
-		o.cfg.hooks.stalled = on_stalled;
+		o->cfg.hooks.block_created = on_created;
+		o->cfg.hooks.block_committed = on_committed;
+		o->cfg.hooks.node_event = on_node_event;
+		o->cfg.hooks.stalled = on_stalled;
 	}
-	ecsim_runs *rs = o.runs > 1 ? ecsim_runs_new(o.runs) : NULL;
-	if (o.runs > 1 && !rs) {
+	ecsim_runs *rs = o->runs > 1 ? ecsim_runs_new(o->runs) : NULL;
+	if (o->runs > 1 && !rs) {
 		fprintf(stderr, "ecsim: out of memory\n");
 		return 1;
 	}
 	int status = 0;
 	uint8_t base[EC_RNG_SEED_BYTES];
-	memcpy(base, o.cfg.seed, sizeof base);
-	for (uint64_t i = 0; i < o.runs && status == 0; i++) {
-		memcpy(o.cfg.seed, base, sizeof base);
-		seed_add(o.cfg.seed, i);
+	memcpy(base, o->cfg.seed, sizeof base);
+	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
+		memcpy(o->cfg.seed, base, sizeof base);
+		seed_add(o->cfg.seed, i);
 		io.run = i;
 		ec_sim *sim;
 		ec_sim_result res;
-		ec_err e = ec_sim_new(&sim, &o.cfg);
+		uint64_t stopped_round = 0;
+		ec_err e = ec_sim_new(&sim, &o->cfg);
 		if (!e)
 			e = ec_sim_run(sim);
 		if (!e)
 			e = ec_sim_result_get(sim, &res);
+		if (sim)
+			stopped_round = ec_sim_round(sim);
 		ec_sim_free(sim);
 		if (io.progress)
 			fputs("\r\033[K", stderr);
+		if (e == EC_EFULL) {
+			fprintf(stderr,
+			        "ecsim: run %llu stopped: more than %llu messages in flight in round %llu "
+			        "(the protocol floods the network; --max-queue raises the limit)\n",
+			        (unsigned long long)i, (unsigned long long)o->cfg.max_queue,
+			        (unsigned long long)stopped_round);
+			status = 1;
+			break;
+		}
 		if (e) {
 			fprintf(stderr, "ecsim: run %llu failed: %s\n", (unsigned long long)i,
 			        ec_strerror(e));
 			status = 1;
 			break;
 		}
-		if (o.json) {
+		if (o->json) {
 			struct rusage ru;
-			ec_run_meta meta = {.nodes = o.cfg.nodes, .threads = 1, .resources = o.resources};
-			if (o.resources && getrusage(RUSAGE_SELF, &ru) == 0) {
+			ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = 1, .resources = o->resources};
+			if (o->resources && getrusage(RUSAGE_SELF, &ru) == 0) {
 				meta.peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
 				meta.cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 				                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 			}
-			ec_report_json(stdout, o.cfg.seed, &meta, &res);
-		} else if (o.runs > 1) {
+			ec_report_json(stdout, o->cfg.seed, &meta, &res);
+		} else if (o->runs > 1) {
 			char hex[65];
 			ec_figures f;
-			ec_seed_hex(o.cfg.seed, hex);
-			ec_figures_of(&res, o.cfg.nodes, &f);
+			ec_seed_hex(o->cfg.seed, hex);
+			ec_figures_of(&res, o->cfg.nodes, &f);
 			printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
 			       "block %llu%s\n",
 			       (unsigned long long)i, hex, (unsigned long long)res.messages,
@@ -177,22 +232,22 @@ main(int argc, char **argv)
 			       (unsigned long long)res.by_type[EC_MSG_VOTE],
 			       (unsigned long long)res.by_type[EC_MSG_BLOCK], res.stalled ? ", stalled" : "");
 		} else {
-			ec_report_reference(stdout, o.cfg.seed, &res);
-			ec_report_extra(stdout, &res, o.cfg.nodes);
-			if (ecsim_is_published(&o))
-				ecsim_compare_published(stdout, &res, o.seed_cfg.salted, o.seed_cfg.salt);
+			ec_report_reference(stdout, o->cfg.seed, &res);
+			ec_report_extra(stdout, &res, o->cfg.nodes);
+			if (ecsim_is_published(o))
+				ecsim_compare_published(stdout, &res, o->seed_cfg.salted, o->seed_cfg.salt);
 		}
 		if (rs)
 			ecsim_runs_add(rs, &res);
 		fflush(stdout);
 	}
-	if (rs && status == 0 && ecsim_runs_print(rs, stdout, o.json)) {
+	if (rs && status == 0 && ecsim_runs_print(rs, stdout, o->json)) {
 		fprintf(stderr, "ecsim: out of memory\n");
 		status = 1;
 	}
 	ecsim_runs_free(rs);
 	if (io.csv && (ferror(io.csv) | fclose(io.csv))) {
-		fprintf(stderr, "ecsim: writing %s failed\n", o.csv_events);
+		fprintf(stderr, "ecsim: writing %s failed\n", o->csv_events);
 		status = 1;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
@@ -200,4 +255,40 @@ main(int argc, char **argv)
 		status = 1;
 	}
 	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	ecsim_options o;
+	char err[512];
+	char **sargs = NULL, **margv = NULL;
+	int nsargs = 0, margc = 0, rc;
+	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+		rc = scenario_argv(argc, argv, &margv, &margc, &sargs, &nsargs, err, sizeof err);
+		if (rc) {
+			fprintf(stderr, "ecsim: %s\n", err);
+			return rc;
+		}
+		rc = ecsim_parse(margc, margv, &o, err, sizeof err);
+		if (rc)
+			fprintf(stderr, "ecsim: %s: %s\n", argv[2], err);
+	} else {
+		rc = ecsim_parse(argc, argv, &o, err, sizeof err);
+		if (rc)
+			fprintf(stderr, "ecsim: %s\n", err);
+	}
+	if (rc || o.help || o.print_scenario) {
+		if (!rc && o.help)
+			ecsim_usage(stdout);
+		else if (!rc && ecsim_scenario_print(stdout, &o))
+			rc = 1;
+		free(margv);
+		ecsim_scenario_free(sargs, nsargs);
+		return rc;
+	}
+	rc = run_all(&o);
+	free(margv);
+	ecsim_scenario_free(sargs, nsargs);
+	return rc;
 }

@@ -18,7 +18,8 @@
 enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
-	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES
+	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
+	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE
 };
 
 static const struct option longopts[] = {
@@ -42,6 +43,8 @@ static const struct option longopts[] = {
 	{"tx-rate", required_argument, NULL, OPT_TX_RATE},
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"resources", no_argument, NULL, OPT_RESOURCES},
+	{"print-scenario", no_argument, NULL, OPT_PRINT_SCENARIO},
+	{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -50,6 +53,7 @@ ecsim_usage(FILE *out)
 {
 	fputs(
 	    "usage: ecsim [options]\n"
+	    "       ecsim run SCENARIO.yaml [options]   (options after the file override it)\n"
 	    "\n"
 	    "Simulates the ecRust consensus protocol.  With no options it replays the\n"
 	    "published experiment (2,000 nodes, 2,000 rounds, published seed) and compares\n"
@@ -72,6 +76,8 @@ ecsim_usage(FILE *out)
 	    "  --tx-rate R            offer at most R free tokens per round, picked at random\n"
 	    "                         (default: every free token every round, as the reference)\n"
 	    "  --warmup W             leave the first W rounds out of the statistics\n"
+	    "  --max-queue N          stop a run with more than N messages in flight\n"
+	    "                         (default 16777216, about 2 GiB; 0 = no limit)\n"
 	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX <= 5 (default 1,3)\n"
 	    "  --protocol NAME        consensus protocol (default seed; available: seed)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
@@ -84,6 +90,7 @@ ecsim_usage(FILE *out)
 	    "  --resources            add peak_rss_bytes and cpu_seconds (process figures, which\n"
 	    "                         vary from run to run) to the JSON\n"
 	    "  --quiet                no progress line on stderr\n"
+	    "  --print-scenario       print the effective configuration as a scenario file\n"
 	    "  --help                 this text\n"
 	    "\n"
 	    "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
@@ -209,6 +216,13 @@ parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
 int
 ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 {
+	return ecsim_parse_checked(argc, argv, o, err, errlen, true);
+}
+
+int
+ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t errlen,
+                    bool final_checks)
+{
 	memset(o, 0, sizeof *o);
 	ec_sim_config_default(&o->cfg);
 	o->runs = 1;
@@ -304,6 +318,12 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 			break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_RESOURCES: o->resources = true; break;
+		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
+		case OPT_MAX_QUEUE:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--max-queue needs a whole number of messages (0: no limit), got '%s'", a);
+			o->cfg.max_queue = v;
+			break;
 		case OPT_TPN:
 			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
 				return fail(err, errlen, "--tokens-per-node needs a whole number from 1 to 1000000, got '%s'", a);
@@ -333,13 +353,15 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	o->cfg.protocol_config = &o->seed_cfg;
+	o->cfg.topology.degree = degree;
+	if (!final_checks)
+		return 0;
 	if (seed_int && seed_hex)
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
 	if (tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
 	o->seed_given = seed_int || seed_hex;
-	o->cfg.topology.degree = degree;
-	o->cfg.protocol_config = &o->seed_cfg;
 	const char *problem = ec_sim_config_check(&o->cfg);
 	if (problem)
 		return fail(err, errlen, "%s", problem);

@@ -20,12 +20,17 @@ typedef struct ecsim_options {
 	bool help;
 	bool quiet;           /* no progress line */
 	bool resources;       /* add peak RSS and CPU time to JSON (not deterministic) */
+	bool print_scenario;  /* print the effective configuration as YAML and stop */
 	const char *csv_events;
 } ecsim_options;
 
 /* Parses argv.  Returns 0 on success; otherwise writes one message to
  * err[0..errlen-1] and returns 2 (the exit status for usage errors). */
 int ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen);
+/* The same; with final_checks false, combinations of options (such as a
+ * warm-up longer than the default run) are not checked. */
+int ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t errlen,
+                        bool final_checks);
 
 void ecsim_usage(FILE *out);
 

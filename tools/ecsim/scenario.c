@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario files (see scenario.h), read with libyaml's document API so that
+ * every key and value keeps its line and column for error messages.  Each
+ * value is turned into the matching command-line option and checked by the
+ * same parser as the command line, so both accept exactly the same things.
+ */
+#include "scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ec/report.h"
+
+static const char *const keys[] = {
+	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
+	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
+	"tiebreak-salt", "runs", "max-queue"};
+
+static int
+where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
+{
+	snprintf(err, errlen, "%s:%zu:%zu: %s%s", path, m.line + 1, m.column + 1, msg, arg ? arg : "");
+	return 2;
+}
+
+void
+ecsim_scenario_free(char **args, int nargs)
+{
+	for (int i = 0; i < nargs; i++)
+		free(args[i]);
+	free(args);
+}
+
+static char *
+dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+int
+ecsim_scenario_load(const char *path, char ***args_out, int *nargs_out, char *err, size_t errlen)
+{
+	*args_out = NULL;
+	*nargs_out = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read the scenario file", path);
+		return 2;
+	}
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc = 2;
+	char **args = NULL;
+	int nargs = 0;
+	bool seen[sizeof keys / sizeof keys[0]] = {false};
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return 2;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_mark_t m = parser.problem_mark;
+		where(err, errlen, path, m, parser.problem ? parser.problem : "malformed YAML", NULL);
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return 2;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		snprintf(err, errlen, "%s:1:1: the file is empty", path);
+		goto out;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		where(err, errlen, path, root->start_mark, "a scenario must be a mapping of option: value", NULL);
+		goto out;
+	}
+	size_t npairs = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
+	args = calloc(2 * npairs + 1, sizeof *args);
+	if (!args) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			where(err, errlen, path, k->start_mark, "keys must be option names", NULL);
+			goto out;
+		}
+		char name[64];
+		const char *key = (const char *)k->data.scalar.value;
+		size_t len = k->data.scalar.length;
+		if (len >= sizeof name) {
+			where(err, errlen, path, k->start_mark, "unknown option ", key);
+			goto out;
+		}
+		for (size_t i = 0; i <= len; i++)
+			name[i] = key[i] == '_' ? '-' : key[i];
+		size_t idx = 0;
+		while (idx < sizeof keys / sizeof keys[0] && strcmp(keys[idx], name) != 0)
+			idx++;
+		if (idx == sizeof keys / sizeof keys[0]) {
+			where(err, errlen, path, k->start_mark, "unknown option ", key);
+			goto out;
+		}
+		if (seen[idx]) {
+			where(err, errlen, path, k->start_mark, "option given twice: ", key);
+			goto out;
+		}
+		seen[idx] = true;
+		if (v->type != YAML_SCALAR_NODE) {
+			where(err, errlen, path, v->start_mark, "the value must be a single scalar for ", key);
+			goto out;
+		}
+		char opt[72];
+		snprintf(opt, sizeof opt, "--%s", name);
+		char *one[] = {(char *)"ecsim", opt, (char *)v->data.scalar.value, NULL};
+		ecsim_options probe;
+		char msg[512];
+		if (ecsim_parse_checked(3, one, &probe, msg, sizeof msg, false)) {
+			where(err, errlen, path, v->start_mark, msg, NULL);
+			goto out;
+		}
+		if (!(args[nargs++] = dup_str(opt)) ||
+		    !(args[nargs++] = dup_str((const char *)v->data.scalar.value))) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+	}
+	*args_out = args;
+	*nargs_out = nargs;
+	args = NULL;
+	rc = 0;
+out:
+	if (args)
+		ecsim_scenario_free(args, nargs);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+/* The shortest decimal that reads back as exactly x. */
+static const char *
+num(char buf[32], double x)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	return buf;
+}
+
+int
+ecsim_scenario_print(FILE *out, const ecsim_options *o)
+{
+	char n1[32], n2[32];
+	const ec_sim_config *c = &o->cfg;
+	char hex[65];
+	ec_seed_hex(c->seed, hex);
+	fputs("# ecsim scenario: run it with `ecsim run FILE`\n", out);
+	fprintf(out, "protocol: %s\n", c->protocol->name);
+	fprintf(out, "nodes: %u\nrounds: %llu\nwarmup: %llu\n", c->nodes,
+	        (unsigned long long)c->rounds, (unsigned long long)c->warmup);
+	fprintf(out, "seed_hex: \"%s\"\n", hex);
+	const ec_topology *t = &c->topology;
+	switch (t->kind) {
+	case EC_TOPO_RANDOM:
+		fprintf(out, "topology: \"random:%s\"\n", num(n1, t->a));
+		break;
+	case EC_TOPO_RING_GRADIENT:
+		fprintf(out, "topology: \"ring-gradient:%s,%s\"\n", num(n1, t->a), num(n2, t->b));
+		break;
+	case EC_TOPO_RING_GAUSSIAN:
+		fprintf(out, "topology: \"ring-gaussian:%s\"\n", num(n1, t->a));
+		break;
+	case EC_TOPO_CAPPED_GRADIENT:
+		fprintf(out, "topology: \"capped-gradient:%s,%s\"\n", num(n1, t->a), num(n2, t->b));
+		break;
+	default:
+		fprintf(out, "topology: %s\n", ec_topology_name(t->kind));
+		break;
+	}
+	fprintf(out, "degree: %u\n", t->degree);
+	fprintf(out, "delay: %s\nloss: %s\n", num(n1, c->delay), num(n2, c->loss));
+	if (c->tokens_per_node)
+		fprintf(out, "tokens_per_node: %llu\n", (unsigned long long)c->tokens_per_node);
+	else
+		fprintf(out, "initial_tokens: %llu\n", (unsigned long long)c->initial_tokens);
+	if (c->tx_rate)
+		fprintf(out, "tx_rate: %llu\n", (unsigned long long)c->tx_rate);
+	fprintf(out, "block_size: \"%llu,%llu\"\n", (unsigned long long)c->block_min,
+	        (unsigned long long)c->block_max);
+	fprintf(out, "max_queue: %llu\n", (unsigned long long)c->max_queue);
+	if (o->seed_cfg.salted)
+		fprintf(out, "tiebreak_salt: %llu\n", (unsigned long long)o->seed_cfg.salt);
+	return fprintf(out, "runs: %llu\n", (unsigned long long)o->runs) < 0 ? -1 : 0;
+}
