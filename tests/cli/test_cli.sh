@@ -198,6 +198,22 @@ if "$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --d
 	--tokens-per-node 1 --tx-rate 20 --max-queue 2000 >/dev/null 2>"$TMP/err"; then bad "queue guard did not stop"
 elif grep -q 'messages in flight' "$TMP/err"; then ok; else bad "queue guard message: $(cat "$TMP/err")"; fi
 
+# ecsim sweep: table, summary, fit and plots; bad grids are usage errors.
+"$ECSIM" sweep --out "$TMP/sweep" --sweep-nodes 100,200 --seeds 2 --topology small-world \
+	--degree 8 --rounds 60 --quiet >"$TMP/fit" 2>/dev/null
+if [ "$(wc -l <"$TMP/sweep/runs.csv")" -eq 5 ] && [ "$(wc -l <"$TMP/sweep/summary.csv")" -eq 3 ] &&
+	grep -q 'messages_per_commit *b = ' "$TMP/fit" && [ -s "$TMP/sweep/plots.gp" ]; then ok
+else bad "sweep outputs"; fi
+if command -v gnuplot >/dev/null; then
+	if [ -s "$TMP/sweep/messages_per_commit.png" ] && [ -s "$TMP/sweep/throughput.svg" ]; then ok
+	else bad "sweep plots missing"; fi
+fi
+for args in "--sweep-nodes 100,x" "--sweep-nodes 1" "--sweep-nodes 100, --seeds 2" "--seeds 0 --sweep-nodes 100" "--sweep-nodes 100 --delay 7"; do
+	# shellcheck disable=SC2086
+	if "$ECSIM" sweep --out "$TMP/sweep2" $args >/dev/null 2>&1; then bad "sweep accepted $args"
+	elif [ $? -eq 2 ] && [ ! -e "$TMP/sweep2" ]; then ok; else bad "sweep $args: wrong status or wrote files"; fi
+done
+
 # More tokens and bigger blocks run.
 if "$ECSIM" --quiet --nodes 200 --rounds 200 --seed 3 --initial-tokens 20 --block-size 2,5 --json >"$TMP/t3" &&
 	grep -q '"commits":' "$TMP/t3"; then ok; else bad "--initial-tokens/--block-size run"; fi

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "output.h"
 #include "scenario.h"
+#include "sweep.h"
 
 typedef struct run_io {
 	FILE *csv;
@@ -264,6 +265,8 @@ main(int argc, char **argv)
 	char err[512];
 	char **sargs = NULL, **margv = NULL;
 	int nsargs = 0, margc = 0, rc;
+	if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
+		return ecsim_sweep(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
 		rc = scenario_argv(argc, argv, &margv, &margc, &sargs, &nsargs, err, sizeof err);
 		if (rc) {
