@@ -54,6 +54,10 @@ int ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_ru
 /* Formats seed as 64 lower-case hex digits into hex[65]. */
 void ec_seed_hex(const uint8_t seed[EC_RNG_SEED_BYTES], char hex[65]);
 
+/* seed += i, the 32 bytes read as a little-endian number (consecutive seeds
+ * of --runs and sweeps; for integer seeds this is seed N + i). */
+void ec_seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i);
+
 /* Parses 64 hex digits.  Returns EC_EPARSE if text is anything else. */
 EC_WUR ec_err ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES]);
 

@@ -38,6 +38,18 @@ ec_seed_hex(const uint8_t seed[EC_RNG_SEED_BYTES], char hex[65])
 	hex[64] = 0;
 }
 
+void
+ec_seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i)
+{
+	unsigned carry = 0;
+	for (int k = 0; k < EC_RNG_SEED_BYTES; k++) {
+		unsigned sum = seed[k] + (unsigned)(i & 0xFF) + carry;
+		seed[k] = (uint8_t)sum;
+		carry = sum >> 8;
+		i >>= 8;
+	}
+}
+
 static int
 hexval(char c)
 {

@@ -54,21 +54,25 @@ test_exact_degree(void **state)
 }
 
 static void
+run_result(ec_topology_kind kind, uint32_t n, uint32_t degree, uint64_t seed, ec_sim_result *r)
+{
+	ec_sim *sim = make(kind, n, degree, seed);
+	assert_int_equal(ec_sim_run(sim), EC_OK);
+	assert_int_equal(ec_sim_result_get(sim, r), EC_OK);
+	ec_sim_free(sim);
+}
+
+static void
 test_deterministic(void **state)
 {
 	(void)state;
 	for (size_t k = 0; k < 4; k++) {
-		ec_sim *a = make(kinds[k], 500, 24, 9), *b = make(kinds[k], 500, 24, 9);
-		assert_int_equal(ec_sim_run(a), EC_OK);
-		assert_int_equal(ec_sim_run(b), EC_OK);
 		ec_sim_result ra, rb;
-		assert_int_equal(ec_sim_result_get(a, &ra), EC_OK);
-		assert_int_equal(ec_sim_result_get(b, &rb), EC_OK);
+		run_result(kinds[k], 500, 24, 9, &ra);
+		run_result(kinds[k], 500, 24, 9, &rb);
 		assert_int_equal(ra.messages, rb.messages);
 		assert_int_equal(ra.committed, rb.committed);
 		assert_memory_equal(ra.by_type, rb.by_type, sizeof ra.by_type);
-		ec_sim_free(a);
-		ec_sim_free(b);
 	}
 }
 
@@ -79,15 +83,10 @@ test_seed_matters(void **state)
 {
 	(void)state;
 	for (size_t k = 0; k < 4; k++) {
-		ec_sim *a = make(kinds[k], 400, 12, 1), *b = make(kinds[k], 400, 12, 2);
-		assert_int_equal(ec_sim_run(a), EC_OK);
-		assert_int_equal(ec_sim_run(b), EC_OK);
 		ec_sim_result ra, rb;
-		assert_int_equal(ec_sim_result_get(a, &ra), EC_OK);
-		assert_int_equal(ec_sim_result_get(b, &rb), EC_OK);
+		run_result(kinds[k], 400, 12, 1, &ra);
+		run_result(kinds[k], 400, 12, 2, &rb);
 		assert_true(ra.messages != rb.messages || ra.bytes != rb.bytes);
-		ec_sim_free(a);
-		ec_sim_free(b);
 	}
 }
 

@@ -86,19 +86,6 @@ on_stalled(void *user, uint64_t round)
 	csv_row(user, round, "stall", NULL, NULL, ",,,,");
 }
 
-/* seed + i, as a 256-bit little-endian integer. */
-static void
-seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i)
-{
-	unsigned carry = 0;
-	for (int k = 0; k < EC_RNG_SEED_BYTES; k++) {
-		unsigned sum = seed[k] + (unsigned)(i & 0xFF) + carry;
-		seed[k] = (uint8_t)sum;
-		carry = sum >> 8;
-		i >>= 8;
-	}
-}
-
 /* Whether option a (from a scenario) is overridden by option b: the same
  * option, or its mutually exclusive partner. */
 static bool
@@ -182,7 +169,7 @@ run_all(ecsim_options *o)
 	memcpy(base, o->cfg.seed, sizeof base);
 	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
 		memcpy(o->cfg.seed, base, sizeof base);
-		seed_add(o->cfg.seed, i);
+		ec_seed_add(o->cfg.seed, i);
 		io.run = i;
 		ec_sim *sim;
 		ec_sim_result res;

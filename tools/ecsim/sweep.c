@@ -211,13 +211,7 @@ ecsim_sweep(int argc, char **argv)
 		for (unsigned long long s = 0; s < seeds && !status; s++) {
 			o.cfg.nodes = sizes[k];
 			memcpy(o.cfg.seed, base, sizeof base);
-			uint64_t add = s; /* seed + s as a 256-bit little-endian number */
-			for (int b = 0, carry = 0; b < EC_RNG_SEED_BYTES; b++) {
-				int sum = o.cfg.seed[b] + (int)(add & 0xFF) + carry;
-				o.cfg.seed[b] = (uint8_t)sum;
-				carry = sum >> 8;
-				add >>= 8;
-			}
+			ec_seed_add(o.cfg.seed, s);
 			ec_sim *sim;
 			ec_sim_result r;
 			ec_err e = ec_sim_new(&sim, &o.cfg);
