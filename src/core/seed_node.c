@@ -73,9 +73,11 @@ send_query_block(const ec_ctx *ctx, const ec_seed_node *n, ec_peer_id to, uint64
 
 /* status(): the entry's state if any, else Commit if the block store has it. */
 static int
-block_status(const ec_seed_node *n, const ec_ctx *ctx, ec_block_id b)
+block_status(const ec_seed_node *n, const ec_ctx *ctx, ec_block_id b,
+             const ec_pool_entry **entry)
 {
 	const ec_pool_entry *e = ec_mempool_find(&n->pool, b);
+	*entry = e;
 	if (e)
 		return e->state;
 	if (ctx->store.ops->block_get(ctx->store.impl, b))
@@ -108,7 +110,8 @@ static ec_err
 handle_vote(ec_seed_node *n, const ec_ctx *ctx, const ec_msg *m)
 {
 	ec_block_id b = m->u.vote.block_id;
-	int st = block_status(n, ctx, b);
+	const ec_pool_entry *e;
+	int st = block_status(n, ctx, b, &e);
 	bool gated, trusted;
 	ec_err err;
 
@@ -117,7 +120,7 @@ handle_vote(ec_seed_node *n, const ec_ctx *ctx, const ec_msg *m)
 		/* A sender already recorded on this entry was trusted then, and trust
 		 * is never withdrawn: most votes are such repeats (re-voting every
 		 * tick), so they skip the peer-list search. */
-		trusted = has_voted(ec_mempool_find(&n->pool, b), m->sender) ||
+		trusted = has_voted(e, m->sender) ||
 		          ec_peers_trusted(&n->peers, m->sender);
 		if (!trusted) { /* (ref) the sender is not added as a peer here */
 			emit_event(ctx, n, EC_EV_VOTE_UNTRUSTED, b, 0);

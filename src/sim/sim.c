@@ -272,16 +272,21 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 
 /* Idle nodes are not ticked; before a node is used its clock catches up
  * with the round (protocol advance()), and it joins this round's ticks. */
+static void
+catch_up(ec_sim *s, void *node)
+{
+	uint64_t t = s->cfg.protocol->now(node);
+	if (t < s->round)
+		s->cfg.protocol->advance(node, s->round - t);
+}
+
 static ec_err
 wake(ec_sim *s, uint32_t i)
 {
 	ec_err err = materialize(s, i);
 	if (err)
 		return err;
-	void *node = node_at(s, i);
-	uint64_t t = s->cfg.protocol->now(node);
-	if (t < s->round)
-		s->cfg.protocol->advance(node, s->round - t);
+	catch_up(s, node_at(s, i));
 	s->active[i / 64] |= 1ull << (i % 64);
 	return EC_OK;
 }
@@ -660,10 +665,9 @@ ec_sim_step(ec_sim *s, bool *more)
 		while (bits) {
 			uint32_t i = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
 			bits &= bits - 1;
+			/* its clock is current: woken nodes were caught up, the others
+			 * ticked last round */
 			void *node = node_at(s, i);
-			uint64_t t = p->now(node);
-			if (t < s->round)
-				p->advance(node, s->round - t);
 			bind_node(s, i);
 			if ((err = p->tick(node, &s->ctx)))
 				return err;
