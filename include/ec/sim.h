@@ -77,6 +77,8 @@ typedef struct ec_sim_config {
 	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
 	                             every round (the reference) */
 	uint64_t warmup;          /* rounds excluded from the statistics */
+	uint32_t threads;         /* worker threads (0 or 1: the caller only); the
+	                             results are identical for any number */
 	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL
 	                             instead of exhausting memory; 0 = no limit */
 	uint64_t block_min, block_max;

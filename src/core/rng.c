@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "multiversion.h"
+
 /* One lane per block: lane j computes block counter + j. */
 typedef uint32_t vec __attribute__((vector_size(4 * EC_RNG_LANES)));
 #define LANES EC_RNG_LANES
@@ -27,7 +29,7 @@ typedef uint32_t vec __attribute__((vector_size(4 * EC_RNG_LANES)));
 /* AVX-512 or AVX2 when the processor has it (chosen at load time), SSE2
  * otherwise; the output is the same stream either way.  (A separate static
  * function: clang wants multiversioning on the first declaration.) */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+EC_MULTIVERSION("avx512f", "avx2", "default") static void
 chacha_batch(ec_rng *rng)
 {
 	static const uint32_t sigma[4] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u};

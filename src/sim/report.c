@@ -139,9 +139,9 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	ec_figures_of(r, meta->nodes, &f);
 	ec_seed_hex(seed, hex);
 	fprintf(out, "{\"seed\":\"%s\",\"nodes\":%u,\"rounds\":%llu,\"warmup\":%llu,"
-	             "\"threads\":%u,\"messages\":%llu,\"commits\":%llu,",
+	             "\"messages\":%llu,\"commits\":%llu,",
 	        hex, meta->nodes, (unsigned long long)r->rounds, (unsigned long long)r->warmup,
-	        meta->threads, (unsigned long long)r->messages, (unsigned long long)r->committed);
+	        (unsigned long long)r->messages, (unsigned long long)r->committed);
 	if (f.has_commits)
 		fprintf(out, "\"rounds_per_commit\":%.6f,\"messages_per_commit\":%.6f,",
 		        f.rounds_per_commit, f.messages_per_commit);
@@ -173,8 +173,8 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->committed_tokens, (unsigned long long)r->bytes,
 	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
 	if (meta->resources)
-		fprintf(out, "\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,",
-		        (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds);
+		fprintf(out, "\"threads\":%u,\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,",
+		        meta->threads, (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds);
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);

@@ -13,6 +13,7 @@
 #include "ec/sim.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,44 @@ typedef struct msgq {
 	size_t len, cap;
 } msgq;
 
+/* Messages (or events) a worker produced, each tagged with what orders it
+ * globally: the delivery index during delivery, the node index during
+ * ticks.  Merging the workers' lists by tag gives exactly the order a single
+ * thread would have produced. */
+typedef struct tagged_msgs {
+	ec_msg *v;
+	size_t *tag;
+	size_t len, cap;
+} tagged_msgs;
+
+typedef struct ev_rec {
+	size_t tag;
+	ec_peer_id node;
+	ec_block_id block;
+	uint64_t arg;
+	ec_event ev;
+} ev_rec;
+
+typedef struct worker {
+	struct ec_sim *s;
+	uint32_t id;
+	uint32_t lo, hi;        /* nodes [lo, hi), a multiple of 64 apart */
+	ec_ctx ctx;
+	ec_memstore *store;     /* the block and token stores of its nodes */
+	tagged_msgs out;
+	size_t tag;             /* tag of what it is processing now */
+	ev_rec *evs;            /* logged only when a node_event hook is set */
+	size_t nevs, evcap;
+	uint64_t events[EC_EV_COUNT];
+	uint64_t negative;
+	ec_answer **answers;    /* copies of Answer bodies in flight */
+	size_t nanswers;
+	ec_err err;
+	pthread_t thread;
+} worker;
+
+enum { PHASE_DELIVER, PHASE_TICK, PHASE_EXIT };
+
 struct ec_sim {
 	ec_sim_config cfg;
 	sim_arena arena;
@@ -58,9 +97,17 @@ struct ec_sim {
 	size_t words;          /* uint64_t per row */
 	uint64_t *ready;       /* bitmap: nodes whose peer list is built */
 	uint64_t *peer_buf;    /* scratch for building one peer list */
-	ec_memstore *store;
 	ec_memstore_view *views;
-	ec_ctx ctx;
+	ec_ctx ctx;             /* set-up calls (set_peers) */
+	worker *w;
+	uint32_t nw;            /* workers; worker 0 is the calling thread */
+	uint32_t chunk;         /* nodes per worker, a multiple of 64 */
+	bool pool_started;
+	pthread_barrier_t start, done;
+	int phase;
+	size_t ndeliver;
+	uint32_t *rcv;          /* receiver of each delivered message, or UINT32_MAX */
+	size_t rcvcap;
 	msgq q, next;
 	sim_token *tokens;
 	size_t ntokens, tokcap;
@@ -68,10 +115,7 @@ struct ec_sim {
 	size_t nout, outcap;
 	uint64_t *latencies;
 	size_t nlat, latcap;
-	ec_answer **answers;   /* copies of Answer bodies in flight */
-	size_t nanswers;
 	ec_sim_result res;
-	ec_err send_err;
 };
 
 uint64_t
@@ -291,10 +335,16 @@ wake(ec_sim *s, uint32_t i)
 	return EC_OK;
 }
 
-static void
-bind_node(ec_sim *s, uint32_t i)
+static worker *
+owner(const ec_sim *s, uint32_t i)
 {
-	s->ctx.store.impl = &s->views[i];
+	return &s->w[i / s->chunk];
+}
+
+static void
+bind_node(worker *w, uint32_t i)
+{
+	w->ctx.store.impl = &w->s->views[i];
 }
 
 static bool
@@ -313,42 +363,175 @@ grow(void **v, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+static bool
+tagged_grow(tagged_msgs *t, size_t need)
+{
+	if (need <= t->cap)
+		return true;
+	size_t cap = t->cap;
+	if (!grow((void **)&t->v, &cap, need, sizeof *t->v))
+		return false;
+	cap = t->cap;
+	if (!grow((void **)&t->tag, &cap, need, sizeof *t->tag))
+		return false;
+	t->cap = cap;
+	return true;
+}
+
+/* A node's outgoing message: into its worker's list, with block bodies
+ * interned in the worker's store so that queued messages never dangle. */
 static ec_err
 on_send(void *user, const ec_msg *m)
 {
-	ec_sim *s = user;
-	if (!grow((void **)&s->next.v, &s->next.cap, s->next.len + 1, sizeof *s->next.v))
+	worker *w = user;
+	if (!tagged_grow(&w->out, w->out.len + 1))
 		return EC_ENOMEM;
-	ec_msg *d = &s->next.v[s->next.len];
+	ec_msg *d = &w->out.v[w->out.len];
 	*d = *m;
 	if (m->type == EC_MSG_BLOCK && m->u.block.block) {
-		ec_err err = ec_memstore_intern(s->store, m->u.block.block, &d->u.block.block);
+		ec_err err = ec_memstore_intern(w->store, m->u.block.block, &d->u.block.block);
 		if (err)
 			return err;
 	} else if (m->type == EC_MSG_ANSWER && m->u.answer.answer) {
-		ec_answer **a = realloc(s->answers, (s->nanswers + 1) * sizeof *a);
+		ec_answer **a = realloc(w->answers, (w->nanswers + 1) * sizeof *a);
 		if (!a)
 			return EC_ENOMEM;
-		s->answers = a;
-		if (!(a[s->nanswers] = malloc(sizeof **a)))
+		w->answers = a;
+		if (!(a[w->nanswers] = malloc(sizeof **a)))
 			return EC_ENOMEM;
-		*a[s->nanswers] = *m->u.answer.answer;
-		d->u.answer.answer = a[s->nanswers++];
+		*a[w->nanswers] = *m->u.answer.answer;
+		d->u.answer.answer = a[w->nanswers++];
 	}
-	s->next.len++;
+	w->out.tag[w->out.len++] = w->tag;
 	return EC_OK;
 }
 
 static void
 on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 {
-	ec_sim *s = user;
+	worker *w = user;
 	if ((unsigned)ev < EC_EV_COUNT)
-		s->res.events[ev]++;
+		w->events[ev]++;
 	if (ev == EC_EV_COMMIT && arg)
-		s->res.negative_commits++;
-	if (s->cfg.hooks.node_event)
-		s->cfg.hooks.node_event(s->cfg.hooks.user, s->round, node, ev, b, arg);
+		w->negative++;
+	if (w->s->cfg.hooks.node_event &&
+	    grow((void **)&w->evs, &w->evcap, w->nevs + 1, sizeof *w->evs))
+		w->evs[w->nevs++] = (ev_rec){w->tag, node, b, arg, ev};
+}
+
+/* Appends every worker's messages to `to` in tag order, then empties them;
+ * likewise replays logged events to the hook. */
+static ec_err
+merge_outputs(ec_sim *s, msgq *to)
+{
+	size_t total = 0;
+	for (uint32_t k = 0; k < s->nw; k++)
+		total += s->w[k].out.len;
+	if (!grow((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
+		return EC_ENOMEM;
+	size_t pos[64] = {0};
+	for (size_t n = 0; n < total; n++) {
+		uint32_t best = UINT32_MAX;
+		for (uint32_t k = 0; k < s->nw; k++)
+			if (pos[k] < s->w[k].out.len &&
+			    (best == UINT32_MAX || s->w[k].out.tag[pos[k]] < s->w[best].out.tag[pos[best]]))
+				best = k;
+		to->v[to->len++] = s->w[best].out.v[pos[best]++];
+	}
+	for (uint32_t k = 0; k < s->nw; k++)
+		s->w[k].out.len = 0;
+	if (s->cfg.hooks.node_event) {
+		size_t epos[64] = {0}, etotal = 0;
+		for (uint32_t k = 0; k < s->nw; k++)
+			etotal += s->w[k].nevs;
+		for (size_t n = 0; n < etotal; n++) {
+			uint32_t best = UINT32_MAX;
+			for (uint32_t k = 0; k < s->nw; k++)
+				if (epos[k] < s->w[k].nevs &&
+				    (best == UINT32_MAX || s->w[k].evs[epos[k]].tag < s->w[best].evs[epos[best]].tag))
+					best = k;
+			const ev_rec *e = &s->w[best].evs[epos[best]++];
+			s->cfg.hooks.node_event(s->cfg.hooks.user, s->round, e->node, e->ev, e->block, e->arg);
+		}
+		for (uint32_t k = 0; k < s->nw; k++)
+			s->w[k].nevs = 0;
+	}
+	return EC_OK;
+}
+
+/* Delivers this round's messages that go to the worker's nodes, in order. */
+static void
+deliver_part(worker *w)
+{
+	ec_sim *s = w->s;
+	for (size_t i = 0; i < s->ndeliver && !w->err; i++) {
+		uint32_t to = s->rcv[i];
+		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
+			continue;
+		w->tag = i;
+		bind_node(w, to);
+		w->err = s->cfg.protocol->handle(node_at(s, to), &w->ctx, &s->q.v[i]);
+	}
+}
+
+/* Ticks the worker's active nodes in ascending id order. */
+static void
+tick_part(worker *w)
+{
+	ec_sim *s = w->s;
+	const ec_protocol *p = s->cfg.protocol;
+	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64 && !w->err; word++) {
+		uint64_t bits = s->active[word];
+		while (bits && !w->err) {
+			uint32_t i = (uint32_t)(word * 64 + (size_t)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			/* its clock is current: woken nodes were caught up, the others
+			 * ticked last round */
+			void *node = node_at(s, i);
+			w->tag = i;
+			bind_node(w, i);
+			w->err = p->tick(node, &w->ctx);
+			if (!w->err && p->idle(node))
+				s->active[word] &= ~(1ull << (i % 64));
+		}
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	worker *w = arg;
+	ec_sim *s = w->s;
+	for (;;) {
+		pthread_barrier_wait(&s->start);
+		if (s->phase == PHASE_EXIT)
+			return NULL;
+		if (s->phase == PHASE_DELIVER)
+			deliver_part(w);
+		else
+			tick_part(w);
+		pthread_barrier_wait(&s->done);
+	}
+}
+
+/* Runs a phase on every worker (the caller is worker 0); returns the first
+ * worker's error. */
+static ec_err
+run_phase(ec_sim *s, int phase)
+{
+	s->phase = phase;
+	if (s->nw > 1)
+		pthread_barrier_wait(&s->start);
+	if (phase == PHASE_DELIVER)
+		deliver_part(&s->w[0]);
+	else
+		tick_part(&s->w[0]);
+	if (s->nw > 1)
+		pthread_barrier_wait(&s->done);
+	for (uint32_t k = 0; k < s->nw; k++)
+		if (s->w[k].err)
+			return s->w[k].err;
+	return EC_OK;
 }
 
 void
@@ -362,10 +545,26 @@ ec_sim_free(ec_sim *s)
 		free(s->nodes);
 	}
 	sim_arena_fini(&s->arena);
-	ec_memstore_free(s->store);
-	for (size_t i = 0; i < s->nanswers; i++)
-		free(s->answers[i]);
-	free(s->answers);
+	if (s->pool_started) {
+		s->phase = PHASE_EXIT;
+		pthread_barrier_wait(&s->start);
+		for (uint32_t k = 1; k < s->nw; k++)
+			pthread_join(s->w[k].thread, NULL);
+		pthread_barrier_destroy(&s->start);
+		pthread_barrier_destroy(&s->done);
+	}
+	for (uint32_t k = 0; s->w && k < s->nw; k++) {
+		worker *w = &s->w[k];
+		ec_memstore_free(w->store);
+		for (size_t i = 0; i < w->nanswers; i++)
+			free(w->answers[i]);
+		free(w->answers);
+		free(w->out.v);
+		free(w->out.tag);
+		free(w->evs);
+	}
+	free(s->w);
+	free(s->rcv);
 	free(s->views);
 	free(s->ids);
 	free(s->gen);
@@ -406,10 +605,26 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;
 	sim_arena_init(&s->arena);
-	s->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
-	                  .send = on_send, .send_user = s, .event = on_event, .event_user = s};
-	if ((err = ec_memstore_new(&s->store, ec_libc_realloc, NULL)))
+	/* Workers own contiguous node ranges of a multiple of 64 nodes (so no
+	 * two share a word of the active bitmap) and each has its own stores. */
+	s->nw = cfg->threads ? cfg->threads : 1;
+	s->chunk = (uint32_t)((((uint64_t)s->n + s->nw - 1) / s->nw + 63) / 64 * 64);
+	s->nw = (s->n + s->chunk - 1) / s->chunk;
+	s->w = calloc(s->nw, sizeof *s->w);
+	if (!s->w)
 		goto fail;
+	for (uint32_t k = 0; k < s->nw; k++) {
+		worker *w = &s->w[k];
+		w->s = s;
+		w->id = k;
+		w->lo = k * s->chunk;
+		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
+		if ((err = ec_memstore_new(&w->store, ec_libc_realloc, NULL)))
+			goto fail;
+		w->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
+		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w};
+	}
+	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
 	s->nodes = calloc(s->n, p->node_size);
 	s->ids = malloc(s->n * sizeof *s->ids);
@@ -425,8 +640,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->ready ||
 	    (!bounded && !s->rows) || !s->peer_buf || !gen_ids)
 		goto fail;
-	s->views[0] = (ec_memstore_view){s->store, 0};
-	s->ctx.store = ec_memstore_bind(&s->views[0]); /* bind_node() swaps the view */
+	s->views[0] = (ec_memstore_view){s->w[0].store, 0};
+	s->ctx.store = ec_memstore_bind(&s->views[0]);
+	for (uint32_t k = 0; k < s->nw; k++)
+		s->w[k].ctx.store = s->ctx.store; /* bind_node() swaps the view */
 
 	ec_rng_init(&s->rng, cfg->seed);
 	for (uint32_t k = 0; k < s->n; k++)
@@ -456,7 +673,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		s->gen[k] = i;
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
-		s->views[i] = (ec_memstore_view){s->store, i};
+		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
 			goto fail;
 	}
@@ -477,6 +694,24 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		s->res.degree_max = d > s->res.degree_max ? d : s->res.degree_max;
 	}
 	s->res.degree_avg = (double)dsum / (double)s->n;
+	if (s->nw > 1) {
+		if (pthread_barrier_init(&s->start, NULL, s->nw) ||
+		    pthread_barrier_init(&s->done, NULL, s->nw)) {
+			err = EC_ENOMEM;
+			goto fail;
+		}
+		uint32_t k = 1;
+		for (; k < s->nw; k++)
+			if (pthread_create(&s->w[k].thread, NULL, worker_main, &s->w[k]))
+				break;
+		if (k < s->nw) { /* could not start them all: stop those that did */
+			s->nw = k;
+			s->pool_started = true;
+			err = EC_ENOMEM;
+			goto fail;
+		}
+		s->pool_started = true;
+	}
 	*out = s;
 	return EC_OK;
 fail:
@@ -492,7 +727,7 @@ detect_commits(ec_sim *s)
 	size_t w = 0;
 	for (size_t i = 0; i < s->nout; i++) {
 		const outstanding *o = &s->out[i];
-		const ec_block *b = ec_memstore_block_get(s->store, o->target, o->id);
+		const ec_block *b = ec_memstore_block_get(owner(s, o->target)->store, o->target, o->id);
 		if (!b) {
 			s->out[w++] = *o;
 			continue;
@@ -554,8 +789,10 @@ create_blocks(ec_sim *s)
 		ec_err err = wake(s, target);
 		if (err)
 			return err;
-		bind_node(s, target);
-		if ((err = s->cfg.protocol->submit(node_at(s, target), &s->ctx, &b)))
+		worker *w = owner(s, target);
+		w->tag = 0; /* anything sent on submit goes out after the delayed messages */
+		bind_node(w, target);
+		if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, &b)))
 			return err;
 		if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
 			return EC_ENOMEM;
@@ -596,7 +833,8 @@ network_silent(const ec_sim *s)
 	if (s->nout == 0 || split_keep(s, s->q.len) != 0)
 		return false;
 	for (size_t i = 0; i < s->nout; i++)
-		if (ec_memstore_block_get(s->store, s->out[i].target, s->out[i].id))
+		if (ec_memstore_block_get(owner(s, s->out[i].target)->store, s->out[i].target,
+		                          s->out[i].id))
 			return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
 		if (s->active[w])
@@ -611,8 +849,6 @@ ec_sim_step(ec_sim *s, bool *more)
 	*more = false;
 	if (s->over || s->round >= s->cfg.rounds)
 		return EC_OK;
-	const ec_protocol *p = s->cfg.protocol;
-
 	if ((err = detect_commits(s)) || (err = create_blocks(s)))
 		return err;
 
@@ -635,12 +871,19 @@ ec_sim_step(ec_sim *s, bool *more)
 		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
 		s->next.len = n - keep;
 	}
+	if ((err = merge_outputs(s, &s->next))) /* whatever block submission sent */
+		return err;
 
-	/* D: delivery, in shuffled order */
+	/* D: delivery, in shuffled order.  Counting and waking receivers is
+	 * sequential; handling runs on the workers, each for its own nodes in
+	 * delivery order, and their outputs are merged back into that order. */
 	const bool measured = s->round >= s->cfg.warmup;
+	if (!grow((void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv))
+		return EC_ENOMEM;
 	for (size_t i = 0; i < deliver; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
+		s->rcv[i] = UINT32_MAX;
 		if (measured)
 			s->res.bytes += ec_msg_wire_size(m);
 		if (!node_index(s, m->receiver, &to))
@@ -649,10 +892,11 @@ ec_sim_step(ec_sim *s, bool *more)
 			s->res.by_type[m->type]++;
 		if ((err = wake(s, to)))
 			return err;
-		bind_node(s, to);
-		if ((err = p->handle(node_at(s, to), &s->ctx, m)))
-			return err;
+		s->rcv[i] = to;
 	}
+	s->ndeliver = deliver;
+	if ((err = run_phase(s, PHASE_DELIVER)) || (err = merge_outputs(s, &s->next)))
+		return err;
 	if (measured) {
 		s->res.messages += deliver;
 		s->res.lost += lost;
@@ -660,21 +904,8 @@ ec_sim_step(ec_sim *s, bool *more)
 
 	/* E: every node ticks, ascending id.  Idle nodes that received nothing
 	 * would do nothing but count time, so only the active ones run. */
-	for (size_t w = 0; w < (s->n + 63) / 64; w++) {
-		uint64_t bits = s->active[w];
-		while (bits) {
-			uint32_t i = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
-			bits &= bits - 1;
-			/* its clock is current: woken nodes were caught up, the others
-			 * ticked last round */
-			void *node = node_at(s, i);
-			bind_node(s, i);
-			if ((err = p->tick(node, &s->ctx)))
-				return err;
-			if (p->idle(node))
-				s->active[w] &= ~(1ull << (i % 64));
-		}
-	}
+	if ((err = run_phase(s, PHASE_TICK)) || (err = merge_outputs(s, &s->next)))
+		return err;
 
 	msgq t = s->q;
 	s->q = s->next;
@@ -722,6 +953,11 @@ ec_err
 ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 {
 	*res = s->res;
+	for (uint32_t k = 0; k < s->nw; k++) {
+		for (int e = 0; e < EC_EV_COUNT; e++)
+			res->events[e] += s->w[k].events[e];
+		res->negative_commits += s->w[k].negative;
+	}
 	res->uncommitted = 0;
 	for (size_t i = 0; i < s->nout; i++)
 		if (s->out[i].created >= s->cfg.warmup)

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/multiversion.h"
+
 #define RING UINT64_MAX /* (ref) the ring is taken as 2^64 - 1, not 2^64 */
 
 /* fwd = q >= id ? q - id : RING - id + q, and RING - id + q is q - id - 1
@@ -72,7 +74,7 @@ v4_to_double(const v4u *in, v4d *out)
 
 /* accept[j] = (rnd[j] as a fraction of the ring) < gradient_prob(id, ids[j]),
  * four candidates at a time with the scalar code's exact operations. */
-__attribute__((target_clones("avx2", "default"))) static void
+EC_MULTIVERSION("avx2", "default") static void
 gradient_accept(const uint64_t *ids, const uint64_t *rnd, uint8_t *accept, size_t n,
                 uint64_t id, double min_prob, double max_prob)
 {

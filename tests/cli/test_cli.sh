@@ -149,12 +149,12 @@ wl=(--quiet --nodes 300 --rounds 80 --seed 2 --topology small-world --degree 16 
 "$ECSIM" "${wl[@]}" --json >"$TMP/w1" && "$ECSIM" "${wl[@]}" --json >"$TMP/w2"
 if [ -s "$TMP/w1" ] && cmp -s "$TMP/w1" "$TMP/w2"; then ok; else bad "workload run not deterministic"; fi
 for key in throughput tokens_per_round latency_p99 latency_max messages_per_node_per_commit \
-	bytes_per_node_per_round uncommitted_fraction nodes rounds threads warmup; do
+	bytes_per_node_per_round uncommitted_fraction nodes rounds warmup; do
 	if grep -q "\"$key\":" "$TMP/w1"; then ok; else bad "JSON lacks key $key"; fi
 done
 if grep -q '"peak_rss_bytes"' "$TMP/w1"; then bad "peak_rss_bytes without --resources"; else ok; fi
 "$ECSIM" "${wl[@]}" --json --resources >"$TMP/w3"
-if grep -q '"peak_rss_bytes":[1-9][0-9]*,"cpu_seconds":' "$TMP/w3"; then ok; else bad "--resources keys"; fi
+if grep -q '"threads":[0-9]*,"peak_rss_bytes":[1-9][0-9]*,"cpu_seconds":' "$TMP/w3"; then ok; else bad "--resources keys"; fi
 "$ECSIM" "${wl[@]}" --warmup 20 --json >"$TMP/w4"
 if grep -q '"rounds":60,"warmup":20,' "$TMP/w4"; then ok; else bad "--warmup rounds: $(head -c 200 "$TMP/w4")"; fi
 
@@ -197,6 +197,19 @@ done
 if "$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --degree 16 \
 	--tokens-per-node 1 --tx-rate 20 --max-queue 2000 >/dev/null 2>"$TMP/err"; then bad "queue guard did not stop"
 elif grep -q 'messages in flight' "$TMP/err"; then ok; else bad "queue guard message: $(cat "$TMP/err")"; fi
+
+# Threads: the output (JSON and event CSV) is byte-identical for 1, 2 and 3.
+th=(--quiet --nodes 3000 --rounds 120 --seed 6 --topology small-world --degree 16 --tokens-per-node 1 --tx-rate 3 --json)
+for t in 1 2 3; do
+	"$ECSIM" "${th[@]}" --threads "$t" --csv-events "$TMP/th$t.csv" >"$TMP/th$t"
+done
+if [ -s "$TMP/th1" ] && cmp -s "$TMP/th1" "$TMP/th2" && cmp -s "$TMP/th1" "$TMP/th3" &&
+	cmp -s "$TMP/th1.csv" "$TMP/th2.csv" && cmp -s "$TMP/th1.csv" "$TMP/th3.csv"; then ok
+else bad "outputs differ between thread counts"; fi
+"$ECSIM" --quiet --threads 2 --tiebreak-salt 28 >"$TMP/pub2"
+if grep -q '^Exact replay of the published run' "$TMP/pub2"; then ok; else bad "published replay with 2 threads"; fi
+expect_usage_error "zero threads" --threads 0
+expect_usage_error "too many threads" --threads 65
 
 # ecsim sweep: table, summary, fit and plots; bad grids are usage errors.
 "$ECSIM" sweep --out "$TMP/sweep" --sweep-nodes 100,200 --seeds 2 --topology small-world \

@@ -201,7 +201,8 @@ run_all(ecsim_options *o)
 		}
 		if (o->json) {
 			struct rusage ru;
-			ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = 1, .resources = o->resources};
+			ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
+			                    .resources = o->resources};
 			if (o->resources && getrusage(RUSAGE_SELF, &ru) == 0) {
 				meta.peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
 				meta.cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +

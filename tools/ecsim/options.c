@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ec/report.h"
 #include "options.h"
@@ -19,7 +20,7 @@ enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
-	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE
+	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS
 };
 
 static const struct option longopts[] = {
@@ -45,6 +46,7 @@ static const struct option longopts[] = {
 	{"resources", no_argument, NULL, OPT_RESOURCES},
 	{"print-scenario", no_argument, NULL, OPT_PRINT_SCENARIO},
 	{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -76,6 +78,8 @@ ecsim_usage(FILE *out)
 	    "  --tx-rate R            offer at most R free tokens per round, picked at random\n"
 	    "                         (default: every free token every round, as the reference)\n"
 	    "  --warmup W             leave the first W rounds out of the statistics\n"
+	    "  --threads N            worker threads (default: all cores from 16384 nodes up,\n"
+	    "                         else 1); the output is the same for any number\n"
 	    "  --max-queue N          stop a run with more than N messages in flight\n"
 	    "                         (default 16777216, about 2 GiB; 0 = no limit)\n"
 	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX <= 5 (default 1,3)\n"
@@ -319,6 +323,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_RESOURCES: o->resources = true; break;
 		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
+		case OPT_THREADS:
+			if (!parse_u64(a, &v) || v < 1 || v > 64)
+				return fail(err, errlen, "--threads needs a whole number from 1 to 64, got '%s'", a);
+			o->cfg.threads = (uint32_t)v;
+			break;
 		case OPT_MAX_QUEUE:
 			if (!parse_u64(a, &v))
 				return fail(err, errlen, "--max-queue needs a whole number of messages (0: no limit), got '%s'", a);
@@ -355,6 +364,10 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	o->cfg.protocol_config = &o->seed_cfg;
 	o->cfg.topology.degree = degree;
+	if (!o->cfg.threads) { /* threads pay for their round barriers on big networks only */
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		o->cfg.threads = o->cfg.nodes >= 16384 && cores > 1 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
+	}
 	if (!final_checks)
 		return 0;
 	if (seed_int && seed_hex)
