@@ -199,7 +199,7 @@ if "$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --d
 elif grep -q 'messages in flight' "$TMP/err"; then ok; else bad "queue guard message: $(cat "$TMP/err")"; fi
 
 # Threads: the output (JSON and event CSV) is byte-identical for 1, 2 and 3.
-th=(--quiet --nodes 3000 --rounds 120 --seed 6 --topology small-world --degree 16 --tokens-per-node 1 --tx-rate 3 --json)
+th=(--quiet --nodes 1000 --rounds 80 --seed 6 --topology small-world --degree 16 --tokens-per-node 1 --tx-rate 3 --json)
 for t in 1 2 3; do
 	"$ECSIM" "${th[@]}" --threads "$t" --csv-events "$TMP/th$t.csv" >"$TMP/th$t"
 done
