@@ -65,6 +65,8 @@ typedef struct ec_sim_hooks {
 	void (*stalled)(void *user, uint64_t round);
 } ec_sim_hooks;
 
+#define EC_SIM_MAX_THREADS 64
+
 typedef struct ec_sim_config {
 	uint32_t nodes;
 	uint64_t rounds;

@@ -178,6 +178,8 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "a block holds at most 5 tokens (block size max must be <= 5)";
 	if (!cfg->protocol)
 		return "no protocol selected";
+	if (cfg->threads > EC_SIM_MAX_THREADS)
+		return "at most 64 threads";
 	if (cfg->tokens_per_node && cfg->tokens_per_node > (1ull << 32) / cfg->nodes)
 		return "tokens per node times nodes must stay below 2^32";
 	if (cfg->warmup >= cfg->rounds && cfg->rounds > 0)
@@ -429,7 +431,7 @@ merge_outputs(ec_sim *s, msgq *to)
 		total += s->w[k].out.len;
 	if (!grow((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
 		return EC_ENOMEM;
-	size_t pos[64] = {0};
+	size_t pos[EC_SIM_MAX_THREADS] = {0};
 	for (size_t n = 0; n < total; n++) {
 		uint32_t best = UINT32_MAX;
 		for (uint32_t k = 0; k < s->nw; k++)
@@ -441,7 +443,7 @@ merge_outputs(ec_sim *s, msgq *to)
 	for (uint32_t k = 0; k < s->nw; k++)
 		s->w[k].out.len = 0;
 	if (s->cfg.hooks.node_event) {
-		size_t epos[64] = {0}, etotal = 0;
+		size_t epos[EC_SIM_MAX_THREADS] = {0}, etotal = 0;
 		for (uint32_t k = 0; k < s->nw; k++)
 			etotal += s->w[k].nevs;
 		for (size_t n = 0; n < etotal; n++) {

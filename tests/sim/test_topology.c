@@ -129,6 +129,10 @@ test_config_errors(void **state)
 	assert_non_null(ec_sim_config_check(&cfg));
 	cfg.topology = (ec_topology){EC_TOPO_CAPPED_GRADIENT, 0.2, 0.8, 8};
 	assert_null(ec_sim_config_check(&cfg));
+	cfg.threads = EC_SIM_MAX_THREADS + 1;
+	assert_non_null(ec_sim_config_check(&cfg));
+	cfg.threads = EC_SIM_MAX_THREADS;
+	assert_null(ec_sim_config_check(&cfg));
 	cfg.warmup = cfg.rounds;
 	assert_non_null(ec_sim_config_check(&cfg));
 }
