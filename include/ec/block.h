@@ -36,6 +36,17 @@ typedef struct ec_block {
 	uint64_t signatures[EC_TOKENS_PER_BLOCK];
 } ec_block;
 
+/* A transaction as a workload generator describes it, for any protocol:
+ * `used` parts (a protocol may accept fewer than a txn can name; see
+ * ec_protocol.max_block_tokens).  Pointers are borrowed for the call. */
+typedef struct ec_txn {
+	ec_block_id id;
+	uint64_t time;
+	uint32_t used;
+	const ec_token_part *parts;
+	const uint64_t *signatures; /* signatures[i] for part i; may be NULL */
+} ec_txn;
+
 /* Returns whether a and b hold the same content, unused parts included
  * (creators leave them zeroed); signatures count only where present. */
 bool ec_block_equal(const ec_block *a, const ec_block *b);

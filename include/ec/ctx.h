@@ -59,12 +59,19 @@ typedef enum ec_event {
 typedef void (*ec_event_fn)(void *user, ec_peer_id node, ec_event ev, ec_block_id block,
                             uint64_t arg);
 
+/* Immutable body storage: copies len bytes and returns a pointer that stays
+ * valid for as long as the driver keeps its nodes (message bodies a node
+ * creates and then keeps or sends).  NULL when out of memory. */
+typedef const void *(*ec_intern_fn)(void *user, const void *data, size_t len);
+
 typedef struct ec_ctx {
 	ec_realloc_fn realloc_fn;
 	void *alloc_user;
 	ec_send_fn send;
 	void *send_user;
 	ec_store store;
+	ec_intern_fn intern; /* needed by the ec protocol */
+	void *intern_user;
 	ec_event_fn event; /* may be NULL */
 	void *event_user;
 } ec_ctx;

@@ -21,7 +21,8 @@ typedef enum ec_msg_type {
 	EC_MSG_ANSWER,
 	EC_MSG_BLOCK,
 	EC_MSG_REFERRAL,
-	EC_MSG_TYPE_MAX = EC_MSG_REFERRAL
+	EC_MSG_ENVELOPE,  /* the ec protocol: several logical messages (ec/ecp.h) */
+	EC_MSG_TYPE_MAX = EC_MSG_ENVELOPE
 } ec_msg_type;
 
 typedef struct ec_token_mapping {
@@ -33,6 +34,8 @@ typedef struct ec_answer {
 	ec_token_mapping answer;
 	ec_token_mapping signature[EC_TOKENS_SIGNATURE_SIZE];
 } ec_answer;
+
+struct ecp_item;
 
 typedef struct ec_msg {
 	ec_peer_id sender;
@@ -47,6 +50,7 @@ typedef struct ec_msg {
 		struct { const ec_block *block; } block;
 		struct { const ec_answer *answer; } answer;
 		struct { ec_token_id token; ec_peer_id high; ec_peer_id low; } referral;
+		struct { const struct ecp_item *items; uint32_t n; } env;
 	} u;
 } ec_msg;
 

@@ -23,6 +23,7 @@
 typedef struct ec_protocol {
 	const char *name;
 	size_t node_size;
+	uint32_t max_block_tokens; /* largest transaction submit() accepts */
 	/* Initialises node storage for a node with this id at time 0.
 	 * config is protocol-specific (may be NULL for defaults); copied. */
 	ec_err (*node_init)(void *node, ec_peer_id id, const void *config);
@@ -41,8 +42,13 @@ typedef struct ec_protocol {
 	void (*advance)(void *node, uint64_t ticks);
 	/* The node's clock (logical time). */
 	uint64_t (*now)(const void *node);
-	/* A locally created block enters the node (no message is involved). */
-	ec_err (*submit)(void *node, const ec_ctx *ctx, const ec_block *block);
+	/* A locally created transaction enters the node (no message is
+	 * involved).  What a protocol does with more than max_block_tokens
+	 * parts is its own rule (seed: the block is invalid and Blocked). */
+	ec_err (*submit)(void *node, const ec_ctx *ctx, const ec_txn *txn);
+	/* Whether the node has committed the block whose 64-bit handle (the
+	 * seed's id, or the ring position of an ec block id) is id. */
+	bool (*committed)(const void *node, const ec_ctx *ctx, ec_block_id id);
 	/* One delivered message. */
 	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
 	/* One time step. */

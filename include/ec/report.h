@@ -24,6 +24,9 @@ typedef struct ec_figures {
 	double tokens_per_round;       /* committed tokens per measured round */
 	double bytes_per_node_per_round;
 	double uncommitted_fraction;   /* of the blocks created while measuring */
+	double messages_per_token;     /* logical messages per committed token */
+	double envelope_ratio;         /* wire envelopes / logical messages */
+	double plain_committed_fraction; /* of the blocks outside conflict families */
 	uint64_t query;    /* QueryBlock + QueryToken */
 	uint64_t referral;
 } ec_figures;

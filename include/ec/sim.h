@@ -50,7 +50,7 @@ const char *ec_topology_name(ec_topology_kind kind);
 typedef struct ec_sim_hooks {
 	void *user;
 	/* After block creation; target is the injection node's id. */
-	void (*block_created)(void *user, uint64_t round, const ec_block *b, ec_peer_id target);
+	void (*block_created)(void *user, uint64_t round, const ec_txn *b, ec_peer_id target);
 	/* A block was found committed at its injection node. */
 	void (*block_committed)(void *user, uint64_t round, ec_block_id b, ec_peer_id target,
 	                        uint64_t latency);
@@ -83,7 +83,12 @@ typedef struct ec_sim_config {
 	                             results are identical for any number */
 	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL
 	                             instead of exhausting memory; 0 = no limit */
-	uint64_t block_min, block_max;
+	uint64_t block_min, block_max; /* max <= protocol->max_block_tokens */
+	double conflict_rate;     /* share of blocks whose owner also signs a
+	                             conflicting twin (same tokens and parents) */
+	uint32_t neighbourhood;   /* w for the "every neighbourhood member"
+	                             latency: w below and w+1 at or above each
+	                             role key in the global ring (0: 4) */
 	const ec_protocol *protocol;
 	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */
 	ec_sim_hooks hooks;
@@ -92,7 +97,8 @@ typedef struct ec_sim_config {
 /* Bytes a message would take on a wire, for the bandwidth model: a 33-byte
  * envelope (sender, receiver, ticket, time: 8 each; type: 1) plus the body:
  * Vote 10, QueryBlock/QueryToken 24, Referral 24, Answer 176, Block 17 plus
- * per used part 25 (+8 with a signature). */
+ * per used part 25 (+8 with a signature).  An ec envelope is 26 bytes
+ * (sender, receiver, time, item count 2) plus its items (ecp_item_wire_size). */
 uint64_t ec_msg_wire_size(const ec_msg *m);
 
 /* The published configuration (spec §4.1), published seed included. */
@@ -110,11 +116,23 @@ typedef struct ec_latency_stats {
 	uint64_t p50, p95, p99, max;
 } ec_latency_stats;
 
+/* Outcomes of conflict families (a block and its conflicting twin), judged
+ * network-wide: which of the two committed at any node by the end. */
+typedef struct ec_conflict_stats {
+	uint64_t families;
+	uint64_t highest_wins;  /* only the higher block id committed anywhere */
+	uint64_t lower_wins;    /* only the lower one: "wrong block committed" */
+	uint64_t both;          /* both committed somewhere: a double spend */
+	uint64_t stalled;       /* neither committed */
+} ec_conflict_stats;
+
 typedef struct ec_sim_result {
 	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up */
 	uint64_t warmup;
 	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
-	uint64_t messages;        /* delivered, including referrals */
+	uint64_t messages;        /* logical messages delivered, including referrals */
+	uint64_t envelopes;       /* wire envelopes delivered (= messages for seed) */
+	uint64_t items[8];        /* ec logical messages delivered, by ecp_kind */
 	uint64_t lost;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
 	uint64_t committed;       /* blocks seen committed at their injection node */
@@ -127,6 +145,13 @@ typedef struct ec_sim_result {
 	uint64_t peers_min, peers_max;
 	double peers_avg;
 	ec_latency_stats latency;
+	/* creation to commit at every member of the block's token
+	 * neighbourhoods (global ring windows, the nodes that hold its tokens);
+	 * only blocks where all of them committed */
+	ec_latency_stats latency_all;
+	uint64_t nodes_committed;  /* node-level commits of measured blocks */
+	uint64_t plain_created, plain_committed; /* blocks outside conflict families */
+	ec_conflict_stats conflicts;
 	bool stalled;
 	uint64_t stall_round;
 	uint64_t events[EC_EV_COUNT];   /* node events by kind, summed over nodes */

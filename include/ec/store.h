@@ -15,6 +15,10 @@
 
 #include "ec/block.h"
 #include "ec/err.h"
+#include "ec/id.h"
+
+struct ecp_block;
+struct ecp_cert;
 
 typedef struct ec_store_ops {
 	/* Returns the stored block with this id, or NULL.  The block belongs to
@@ -26,6 +30,16 @@ typedef struct ec_store_ops {
 	bool (*token_get)(void *impl, ec_token_id token, ec_block_id *block, uint64_t *time);
 	/* Writes (or overwrites) a token mapping. */
 	ec_err (*token_put)(void *impl, ec_token_id token, ec_block_id block, uint64_t time);
+
+	/* The ec protocol's 256-bit variants.  Committed blocks are kept with
+	 * the certificate that committed them; bodies are immutable and
+	 * outlive the store (ec/ecp.h), so the store keeps pointers. */
+	bool (*xtoken_get)(void *impl, const ec_id *token, ec_id *block, uint64_t *time);
+	ec_err (*xtoken_put)(void *impl, const ec_id *token, const ec_id *block, uint64_t time);
+	bool (*xblock_get)(void *impl, const ec_id *id, const struct ecp_block **block,
+	                   const struct ecp_cert **cert);
+	ec_err (*xblock_put)(void *impl, const struct ecp_block *block,
+	                     const struct ecp_cert *cert);
 } ec_store_ops;
 
 typedef struct ec_store {

@@ -2,10 +2,11 @@
 /* Registry of available protocols. */
 #include <string.h>
 
+#include "ec/ecp.h"
 #include "ec/protocol.h"
 #include "ec/seed.h"
 
-const ec_protocol *const ec_protocols[] = {&ec_protocol_seed, NULL};
+const ec_protocol *const ec_protocols[] = {&ec_protocol_seed, &ec_protocol_ec, NULL};
 
 const ec_protocol *
 ec_protocol_find(const char *name)

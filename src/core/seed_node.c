@@ -574,15 +574,39 @@ seed_now(const void *node)
 }
 
 static ec_err
-seed_submit(void *node, const ec_ctx *ctx, const ec_block *block)
+seed_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 {
+	if (txn->used > UINT8_MAX)
+		return EC_EINVAL;
+	/* a block with 6 or more parts is invalid and becomes Blocked in the
+	 * pool, as in the reference; only the first 6 parts exist */
+	ec_block b;
+	memset(&b, 0, sizeof b);
+	b.id = txn->id;
+	b.time = txn->time;
+	b.used = (uint8_t)txn->used;
+	for (uint32_t i = 0; i < txn->used && i < EC_TOKENS_PER_BLOCK; i++) {
+		b.parts[i] = txn->parts[i];
+		if (txn->signatures) {
+			b.signatures[i] = txn->signatures[i];
+			b.sig_present |= (uint8_t)(1u << i);
+		}
+	}
 	bool fresh;
-	return offer_block(node, ctx, block, &fresh);
+	return offer_block(node, ctx, &b, &fresh);
+}
+
+static bool
+seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id)
+{
+	(void)node;
+	return ctx->store.ops->block_get(ctx->store.impl, id) != NULL;
 }
 
 const ec_protocol ec_protocol_seed = {
 	.name = "seed",
 	.node_size = sizeof(ec_seed_node),
+	.max_block_tokens = EC_TOKENS_PER_BLOCK - 1,
 	.node_init = seed_node_init,
 	.node_fini = seed_node_fini,
 	.set_peers = seed_set_peers,
@@ -591,6 +615,7 @@ const ec_protocol ec_protocol_seed = {
 	.advance = seed_advance,
 	.now = seed_now,
 	.submit = seed_submit,
+	.committed = seed_committed,
 	.handle = seed_handle,
 	.tick = seed_tick,
 };

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "ec/ecp.h"
+
 void
 ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f)
 {
@@ -25,6 +27,12 @@ ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f)
 	}
 	if (r->created)
 		f->uncommitted_fraction = (double)r->uncommitted / (double)r->created;
+	if (r->committed_tokens)
+		f->messages_per_token = (double)r->messages / (double)r->committed_tokens;
+	if (r->messages)
+		f->envelope_ratio = (double)r->envelopes / (double)r->messages;
+	if (r->plain_created)
+		f->plain_committed_fraction = (double)r->plain_committed / (double)r->plain_created;
 }
 
 void
@@ -93,6 +101,16 @@ ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_s
 		        f.rounds_per_commit, f.messages_per_commit);
 	else
 		fprintf(out, "Messages: %llu. Commits: NONE\n", (unsigned long long)r->messages);
+	if (r->by_type[EC_MSG_ENVELOPE])
+		return fprintf(out, "Message distribution: Block: %llu, Vote: %llu, Commit: %llu, "
+		                    "Blocked: %llu, Poll: %llu, Fetch: %llu\n",
+		               (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
+		               (unsigned long long)r->items[ECP_COMMIT],
+		               (unsigned long long)r->items[ECP_BLOCKED],
+		               (unsigned long long)r->items[ECP_POLL],
+		               (unsigned long long)r->items[ECP_FETCH]) < 0
+		           ? -1
+		           : 0;
 	return fprintf(out, "Message distribution: Query: %llu, Vote: %llu, Block: %llu, Answer: %llu\n",
 	               (unsigned long long)f.query, (unsigned long long)r->by_type[EC_MSG_VOTE],
 	               (unsigned long long)r->by_type[EC_MSG_BLOCK],
@@ -123,6 +141,29 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
 	        f.bytes_per_node_per_round, (unsigned long long)r->uncommitted,
 	        (unsigned long long)r->created, 100.0 * f.uncommitted_fraction);
+	fprintf(out, "Wire: %llu envelopes for %llu logical messages (%.1f%%); %.1f messages per "
+	             "committed token\n",
+	        (unsigned long long)r->envelopes, (unsigned long long)r->messages,
+	        100.0 * f.envelope_ratio, f.messages_per_token);
+	if (r->latency_all.count)
+		fprintf(out,
+		        "Latency to every neighbourhood member (%llu blocks): mean %.1f, p50 %llu, "
+		        "p95 %llu, p99 %llu, max %llu\n",
+		        (unsigned long long)r->latency_all.count, r->latency_all.mean,
+		        (unsigned long long)r->latency_all.p50, (unsigned long long)r->latency_all.p95,
+		        (unsigned long long)r->latency_all.p99, (unsigned long long)r->latency_all.max);
+	else
+		fputs("Latency to every neighbourhood member: no block reached all of them\n", out);
+	if (r->conflicts.families)
+		fprintf(out,
+		        "Conflicts: %llu families; highest id wins %llu, lower id wins (wrong) %llu, "
+		        "both committed %llu, stalled %llu; %llu of %llu other blocks committed "
+		        "(%.2f%%)\n",
+		        (unsigned long long)r->conflicts.families,
+		        (unsigned long long)r->conflicts.highest_wins,
+		        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
+		        (unsigned long long)r->conflicts.stalled, (unsigned long long)r->plain_committed,
+		        (unsigned long long)r->plain_created, 100.0 * f.plain_committed_fraction);
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
 		                    "from round %llu on (nothing can happen afterwards)\n",
@@ -178,6 +219,32 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);
+	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,"
+	             "\"ec_block\":%llu,\"ec_vote\":%llu,\"ec_commit\":%llu,\"ec_blocked\":%llu,"
+	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,",
+	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token,
+	        (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
+	        (unsigned long long)r->items[ECP_COMMIT], (unsigned long long)r->items[ECP_BLOCKED],
+	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH]);
+	if (r->latency_all.count)
+		fprintf(out, "\"latency_all_mean\":%.6f,\"latency_all_p50\":%llu,"
+		             "\"latency_all_p95\":%llu,\"latency_all_p99\":%llu,\"latency_all_max\":%llu,"
+		             "\"latency_all_blocks\":%llu,",
+		        r->latency_all.mean, (unsigned long long)r->latency_all.p50,
+		        (unsigned long long)r->latency_all.p95, (unsigned long long)r->latency_all.p99,
+		        (unsigned long long)r->latency_all.max, (unsigned long long)r->latency_all.count);
+	else
+		fputs("\"latency_all_mean\":null,\"latency_all_p50\":null,\"latency_all_p95\":null,"
+		      "\"latency_all_p99\":null,\"latency_all_max\":null,\"latency_all_blocks\":0,", out);
+	fprintf(out, "\"plain_created\":%llu,\"plain_committed\":%llu,"
+	             "\"plain_committed_fraction\":%.6f,\"conflict_families\":%llu,"
+	             "\"conflict_highest_wins\":%llu,\"conflict_lower_wins\":%llu,"
+	             "\"conflict_both\":%llu,\"conflict_stalled\":%llu,",
+	        (unsigned long long)r->plain_created, (unsigned long long)r->plain_committed,
+	        f.plain_committed_fraction, (unsigned long long)r->conflicts.families,
+	        (unsigned long long)r->conflicts.highest_wins,
+	        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
+	        (unsigned long long)r->conflicts.stalled);
 	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
 	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 }

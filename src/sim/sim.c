@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ec/ecp.h"
 #include "ec/memstore.h"
 #include "topology.h"
 
@@ -34,8 +35,43 @@ typedef struct sim_token {
 typedef struct outstanding {
 	ec_block_id id;
 	uint32_t target; /* node index */
+	uint32_t rec;    /* its blkrec */
 	uint64_t created;
+	ec_token_part *parts; /* the tokens it moves and their new keys */
+	uint32_t used;
 } outstanding;
+
+/* What the simulator tracks of every created block, network-wide. */
+typedef struct blkrec {
+	ec_block_id id;
+	uint64_t created;
+	uint64_t all_round;     /* round every member had committed, or 0 */
+	uint32_t family;        /* conflict family + 1, or 0 */
+	uint32_t moff, mlen;    /* its neighbourhood members in s->mem (sorted) */
+	uint32_t mcommits;      /* members that committed */
+	uint32_t ncommits;      /* nodes that committed */
+} blkrec;
+
+typedef struct conflict_family {
+	uint32_t a, b;          /* blkrec indexes */
+	bool resolved;          /* tokens freed by the first commit seen */
+} conflict_family;
+
+/* Item arrays of envelopes in flight, by round parity: a round writes
+ * into its own generation while the queue it delivers still lives in the
+ * other; chunks never move, so queued pointers stay valid. */
+typedef struct itembuf {
+	ecp_item **chunks;
+	size_t *sizes;
+	size_t nchunks, cur, used;
+} itembuf;
+
+#define ITEM_CHUNK 65536u
+
+typedef struct commit_rec {
+	ec_peer_id node;
+	ec_block_id block;
+} commit_rec;
 
 typedef struct msgq {
 	ec_msg *v;
@@ -74,6 +110,9 @@ typedef struct worker {
 	uint64_t negative;
 	ec_answer **answers;    /* copies of Answer bodies in flight */
 	size_t nanswers;
+	itembuf items[2];       /* envelope items, by round parity */
+	commit_rec *commits;    /* node commits this phase */
+	size_t ncommits, comcap;
 	ec_err err;
 	pthread_t thread;
 } worker;
@@ -115,6 +154,14 @@ struct ec_sim {
 	size_t nout, outcap;
 	uint64_t *latencies;
 	size_t nlat, latcap;
+	blkrec *recs;
+	size_t nrecs, reccap;
+	uint32_t *rslots;       /* block handle -> blkrec index + 1 */
+	size_t nrslots;
+	uint32_t *mem;
+	size_t nmem, memcap;
+	conflict_family *fams;
+	size_t nfams, famcap;
 	ec_sim_result res;
 };
 
@@ -128,6 +175,12 @@ ec_msg_wire_size(const ec_msg *m)
 	case EC_MSG_QUERY_TOKEN:
 	case EC_MSG_REFERRAL: return size + 24;
 	case EC_MSG_ANSWER: return size + 176;
+	case EC_MSG_ENVELOPE: {
+		uint64_t e = 26;
+		for (uint32_t i = 0; i < m->u.env.n; i++)
+			e += ecp_item_wire_size(&m->u.env.items[i]);
+		return e;
+	}
 	case EC_MSG_BLOCK:
 		size += 17;
 		if (m->u.block.block) {
@@ -174,10 +227,16 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the loss must be a fraction in [0, 1]";
 	if (cfg->block_min < 1 || cfg->block_min > cfg->block_max)
 		return "the block size range must satisfy 1 <= min <= max";
-	if (cfg->block_max >= EC_TOKENS_PER_BLOCK)
-		return "a block holds at most 5 tokens (block size max must be <= 5)";
 	if (!cfg->protocol)
 		return "no protocol selected";
+	if (cfg->block_max > cfg->protocol->max_block_tokens)
+		return cfg->protocol->max_block_tokens == EC_TOKENS_PER_BLOCK - 1
+		           ? "a block holds at most 5 tokens (block size max must be <= 5)"
+		           : "block size max exceeds what the protocol accepts (256)";
+	if (!is_fraction(cfg->conflict_rate))
+		return "the conflict rate must be a fraction in [0, 1]";
+	if (cfg->neighbourhood > 64)
+		return "the neighbourhood width must be at most 64";
 	if (cfg->threads > EC_SIM_MAX_THREADS)
 		return "at most 64 threads";
 	if (cfg->tokens_per_node && cfg->tokens_per_node > (1ull << 32) / cfg->nodes)
@@ -380,6 +439,71 @@ tagged_grow(tagged_msgs *t, size_t need)
 	return true;
 }
 
+static void
+items_reset(itembuf *b)
+{
+	b->cur = 0;
+	b->used = 0;
+}
+
+/* n contiguous items from b (NULL when out of memory). */
+static ecp_item *
+items_alloc(itembuf *b, size_t n)
+{
+	while (b->cur < b->nchunks && b->sizes[b->cur] - b->used < n) {
+		b->cur++;
+		b->used = 0;
+	}
+	if (b->cur == b->nchunks) {
+		size_t size = n > ITEM_CHUNK ? n : ITEM_CHUNK;
+		ecp_item **c = realloc(b->chunks, (b->nchunks + 1) * sizeof *c);
+		if (!c)
+			return NULL;
+		b->chunks = c;
+		size_t *z = realloc(b->sizes, (b->nchunks + 1) * sizeof *z);
+		if (!z)
+			return NULL;
+		b->sizes = z;
+		if (!(c[b->nchunks] = malloc(size * sizeof **c)))
+			return NULL;
+		z[b->nchunks++] = size;
+		b->used = 0;
+	}
+	ecp_item *p = b->chunks[b->cur] + b->used;
+	b->used += n;
+	return p;
+}
+
+static void
+items_free(itembuf *b)
+{
+	for (size_t i = 0; i < b->nchunks; i++)
+		free(b->chunks[i]);
+	free(b->chunks);
+	free(b->sizes);
+}
+
+/* Copies an envelope's items into generation gen of worker w. */
+static ec_err
+keep_items(ec_msg *d, worker *w, unsigned gen)
+{
+	if (d->type != EC_MSG_ENVELOPE || d->u.env.n == 0)
+		return EC_OK;
+	ecp_item *it = items_alloc(&w->items[gen], d->u.env.n);
+	if (!it)
+		return EC_ENOMEM;
+	memcpy(it, d->u.env.items, d->u.env.n * sizeof *it);
+	d->u.env.items = it;
+	return EC_OK;
+}
+
+/* ec_intern_fn: bodies live in the worker's store until the run ends. */
+static const void *
+sim_intern(void *user, const void *data, size_t len)
+{
+	return ec_memstore_intern_bytes(user, data, len);
+}
+
 /* A node's outgoing message: into its worker's list, with block bodies
  * interned in the worker's store so that queued messages never dangle. */
 static ec_err
@@ -390,7 +514,11 @@ on_send(void *user, const ec_msg *m)
 		return EC_ENOMEM;
 	ec_msg *d = &w->out.v[w->out.len];
 	*d = *m;
-	if (m->type == EC_MSG_BLOCK && m->u.block.block) {
+	if (m->type == EC_MSG_ENVELOPE) {
+		ec_err err = keep_items(d, w, (unsigned)(w->s->round & 1));
+		if (err)
+			return err;
+	} else if (m->type == EC_MSG_BLOCK && m->u.block.block) {
 		ec_err err = ec_memstore_intern(w->store, m->u.block.block, &d->u.block.block);
 		if (err)
 			return err;
@@ -416,6 +544,9 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 		w->events[ev]++;
 	if (ev == EC_EV_COMMIT && arg)
 		w->negative++;
+	if (ev == EC_EV_COMMIT &&
+	    grow((void **)&w->commits, &w->comcap, w->ncommits + 1, sizeof *w->commits))
+		w->commits[w->ncommits++] = (commit_rec){node, b};
 	if (w->s->cfg.hooks.node_event &&
 	    grow((void **)&w->evs, &w->evcap, w->nevs + 1, sizeof *w->evs))
 		w->evs[w->nevs++] = (ev_rec){w->tag, node, b, arg, ev};
@@ -564,6 +695,9 @@ ec_sim_free(ec_sim *s)
 		free(w->out.v);
 		free(w->out.tag);
 		free(w->evs);
+		items_free(&w->items[0]);
+		items_free(&w->items[1]);
+		free(w->commits);
 	}
 	free(s->w);
 	free(s->rcv);
@@ -578,8 +712,14 @@ ec_sim_free(ec_sim *s)
 	free(s->q.v);
 	free(s->next.v);
 	free(s->tokens);
+	for (size_t i = 0; i < s->nout; i++)
+		free(s->out[i].parts);
 	free(s->out);
 	free(s->latencies);
+	free(s->recs);
+	free(s->rslots);
+	free(s->mem);
+	free(s->fams);
 	free(s);
 }
 
@@ -624,7 +764,8 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		if ((err = ec_memstore_new(&w->store, ec_libc_realloc, NULL)))
 			goto fail;
 		w->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
-		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w};
+		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
+		                  .intern = sim_intern, .intern_user = w->store};
 	}
 	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
@@ -722,35 +863,209 @@ fail:
 	return err;
 }
 
-/* Step A: blocks seen committed at their injection node free their tokens. */
+static uint32_t
+rec_find(const ec_sim *s, ec_block_id id)
+{
+	if (!s->nrslots)
+		return UINT32_MAX;
+	size_t h = (size_t)ec_mix64(id) & (s->nrslots - 1);
+	for (uint32_t v; (v = s->rslots[h]); h = (h + 1) & (s->nrslots - 1))
+		if (s->recs[v - 1].id == id)
+			return v - 1;
+	return UINT32_MAX;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Global-ring rank of the first node at or above key. */
+static uint32_t
+rank_of(const ec_sim *s, uint64_t key)
+{
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->ids[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo % s->n;
+}
+
+/* Records a created block with the members of its token neighbourhoods:
+ * the w nodes below and w+1 at or above each token in the global ring. */
+static ec_err
+rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
+{
+	if ((s->nrecs + 1) * 2 > s->nrslots) {
+		size_t ncap = s->nrslots ? s->nrslots * 2 : 1024;
+		uint32_t *ns = calloc(ncap, sizeof *ns);
+		if (!ns)
+			return EC_ENOMEM;
+		for (size_t i = 0; i < s->nrecs; i++) {
+			size_t h = (size_t)ec_mix64(s->recs[i].id) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = (uint32_t)i + 1;
+		}
+		free(s->rslots);
+		s->rslots = ns;
+		s->nrslots = ncap;
+	}
+	if (!grow((void **)&s->recs, &s->reccap, s->nrecs + 1, sizeof *s->recs))
+		return EC_ENOMEM;
+	uint32_t w = s->cfg.neighbourhood ? s->cfg.neighbourhood : 4;
+	uint32_t span = 2 * w + 1 < s->n ? 2 * w + 1 : s->n;
+	size_t need = (size_t)t->used * span;
+	if (!grow((void **)&s->mem, &s->memcap, s->nmem + need, sizeof *s->mem))
+		return EC_ENOMEM;
+	uint32_t *m = s->mem + s->nmem;
+	size_t k = 0;
+	for (uint32_t r = 0; r < t->used; r++) { /* the nodes that hold the tokens */
+		uint64_t key = t->parts[r].token;
+		uint32_t base = (rank_of(s, key) + s->n - (w % s->n)) % s->n;
+		for (uint32_t j = 0; j < span; j++)
+			m[k++] = (base + j) % s->n;
+	}
+	qsort(m, k, sizeof *m, cmp_u32);
+	size_t u = 0;
+	for (size_t j = 0; j < k; j++)
+		if (u == 0 || m[u - 1] != m[j])
+			m[u++] = m[j];
+	uint32_t idx = (uint32_t)s->nrecs++;
+	s->recs[idx] = (blkrec){.id = t->id, .created = t->time, .family = family,
+	                        .moff = (uint32_t)s->nmem, .mlen = (uint32_t)u};
+	s->nmem += u;
+	size_t h = (size_t)ec_mix64(t->id) & (s->nrslots - 1);
+	while (s->rslots[h])
+		h = (h + 1) & (s->nrslots - 1);
+	s->rslots[h] = idx + 1;
+	*out = idx;
+	return EC_OK;
+}
+
+/* Folds the node commits the workers logged into the block records. */
+static void
+process_commits(ec_sim *s)
+{
+	for (uint32_t k = 0; k < s->nw; k++) {
+		worker *w = &s->w[k];
+		for (size_t i = 0; i < w->ncommits; i++) {
+			uint32_t r = rec_find(s, w->commits[i].block), node;
+			if (r == UINT32_MAX || !node_index(s, w->commits[i].node, &node))
+				continue;
+			blkrec *b = &s->recs[r];
+			b->ncommits++;
+			if (b->created >= s->cfg.warmup)
+				s->res.nodes_committed++;
+			if (bsearch(&node, s->mem + b->moff, b->mlen, sizeof node, cmp_u32) &&
+			    ++b->mcommits == b->mlen)
+				b->all_round = s->round + 1; /* seen like a submitter's commit */
+		}
+		w->ncommits = 0;
+	}
+}
+
+static bool
+committed_at(ec_sim *s, uint32_t target, ec_block_id id)
+{
+	worker *w = owner(s, target);
+	bind_node(w, target);
+	return s->cfg.protocol->committed(node_at(s, target), &w->ctx, id);
+}
+
+/* Step A: blocks seen committed at their injection node free their tokens
+ * (once per conflict family: the first of the twins seen committed). */
 static ec_err
 detect_commits(ec_sim *s)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < s->nout; i++) {
-		const outstanding *o = &s->out[i];
-		const ec_block *b = ec_memstore_block_get(owner(s, o->target)->store, o->target, o->id);
-		if (!b) {
+		outstanding *o = &s->out[i];
+		if (!committed_at(s, o->target, o->id)) {
 			s->out[w++] = *o;
 			continue;
 		}
-		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + b->used, sizeof *s->tokens) ||
+		uint32_t fam = s->recs[o->rec].family;
+		if (fam && s->fams[fam - 1].resolved) { /* its twin already won */
+			free(o->parts);
+			continue;
+		}
+		if (fam)
+			s->fams[fam - 1].resolved = true;
+		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + o->used, sizeof *s->tokens) ||
 		    !grow((void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
 			return EC_ENOMEM;
-		for (uint32_t x = 0; x < b->used && x < EC_TOKENS_PER_BLOCK; x++)
-			s->tokens[s->ntokens++] = (sim_token){b->parts[x].token, o->id, b->parts[x].key};
+		for (uint32_t x = 0; x < o->used; x++)
+			s->tokens[s->ntokens++] = (sim_token){o->parts[x].token, o->id, o->parts[x].key};
 		uint64_t latency = s->round - o->created;
 		if (o->created >= s->cfg.warmup)
 			s->latencies[s->nlat++] = latency;
 		if (s->round >= s->cfg.warmup) {
 			s->res.committed++;
-			s->res.committed_tokens += b->used;
+			s->res.committed_tokens += o->used;
+			if (!fam)
+				s->res.plain_committed++;
 		}
 		if (s->cfg.hooks.block_committed)
 			s->cfg.hooks.block_committed(s->cfg.hooks.user, s->round, o->id,
 			                             s->ids[o->target], latency);
+		free(o->parts);
 	}
 	s->nout = w;
+	/* a twin whose family was resolved is no longer waited for */
+	w = 0;
+	for (size_t i = 0; i < s->nout; i++) {
+		uint32_t fam = s->recs[s->out[i].rec].family;
+		if (fam && s->fams[fam - 1].resolved) {
+			free(s->out[i].parts);
+			continue;
+		}
+		s->out[w++] = s->out[i];
+	}
+	s->nout = w;
+	return EC_OK;
+}
+
+/* Submits one transaction at node `target` and tracks it. */
+static ec_err
+submit_txn(ec_sim *s, const ec_txn *t, uint32_t target, uint32_t family, uint32_t *rec)
+{
+	ec_err err = wake(s, target);
+	if (err)
+		return err;
+	worker *w = owner(s, target);
+	w->tag = 0; /* anything sent on submit goes out after the delayed messages */
+	bind_node(w, target);
+	if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, t)))
+		return err;
+	if ((err = rec_add(s, t, family, rec)))
+		return err;
+	if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
+		return EC_ENOMEM;
+	ec_token_part *parts = malloc(t->used * sizeof *parts);
+	if (!parts)
+		return EC_ENOMEM;
+	memcpy(parts, t->parts, t->used * sizeof *parts);
+	size_t pos = s->nout; /* keep ascending block id order */
+	while (pos > 0 && s->out[pos - 1].id > t->id) {
+		s->out[pos] = s->out[pos - 1];
+		pos--;
+	}
+	s->out[pos] = (outstanding){t->id, target, *rec, s->round, parts, t->used};
+	s->nout++;
+	if (s->round >= s->cfg.warmup) {
+		s->res.created++;
+		if (!family)
+			s->res.plain_created++;
+	}
+	if (s->cfg.hooks.block_created)
+		s->cfg.hooks.block_created(s->cfg.hooks.user, s->round, t, s->ids[target]);
 	return EC_OK;
 }
 
@@ -773,47 +1088,57 @@ create_blocks(ec_sim *s)
 		ec_rng_shuffle(&s->rng, s->tokens, s->ntokens, sizeof *s->tokens);
 	}
 	size_t x = 0;
+	ec_err err = EC_OK;
+	ec_token_part *parts = malloc((s->cfg.block_max ? s->cfg.block_max : 1) * sizeof *parts);
+	uint64_t *sigs = malloc((s->cfg.block_max ? s->cfg.block_max : 1) * sizeof *sigs);
+	if (!parts || !sigs) {
+		err = EC_ENOMEM;
+		goto out;
+	}
 	while (x < offer) {
 		uint64_t want = ec_rng_range_u64(&s->rng, s->cfg.block_min, s->cfg.block_max);
 		size_t used = want < offer - x ? (size_t)want : offer - x;
-		ec_block b;
-		memset(&b, 0, sizeof b);
-		b.id = ec_rng_u64(&s->rng);
-		b.time = s->round;
-		b.used = (uint8_t)used;
+		ec_txn t = {.id = ec_rng_u64(&s->rng), .time = s->round, .used = (uint32_t)used,
+		            .parts = parts, .signatures = sigs};
 		for (size_t y = 0; y < used; y++) {
-			b.parts[y] = (ec_token_part){s->tokens[x + y].token, s->tokens[x + y].block,
-			                             ec_rng_u64(&s->rng)};
-			b.signatures[y] = s->tokens[x + y].key;
-			b.sig_present |= (uint8_t)(1u << y);
+			parts[y] = (ec_token_part){s->tokens[x + y].token, s->tokens[x + y].block,
+			                           ec_rng_u64(&s->rng)};
+			sigs[y] = s->tokens[x + y].key;
 		}
 		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
-		ec_err err = wake(s, target);
-		if (err)
-			return err;
-		worker *w = owner(s, target);
-		w->tag = 0; /* anything sent on submit goes out after the delayed messages */
-		bind_node(w, target);
-		if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, &b)))
-			return err;
-		if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
-			return EC_ENOMEM;
-		size_t pos = s->nout; /* keep ascending block id order */
-		while (pos > 0 && s->out[pos - 1].id > b.id) {
-			s->out[pos] = s->out[pos - 1];
-			pos--;
+		/* the owner also signs a conflicting twin: same tokens and
+		 * parents, other keys, another id, another node */
+		bool twin = s->cfg.conflict_rate > 0.0 &&
+		            (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53 < s->cfg.conflict_rate;
+		uint32_t fam = 0, rec;
+		if (twin) {
+			if (!grow((void **)&s->fams, &s->famcap, s->nfams + 1, sizeof *s->fams)) {
+				err = EC_ENOMEM;
+				goto out;
+			}
+			s->fams[s->nfams++] = (conflict_family){0, 0, false};
+			fam = (uint32_t)s->nfams;
 		}
-		s->out[pos] = (outstanding){b.id, target, s->round};
-		s->nout++;
-		if (s->round >= s->cfg.warmup)
-			s->res.created++;
-		if (s->cfg.hooks.block_created)
-			s->cfg.hooks.block_created(s->cfg.hooks.user, s->round, &b, s->ids[target]);
+		if ((err = submit_txn(s, &t, target, fam, &rec)))
+			goto out;
+		if (twin) {
+			s->fams[fam - 1].a = rec;
+			t.id = ec_rng_u64(&s->rng);
+			for (size_t y = 0; y < used; y++)
+				parts[y].key = ec_rng_u64(&s->rng);
+			uint32_t other = s->gen[ec_rng_index(&s->rng, s->n)];
+			if ((err = submit_txn(s, &t, other, fam, &rec)))
+				goto out;
+			s->fams[fam - 1].b = rec;
+		}
 		x += used;
 	}
 	memmove(s->tokens, s->tokens + offer, (s->ntokens - offer) * sizeof *s->tokens);
 	s->ntokens -= offer;
-	return EC_OK;
+out:
+	free(parts);
+	free(sigs);
+	return err;
 }
 
 /* Messages the split of step C hands over for delivery or loss. */
@@ -830,13 +1155,12 @@ split_keep(const ec_sim *s, size_t n)
  * for ever: floor(1 * 0.5) = 0, which is how the reference's stalled seeds
  * end, spec §5 A6). */
 static bool
-network_silent(const ec_sim *s)
+network_silent(ec_sim *s)
 {
 	if (s->nout == 0 || split_keep(s, s->q.len) != 0)
 		return false;
 	for (size_t i = 0; i < s->nout; i++)
-		if (ec_memstore_block_get(owner(s, s->out[i].target)->store, s->out[i].target,
-		                          s->out[i].id))
+		if (committed_at((ec_sim *)s, s->out[i].target, s->out[i].id))
 			return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
 		if (s->active[w])
@@ -851,6 +1175,9 @@ ec_sim_step(ec_sim *s, bool *more)
 	*more = false;
 	if (s->over || s->round >= s->cfg.rounds)
 		return EC_OK;
+	const unsigned gen = (unsigned)(s->round & 1);
+	for (uint32_t k = 0; k < s->nw; k++)
+		items_reset(&s->w[k].items[gen]); /* last held the queue of round - 2 */
 	if ((err = detect_commits(s)) || (err = create_blocks(s)))
 		return err;
 
@@ -872,6 +1199,9 @@ ec_sim_step(ec_sim *s, bool *more)
 			return EC_ENOMEM;
 		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
 		s->next.len = n - keep;
+		for (size_t i = 0; i < s->next.len; i++) /* delayed envelopes move along */
+			if ((err = keep_items(&s->next.v[i], &s->w[0], gen)))
+				return err;
 	}
 	if ((err = merge_outputs(s, &s->next))) /* whatever block submission sent */
 		return err;
@@ -882,12 +1212,23 @@ ec_sim_step(ec_sim *s, bool *more)
 	const bool measured = s->round >= s->cfg.warmup;
 	if (!grow((void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv))
 		return EC_ENOMEM;
+	uint64_t logical = 0, lost_logical = 0;
+	for (size_t i = deliver; i < deliver + lost; i++)
+		lost_logical += s->q.v[i].type == EC_MSG_ENVELOPE ? s->q.v[i].u.env.n : 1;
 	for (size_t i = 0; i < deliver; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
 		s->rcv[i] = UINT32_MAX;
 		if (measured)
 			s->res.bytes += ec_msg_wire_size(m);
+		if (m->type == EC_MSG_ENVELOPE) {
+			logical += m->u.env.n;
+			if (measured)
+				for (uint32_t k = 0; k < m->u.env.n; k++)
+					s->res.items[m->u.env.items[k].kind & 7]++;
+		} else {
+			logical++;
+		}
 		if (!node_index(s, m->receiver, &to))
 			continue;
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
@@ -899,15 +1240,18 @@ ec_sim_step(ec_sim *s, bool *more)
 	s->ndeliver = deliver;
 	if ((err = run_phase(s, PHASE_DELIVER)) || (err = merge_outputs(s, &s->next)))
 		return err;
+	process_commits(s);
 	if (measured) {
-		s->res.messages += deliver;
-		s->res.lost += lost;
+		s->res.messages += logical;
+		s->res.envelopes += deliver;
+		s->res.lost += lost_logical;
 	}
 
 	/* E: every node ticks, ascending id.  Idle nodes that received nothing
 	 * would do nothing but count time, so only the active ones run. */
 	if ((err = run_phase(s, PHASE_TICK)) || (err = merge_outputs(s, &s->next)))
 		return err;
+	process_commits(s);
 
 	msgq t = s->q;
 	s->q = s->next;
@@ -951,6 +1295,30 @@ percentile(const uint64_t *v, size_t n, unsigned pct)
 	return v[rank ? rank - 1 : 0];
 }
 
+static ec_err
+latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	if (!n)
+		return EC_OK;
+	uint64_t *v = malloc(n * sizeof *v);
+	if (!v)
+		return EC_ENOMEM;
+	memcpy(v, lat, n * sizeof *v);
+	qsort(v, n, sizeof *v, cmp_u64);
+	uint64_t tot = 0;
+	for (size_t i = 0; i < n; i++)
+		tot += v[i];
+	st->count = n;
+	st->mean = (double)tot / (double)n;
+	st->p50 = percentile(v, n, 50);
+	st->p95 = percentile(v, n, 95);
+	st->p99 = percentile(v, n, 99);
+	st->max = v[n - 1];
+	free(v);
+	return EC_OK;
+}
+
 ec_err
 ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 {
@@ -964,6 +1332,22 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 	for (size_t i = 0; i < s->nout; i++)
 		if (s->out[i].created >= s->cfg.warmup)
 			res->uncommitted++;
+	memset(&res->conflicts, 0, sizeof res->conflicts);
+	for (size_t f = 0; f < s->nfams; f++) {
+		const blkrec *a = &s->recs[s->fams[f].a], *b = &s->recs[s->fams[f].b];
+		if (a->created < s->cfg.warmup)
+			continue;
+		const blkrec *hi = a->id > b->id ? a : b, *lo = a->id > b->id ? b : a;
+		res->conflicts.families++;
+		if (hi->ncommits && lo->ncommits)
+			res->conflicts.both++;
+		else if (hi->ncommits)
+			res->conflicts.highest_wins++;
+		else if (lo->ncommits)
+			res->conflicts.lower_wins++;
+		else
+			res->conflicts.stalled++;
+	}
 	uint64_t sum = 0;
 	res->peers_min = UINT64_MAX;
 	res->peers_max = 0;
@@ -974,25 +1358,19 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 		res->peers_max = d > res->peers_max ? d : res->peers_max;
 	}
 	res->peers_avg = (double)sum / (double)s->n;
-	memset(&res->latency, 0, sizeof res->latency);
-	if (s->nlat) {
-		uint64_t *v = malloc(s->nlat * sizeof *v);
-		if (!v)
-			return EC_ENOMEM;
-		memcpy(v, s->latencies, s->nlat * sizeof *v);
-		qsort(v, s->nlat, sizeof *v, cmp_u64);
-		uint64_t tot = 0;
-		for (size_t i = 0; i < s->nlat; i++)
-			tot += v[i];
-		res->latency.count = s->nlat;
-		res->latency.mean = (double)tot / (double)s->nlat;
-		res->latency.p50 = percentile(v, s->nlat, 50);
-		res->latency.p95 = percentile(v, s->nlat, 95);
-		res->latency.p99 = percentile(v, s->nlat, 99);
-		res->latency.max = v[s->nlat - 1];
-		free(v);
-	}
-	return EC_OK;
+	ec_err err = latency_stats(s->latencies, s->nlat, &res->latency);
+	if (err)
+		return err;
+	uint64_t *all = malloc((s->nrecs ? s->nrecs : 1) * sizeof *all);
+	if (!all)
+		return EC_ENOMEM;
+	size_t nall = 0;
+	for (size_t i = 0; i < s->nrecs; i++)
+		if (s->recs[i].all_round && s->recs[i].created >= s->cfg.warmup)
+			all[nall++] = s->recs[i].all_round - s->recs[i].created;
+	err = latency_stats(all, nall, &res->latency_all);
+	free(all);
+	return err;
 }
 
 uint64_t

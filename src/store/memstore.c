@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "ec/ecp.h"
 #include "ec/rng.h"
 
 #define CHUNK_BLOCKS 1024u
@@ -19,6 +20,19 @@ typedef struct tslot {
 	uint32_t owner, used;
 } tslot;
 typedef struct islot { uint64_t id; uint32_t ref; } islot; /* ref 0: empty */
+/* the ec protocol's 256-bit tables */
+typedef struct xtslot {
+	ec_id token, block;
+	uint64_t time;
+	uint32_t owner, used;
+} xtslot;
+typedef struct xbslot {
+	const ecp_block *block; /* NULL: empty; the key is block->id */
+	const ecp_cert *cert;
+	uint32_t owner;
+} xbslot;
+
+#define BYTES_CHUNK (1u << 20)
 
 struct ec_memstore {
 	ec_realloc_fn realloc_fn;
@@ -31,6 +45,14 @@ struct ec_memstore {
 	size_t icap, ilen;
 	ec_block **chunks;
 	size_t nchunks, nblocks; /* block refs are 1-based */
+	xtslot *xt;
+	size_t xtcap, xtlen;
+	xbslot *xb;
+	size_t xbcap, xblen;
+	/* immutable bodies (ec_memstore_intern_bytes): chunks never move */
+	unsigned char **bchunks;
+	size_t *bsizes;
+	size_t nbchunks, bused;
 };
 
 static uint64_t
@@ -74,6 +96,16 @@ ec_memstore_free(ec_memstore *s)
 		sized_alloc(s, s->t, s->tcap * sizeof *s->t, 0);
 	if (s->i)
 		sized_alloc(s, s->i, s->icap * sizeof *s->i, 0);
+	if (s->xt)
+		sized_alloc(s, s->xt, s->xtcap * sizeof *s->xt, 0);
+	if (s->xb)
+		sized_alloc(s, s->xb, s->xbcap * sizeof *s->xb, 0);
+	for (size_t c = 0; c < s->nbchunks; c++)
+		sized_alloc(s, s->bchunks[c], s->bsizes[c], 0);
+	if (s->bchunks) {
+		sized_alloc(s, s->bchunks, s->nbchunks * sizeof *s->bchunks, 0);
+		sized_alloc(s, s->bsizes, s->nbchunks * sizeof *s->bsizes, 0);
+	}
 	s->realloc_fn(s->alloc_user, s, sizeof *s, 0);
 }
 
@@ -135,6 +167,24 @@ arena_add(ec_memstore *s, const ec_block *blk, uint32_t *ref)
 #define T_HASH(p) hash2((p)->token, (p)->owner)
 #define I_EMPTY(p) ((p)->ref == 0)
 #define I_HASH(p) ec_mix64((p)->id)
+#define XT_EMPTY(p) ((p)->used == 0)
+#define XT_HASH(p) hash2(ec_id_hash(&(p)->token), (p)->owner)
+#define XB_EMPTY(p) ((p)->block == NULL)
+#define XB_HASH(p) hash2(ec_id_hash(&(p)->block->id), (p)->owner)
+
+static ec_err
+grow_xt(ec_memstore *s)
+{
+	GROW(s, s->xt, s->xtcap, xtslot, XT_EMPTY, XT_HASH);
+	return EC_OK;
+}
+
+static ec_err
+grow_xb(ec_memstore *s)
+{
+	GROW(s, s->xb, s->xbcap, xbslot, XB_EMPTY, XB_HASH);
+	return EC_OK;
+}
 
 static ec_err
 grow_b(ec_memstore *s)
@@ -276,11 +326,130 @@ v_token_put(void *impl, ec_token_id token, ec_block_id block, uint64_t time)
 	return EC_OK;
 }
 
+static bool
+v_xtoken_get(void *impl, const ec_id *token, ec_id *block, uint64_t *time)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (s->xtlen == 0)
+		return false;
+	size_t h = (size_t)hash2(ec_id_hash(token), v->owner) & (s->xtcap - 1);
+	while (!XT_EMPTY(&s->xt[h])) {
+		if (s->xt[h].owner == v->owner && ec_id_eq(&s->xt[h].token, token)) {
+			*block = s->xt[h].block;
+			*time = s->xt[h].time;
+			return true;
+		}
+		h = (h + 1) & (s->xtcap - 1);
+	}
+	return false;
+}
+
+static ec_err
+v_xtoken_put(void *impl, const ec_id *token, const ec_id *block, uint64_t time)
+{
+	const ec_memstore_view *v = impl;
+	ec_memstore *s = v->store;
+	ec_err err;
+	if ((s->xtlen + 1) * 8 > s->xtcap * 5 && (err = grow_xt(s)))
+		return err;
+	size_t h = (size_t)hash2(ec_id_hash(token), v->owner) & (s->xtcap - 1);
+	while (!XT_EMPTY(&s->xt[h])) {
+		if (s->xt[h].owner == v->owner && ec_id_eq(&s->xt[h].token, token)) {
+			s->xt[h].block = *block;
+			s->xt[h].time = time;
+			return EC_OK;
+		}
+		h = (h + 1) & (s->xtcap - 1);
+	}
+	s->xt[h] = (xtslot){*token, *block, time, v->owner, 1};
+	s->xtlen++;
+	return EC_OK;
+}
+
+static bool
+v_xblock_get(void *impl, const ec_id *id, const ecp_block **block, const ecp_cert **cert)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (s->xblen == 0)
+		return false;
+	size_t h = (size_t)hash2(ec_id_hash(id), v->owner) & (s->xbcap - 1);
+	while (!XB_EMPTY(&s->xb[h])) {
+		if (s->xb[h].owner == v->owner && ec_id_eq(&s->xb[h].block->id, id)) {
+			if (block)
+				*block = s->xb[h].block;
+			if (cert)
+				*cert = s->xb[h].cert;
+			return true;
+		}
+		h = (h + 1) & (s->xbcap - 1);
+	}
+	return false;
+}
+
+static ec_err
+v_xblock_put(void *impl, const ecp_block *block, const ecp_cert *cert)
+{
+	const ec_memstore_view *v = impl;
+	ec_memstore *s = v->store;
+	ec_err err;
+	if (!block)
+		return EC_EINVAL;
+	if ((s->xblen + 1) * 8 > s->xbcap * 5 && (err = grow_xb(s)))
+		return err;
+	size_t h = (size_t)hash2(ec_id_hash(&block->id), v->owner) & (s->xbcap - 1);
+	while (!XB_EMPTY(&s->xb[h])) {
+		if (s->xb[h].owner == v->owner && ec_id_eq(&s->xb[h].block->id, &block->id)) {
+			s->xb[h].block = block;
+			s->xb[h].cert = cert;
+			return EC_OK;
+		}
+		h = (h + 1) & (s->xbcap - 1);
+	}
+	s->xb[h] = (xbslot){block, cert, v->owner};
+	s->xblen++;
+	return EC_OK;
+}
+
+const void *
+ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t len)
+{
+	size_t need = (len + 15) & ~(size_t)15;
+	if (need < len)
+		return NULL;
+	if (s->nbchunks == 0 || s->bused + need > s->bsizes[s->nbchunks - 1]) {
+		size_t size = need > BYTES_CHUNK ? need : BYTES_CHUNK;
+		unsigned char **c = sized_alloc(s, s->bchunks, s->nbchunks * sizeof *c,
+		                                (s->nbchunks + 1) * sizeof *c);
+		if (!c)
+			return NULL;
+		s->bchunks = c;
+		size_t *z = sized_alloc(s, s->bsizes, s->nbchunks * sizeof *z,
+		                        (s->nbchunks + 1) * sizeof *z);
+		if (!z)
+			return NULL;
+		s->bsizes = z;
+		if (!(c[s->nbchunks] = sized_alloc(s, NULL, 0, size)))
+			return NULL;
+		z[s->nbchunks++] = size;
+		s->bused = 0;
+	}
+	unsigned char *p = s->bchunks[s->nbchunks - 1] + s->bused;
+	memcpy(p, data, len);
+	s->bused += need;
+	return p;
+}
+
 static const ec_store_ops memstore_ops = {
 	.block_get = v_block_get,
 	.block_put = v_block_put,
 	.token_get = v_token_get,
 	.token_put = v_token_put,
+	.xtoken_get = v_xtoken_get,
+	.xtoken_put = v_xtoken_put,
+	.xblock_get = v_xblock_get,
+	.xblock_put = v_xblock_put,
 };
 
 ec_store
@@ -292,6 +461,10 @@ ec_memstore_bind(ec_memstore_view *view)
 size_t
 ec_memstore_bytes(const ec_memstore *s)
 {
-	return s->bcap * sizeof *s->b + s->tcap * sizeof *s->t + s->icap * sizeof *s->i +
+	size_t bodies = 0;
+	for (size_t c = 0; c < s->nbchunks; c++)
+		bodies += s->bsizes[c];
+	return bodies + s->xtcap * sizeof *s->xt + s->xbcap * sizeof *s->xb +
+	       s->bcap * sizeof *s->b + s->tcap * sizeof *s->t + s->icap * sizeof *s->i +
 	       s->nchunks * (CHUNK_BLOCKS * sizeof(ec_block) + sizeof *s->chunks);
 }

@@ -37,11 +37,19 @@ on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost
 }
 
 static void
-on_created(void *user, uint64_t round, const ec_block *b, ec_peer_id target)
+on_created(void *user, uint64_t round, const ec_txn *b, ec_peer_id target)
 {
 	trace *t = user;
 	if (t->ncreated == 0) {
-		t->first = *b;
+		memset(&t->first, 0, sizeof t->first);
+		t->first.id = b->id;
+		t->first.time = b->time;
+		t->first.used = (uint8_t)b->used;
+		for (uint32_t i = 0; i < b->used && i < EC_TOKENS_PER_BLOCK; i++) {
+			t->first.parts[i] = b->parts[i];
+			t->first.signatures[i] = b->signatures[i];
+			t->first.sig_present |= (uint8_t)(1u << i);
+		}
 		t->first_target = target;
 	}
 	if (t->ncreated < 32)

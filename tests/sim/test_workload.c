@@ -19,7 +19,7 @@ typedef struct counts {
 } counts;
 
 static void
-on_created(void *user, uint64_t round, const ec_block *b, ec_peer_id target)
+on_created(void *user, uint64_t round, const ec_txn *b, ec_peer_id target)
 {
 	counts *c = user;
 	(void)b;

@@ -206,7 +206,9 @@ deliver_block(fixture *f, ec_peer_id from, const ec_block *b, uint64_t ticket)
 static void
 submit(fixture *f, const ec_block *b)
 {
-	assert_int_equal(f->proto->submit(&f->node, &f->ctx, b), EC_OK);
+	ec_txn t = {.id = b->id, .time = b->time, .used = b->used, .parts = b->parts,
+	            .signatures = b->signatures};
+	assert_int_equal(f->proto->submit(&f->node, &f->ctx, &t), EC_OK);
 }
 
 static void

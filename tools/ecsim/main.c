@@ -56,7 +56,7 @@ on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost
 }
 
 static void
-on_created(void *user, uint64_t round, const ec_block *b, ec_peer_id target)
+on_created(void *user, uint64_t round, const ec_txn *b, ec_peer_id target)
 {
 	csv_row(user, round, "create", &target, &b->id, ",,,,");
 }

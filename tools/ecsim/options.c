@@ -20,7 +20,8 @@ enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
-	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS
+	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH
 };
 
 static const struct option longopts[] = {
@@ -47,6 +48,12 @@ static const struct option longopts[] = {
 	{"print-scenario", no_argument, NULL, OPT_PRINT_SCENARIO},
 	{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
 	{"threads", required_argument, NULL, OPT_THREADS},
+	{"conflict-rate", required_argument, NULL, OPT_CONFLICT},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"threshold", required_argument, NULL, OPT_THRESHOLD},
+	{"quorum", required_argument, NULL, OPT_QUORUM},
+	{"fanout", required_argument, NULL, OPT_FANOUT},
+	{"no-batch", no_argument, NULL, OPT_NO_BATCH},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -82,8 +89,17 @@ ecsim_usage(FILE *out)
 	    "                         else 1); the output is the same for any number\n"
 	    "  --max-queue N          stop a run with more than N messages in flight\n"
 	    "                         (default 16777216, about 2 GiB; 0 = no limit)\n"
-	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX <= 5 (default 1,3)\n"
-	    "  --protocol NAME        consensus protocol (default seed; available: seed)\n"
+	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX; MAX <= 5 for seed,\n"
+	    "                         <= 256 for ec (default 1,3)\n"
+	    "  --protocol NAME        consensus protocol: seed (default) or ec\n"
+	    "  --conflict-rate F      share of blocks whose owner also signs a conflicting\n"
+	    "                         twin (same tokens and parents; default 0)\n"
+	    "  ec protocol only:\n"
+	    "  --window W             neighbourhood half-width: w below, w+1 at or above (4)\n"
+	    "  --threshold T          a role needs a net balance above T (2)\n"
+	    "  --quorum Q             yes votes a token role needs (default w+1, a majority)\n"
+	    "  --fanout F             peers each first-wave hop sends to (2)\n"
+	    "  --no-batch             one envelope per logical message (to measure batching)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
 	    "                         insertion order (28 replays the published figures)\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
@@ -229,6 +245,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 {
 	memset(o, 0, sizeof *o);
 	ec_sim_config_default(&o->cfg);
+	ecp_config_default(&o->ec_cfg);
 	o->runs = 1;
 	err[0] = 0;
 	opterr = 0;
@@ -291,9 +308,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 				return fail(err, errlen, "--block-size needs MIN,MAX as whole numbers >= 1, got '%s'", a);
 			if (lo > hi)
 				return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
-			if (hi >= EC_TOKENS_PER_BLOCK)
-				return fail(err, errlen, "--block-size: a block holds at most %d tokens, got MAX %g",
-				            EC_TOKENS_PER_BLOCK - 1, hi);
+			if (hi > ECP_MAX_PARTS)
+				return fail(err, errlen, "--block-size: a block holds at most %u tokens, got MAX %g",
+				            ECP_MAX_PARTS, hi);
 			o->cfg.block_min = (uint64_t)lo;
 			o->cfg.block_max = (uint64_t)hi;
 			break;
@@ -301,7 +318,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		case OPT_PROTOCOL:
 			o->cfg.protocol = ec_protocol_find(a);
 			if (!o->cfg.protocol)
-				return fail(err, errlen, "unknown protocol '%s' (available: seed)", a);
+				return fail(err, errlen, "unknown protocol '%s' (available: seed, ec)", a);
 			break;
 		case OPT_SALT:
 			if (!parse_u64(a, &v))
@@ -353,6 +370,32 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 				return fail(err, errlen, "--degree needs a whole number from 1 to 65536, got '%s'", a);
 			degree = (uint32_t)v;
 			break;
+		case OPT_CONFLICT:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--conflict-rate needs a fraction in [0,1], got '%s'", a);
+			o->cfg.conflict_rate = d;
+			break;
+		case OPT_WINDOW:
+			if (!parse_u64(a, &v) || v < 1 || v > 64)
+				return fail(err, errlen, "--window needs a whole number from 1 to 64, got '%s'", a);
+			o->ec_cfg.window = (uint32_t)v;
+			break;
+		case OPT_THRESHOLD:
+			if (!parse_u64(a, &v) || v > 129)
+				return fail(err, errlen, "--threshold needs a whole number from 0 to 129, got '%s'", a);
+			o->ec_cfg.threshold = (uint32_t)v;
+			break;
+		case OPT_QUORUM:
+			if (!parse_u64(a, &v) || v > 129)
+				return fail(err, errlen, "--quorum needs a whole number from 0 (majority) to 129, got '%s'", a);
+			o->ec_cfg.quorum = (uint32_t)v;
+			break;
+		case OPT_FANOUT:
+			if (!parse_u64(a, &v) || v < 1 || v > 16)
+				return fail(err, errlen, "--fanout needs a whole number from 1 to 16, got '%s'", a);
+			o->ec_cfg.fanout = (uint32_t)v;
+			break;
+		case OPT_NO_BATCH: o->ec_cfg.batch = 0; break;
 		case OPT_HELP: o->help = true; return 0;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -362,7 +405,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	o->cfg.protocol_config = &o->seed_cfg;
+	const bool ec = o->cfg.protocol == &ec_protocol_ec;
+	o->cfg.protocol_config = ec ? (const void *)&o->ec_cfg : (const void *)&o->seed_cfg;
+	o->cfg.neighbourhood = ec ? o->ec_cfg.window : 4;
 	o->cfg.topology.degree = degree;
 	if (!o->cfg.threads) { /* threads pay for their round barriers on big networks only */
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -375,7 +420,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	if (tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
 	o->seed_given = seed_int || seed_hex;
-	const char *problem = ec_sim_config_check(&o->cfg);
+	const char *problem = ec ? ecp_config_check(&o->ec_cfg) : NULL;
+	if (!problem)
+		problem = ec_sim_config_check(&o->cfg);
 	if (problem)
 		return fail(err, errlen, "%s", problem);
 	return 0;
@@ -393,5 +440,6 @@ ecsim_is_published(const ecsim_options *o)
 	       c->loss == def.loss && c->topology.kind == def.topology.kind &&
 	       c->topology.a == def.topology.a && c->topology.b == def.topology.b &&
 	       c->initial_tokens == def.initial_tokens && c->block_min == def.block_min &&
-	       c->block_max == def.block_max && c->protocol == def.protocol && o->runs == 1;
+	       c->block_max == def.block_max && c->protocol == def.protocol &&
+	       c->conflict_rate == 0 && o->runs == 1;
 }

@@ -8,12 +8,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ec/ecp.h"
 #include "ec/seed.h"
 #include "ec/sim.h"
 
 typedef struct ecsim_options {
 	ec_sim_config cfg;
 	ec_seed_config seed_cfg;
+	ecp_config ec_cfg;
 	bool seed_given;
 	uint64_t runs;
 	bool json;

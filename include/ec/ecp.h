@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ec protocol ("--protocol ec"): neighbourhood voting with 256-bit ids,
+ * a block-carrying first wave routed through the peer graph, votes straight
+ * back to the submitter, commit certificates pushed along the interest
+ * trail, polling with back-off, parent fetches with a cooldown, exclusive
+ * votes for conflicting blocks, and one envelope per receiver and round.
+ * docs/ec-protocol.md describes the rules and why they are what they are.
+ *
+ * Roles: a block with n parts has n token roles (key = the part's token id)
+ * and one witness role (key = the block id).  A node's window around a key
+ * is the w nodes below the key and the w+1 nodes at or above it, among its
+ * peers and itself; it is a member of the role when it lies in its own
+ * window.  Members vote; every node tallies only the voters that lie in its
+ * own window.
+ *
+ * Ownership: block and certificate bodies are immutable.  Bodies that reach
+ * a node through handle() or that it created through ctx->intern must stay
+ * valid for as long as the driver keeps the node; the node keeps pointers to
+ * them and never frees them.
+ */
+#ifndef EC_ECP_H
+#define EC_ECP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec/id.h"
+#include "ec/peers.h"
+#include "ec/protocol.h"
+
+#define ECP_MAX_PARTS 256u
+#define ECP_ROLE_WITNESS 0xFFFFu
+
+typedef struct ecp_config {
+	uint32_t window;     /* w: window half-width (default 4: 9 members) */
+	uint32_t threshold;  /* net balance needed is > threshold (default 2) */
+	uint32_t quorum;     /* yes votes a token role needs (default w+1, a
+	                        majority of the 2w+1 members: with exclusive
+	                        votes two conflicting blocks cannot both get it) */
+	uint32_t fanout;     /* peers a submitter or relay sends a role to (2) */
+	uint32_t max_hops;   /* routing hops before a first-wave copy is dropped */
+	uint32_t poll_first; /* rounds before the submitter's first poll (8);
+	                        members wait twice as long */
+	uint32_t poll_max;   /* back-off cap in rounds (16) */
+	uint32_t fetch_cooldown; /* rounds between parent fetch attempts (5) */
+	uint32_t linger;     /* rounds a decided entry stays to answer (8) */
+	uint32_t expiry;     /* rounds an undecided entry of someone else's
+	                        block is kept (96) */
+	uint32_t batch;      /* 1: one envelope per receiver and round; 0: one
+	                        envelope per logical message (for comparison) */
+} ecp_config;
+
+void ecp_config_default(ecp_config *c);
+/* NULL if usable, else a static message naming the problem. */
+const char *ecp_config_check(const ecp_config *c);
+
+typedef struct ecp_part {
+	ec_id token;
+	ec_id parent;    /* block that last moved the token; zero: never moved */
+	ec_id next_key;  /* hash of the key allowed to make the next change */
+} ecp_part;
+
+typedef struct ecp_block {
+	ec_id id;
+	uint64_t time;   /* creation time (simulator round) */
+	uint32_t nparts; /* 1..ECP_MAX_PARTS */
+	ecp_part parts[];
+} ecp_block;
+
+static inline size_t
+ecp_block_size(uint32_t nparts)
+{
+	return sizeof(ecp_block) + nparts * sizeof(ecp_part);
+}
+
+typedef struct ecp_vote {
+	uint64_t voter;  /* ring position of the voter */
+	uint16_t role;   /* part index, or ECP_ROLE_WITNESS */
+	int8_t value;    /* +1 yes, -1 no */
+} ecp_vote;
+
+/* The votes a node counted when it committed: enough for any node to
+ * re-check the commit against its own windows. */
+typedef struct ecp_cert {
+	uint32_t n;
+	ecp_vote v[];
+} ecp_cert;
+
+typedef enum ecp_kind {
+	ECP_BLOCK = 1,  /* first wave / spread: block + role + origin (+ sender's vote) */
+	ECP_VOTE,       /* a member's vote on one role, to the origin */
+	ECP_COMMIT,     /* terminal push or fetch answer: block + certificate */
+	ECP_BLOCKED,    /* terminal push: the block lost (a no vote on role) */
+	ECP_POLL,       /* "what is the state of this block?" */
+	ECP_FETCH,      /* parent fetch: "send me this committed block" */
+	ECP_KIND_MAX = ECP_FETCH
+} ecp_kind;
+
+/* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */
+#define ECP_F_COVERED 1u /* BLOCK: the sender sent it to the whole window */
+
+typedef struct ecp_item {
+	uint8_t kind;     /* ecp_kind */
+	int8_t value;     /* BLOCK: the sender's vote on role (0: none); VOTE */
+	uint16_t role;
+	uint16_t hops;    /* BLOCK: routing hops so far */
+	uint8_t flags;    /* BLOCK: ECP_F_COVERED */
+	uint64_t origin;  /* BLOCK: the submitter's position */
+	ec_id block_id;
+	const ecp_block *block; /* BLOCK, COMMIT */
+	const ecp_cert *cert;   /* COMMIT */
+} ecp_item;
+
+/* Bytes of one item under the wire-size model (docs/ec-protocol.md). */
+uint64_t ecp_item_wire_size(const ecp_item *it);
+
+/* Name of an item kind ("block", "vote", ...). */
+const char *ecp_kind_name(uint8_t kind);
+
+/* Builds the ec block for a simulator transaction (ids expanded with
+ * ec_id_expand).  out must hold ecp_block_size(t->used) bytes. */
+void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
+
+extern const ec_protocol ec_protocol_ec;
+
+/* Test and driver hooks. */
+/* Window [low, high] of a node (self, peers) around key, w below and w+1
+ * at or above; the whole ring when the list is too short. */
+ec_range ecp_window(const ec_peers *peers, uint64_t self, uint64_t key, uint32_t w);
+
+#endif

@@ -1,0 +1,1194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ec protocol node (ec/ecp.h, docs/ec-protocol.md).
+ *
+ * Per block a node keeps one pool entry: the block (once known), the votes
+ * it has heard, the peers interested in its outcome (the trail), and a few
+ * flags per role.  handle() only records; everything a node sends goes to
+ * its outbox and leaves at the end of tick() as one envelope per receiver.
+ * Votes are cast in tick(), highest block id first, so that of two
+ * conflicting blocks that arrive in the same round the higher gets the yes.
+ */
+#include "ec/ecp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/rng.h"
+
+enum { ST_PENDING, ST_COMMITTED, ST_BLOCKED };
+
+/* per-role flags */
+enum {
+	RF_WANT = 1,    /* member: vote at the next tick */
+	RF_VOTED = 2,   /* member: voted */
+	RF_YES = 4,     /* my vote was yes (exclusive votes check this) */
+	RF_SPREAD = 8,  /* member: pass the block to my window when voting */
+	RF_WAIT = 16,   /* member: parent unknown, fetching it */
+	RF_ROUTED = 32, /* relay: forwarded towards the role */
+};
+
+typedef struct entry {
+	ec_id id;
+	const ecp_block *block; /* NULL until known */
+	uint64_t origin;        /* submitter position, 0: unknown */
+	uint64_t created, next_poll, done_at, fetch_at, routed_at, spread_at;
+	uint64_t fetch_peer;
+	uint32_t poll_gap;
+	uint8_t state, mine, dirty, fetch_tries;
+	ecp_vote *votes;
+	uint32_t nvotes, vcap;
+	uint64_t *interest;
+	uint32_t ni, icap;
+	uint8_t *rf; /* nroles flags; index nparts is the witness */
+	uint32_t nroles;
+} entry;
+
+typedef struct outmsg {
+	uint64_t to;
+	ecp_item item;
+} outmsg;
+
+typedef struct ecp_node {
+	ec_id id;
+	uint64_t pos, now;
+	/* the ring span [pos - near_dn, pos + near_up] over which this node
+	 * assumes its peers are all the nodes there are (its nearest peers) */
+	uint64_t near_dn, near_up;
+	ecp_config cfg;
+	ec_peers peers;
+	entry *pool;
+	uint32_t npool, poolcap;
+	outmsg *out;
+	uint32_t nout, outcap;
+	ecp_item *env; /* scratch for one envelope */
+	uint32_t envcap;
+} ecp_node;
+
+void
+ecp_config_default(ecp_config *c)
+{
+	*c = (ecp_config){.window = 4, .threshold = 2, .quorum = 0, .fanout = 2, .max_hops = 24,
+	                  .poll_first = 8, .poll_max = 16, .fetch_cooldown = 5, .linger = 8,
+	                  .expiry = 96, .batch = 1};
+}
+
+const char *
+ecp_config_check(const ecp_config *c)
+{
+	if (c->window < 1 || c->window > 64)
+		return "the ec window must be between 1 and 64";
+	if (c->quorum > 2 * c->window + 1)
+		return "the ec quorum cannot exceed the 2w+1 members of a window";
+	if (c->threshold > 2 * c->window + 1)
+		return "the ec threshold cannot exceed the 2w+1 members of a window";
+	if (c->fanout < 1 || c->fanout > 16)
+		return "the ec fanout must be between 1 and 16";
+	if (c->poll_first < 1 || c->poll_max < c->poll_first)
+		return "ec polling needs 1 <= first <= max";
+	return NULL;
+}
+
+static uint32_t
+quorum(const ecp_node *n)
+{
+	return n->cfg.quorum ? n->cfg.quorum : n->cfg.window + 1;
+}
+
+/* ---- ring geometry ---------------------------------------------------- */
+
+ec_range
+ecp_window(const ec_peers *p, uint64_t self, uint64_t key, uint32_t w)
+{
+	const uint32_t L = p->len;
+	if ((uint64_t)L + 1 <= 2 * (uint64_t)w + 1)
+		return (ec_range){key + 1, key}; /* the whole ring */
+	uint32_t i;
+	(void)ec_peers_search(p, key, &i);
+	/* w+1 nearest at or above the key, w nearest below, among the peers;
+	 * then let self displace the farthest of its side if it is nearer */
+	uint64_t up_last = p->ids[(i + w) % L] - key;            /* (w+1)-th above */
+	uint64_t up_prev = w ? p->ids[(i + w - 1) % L] - key : 0; /* w-th above */
+	uint64_t dn_last = key - p->ids[(i + L - w) % L];         /* w-th below */
+	uint64_t dn_prev = w > 1 ? key - p->ids[(i + L - w + 1) % L] : 0;
+	uint64_t d_up = self - key, d_dn = key - self;
+	uint64_t hi = up_last, lo = dn_last;
+	if (d_up <= d_dn) { /* self sits on the upper side */
+		if (d_up < up_last)
+			hi = d_up > up_prev ? d_up : up_prev;
+	} else if (d_dn < dn_last) {
+		lo = d_dn > dn_prev ? d_dn : dn_prev;
+	}
+	return (ec_range){key - lo, key + hi};
+}
+
+static uint64_t
+ring_dist(uint64_t a, uint64_t b)
+{
+	uint64_t d = a - b, e = b - a;
+	return d < e ? d : e;
+}
+
+static uint64_t
+role_key(const ecp_block *b, uint32_t r)
+{
+	return r < b->nparts ? ec_id_pos(&b->parts[r].token) : ec_id_pos(&b->id);
+}
+
+static uint16_t
+role_code(const ecp_block *b, uint32_t r)
+{
+	return r < b->nparts ? (uint16_t)r : ECP_ROLE_WITNESS;
+}
+
+static uint32_t
+role_index(const ecp_block *b, uint16_t code)
+{
+	return code == ECP_ROLE_WITNESS ? b->nparts : code;
+}
+
+static bool
+is_member(const ecp_node *n, uint64_t key)
+{
+	return ec_range_contains(ecp_window(&n->peers, n->pos, key, n->cfg.window), n->pos);
+}
+
+/* ---- memory ----------------------------------------------------------- */
+
+static bool
+grow(const ec_ctx *ctx, void **v, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap : 4;
+	while (ncap < need)
+		ncap *= 2;
+	void *p = ctx->realloc_fn(ctx->alloc_user, *v, *cap * elem, (size_t)ncap * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = ncap;
+	return true;
+}
+
+static void
+entry_free(const ec_ctx *ctx, entry *e)
+{
+	if (e->votes)
+		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
+	if (e->interest)
+		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
+	if (e->rf)
+		ctx->realloc_fn(ctx->alloc_user, e->rf, e->nroles, 0);
+	memset(e, 0, sizeof *e);
+}
+
+static entry *
+find(ecp_node *n, const ec_id *id)
+{
+	for (uint32_t i = 0; i < n->npool; i++)
+		if (n->pool[i].id.w[0] == id->w[0] && ec_id_eq(&n->pool[i].id, id))
+			return &n->pool[i];
+	return NULL;
+}
+
+static ec_err
+entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **out)
+{
+	if ((*out = find(n, id)))
+		return EC_OK;
+	if (!grow(ctx, (void **)&n->pool, &n->poolcap, n->npool + 1, sizeof *n->pool))
+		return EC_ENOMEM;
+	entry *e = &n->pool[n->npool++];
+	memset(e, 0, sizeof *e);
+	e->id = *id;
+	e->created = n->now;
+	e->poll_gap = n->cfg.poll_first;
+	e->next_poll = n->now + 2 * (uint64_t)n->cfg.poll_first; /* submit() shortens it */
+	*out = e;
+	return EC_OK;
+}
+
+/* Attaches the block body (first copy wins) and sizes the role flags. */
+static ec_err
+entry_set_block(const ec_ctx *ctx, entry *e, const ecp_block *b)
+{
+	if (e->block || !b)
+		return EC_OK;
+	if (!ec_id_eq(&b->id, &e->id) || b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
+		return EC_OK; /* a body that is not this block is ignored */
+	uint8_t *rf = ctx->realloc_fn(ctx->alloc_user, NULL, 0, b->nparts + 1);
+	if (!rf)
+		return EC_ENOMEM;
+	memset(rf, 0, b->nparts + 1);
+	e->rf = rf;
+	e->nroles = b->nparts + 1;
+	e->block = b;
+	e->dirty = 1;
+	return EC_OK;
+}
+
+static ec_err
+add_interest(const ec_ctx *ctx, entry *e, uint64_t who)
+{
+	for (uint32_t i = 0; i < e->ni; i++)
+		if (e->interest[i] == who)
+			return EC_OK;
+	if (!grow(ctx, (void **)&e->interest, &e->icap, e->ni + 1, sizeof *e->interest))
+		return EC_ENOMEM;
+	e->interest[e->ni++] = who;
+	return EC_OK;
+}
+
+/* Records (or replaces) voter's vote on role. */
+static ec_err
+add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value)
+{
+	for (uint32_t i = 0; i < e->nvotes; i++)
+		if (e->votes[i].voter == voter && e->votes[i].role == role) {
+			if (e->votes[i].value != value)
+				e->dirty = 1;
+			e->votes[i].value = value;
+			return EC_OK;
+		}
+	if (!grow(ctx, (void **)&e->votes, &e->vcap, e->nvotes + 1, sizeof *e->votes))
+		return EC_ENOMEM;
+	e->votes[e->nvotes++] = (ecp_vote){voter, role, value};
+	e->dirty = 1;
+	return EC_OK;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static ec_err
+send_item(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_item *it)
+{
+	if (to == n->pos)
+		return EC_OK;
+	if (!grow(ctx, (void **)&n->out, &n->outcap, n->nout + 1, sizeof *n->out))
+		return EC_ENOMEM;
+	n->out[n->nout++] = (outmsg){to, *it};
+	return EC_OK;
+}
+
+static ec_err
+send_terminal(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t to, uint16_t role)
+{
+	ecp_item it = {.block_id = e->id};
+	if (e->state == ST_COMMITTED) {
+		const ecp_cert *cert = NULL;
+		if (!ctx->store.ops->xblock_get(ctx->store.impl, &e->id, NULL, &cert))
+			return EC_OK;
+		it.kind = ECP_COMMIT;
+		it.block = e->block;
+		it.cert = cert;
+	} else {
+		it.kind = ECP_BLOCKED;
+		it.role = role;
+		it.value = -1;
+	}
+	return send_item(n, ctx, to, &it);
+}
+
+static ec_err spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value);
+
+/* Whether this node's view of the window around key is the true one: the
+ * window lies inside the span where its peers are its nearest nodes. */
+static bool
+knows_window(const ecp_node *n, uint64_t key)
+{
+	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+	uint64_t base = n->pos - n->near_dn, span = n->near_dn + n->near_up;
+	uint64_t lo = w.low - base, hi = w.high - base;
+	return lo <= span && hi <= span && lo <= hi;
+}
+
+/* Sends a first-wave copy of the block for role r.  A node that knows the
+ * window around the key sends it to the whole window at once (and the
+ * members need not pass it on); otherwise to the `fanout` peers nearest
+ * the key, and as a relay (limit = its own distance) only to peers
+ * strictly nearer than itself.  `skip` rotates to other peers on re-polls. */
+static ec_err
+route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops, uint64_t limit,
+      uint32_t skip)
+{
+	const ec_peers *p = &n->peers;
+	if (p->len == 0)
+		return EC_OK;
+	uint64_t key = role_key(e->block, r);
+	if (knows_window(n, key))
+		return spread(n, ctx, e, r, 0);
+	uint32_t i;
+	(void)ec_peers_search(p, key, &i);
+	uint32_t up = i % p->len, dn = (i + p->len - 1) % p->len, sent = 0, seen = 0;
+	ecp_item it = {.kind = ECP_BLOCK, .role = role_code(e->block, r), .hops = hops,
+	               .origin = e->origin, .block_id = e->id, .block = e->block};
+	/* merge the two directions by distance */
+	for (uint32_t k = 0; k < p->len && sent < n->cfg.fanout; k++) {
+		uint64_t du = p->ids[up] - key, dd = key - p->ids[dn];
+		uint64_t pick;
+		if (du <= dd) {
+			pick = p->ids[up];
+			up = (up + 1) % p->len;
+		} else {
+			pick = p->ids[dn];
+			dn = (dn + p->len - 1) % p->len;
+		}
+		if (ring_dist(pick, key) >= limit)
+			break;
+		if (seen++ < skip)
+			continue;
+		ec_err err = send_item(n, ctx, pick, &it);
+		if (err)
+			return err;
+		sent++;
+	}
+	return EC_OK;
+}
+
+/* A member passes the block (with its vote) to its window around the key. */
+static ec_err
+spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value)
+{
+	uint64_t key = role_key(e->block, r);
+	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+	const ec_peers *p = &n->peers;
+	ecp_item it = {.kind = ECP_BLOCK, .value = value, .role = role_code(e->block, r),
+	               .flags = ECP_F_COVERED, .origin = e->origin, .block_id = e->id,
+	               .block = e->block};
+	uint32_t i;
+	(void)ec_peers_search(p, key, &i);
+	/* walk outwards both ways while inside the window */
+	uint32_t up = 0;
+	for (; up < p->len; up++) {
+		uint64_t q = p->ids[(i + up) % p->len];
+		if (!ec_range_contains(w, q))
+			break;
+		ec_err err = send_item(n, ctx, q, &it);
+		if (err)
+			return err;
+	}
+	for (uint32_t k = 1; k + up <= p->len; k++) {
+		uint64_t q = p->ids[(i + p->len - k) % p->len];
+		if (!ec_range_contains(w, q))
+			break;
+		ec_err err = send_item(n, ctx, q, &it);
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+static void
+emit(const ec_ctx *ctx, const ecp_node *n, ec_event ev, const ec_id *id, uint64_t arg)
+{
+	if (ctx->event)
+		ctx->event(ctx->event_user, n->pos, ev, ec_id_pos(id), arg);
+}
+
+/* Whether another pending block of mine already has my yes vote for the
+ * same token and parent (votes for conflicting blocks are exclusive). */
+static bool
+yes_elsewhere(const ecp_node *n, const entry *self, const ecp_part *part)
+{
+	for (uint32_t i = 0; i < n->npool; i++) {
+		const entry *e = &n->pool[i];
+		if (e == self || !e->block || e->state != ST_PENDING)
+			continue;
+		for (uint32_t r = 0; r < e->block->nparts; r++)
+			if ((e->rf[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
+			    ec_id_eq(&e->block->parts[r].parent, &part->parent))
+				return true;
+	}
+	return false;
+}
+
+/* My vote on a token role: +1, -1, or 0 while the parent is being fetched. */
+static int8_t
+judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+{
+	if (r == e->block->nparts)
+		return 1; /* witness: the block is well formed */
+	const ecp_part *part = &e->block->parts[r];
+	if (e->state == ST_BLOCKED || yes_elsewhere(n, e, part))
+		return -1;
+	ec_id cur = {{0, 0, 0, 0}};
+	uint64_t t;
+	(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+	if (ec_id_eq(&cur, &part->parent))
+		return 1;
+	if (!ec_id_is_zero(&part->parent) &&
+	    !ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
+	    e->fetch_tries < 4 && e->fetch_peer)
+		return 0; /* I may have missed the parent's commit: fetch it first */
+	return -1;
+}
+
+static ec_err commit(ecp_node *n, const ec_ctx *ctx, entry *e);
+static ec_err block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role);
+
+/* Recounts the votes inside my windows and commits or blocks.  A
+ * certificate is checked against windows twice as wide: a member's own
+ * view of its neighbourhood can be narrower than the submitter's (dense
+ * graphs that miss some ring neighbours), while only nodes that are members
+ * in their own view vote at all. */
+static ec_err
+tally_w(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t width)
+{
+	e->dirty = 0;
+	if (e->state != ST_PENDING || !e->block)
+		return EC_OK;
+	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	bool all = true;
+	for (uint32_t r = 0; r < e->nroles; r++) {
+		ec_range w = ecp_window(&n->peers, n->pos, role_key(e->block, r), width);
+		uint16_t code = role_code(e->block, r);
+		int64_t yes = 0, no = 0;
+		for (uint32_t v = 0; v < e->nvotes; v++)
+			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter)) {
+				if (e->votes[v].value > 0)
+					yes++;
+				else
+					no++;
+			}
+		if (r == e->block->nparts) {
+			all = all && yes > thr;
+			continue;
+		}
+		if (no - yes > thr || no >= q)
+			return block_entry(n, ctx, e, code);
+		all = all && yes - no > thr && yes >= q;
+	}
+	return all ? commit(n, ctx, e) : EC_OK;
+}
+
+static ec_err
+tally(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	return tally_w(n, ctx, e, n->cfg.window);
+}
+
+static ec_err
+push_all(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role)
+{
+	for (uint32_t i = 0; i < e->ni; i++) {
+		ec_err err = send_terminal(n, ctx, e, e->interest[i], role);
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+static ec_err
+block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role)
+{
+	e->state = ST_BLOCKED;
+	e->done_at = n->now;
+	emit(ctx, n, EC_EV_VOTE_BLOCKED, &e->id, role);
+	if (!e->mine && e->origin) { /* the submitter learns it lost */
+		ec_err err = send_terminal(n, ctx, e, e->origin, role);
+		if (err)
+			return err;
+	}
+	return push_all(n, ctx, e, role);
+}
+
+/* Members that never voted probably missed the block; without the commit
+ * their token mapping goes stale and they would vote no on the next
+ * transfer.  The certificate's first voter of each token role (in ring
+ * order from the key) hands it to the fellow members it does not name. */
+static ec_err
+repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
+{
+	const ecp_block *b = e->block;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		uint64_t key = role_key(b, r);
+		if (!knows_window(n, key) || !is_member(n, key))
+			continue;
+		uint64_t first = 0, best = UINT64_MAX;
+		for (uint32_t v = 0; v < cert->n; v++)
+			if (cert->v[v].role == r && cert->v[v].voter - key < best) {
+				best = cert->v[v].voter - key;
+				first = cert->v[v].voter;
+			}
+		if (first != n->pos)
+			continue;
+		ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+		ecp_item it = {.kind = ECP_COMMIT, .block_id = b->id, .block = b, .cert = cert};
+		for (uint32_t k = 0; k < n->peers.len; k++) {
+			uint64_t q = n->peers.ids[k];
+			if (!ec_range_contains(w, q))
+				continue;
+			bool named = false;
+			for (uint32_t v = 0; v < cert->n && !named; v++)
+				named = cert->v[v].voter == q;
+			ec_err err = named ? EC_OK : send_item(n, ctx, q, &it);
+			if (err)
+				return err;
+		}
+	}
+	return EC_OK;
+}
+
+static ec_err
+commit(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	const ecp_block *b = e->block;
+	/* the certificate: every vote that counted in one of my windows */
+	size_t cap = e->nvotes;
+	size_t bytes = sizeof(ecp_cert) + cap * sizeof(ecp_vote);
+	ecp_cert *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
+	if (!tmp)
+		return EC_ENOMEM;
+	tmp->n = 0;
+	for (uint32_t r = 0; r < e->nroles; r++) {
+		ec_range w = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
+		uint16_t code = role_code(b, r);
+		for (uint32_t v = 0; v < e->nvotes; v++)
+			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
+				tmp->v[tmp->n++] = e->votes[v];
+	}
+	const ecp_cert *cert =
+	    ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
+	ctx->realloc_fn(ctx->alloc_user, tmp, bytes, 0);
+	if (!cert)
+		return EC_ENOMEM;
+	ec_err err = ctx->store.ops->xblock_put(ctx->store.impl, b, cert);
+	if (err)
+		return err;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		const ecp_part *part = &b->parts[r];
+		if (!is_member(n, ec_id_pos(&part->token)))
+			continue;
+		ec_id cur;
+		uint64_t t;
+		if (ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t) &&
+		    t >= b->time)
+			continue; /* never move a mapping backwards */
+		if ((err = ctx->store.ops->xtoken_put(ctx->store.impl, &part->token, &b->id, b->time)))
+			return err;
+		emit(ctx, n, EC_EV_TOKEN_WRITE, &b->id, 0);
+	}
+	e->state = ST_COMMITTED;
+	e->done_at = n->now;
+	emit(ctx, n, EC_EV_COMMIT, &b->id, 0);
+	if ((err = repair(n, ctx, e, cert)))
+		return err;
+	/* the losers of a conflict are blocked, and whoever asked is told */
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *o = &n->pool[i];
+		if (o == e || o->state != ST_PENDING || !o->block)
+			continue;
+		for (uint32_t r = 0; r < o->block->nparts; r++) {
+			bool clash = false;
+			for (uint32_t s = 0; s < b->nparts && !clash; s++)
+				clash = ec_id_eq(&o->block->parts[r].token, &b->parts[s].token) &&
+				        ec_id_eq(&o->block->parts[r].parent, &b->parts[s].parent);
+			if (clash) {
+				if ((err = block_entry(n, ctx, o, (uint16_t)r)))
+					return err;
+				break;
+			}
+		}
+	}
+	return push_all(n, ctx, e, 0);
+}
+
+/* Casts my vote on role r of e (a member), passes the block on if I was
+ * its first member on this path, and tells the origin. */
+static ec_err
+vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+{
+	int8_t v = judge(n, ctx, e, r);
+	ec_err err;
+	if ((e->rf[r] & RF_SPREAD) && v == 0) {
+		/* the window must not wait for my parent fetch */
+		e->rf[r] &= (uint8_t)~RF_SPREAD;
+		e->spread_at = n->now;
+		if ((err = spread(n, ctx, e, r, 0)))
+			return err;
+	}
+	if (v == 0) {
+		e->rf[r] |= RF_WAIT;
+		if (n->now >= e->fetch_at) {
+			/* first the yes voter that sent the block, then the fellow
+			 * members nearest the token, one per attempt */
+			uint64_t to = e->fetch_peer;
+			if (e->fetch_tries > 0) {
+				uint64_t key = role_key(e->block, r);
+				ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+				uint32_t i, seen = 0;
+				(void)ec_peers_search(&n->peers, key, &i);
+				for (uint32_t k = 0; k < n->peers.len; k++) {
+					uint64_t q = n->peers.ids[(i + k) % n->peers.len];
+					if (!ec_range_contains(w, q))
+						break;
+					if (++seen == e->fetch_tries)
+						to = q;
+				}
+			}
+			ecp_item it = {.kind = ECP_FETCH, .block_id = e->block->parts[r].parent};
+			e->fetch_at = n->now + n->cfg.fetch_cooldown;
+			e->fetch_tries++;
+			emit(ctx, n, EC_EV_PARENT_COMMIT_REQ, &e->id, r);
+			return send_item(n, ctx, to, &it);
+		}
+		return EC_OK;
+	}
+	uint16_t code = role_code(e->block, r);
+	e->rf[r] = (uint8_t)((e->rf[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
+	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
+	     (uint64_t)(v > 0));
+	if ((err = add_vote(ctx, e, n->pos, code, v)))
+		return err;
+	if (e->rf[r] & RF_SPREAD) {
+		e->rf[r] &= (uint8_t)~RF_SPREAD;
+		e->spread_at = n->now;
+		if ((err = spread(n, ctx, e, r, v)))
+			return err;
+	}
+	if (e->origin && e->origin != n->pos) {
+		ecp_item it = {.kind = ECP_VOTE, .value = v, .role = code, .block_id = e->id};
+		if ((err = send_item(n, ctx, e->origin, &it)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* ---- message handling ------------------------------------------------- */
+
+static ec_err
+on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e;
+	ec_err err;
+	if (!it->block || !ec_id_eq(&it->block->id, &it->block_id))
+		return EC_OK;
+	if (!find(n, &it->block_id)) {
+		const ecp_block *b;
+		const ecp_cert *c;
+		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
+			/* decided and forgotten: answer from the store */
+			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
+			                  .cert = c};
+			return it->value ? EC_OK : send_item(n, ctx, from, &reply);
+		}
+	}
+	if ((err = entry_get(n, ctx, &it->block_id, &e)) ||
+	    (err = entry_set_block(ctx, e, it->block)))
+		return err;
+	if (!e->block)
+		return EC_OK;
+	if (!e->origin)
+		e->origin = it->origin;
+	uint32_t r = role_index(e->block, it->role);
+	if (r >= e->nroles)
+		return EC_OK;
+	uint64_t key = role_key(e->block, r);
+	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+	bool fellow = ec_range_contains(w, from);
+	if (it->value && fellow) {
+		if ((err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1)))
+			return err;
+		if (it->value > 0 && r < e->block->nparts)
+			e->fetch_peer = from; /* a yes voter knows the parent */
+	}
+	if (!e->fetch_peer)
+		e->fetch_peer = from;
+	if (e->state != ST_PENDING) {
+		if (fellow && it->value)
+			return EC_OK; /* a fellow member passing its vote on, not asking */
+		return send_terminal(n, ctx, e, from, it->role);
+	}
+	if (ec_range_contains(w, n->pos)) { /* a member */
+		if (!(e->rf[r] & RF_VOTED)) {
+			e->rf[r] |= RF_WANT;
+			if (!fellow && !(it->flags & ECP_F_COVERED))
+				e->rf[r] |= RF_SPREAD;
+		} else if (!fellow) {
+			/* a re-poll: my vote may have been lost; the window may
+			 * have missed the block */
+			ecp_item v = {.kind = ECP_VOTE, .role = it->role, .block_id = e->id};
+			for (uint32_t k = 0; k < e->nvotes; k++)
+				if (e->votes[k].voter == n->pos && e->votes[k].role == it->role)
+					v.value = e->votes[k].value;
+			if (v.value && e->origin && (err = send_item(n, ctx, e->origin, &v)))
+				return err;
+			if (n->now >= e->spread_at + n->cfg.poll_first) {
+				e->spread_at = n->now;
+				if ((err = spread(n, ctx, e, r, v.value)))
+					return err;
+			}
+		}
+		return EC_OK;
+	}
+	/* a relay: forward towards the key, once per poll period */
+	if (it->hops >= n->cfg.max_hops)
+		return EC_OK;
+	if ((e->rf[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
+		return EC_OK;
+	e->rf[r] |= RF_ROUTED;
+	e->routed_at = n->now;
+	emit(ctx, n, EC_EV_QUERY_FORWARDED, &e->id, r);
+	return route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0);
+}
+
+static ec_err
+on_vote(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e) {
+		/* a vote for a block I decided and forgot: answer from the store */
+		const ecp_block *b;
+		const ecp_cert *c;
+		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
+			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
+			                  .cert = c};
+			return send_item(n, ctx, from, &reply);
+		}
+		return EC_OK; /* nobody asked me: ignore */
+	}
+	if (e->state != ST_PENDING)
+		return send_terminal(n, ctx, e, from, it->role);
+	/* token voters are told the outcome; witnesses store nothing */
+	ec_err err = it->role == ECP_ROLE_WITNESS ? EC_OK : add_interest(ctx, e, from);
+	if (!err)
+		err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1);
+	emit(ctx, n, EC_EV_VOTE_TRUSTED, &e->id, 0);
+	return err;
+}
+
+static ec_err
+on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	if (!it->block || !it->cert || !ec_id_eq(&it->block->id, &it->block_id))
+		return EC_OK;
+	entry *e = find(n, &it->block_id);
+	ec_err err;
+	if (!e) {
+		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+			return EC_OK;
+		/* an answer to a parent fetch, or a push for a forgotten entry */
+		if ((err = entry_get(n, ctx, &it->block_id, &e)))
+			return err;
+	}
+	if (e->state == ST_COMMITTED)
+		return EC_OK;
+	if ((err = entry_set_block(ctx, e, it->block)))
+		return err;
+	e->state = ST_PENDING; /* a certificate outranks a local block */
+	for (uint32_t v = 0; v < it->cert->n; v++)
+		if ((err = add_vote(ctx, e, it->cert->v[v].voter, it->cert->v[v].role,
+		                    it->cert->v[v].value)))
+			return err;
+	return tally_w(n, ctx, e, 2 * n->cfg.window);
+}
+
+static ec_err
+on_blocked(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e || e->state != ST_PENDING)
+		return EC_OK;
+	return add_vote(ctx, e, from, it->role, -1);
+}
+
+static ec_err
+on_poll(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e) {
+		const ecp_block *b;
+		const ecp_cert *c;
+		if (!ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c))
+			return EC_OK;
+		ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b, .cert = c};
+		return send_item(n, ctx, from, &reply);
+	}
+	if (e->state != ST_PENDING)
+		return send_terminal(n, ctx, e, from, it->role);
+	return add_interest(ctx, e, from);
+}
+
+static ec_err
+on_fetch(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	const ecp_block *b;
+	const ecp_cert *c;
+	if (!ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c))
+		return EC_OK;
+	ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b, .cert = c};
+	return send_item(n, ctx, from, &reply);
+}
+
+static ec_err
+ec_handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
+{
+	ecp_node *n = node;
+	if (msg->type != EC_MSG_ENVELOPE || !msg->u.env.items)
+		return EC_OK; /* not ours: ignored, never an error */
+	for (uint32_t i = 0; i < msg->u.env.n; i++) {
+		const ecp_item *it = &msg->u.env.items[i];
+		ec_err err = EC_OK;
+		switch (it->kind) {
+		case ECP_BLOCK: err = on_block(n, ctx, msg->sender, it); break;
+		case ECP_VOTE: err = on_vote(n, ctx, msg->sender, it); break;
+		case ECP_COMMIT: err = on_commit(n, ctx, it); break;
+		case ECP_BLOCKED: err = on_blocked(n, ctx, msg->sender, it); break;
+		case ECP_POLL: err = on_poll(n, ctx, msg->sender, it); break;
+		case ECP_FETCH: err = on_fetch(n, ctx, msg->sender, it); break;
+		default: break; /* unknown kinds from a peer are dropped */
+		}
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+/* ---- the tick --------------------------------------------------------- */
+
+static int
+cmp_out(const void *a, const void *b)
+{
+	const outmsg *x = a, *y = b;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return 0;
+}
+
+/* Everything queued for the same receiver leaves as one envelope, in the
+ * order it was queued (a stable sort by receiver). */
+static ec_err
+flush(ecp_node *n, const ec_ctx *ctx)
+{
+	if (n->nout == 0)
+		return EC_OK;
+	/* insertion sort keeps equal receivers in order; outboxes are short */
+	if (n->nout > 1) {
+		for (uint32_t i = 1; i < n->nout; i++) {
+			outmsg t = n->out[i];
+			uint32_t j = i;
+			while (j > 0 && cmp_out(&n->out[j - 1], &t) > 0) {
+				n->out[j] = n->out[j - 1];
+				j--;
+			}
+			n->out[j] = t;
+		}
+	}
+	if (!grow(ctx, (void **)&n->env, &n->envcap, n->nout, sizeof *n->env))
+		return EC_ENOMEM;
+	for (uint32_t i = 0; i < n->nout;) {
+		uint32_t j = i;
+		uint32_t k = 0;
+		do
+			n->env[k++] = n->out[j++].item;
+		while (j < n->nout && n->out[j].to == n->out[i].to && n->cfg.batch);
+		ec_msg m = {.sender = n->pos, .receiver = n->out[i].to, .time = n->now,
+		            .type = EC_MSG_ENVELOPE};
+		m.u.env.items = n->env;
+		m.u.env.n = k;
+		ec_err err = ctx->send(ctx->send_user, &m);
+		if (err)
+			return err;
+		i = j;
+	}
+	n->nout = 0;
+	return EC_OK;
+}
+
+static ec_err
+poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	ec_err err;
+	uint32_t attempt = 0;
+	for (uint32_t g = n->cfg.poll_first; g < e->poll_gap; g *= 2)
+		attempt++;
+	e->next_poll = n->now + e->poll_gap;
+	e->poll_gap = e->poll_gap * 2 > n->cfg.poll_max ? n->cfg.poll_max : e->poll_gap * 2;
+	if (e->mine) {
+		/* re-send the first wave for the roles not yet decided here */
+		for (uint32_t r = 0; r < e->nroles; r++) {
+			ec_range w = ecp_window(&n->peers, n->pos, role_key(e->block, r), n->cfg.window);
+			uint16_t code = role_code(e->block, r);
+			uint32_t yes = 0;
+			for (uint32_t v = 0; v < e->nvotes; v++)
+				yes += e->votes[v].role == code && e->votes[v].value > 0 &&
+				       ec_range_contains(w, e->votes[v].voter);
+			if (yes > n->cfg.threshold && (r == e->block->nparts || yes >= quorum(n)))
+				continue;
+			if (ec_range_contains(w, n->pos)) {
+				if ((err = spread(n, ctx, e, r, 0)))
+					return err;
+			} else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2)))
+				return err;
+		}
+		emit(ctx, n, EC_EV_QUERY_ANSWERED, &e->id, attempt);
+		return EC_OK;
+	}
+	/* a member that voted asks the origin for the outcome */
+	bool voted = false;
+	for (uint32_t r = 0; r < e->nroles && !voted; r++)
+		voted = (e->rf[r] & RF_VOTED) != 0;
+	if (voted && e->origin) {
+		ecp_item it = {.kind = ECP_POLL, .block_id = e->id};
+		return send_item(n, ctx, e->origin, &it);
+	}
+	return EC_OK;
+}
+
+static int
+cmp_entry_desc(const void *a, const void *b)
+{
+	return -ec_id_cmp(&(*(entry *const *)a)->id, &(*(entry *const *)b)->id);
+}
+
+static ec_err
+ec_tick(void *node, const ec_ctx *ctx)
+{
+	ecp_node *n = node;
+	ec_err err;
+	n->now++;
+	/* certificates and votes that arrived this round */
+	for (uint32_t i = 0; i < n->npool; i++)
+		if (n->pool[i].dirty && (err = tally(n, ctx, &n->pool[i])))
+			return err;
+	/* votes, highest block id first */
+	entry *want[64];
+	uint32_t nwant;
+	do {
+		nwant = 0;
+		for (uint32_t i = 0; i < n->npool && nwant < 64; i++) {
+			entry *e = &n->pool[i];
+			if (e->state != ST_PENDING || !e->block)
+				continue;
+			for (uint32_t r = 0; r < e->nroles; r++)
+				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+					want[nwant++] = e;
+					break;
+				}
+		}
+		if (nwant > 1)
+			qsort(want, nwant, sizeof *want, cmp_entry_desc);
+		uint32_t progressed = 0;
+		for (uint32_t k = 0; k < nwant; k++) {
+			entry *e = want[k];
+			for (uint32_t r = 0; r < e->nroles; r++)
+				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+					if ((err = vote(n, ctx, e, r)))
+						return err;
+					progressed += !(e->rf[r] & (RF_WANT | RF_WAIT));
+				}
+		}
+		if (progressed == 0)
+			break;
+	} while (nwant == 64);
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		if (e->dirty && (err = tally(n, ctx, e)))
+			return err;
+		if (e->state == ST_PENDING && e->block && n->now >= e->next_poll &&
+		    (err = poll_entry(n, ctx, e)))
+			return err;
+	}
+	/* forget decided entries after a while, and other nodes' undecided
+	 * ones once they expire (the origin keeps polling its own) */
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		bool drop = e->state != ST_PENDING ? n->now >= e->done_at + n->cfg.linger
+		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
+		if (drop) {
+			if (e->state == ST_PENDING)
+				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);
+			entry_free(ctx, e);
+			continue;
+		}
+		if (k != i)
+			n->pool[k] = *e;
+		k++;
+	}
+	n->npool = k;
+	return flush(n, ctx);
+}
+
+/* ---- the protocol table ----------------------------------------------- */
+
+static ec_err
+ec_node_init(void *node, ec_peer_id id, const void *config)
+{
+	ecp_node *n = node;
+	memset(n, 0, sizeof *n);
+	n->id = ec_id_expand(id);
+	n->pos = id;
+	if (config)
+		n->cfg = *(const ecp_config *)config;
+	else
+		ecp_config_default(&n->cfg);
+	if (ecp_config_check(&n->cfg))
+		return EC_EINVAL;
+	ec_peers_init(&n->peers);
+	return EC_OK;
+}
+
+static void
+ec_node_fini(void *node, const ec_ctx *ctx)
+{
+	ecp_node *n = node;
+	for (uint32_t i = 0; i < n->npool; i++)
+		entry_free(ctx, &n->pool[i]);
+	if (n->pool)
+		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
+	if (n->out)
+		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
+	if (n->env)
+		ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
+	ec_peers_fini(&n->peers, ctx);
+	memset(n, 0, sizeof *n);
+}
+
+static ec_err
+ec_set_peers(void *node, const ec_ctx *ctx, const uint64_t *sorted, size_t count)
+{
+	ecp_node *n = node;
+	ec_err err = ec_peers_assign(&n->peers, ctx, sorted, count);
+	if (err)
+		return err;
+	/* A node whose quarter of nearest peers on each side (at least a
+	 * window's worth) sit at least 8 times denser than its peers on
+	 * average takes them to be all the nodes there: its ring neighbours
+	 * (small-world, core-tail).  A node of a dense random graph sees no
+	 * such contrast and never assumes it knows a window. */
+	uint32_t L = n->peers.len, c = L / 4 > n->cfg.window + 1 ? L / 4 : n->cfg.window + 1;
+	n->near_dn = n->near_up = 0;
+	if (L >= 2 * c) {
+		uint32_t i;
+		(void)ec_peers_search(&n->peers, n->pos, &i);
+		uint64_t up = n->peers.ids[(i + c - 1) % L] - n->pos;
+		uint64_t dn = n->pos - n->peers.ids[(i + L - c) % L];
+		double near_gap = ((double)up + (double)dn) / (2.0 * c);
+		double mean_gap = 18446744073709551616.0 / L;
+		if (near_gap * 8 <= mean_gap) {
+			n->near_up = up;
+			n->near_dn = dn;
+		}
+	}
+	return EC_OK;
+}
+
+static size_t
+ec_peer_count(const void *node)
+{
+	return ((const ecp_node *)node)->peers.len;
+}
+
+static bool
+ec_idle(const void *node)
+{
+	const ecp_node *n = node;
+	return n->npool == 0 && n->nout == 0;
+}
+
+static void
+ec_advance(void *node, uint64_t ticks)
+{
+	((ecp_node *)node)->now += ticks;
+}
+
+static uint64_t
+ec_now(const void *node)
+{
+	return ((const ecp_node *)node)->now;
+}
+
+void
+ecp_block_from_txn(const ec_txn *t, ecp_block *out)
+{
+	out->id = ec_id_expand(t->id);
+	out->time = t->time;
+	out->nparts = t->used;
+	for (uint32_t i = 0; i < t->used; i++)
+		out->parts[i] = (ecp_part){ec_id_expand(t->parts[i].token),
+		                           ec_id_expand(t->parts[i].last),
+		                           ec_id_expand(t->parts[i].key)};
+}
+
+static ec_err
+ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
+{
+	ecp_node *n = node;
+	if (txn->used < 1 || txn->used > ECP_MAX_PARTS || !ctx->intern)
+		return EC_EINVAL;
+	size_t size = ecp_block_size(txn->used);
+	ecp_block *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, size);
+	if (!tmp)
+		return EC_ENOMEM;
+	ecp_block_from_txn(txn, tmp);
+	const ecp_block *b = ctx->intern(ctx->intern_user, tmp, size);
+	ctx->realloc_fn(ctx->alloc_user, tmp, size, 0);
+	if (!b)
+		return EC_ENOMEM;
+	entry *e;
+	ec_err err;
+	if ((err = entry_get(n, ctx, &b->id, &e)) || (err = entry_set_block(ctx, e, b)))
+		return err;
+	e->mine = 1;
+	e->origin = n->pos;
+	e->next_poll = n->now + n->cfg.poll_first;
+	for (uint32_t r = 0; r < e->nroles; r++) {
+		if (is_member(n, role_key(b, r)))
+			e->rf[r] |= RF_WANT | RF_SPREAD;
+		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0)))
+			return err;
+	}
+	return EC_OK;
+}
+
+static bool
+ec_committed(const void *node, const ec_ctx *ctx, ec_block_id id)
+{
+	(void)node;
+	ec_id full = ec_id_expand(id);
+	return ctx->store.ops->xblock_get(ctx->store.impl, &full, NULL, NULL);
+}
+
+uint64_t
+ecp_item_wire_size(const ecp_item *it)
+{
+	uint64_t size = 1 + 32; /* kind, block id */
+	uint64_t body = it->block ? 32 + 8 + 4 + 96 * (uint64_t)it->block->nparts : 0;
+	switch (it->kind) {
+	case ECP_BLOCK: return size + 1 + 2 + 2 + 8 + body;
+	case ECP_VOTE: return size + 2 + 1;
+	case ECP_COMMIT:
+		return size + body + 4 + (it->cert ? 11 * (uint64_t)it->cert->n : 0);
+	case ECP_BLOCKED: return size + 2;
+	default: return size;
+	}
+}
+
+const char *
+ecp_kind_name(uint8_t kind)
+{
+	static const char *const names[] = {"?", "block", "vote", "commit", "blocked", "poll",
+	                                    "fetch"};
+	return kind <= ECP_KIND_MAX ? names[kind] : "?";
+}
+
+const ec_protocol ec_protocol_ec = {
+	.name = "ec",
+	.node_size = sizeof(ecp_node),
+	.max_block_tokens = ECP_MAX_PARTS,
+	.node_init = ec_node_init,
+	.node_fini = ec_node_fini,
+	.set_peers = ec_set_peers,
+	.peer_count = ec_peer_count,
+	.idle = ec_idle,
+	.advance = ec_advance,
+	.now = ec_now,
+	.submit = ec_submit,
+	.committed = ec_committed,
+	.handle = ec_handle,
+	.tick = ec_tick,
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+#include "ec/id.h"
+
+#include "ec/rng.h"
+
+int
+ec_id_cmp(const ec_id *a, const ec_id *b)
+{
+	for (int i = 0; i < 4; i++)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return 0;
+}
+
+ec_id
+ec_id_expand(uint64_t pos)
+{
+	ec_id id = {{pos, 0, 0, 0}};
+	if (pos == 0)
+		return id;
+	uint64_t x = pos;
+	for (unsigned i = 1; i < 4; i++)
+		id.w[i] = x = ec_mix64(x + 0x9E3779B97F4A7C15ull * i);
+	return id;
+}
+
+uint64_t
+ec_id_hash(const ec_id *a)
+{
+	return ec_mix64(a->w[0] ^ ec_mix64(a->w[3] ^ (a->w[1] << 1) ^ (a->w[2] >> 1)));
+}
