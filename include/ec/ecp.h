@@ -76,6 +76,9 @@ ecp_block_size(uint32_t nparts)
 
 typedef struct ecp_vote {
 	uint64_t voter;  /* ring position of the voter */
+	uint32_t stamp;  /* 2 x the voter's clock when it voted, + 1 for a
+	                    withdrawal: a later stamp replaces an earlier vote,
+	                    whatever order the messages arrive in */
 	uint16_t role;   /* part index, or ECP_ROLE_WITNESS */
 	int8_t value;    /* +1 yes, -1 no */
 } ecp_vote;
@@ -94,7 +97,9 @@ typedef enum ecp_kind {
 	ECP_BLOCKED,    /* terminal push: the block lost (a no vote on role) */
 	ECP_POLL,       /* "what is the state of this block?" */
 	ECP_FETCH,      /* parent fetch: "send me this committed block" */
-	ECP_KIND_MAX = ECP_FETCH
+	ECP_WITHDRAW,   /* a member takes back its yes on a lower conflicting block */
+	ECP_WITHDRAWN,  /* the submitter's acknowledgement: the yes no longer counts */
+	ECP_KIND_MAX = ECP_WITHDRAWN
 } ecp_kind;
 
 /* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */

@@ -132,7 +132,7 @@ typedef struct ec_sim_result {
 	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
 	uint64_t messages;        /* logical messages delivered, including referrals */
 	uint64_t envelopes;       /* wire envelopes delivered (= messages for seed) */
-	uint64_t items[8];        /* ec logical messages delivered, by ecp_kind */
+	uint64_t items[16];       /* ec logical messages delivered, by ecp_kind */
 	uint64_t lost;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
 	uint64_t committed;       /* blocks seen committed at their injection node */

@@ -26,13 +26,14 @@ enum {
 	RF_SPREAD = 8,  /* member: pass the block to my window when voting */
 	RF_WAIT = 16,   /* member: parent unknown, fetching it */
 	RF_ROUTED = 32, /* relay: forwarded towards the role */
+	RF_WDRAW = 64,  /* on a lower block: my yes withdrawal is under way */
 };
 
 typedef struct entry {
 	ec_id id;
 	const ecp_block *block; /* NULL until known */
 	uint64_t origin;        /* submitter position, 0: unknown */
-	uint64_t created, next_poll, done_at, fetch_at, routed_at, spread_at;
+	uint64_t created, next_poll, done_at, fetch_at, routed_at, spread_at, wd_at;
 	uint64_t fetch_peer;
 	uint32_t poll_gap;
 	uint8_t state, mine, dirty, fetch_tries;
@@ -63,6 +64,7 @@ typedef struct ecp_node {
 	uint32_t nout, outcap;
 	ecp_item *env; /* scratch for one envelope */
 	uint32_t envcap;
+	uint32_t stamp; /* 2 x the sender's clock of the envelope being handled */
 } ecp_node;
 
 void
@@ -240,20 +242,25 @@ add_interest(const ec_ctx *ctx, entry *e, uint64_t who)
 	return EC_OK;
 }
 
-/* Records (or replaces) voter's vote on role. */
+/* Records voter's vote on role, unless a vote with a later stamp is
+ * already recorded. */
 static ec_err
-add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value)
+add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value, uint32_t stamp)
 {
 	for (uint32_t i = 0; i < e->nvotes; i++)
 		if (e->votes[i].voter == voter && e->votes[i].role == role) {
+			if (stamp < e->votes[i].stamp)
+				return EC_OK; /* overtaken on the way */
 			if (e->votes[i].value != value)
 				e->dirty = 1;
 			e->votes[i].value = value;
+			e->votes[i].stamp = stamp;
 			return EC_OK;
 		}
 	if (!grow(ctx, (void **)&e->votes, &e->vcap, e->nvotes + 1, sizeof *e->votes))
 		return EC_ENOMEM;
-	e->votes[e->nvotes++] = (ecp_vote){voter, role, value};
+	e->votes[e->nvotes++] = (ecp_vote){.voter = voter, .stamp = stamp, .role = role,
+	                                   .value = value};
 	e->dirty = 1;
 	return EC_OK;
 }
@@ -388,32 +395,100 @@ emit(const ec_ctx *ctx, const ecp_node *n, ec_event ev, const ec_id *id, uint64_
 		ctx->event(ctx->event_user, n->pos, ev, ec_id_pos(id), arg);
 }
 
-/* Whether another pending block of mine already has my yes vote for the
- * same token and parent (votes for conflicting blocks are exclusive). */
+/* Whether e holds a yes of mine that could still count at its submitter:
+ * the entry must stay (it keeps my vote exclusive) until the token moves
+ * past the parent, after which no block with that parent can win. */
 static bool
-yes_elsewhere(const ecp_node *n, const entry *self, const ecp_part *part)
+holds_yes(const ec_ctx *ctx, const entry *e)
 {
-	for (uint32_t i = 0; i < n->npool; i++) {
-		const entry *e = &n->pool[i];
-		if (e == self || !e->block || e->state != ST_PENDING)
+	for (uint32_t r = 0; e->block && r < e->block->nparts; r++) {
+		if (!(e->rf[r] & RF_YES))
 			continue;
-		for (uint32_t r = 0; r < e->block->nparts; r++)
-			if ((e->rf[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
-			    ec_id_eq(&e->block->parts[r].parent, &part->parent))
-				return true;
+		ec_id cur = {{0, 0, 0, 0}};
+		uint64_t t;
+		(void)ctx->store.ops->xtoken_get(ctx->store.impl, &e->block->parts[r].token, &cur, &t);
+		if (ec_id_eq(&cur, &e->block->parts[r].parent))
+			return true;
 	}
 	return false;
 }
 
-/* My vote on a token role: +1, -1, or 0 while the parent is being fetched. */
-static int8_t
-judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+/* The undecided block that already has my yes vote for the same token and
+ * parent, if any (votes for conflicting blocks are exclusive); *role is
+ * its part.  A block I blocked myself still counts: only its submitter
+ * decides, and my yes stands there until it acknowledges a withdrawal. */
+static entry *
+yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *role)
 {
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		if (e == self || !e->block || e->state == ST_COMMITTED)
+			continue;
+		for (uint32_t r = 0; r < e->block->nparts; r++)
+			if ((e->rf[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
+			    ec_id_eq(&e->block->parts[r].parent, &part->parent)) {
+				*role = r;
+				return e;
+			}
+	}
+	return NULL;
+}
+
+enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW };
+
+/* Takes my yes back from the lower block `low` so that I may vote for a
+ * higher conflicting one: at once if the block is mine, else by asking its
+ * submitter, whose acknowledgement (or certificate, if it already
+ * committed) settles it.  Only the submitter commits, so a yes it has
+ * dropped can never be part of a commit. */
+static ec_err
+withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
+{
+	if (low->mine || !low->origin) {
+		low->rf[r] &= (uint8_t)~RF_YES;
+		return add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
+		                (uint32_t)(2 * n->now + 1));
+	}
+	if ((low->rf[r] & RF_WDRAW) && n->now < low->wd_at)
+		return EC_OK;
+	if (!(low->rf[r] & RF_WDRAW)) {
+		/* from now on whatever I say about the lower block is a no (a
+		 * re-poll must not repeat the yes with a later stamp); my yes
+		 * stays reserved until the submitter acknowledges */
+		ec_err err = add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
+		                      (uint32_t)(2 * n->now + 1));
+		if (err)
+			return err;
+	}
+	low->rf[r] |= RF_WDRAW;
+	low->wd_at = n->now + n->cfg.fetch_cooldown;
+	ecp_item it = {.kind = ECP_WITHDRAW, .role = role_code(low->block, r), .block_id = low->id};
+	return send_item(n, ctx, low->origin, &it);
+}
+
+/* My vote on a token role: +1, -1, or 0 while waiting (*why says for
+ * what: a parent fetch or a withdrawal). */
+static int8_t
+judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *err)
+{
+	*why = WAIT_NONE;
+	*err = EC_OK;
 	if (r == e->block->nparts)
 		return 1; /* witness: the block is well formed */
 	const ecp_part *part = &e->block->parts[r];
-	if (e->state == ST_BLOCKED || yes_elsewhere(n, e, part))
+	if (e->state == ST_BLOCKED)
 		return -1;
+	uint32_t lr;
+	entry *other = yes_elsewhere(n, e, part, &lr);
+	if (other) {
+		if (ec_id_cmp(&other->id, &e->id) > 0)
+			return -1; /* I back the higher block already */
+		*err = withdraw(n, ctx, other, lr);
+		if (*err || (other->rf[lr] & RF_YES)) {
+			*why = WAIT_WITHDRAW;
+			return 0;
+		}
+	}
 	ec_id cur = {{0, 0, 0, 0}};
 	uint64_t t;
 	(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
@@ -421,47 +496,66 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		return 1;
 	if (!ec_id_is_zero(&part->parent) &&
 	    !ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
-	    e->fetch_tries < 4 && e->fetch_peer)
-		return 0; /* I may have missed the parent's commit: fetch it first */
+	    e->fetch_tries < 4 && e->fetch_peer) {
+		*why = WAIT_FETCH; /* I may have missed the parent's commit: fetch it */
+		return 0;
+	}
 	return -1;
 }
 
-static ec_err commit(ecp_node *n, const ec_ctx *ctx, entry *e);
+static ec_err commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given);
 static ec_err block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role);
 
-/* Recounts the votes inside my windows and commits or blocks.  A
- * certificate is checked against windows twice as wide: a member's own
- * view of its neighbourhood can be narrower than the submitter's (dense
- * graphs that miss some ring neighbours), while only nodes that are members
- * in their own view vote at all. */
+enum { DEC_OPEN, DEC_COMMIT, DEC_BLOCK };
+
+/* The decision a set of votes supports in my windows of half-width
+ * `width`: every token role needs a net balance above the threshold and a
+ * quorum of yes votes, the witness more yes votes than the threshold; a
+ * token role with a quorum of no votes, or a net balance below minus the
+ * threshold, blocks.  *role is the blocking role. */
+static int
+decide(const ecp_node *n, const ecp_block *b, const ecp_vote *votes, uint32_t nvotes,
+       uint32_t width, uint16_t *role)
+{
+	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	bool all = true;
+	for (uint32_t r = 0; r <= b->nparts; r++) {
+		ec_range w = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		uint16_t code = role_code(b, r);
+		int64_t yes = 0, no = 0;
+		for (uint32_t v = 0; v < nvotes; v++)
+			if (votes[v].role == code && ec_range_contains(w, votes[v].voter)) {
+				if (votes[v].value > 0)
+					yes++;
+				else
+					no++;
+			}
+		if (r == b->nparts) {
+			all = all && yes > thr;
+			continue;
+		}
+		if (no - yes > thr || no >= q) {
+			*role = code;
+			return DEC_BLOCK;
+		}
+		all = all && yes - no > thr && yes >= q;
+	}
+	return all ? DEC_COMMIT : DEC_OPEN;
+}
+
+/* Recounts the votes I heard and commits or blocks. */
 static ec_err
 tally_w(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t width)
 {
 	e->dirty = 0;
 	if (e->state != ST_PENDING || !e->block)
 		return EC_OK;
-	const int64_t thr = n->cfg.threshold, q = quorum(n);
-	bool all = true;
-	for (uint32_t r = 0; r < e->nroles; r++) {
-		ec_range w = ecp_window(&n->peers, n->pos, role_key(e->block, r), width);
-		uint16_t code = role_code(e->block, r);
-		int64_t yes = 0, no = 0;
-		for (uint32_t v = 0; v < e->nvotes; v++)
-			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter)) {
-				if (e->votes[v].value > 0)
-					yes++;
-				else
-					no++;
-			}
-		if (r == e->block->nparts) {
-			all = all && yes > thr;
-			continue;
-		}
-		if (no - yes > thr || no >= q)
-			return block_entry(n, ctx, e, code);
-		all = all && yes - no > thr && yes >= q;
+	uint16_t role = 0;
+	switch (decide(n, e->block, e->votes, e->nvotes, width, &role)) {
+	case DEC_COMMIT: return commit(n, ctx, e, NULL);
+	case DEC_BLOCK: return block_entry(n, ctx, e, role);
+	default: return EC_OK;
 	}
-	return all ? commit(n, ctx, e) : EC_OK;
 }
 
 static ec_err
@@ -532,13 +626,12 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 	return EC_OK;
 }
 
+/* A certificate of every vote that counted in one of my windows. */
 static ec_err
-commit(ecp_node *n, const ec_ctx *ctx, entry *e)
+make_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert **out)
 {
 	const ecp_block *b = e->block;
-	/* the certificate: every vote that counted in one of my windows */
-	size_t cap = e->nvotes;
-	size_t bytes = sizeof(ecp_cert) + cap * sizeof(ecp_vote);
+	size_t bytes = sizeof(ecp_cert) + (size_t)e->nvotes * sizeof(ecp_vote);
 	ecp_cert *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
 	if (!tmp)
 		return EC_ENOMEM;
@@ -550,13 +643,22 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e)
 			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
 				tmp->v[tmp->n++] = e->votes[v];
 	}
-	const ecp_cert *cert =
-	    ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
+	*out = ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
 	ctx->realloc_fn(ctx->alloc_user, tmp, bytes, 0);
-	if (!cert)
-		return EC_ENOMEM;
-	ec_err err = ctx->store.ops->xblock_put(ctx->store.impl, b, cert);
-	if (err)
+	return *out ? EC_OK : EC_ENOMEM;
+}
+
+/* Commits e, with the certificate that convinced me or (NULL) one made of
+ * the votes that counted in my windows. */
+static ec_err
+commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
+{
+	const ecp_block *b = e->block;
+	ec_err err;
+	const ecp_cert *cert = given;
+	if (!cert && (err = make_cert(n, ctx, e, &cert)))
+		return err;
+	if ((err = ctx->store.ops->xblock_put(ctx->store.impl, b, cert)))
 		return err;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		const ecp_part *part = &b->parts[r];
@@ -601,8 +703,11 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e)
 static ec_err
 vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 {
-	int8_t v = judge(n, ctx, e, r);
+	int why;
 	ec_err err;
+	int8_t v = judge(n, ctx, e, r, &why, &err);
+	if (err)
+		return err;
 	if ((e->rf[r] & RF_SPREAD) && v == 0) {
 		/* the window must not wait for my parent fetch */
 		e->rf[r] &= (uint8_t)~RF_SPREAD;
@@ -612,7 +717,7 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	}
 	if (v == 0) {
 		e->rf[r] |= RF_WAIT;
-		if (n->now >= e->fetch_at) {
+		if (why == WAIT_FETCH && n->now >= e->fetch_at) {
 			/* first the yes voter that sent the block, then the fellow
 			 * members nearest the token, one per attempt */
 			uint64_t to = e->fetch_peer;
@@ -641,7 +746,7 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	e->rf[r] = (uint8_t)((e->rf[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
 	     (uint64_t)(v > 0));
-	if ((err = add_vote(ctx, e, n->pos, code, v)))
+	if ((err = add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
 		return err;
 	if (e->rf[r] & RF_SPREAD) {
 		e->rf[r] &= (uint8_t)~RF_SPREAD;
@@ -690,7 +795,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
 	bool fellow = ec_range_contains(w, from);
 	if (it->value && fellow) {
-		if ((err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1)))
+		if ((err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp)))
 			return err;
 		if (it->value > 0 && r < e->block->nparts)
 			e->fetch_peer = from; /* a yes voter knows the parent */
@@ -755,7 +860,7 @@ on_vote(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	/* token voters are told the outcome; witnesses store nothing */
 	ec_err err = it->role == ECP_ROLE_WITNESS ? EC_OK : add_interest(ctx, e, from);
 	if (!err)
-		err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1);
+		err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp);
 	emit(ctx, n, EC_EV_VOTE_TRUSTED, &e->id, 0);
 	return err;
 }
@@ -778,12 +883,17 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 		return EC_OK;
 	if ((err = entry_set_block(ctx, e, it->block)))
 		return err;
-	e->state = ST_PENDING; /* a certificate outranks a local block */
-	for (uint32_t v = 0; v < it->cert->n; v++)
-		if ((err = add_vote(ctx, e, it->cert->v[v].voter, it->cert->v[v].role,
-		                    it->cert->v[v].value)))
-			return err;
-	return tally_w(n, ctx, e, 2 * n->cfg.window);
+	/* The certificate is judged on its own votes, not mixed with what I
+	 * heard since (my own later withdrawal must not undo the submitter's
+	 * decision), against windows twice as wide: a member's view of its
+	 * neighbourhood can be narrower than the submitter's (dense graphs that
+	 * miss some ring neighbours), while only members in their own view
+	 * vote at all.  A certificate outranks a local block. */
+	uint16_t role;
+	if (decide(n, e->block, it->cert->v, it->cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
+		return EC_OK;
+	e->state = ST_PENDING;
+	return commit(n, ctx, e, it->cert);
 }
 
 static ec_err
@@ -792,7 +902,7 @@ on_blocked(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	entry *e = find(n, &it->block_id);
 	if (!e || e->state != ST_PENDING)
 		return EC_OK;
-	return add_vote(ctx, e, from, it->role, -1);
+	return add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
 }
 
 static ec_err
@@ -813,6 +923,45 @@ on_poll(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 }
 
 static ec_err
+on_withdraw(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = it->role, .block_id = it->block_id};
+	if (!e) {
+		const ecp_block *b;
+		const ecp_cert *c;
+		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
+			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
+			                  .cert = c};
+			return send_item(n, ctx, from, &reply);
+		}
+		return send_item(n, ctx, from, &ack); /* nothing here can count it */
+	}
+	if (e->state == ST_COMMITTED)
+		return send_terminal(n, ctx, e, from, it->role);
+	if (e->state == ST_PENDING) {
+		ec_err err = add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
+		if (err)
+			return err;
+	}
+	return send_item(n, ctx, from, &ack);
+}
+
+static ec_err
+on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e || !e->block)
+		return EC_OK;
+	uint32_t r = role_index(e->block, it->role);
+	if (r >= e->block->nparts)
+		return EC_OK;
+	e->rf[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
+	/* my own record changes too, or a re-poll would repeat the old yes */
+	return add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
+}
+
+static ec_err
 on_fetch(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
 	const ecp_block *b;
@@ -829,6 +978,7 @@ ec_handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 	ecp_node *n = node;
 	if (msg->type != EC_MSG_ENVELOPE || !msg->u.env.items)
 		return EC_OK; /* not ours: ignored, never an error */
+	n->stamp = (uint32_t)(2 * msg->time);
 	for (uint32_t i = 0; i < msg->u.env.n; i++) {
 		const ecp_item *it = &msg->u.env.items[i];
 		ec_err err = EC_OK;
@@ -839,6 +989,8 @@ ec_handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 		case ECP_BLOCKED: err = on_blocked(n, ctx, msg->sender, it); break;
 		case ECP_POLL: err = on_poll(n, ctx, msg->sender, it); break;
 		case ECP_FETCH: err = on_fetch(n, ctx, msg->sender, it); break;
+		case ECP_WITHDRAW: err = on_withdraw(n, ctx, msg->sender, it); break;
+		case ECP_WITHDRAWN: err = on_withdrawn(n, ctx, it); break;
 		default: break; /* unknown kinds from a peer are dropped */
 		}
 		if (err)
@@ -999,6 +1151,8 @@ ec_tick(void *node, const ec_ctx *ctx)
 		entry *e = &n->pool[i];
 		bool drop = e->state != ST_PENDING ? n->now >= e->done_at + n->cfg.linger
 		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
+		if (drop && e->state != ST_COMMITTED && holds_yes(ctx, e))
+			drop = false;
 		if (drop) {
 			if (e->state == ST_PENDING)
 				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);
@@ -1163,7 +1317,9 @@ ecp_item_wire_size(const ecp_item *it)
 	case ECP_VOTE: return size + 2 + 1;
 	case ECP_COMMIT:
 		return size + body + 4 + (it->cert ? 11 * (uint64_t)it->cert->n : 0);
-	case ECP_BLOCKED: return size + 2;
+	case ECP_BLOCKED:
+	case ECP_WITHDRAW:
+	case ECP_WITHDRAWN: return size + 2;
 	default: return size;
 	}
 }
@@ -1171,8 +1327,8 @@ ecp_item_wire_size(const ecp_item *it)
 const char *
 ecp_kind_name(uint8_t kind)
 {
-	static const char *const names[] = {"?", "block", "vote", "commit", "blocked", "poll",
-	                                    "fetch"};
+	static const char *const names[] = {"?",     "block", "vote",     "commit",   "blocked",
+	                                    "poll",  "fetch", "withdraw", "withdrawn"};
 	return kind <= ECP_KIND_MAX ? names[kind] : "?";
 }
 

@@ -103,12 +103,13 @@ ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_s
 		fprintf(out, "Messages: %llu. Commits: NONE\n", (unsigned long long)r->messages);
 	if (r->by_type[EC_MSG_ENVELOPE])
 		return fprintf(out, "Message distribution: Block: %llu, Vote: %llu, Commit: %llu, "
-		                    "Blocked: %llu, Poll: %llu, Fetch: %llu\n",
+		                    "Blocked: %llu, Poll: %llu, Fetch: %llu, Withdraw: %llu\n",
 		               (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
 		               (unsigned long long)r->items[ECP_COMMIT],
 		               (unsigned long long)r->items[ECP_BLOCKED],
 		               (unsigned long long)r->items[ECP_POLL],
-		               (unsigned long long)r->items[ECP_FETCH]) < 0
+		               (unsigned long long)r->items[ECP_FETCH],
+		               (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN])) < 0
 		           ? -1
 		           : 0;
 	return fprintf(out, "Message distribution: Query: %llu, Vote: %llu, Block: %llu, Answer: %llu\n",
@@ -221,11 +222,12 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->negative_commits);
 	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,"
 	             "\"ec_block\":%llu,\"ec_vote\":%llu,\"ec_commit\":%llu,\"ec_blocked\":%llu,"
-	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,",
+	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,\"ec_withdraw\":%llu,",
 	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token,
 	        (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
 	        (unsigned long long)r->items[ECP_COMMIT], (unsigned long long)r->items[ECP_BLOCKED],
-	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH]);
+	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH],
+	        (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN]));
 	if (r->latency_all.count)
 		fprintf(out, "\"latency_all_mean\":%.6f,\"latency_all_p50\":%llu,"
 		             "\"latency_all_p95\":%llu,\"latency_all_p99\":%llu,\"latency_all_max\":%llu,"

@@ -1004,13 +1004,15 @@ detect_commits(ec_sim *s)
 		for (uint32_t x = 0; x < o->used; x++)
 			s->tokens[s->ntokens++] = (sim_token){o->parts[x].token, o->id, o->parts[x].key};
 		uint64_t latency = s->round - o->created;
-		if (o->created >= s->cfg.warmup)
+		if (o->created >= s->cfg.warmup) {
 			s->latencies[s->nlat++] = latency;
+			if (!fam)
+				s->res.plain_committed++;
+		}
 		if (s->round >= s->cfg.warmup) {
 			s->res.committed++;
 			s->res.committed_tokens += o->used;
-			if (!fam)
-				s->res.plain_committed++;
+
 		}
 		if (s->cfg.hooks.block_committed)
 			s->cfg.hooks.block_committed(s->cfg.hooks.user, s->round, o->id,
@@ -1225,7 +1227,7 @@ ec_sim_step(ec_sim *s, bool *more)
 			logical += m->u.env.n;
 			if (measured)
 				for (uint32_t k = 0; k < m->u.env.n; k++)
-					s->res.items[m->u.env.items[k].kind & 7]++;
+					s->res.items[m->u.env.items[k].kind & 15]++;
 		} else {
 			logical++;
 		}
