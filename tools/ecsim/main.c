@@ -139,8 +139,27 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 }
 
 /* Runs every seed of the options and prints the results. */
+/* Runs the ec protocol on o's configuration (for the side-by-side view). */
+static ec_err
+run_ec(const ecsim_options *o, ec_sim_result *res)
+{
+	ec_sim_config cfg = o->cfg;
+	cfg.protocol = &ec_protocol_ec;
+	cfg.protocol_config = &o->ec_cfg;
+	cfg.neighbourhood = o->ec_cfg.window;
+	cfg.hooks = (ec_sim_hooks){0};
+	ec_sim *sim;
+	ec_err e = ec_sim_new(&sim, &cfg);
+	if (!e)
+		e = ec_sim_run(sim);
+	if (!e)
+		e = ec_sim_result_get(sim, res);
+	ec_sim_free(sim);
+	return e;
+}
+
 static int
-run_all(ecsim_options *o)
+run_all(ecsim_options *o, bool side_by_side)
 {
 	run_io io = {.runs = o->runs, .rounds = o->cfg.rounds,
 	             .progress = !o->quiet && isatty(STDERR_FILENO)};
@@ -225,6 +244,16 @@ run_all(ecsim_options *o)
 			ec_report_extra(stdout, &res, o->cfg.nodes);
 			if (ecsim_is_published(o))
 				ecsim_compare_published(stdout, &res, o->seed_cfg.salted, o->seed_cfg.salt);
+			ec_sim_result ecres;
+			if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
+				ec_err e2 = run_ec(o, &ecres);
+				if (e2) {
+					fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
+					status = 1;
+				} else {
+					ecsim_side_by_side(stdout, &res, &ecres, o->cfg.nodes);
+				}
+			}
 		}
 		if (rs)
 			ecsim_runs_add(rs, &res);
@@ -278,7 +307,7 @@ main(int argc, char **argv)
 		ecsim_scenario_free(sargs, nsargs);
 		return rc;
 	}
-	rc = run_all(&o);
+	rc = run_all(&o, argc == 1); /* no arguments: the side-by-side view */
 	free(margv);
 	ecsim_scenario_free(sargs, nsargs);
 	return rc;

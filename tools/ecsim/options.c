@@ -21,7 +21,7 @@ enum {
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH
 };
 
 static const struct option longopts[] = {
@@ -54,6 +54,7 @@ static const struct option longopts[] = {
 	{"quorum", required_argument, NULL, OPT_QUORUM},
 	{"fanout", required_argument, NULL, OPT_FANOUT},
 	{"no-batch", no_argument, NULL, OPT_NO_BATCH},
+	{"batch", required_argument, NULL, OPT_BATCH},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -99,7 +100,8 @@ ecsim_usage(FILE *out)
 	    "  --threshold T          a role needs a net balance above T (2)\n"
 	    "  --quorum Q             yes votes a token role needs (default w+1, a majority)\n"
 	    "  --fanout F             peers each first-wave hop sends to (2)\n"
-	    "  --no-batch             one envelope per logical message (to measure batching)\n"
+	    "  --batch on|off         one envelope per receiver and round (on, the default)\n"
+	    "                         or one per logical message (off; --no-batch)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
 	    "                         insertion order (28 replays the published figures)\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
@@ -396,6 +398,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			o->ec_cfg.fanout = (uint32_t)v;
 			break;
 		case OPT_NO_BATCH: o->ec_cfg.batch = 0; break;
+		case OPT_BATCH:
+			if (strcmp(a, "on") != 0 && strcmp(a, "off") != 0)
+				return fail(err, errlen, "--batch needs on or off, got '%s'", a);
+			o->ec_cfg.batch = strcmp(a, "on") == 0;
+			break;
 		case OPT_HELP: o->help = true; return 0;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);

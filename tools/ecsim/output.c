@@ -66,6 +66,52 @@ ecsim_compare_published(FILE *out, const ec_sim_result *r, bool salted, uint64_t
 	      out);
 }
 
+static void
+side_row(FILE *out, const char *name, const char *pub, double seed, double ec, int decimals)
+{
+	char a[32], b[32];
+	snprintf(a, sizeof a, "%.*f", decimals, seed);
+	snprintf(b, sizeof b, "%.*f", decimals, ec);
+	fprintf(out, "  %-28s %12s %12s %12s", name, pub, a, b);
+	if (ec > 0 && seed > 0)
+		fprintf(out, "   %8.1fx", seed / ec);
+	fputc('\n', out);
+}
+
+void
+ecsim_side_by_side(FILE *out, const ec_sim_result *seed, const ec_sim_result *ec,
+                   uint32_t nodes)
+{
+	ec_figures fs, fe;
+	ec_figures_of(seed, nodes, &fs);
+	ec_figures_of(ec, nodes, &fe);
+	fputs("\nThe same configuration under the ec protocol (--protocol ec):\n", out);
+	fprintf(out, "  %-28s %12s %12s %12s   %9s\n", "metric", "published", "seed", "ec",
+	        "seed / ec");
+	side_row(out, "messages", "331089", (double)seed->messages, (double)ec->messages, 0);
+	side_row(out, "wire envelopes", "331089", (double)seed->envelopes, (double)ec->envelopes, 0);
+	side_row(out, "commits", "63", (double)seed->committed, (double)ec->committed, 0);
+	side_row(out, "rounds/commit", "31.7", fs.rounds_per_commit, fe.rounds_per_commit, 1);
+	side_row(out, "messages/commit", "5255", fs.messages_per_commit, fe.messages_per_commit, 0);
+	side_row(out, "latency p50 (rounds)", "-", (double)seed->latency.p50,
+	         (double)ec->latency.p50, 0);
+	side_row(out, "latency p95 (rounds)", "-", (double)seed->latency.p95,
+	         (double)ec->latency.p95, 0);
+	if (seed->latency_all.count && ec->latency_all.count)
+		side_row(out, "latency, all members p50", "-", (double)seed->latency_all.p50,
+		         (double)ec->latency_all.p50, 0);
+	else
+		fprintf(out, "  %-28s %12s %12s %12llu\n", "latency, all members p50", "-",
+		        seed->latency_all.count ? "-" : "never all",
+		        (unsigned long long)ec->latency_all.p50);
+	side_row(out, "bytes/node/round", "-", fs.bytes_per_node_per_round,
+	         fe.bytes_per_node_per_round, 1);
+	fputs("Both runs move the published run's single token: a serial chain, so rounds per\n"
+	      "commit is the chain's latency.  Under load, bounded degree, conflicts and at\n"
+	      "scale, see bench/bench_ec.sh and docs/ec-protocol.md.\n",
+	      out);
+}
+
 enum { M_MESSAGES, M_COMMITS, M_RPC, M_MPC, M_QUERY, M_VOTE, M_BLOCK, M_ANSWER, M_REFERRAL,
        M_PMIN, M_PAVG, M_PMAX, M_LMEAN, M_LP50, M_LP95, M_LMAX, M_STALLED, M_COUNT };
 

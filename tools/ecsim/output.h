@@ -11,6 +11,11 @@
  * figures; salted/salt say which mempool order produced it. */
 void ecsim_compare_published(FILE *out, const ec_sim_result *r, bool salted, uint64_t salt);
 
+/* The published figures, the seed protocol's run and the ec protocol's run
+ * on the same configuration, side by side. */
+void ecsim_side_by_side(FILE *out, const ec_sim_result *seed, const ec_sim_result *ec,
+                        uint32_t nodes);
+
 /* Accumulates per-run metrics and prints the --runs summary. */
 typedef struct ecsim_runs ecsim_runs;
 ecsim_runs *ecsim_runs_new(size_t runs);

@@ -16,7 +16,8 @@
 static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
-	"tiebreak-salt", "runs", "max-queue"};
+	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
+	"fanout", "batch"};
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -200,6 +201,13 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 	fprintf(out, "block_size: \"%llu,%llu\"\n", (unsigned long long)c->block_min,
 	        (unsigned long long)c->block_max);
 	fprintf(out, "max_queue: %llu\n", (unsigned long long)c->max_queue);
+	if (c->conflict_rate > 0)
+		fprintf(out, "conflict_rate: %s\n", num(n1, c->conflict_rate));
+	if (c->protocol == &ec_protocol_ec) {
+		const ecp_config *e = &o->ec_cfg;
+		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\nbatch: %s\n",
+		        e->window, e->threshold, e->quorum, e->fanout, e->batch ? "on" : "off");
+	}
 	if (o->seed_cfg.salted)
 		fprintf(out, "tiebreak_salt: %llu\n", (unsigned long long)o->seed_cfg.salt);
 	return fprintf(out, "runs: %llu\n", (unsigned long long)o->runs) < 0 ? -1 : 0;
