@@ -79,6 +79,9 @@ typedef struct ec_sim_config {
 	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
 	                             every round (the reference) */
 	uint64_t warmup;          /* rounds excluded from the statistics */
+	uint64_t drain;           /* last rounds in which no block is created, so
+	                             that what is still open at the end is stuck,
+	                             not merely young */
 	uint32_t threads;         /* worker threads (0 or 1: the caller only); the
 	                             results are identical for any number */
 	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL

@@ -331,7 +331,10 @@ route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops,
 	ecp_item it = {.kind = ECP_BLOCK, .role = role_code(e->block, r), .hops = hops,
 	               .origin = e->origin, .block_id = e->id, .block = e->block};
 	/* merge the two directions by distance */
-	for (uint32_t k = 0; k < p->len && sent < n->cfg.fanout; k++) {
+	/* the submitter sends `fanout` copies; a relay passes its copy on to
+	 * one peer (copies would otherwise multiply at every hop) */
+	const uint32_t fan = limit == UINT64_MAX ? n->cfg.fanout : 1;
+	for (uint32_t k = 0; k < p->len && sent < fan; k++) {
 		uint64_t du = p->ids[up] - key, dd = key - p->ids[dn];
 		uint64_t pick;
 		if (du <= dd) {
@@ -1153,6 +1156,12 @@ ec_tick(void *node, const ec_ctx *ctx)
 		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
 		if (drop && e->state != ST_COMMITTED && holds_yes(ctx, e))
 			drop = false;
+		/* a relay's entry only stops it forwarding the same copy twice */
+		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
+		for (uint32_t r = 0; relay && r < e->nroles; r++)
+			relay = (e->rf[r] & ~RF_ROUTED) == 0;
+		if (relay && n->now >= e->created + 2 * (uint64_t)n->cfg.poll_first)
+			drop = true;
 		if (drop) {
 			if (e->state == ST_PENDING)
 				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);

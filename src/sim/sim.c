@@ -243,6 +243,8 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "tokens per node times nodes must stay below 2^32";
 	if (cfg->warmup >= cfg->rounds && cfg->rounds > 0)
 		return "the warm-up must be shorter than the run";
+	if (cfg->drain && cfg->warmup + cfg->drain >= cfg->rounds)
+		return "the warm-up and the drain must leave rounds that create blocks";
 	switch (cfg->topology.kind) {
 	case EC_TOPO_RANDOM:
 		if (!is_fraction(cfg->topology.a))
@@ -1075,6 +1077,8 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t target, uint32_t family, uint32_
 static ec_err
 create_blocks(ec_sim *s)
 {
+	if (s->cfg.drain && s->round + s->cfg.drain >= s->cfg.rounds)
+		return EC_OK;
 	size_t offer = s->ntokens;
 	if (s->cfg.tx_rate && s->cfg.tx_rate < offer) {
 		/* offer tx_rate free tokens, picked uniformly (partial Fisher-Yates);

@@ -21,7 +21,7 @@ enum {
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN
 };
 
 static const struct option longopts[] = {
@@ -55,6 +55,7 @@ static const struct option longopts[] = {
 	{"fanout", required_argument, NULL, OPT_FANOUT},
 	{"no-batch", no_argument, NULL, OPT_NO_BATCH},
 	{"batch", required_argument, NULL, OPT_BATCH},
+	{"drain", required_argument, NULL, OPT_DRAIN},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -86,6 +87,8 @@ ecsim_usage(FILE *out)
 	    "  --tx-rate R            offer at most R free tokens per round, picked at random\n"
 	    "                         (default: every free token every round, as the reference)\n"
 	    "  --warmup W             leave the first W rounds out of the statistics\n"
+	    "  --drain D              create no blocks in the last D rounds, so that blocks\n"
+	    "                         still open at the end are stuck, not just young\n"
 	    "  --threads N            worker threads (default: all cores from 16384 nodes up,\n"
 	    "                         else 1); the output is the same for any number\n"
 	    "  --max-queue N          stop a run with more than N messages in flight\n"
@@ -366,6 +369,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_u64(a, &v))
 				return fail(err, errlen, "--warmup needs a whole number of rounds, got '%s'", a);
 			o->cfg.warmup = v;
+			break;
+		case OPT_DRAIN:
+			if (!parse_u64(a, &v))
+				return fail(err, errlen, "--drain needs a whole number of rounds, got '%s'", a);
+			o->cfg.drain = v;
 			break;
 		case OPT_DEGREE:
 			if (!parse_u64(a, &v) || v < 1 || v > 65536)
