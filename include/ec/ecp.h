@@ -44,7 +44,8 @@ typedef struct ecp_config {
 	                        members wait twice as long */
 	uint32_t poll_max;   /* back-off cap in rounds (16) */
 	uint32_t fetch_cooldown; /* rounds between parent fetch attempts (5) */
-	uint32_t linger;     /* rounds a decided entry stays to answer (8) */
+	uint32_t linger;     /* rounds a decided entry stays in the pool (2); the
+	                        store answers for it afterwards */
 	uint32_t expiry;     /* rounds an undecided entry of someone else's
 	                        block is kept (96) */
 	uint32_t batch;      /* 1: one envelope per receiver and round; 0: one

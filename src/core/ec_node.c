@@ -71,7 +71,7 @@ void
 ecp_config_default(ecp_config *c)
 {
 	*c = (ecp_config){.window = 4, .threshold = 2, .quorum = 0, .fanout = 2, .max_hops = 24,
-	                  .poll_first = 8, .poll_max = 16, .fetch_cooldown = 5, .linger = 8,
+	                  .poll_first = 8, .poll_max = 16, .fetch_cooldown = 5, .linger = 2,
 	                  .expiry = 96, .batch = 1};
 }
 
@@ -333,7 +333,7 @@ route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops,
 	/* merge the two directions by distance */
 	/* the submitter sends `fanout` copies; a relay passes its copy on to
 	 * one peer (copies would otherwise multiply at every hop) */
-	const uint32_t fan = limit == UINT64_MAX ? n->cfg.fanout : 1;
+	const uint32_t fan = limit == UINT64_MAX || hops <= 1 ? n->cfg.fanout : 1;
 	for (uint32_t k = 0; k < p->len && sent < fan; k++) {
 		uint64_t du = p->ids[up] - key, dd = key - p->ids[dn];
 		uint64_t pick;
@@ -1049,7 +1049,14 @@ flush(ecp_node *n, const ec_ctx *ctx)
 			return err;
 		i = j;
 	}
-	n->nout = 0;
+	/* the outbox lives only from the first send to the end of the tick:
+	 * a million mostly quiet nodes must not each keep their busiest
+	 * round's buffers */
+	ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
+	ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
+	n->env = NULL;
+	n->out = NULL;
+	n->envcap = n->outcap = n->nout = 0;
 	return EC_OK;
 }
 
@@ -1082,9 +1089,9 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 		emit(ctx, n, EC_EV_QUERY_ANSWERED, &e->id, attempt);
 		return EC_OK;
 	}
-	/* a member that voted asks the origin for the outcome */
+	/* a token member that voted asks the origin for the outcome */
 	bool voted = false;
-	for (uint32_t r = 0; r < e->nroles && !voted; r++)
+	for (uint32_t r = 0; r < e->block->nparts && !voted; r++)
 		voted = (e->rf[r] & RF_VOTED) != 0;
 	if (voted && e->origin) {
 		ecp_item it = {.kind = ECP_POLL, .block_id = e->id};
@@ -1156,11 +1163,13 @@ ec_tick(void *node, const ec_ctx *ctx)
 		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
 		if (drop && e->state != ST_COMMITTED && holds_yes(ctx, e))
 			drop = false;
-		/* a relay's entry only stops it forwarding the same copy twice */
+		/* a relay's entry only stops it forwarding the same copy twice, and
+		 * a witness keeps nothing once it has voted: both go soon */
 		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
-		for (uint32_t r = 0; relay && r < e->nroles; r++)
+		for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
 			relay = (e->rf[r] & ~RF_ROUTED) == 0;
-		if (relay && n->now >= e->created + 2 * (uint64_t)n->cfg.poll_first)
+		if (relay && (e->rf[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+		    n->now >= e->created + n->cfg.poll_first)
 			drop = true;
 		if (drop) {
 			if (e->state == ST_PENDING)
@@ -1173,6 +1182,11 @@ ec_tick(void *node, const ec_ctx *ctx)
 		k++;
 	}
 	n->npool = k;
+	if (k == 0 && n->pool) {
+		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
+		n->pool = NULL;
+		n->poolcap = 0;
+	}
 	return flush(n, ctx);
 }
 
