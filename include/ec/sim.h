@@ -78,6 +78,8 @@ typedef struct ec_sim_config {
 	uint64_t tokens_per_node; /* if > 0: initial_tokens = tokens_per_node * nodes */
 	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
 	                             every round (the reference) */
+	double tx_per_node;       /* if > 0: tx_rate = tx_per_node * nodes (rounded,
+	                             at least 1), the same load per node at any N */
 	uint64_t warmup;          /* rounds excluded from the statistics */
 	uint64_t drain;           /* last rounds in which no block is created, so
 	                             that what is still open at the end is stuck,

@@ -243,6 +243,10 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "tokens per node times nodes must stay below 2^32";
 	if (cfg->warmup >= cfg->rounds && cfg->rounds > 0)
 		return "the warm-up must be shorter than the run";
+	if (!(cfg->tx_per_node >= 0) || cfg->tx_per_node > 1e6)
+		return "the transactions per node per round must be a number in [0, 1e6]";
+	if (cfg->tx_per_node > 0 && cfg->tx_rate)
+		return "give the transaction rate either per round or per node, not both";
 	if (cfg->drain && cfg->warmup + cfg->drain >= cfg->rounds)
 		return "the warm-up and the drain must leave rounds that create blocks";
 	switch (cfg->topology.kind) {
@@ -745,6 +749,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		return EC_ENOMEM;
 	s->cfg = *cfg;
 	s->n = cfg->nodes;
+	if (cfg->tx_per_node > 0) {
+		double r = cfg->tx_per_node * (double)cfg->nodes + 0.5;
+		s->cfg.tx_rate = r < 1 ? 1 : (uint64_t)r;
+	}
 	s->res.warmup = cfg->warmup;
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;

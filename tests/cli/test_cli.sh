@@ -242,5 +242,52 @@ if grep -q '"stalled":false' "$TMP/s31"; then ok; else bad "seed 31 reported sta
 if "$ECSIM" --quiet --nodes 100 --rounds 50 --seed 3 --delay 1 --json | grep -q '"messages":0,'; then ok
 else bad "--delay 1 still delivered messages"; fi
 
+# The ec protocol: its options, their errors, its outputs.
+expect_usage_error "conflict rate above 1" --conflict-rate 1.5
+expect_usage_error "window zero" --protocol ec --window 0
+expect_usage_error "window too wide" --protocol ec --window 65
+expect_usage_error "threshold not a number" --protocol ec --threshold x
+expect_usage_error "quorum above the window" --protocol ec --window 2 --quorum 6
+expect_usage_error "fanout zero" --protocol ec --fanout 0
+expect_usage_error "batch neither on nor off" --protocol ec --batch maybe
+expect_usage_error "drain not a number" --drain x
+expect_usage_error "drain leaves no rounds" --rounds 100 --drain 100
+expect_usage_error "tx per node zero" --tx-rate-per-node 0
+expect_usage_error "tx rate given twice" --tx-rate 3 --tx-rate-per-node 0.1
+expect_usage_error "ec block too big" --protocol ec --block-size 1,257
+expect_usage_error "seed block too big for ec sizes" --protocol seed --block-size 1,200
+ecargs=(--quiet --protocol ec --nodes 600 --rounds 120 --warmup 20 --drain 20 --topology small-world
+	--degree 32 --tokens-per-node 1 --tx-rate 12 --conflict-rate 0.3 --json)
+"$ECSIM" "${ecargs[@]}" --threads 1 >"$TMP/ec1"
+"$ECSIM" "${ecargs[@]}" --threads 2 >"$TMP/ec2"
+if cmp -s "$TMP/ec1" "$TMP/ec2" && [ -s "$TMP/ec1" ]; then ok; else bad "ec output differs between 1 and 2 threads"; fi
+for key in envelopes envelope_ratio messages_per_token ec_block ec_vote ec_commit ec_blocked ec_poll \
+	ec_fetch ec_withdraw latency_all_p50 latency_all_p95 plain_created plain_committed \
+	plain_committed_fraction conflict_families conflict_highest_wins conflict_lower_wins \
+	conflict_both conflict_stalled; do
+	if grep -q "\"$key\":" "$TMP/ec1"; then ok; else bad "ec JSON lacks $key"; fi
+done
+if grep -q '"conflict_both":0,' "$TMP/ec1" && ! grep -q '"conflict_families":0,' "$TMP/ec1"; then ok
+else bad "ec conflicts: $(cat "$TMP/ec1")"; fi
+"$ECSIM" "${ecargs[@]}" --conflict-rate 0 --batch off >"$TMP/ecnb"
+env=$(sed -n 's/.*"envelopes":\([0-9]*\).*/\1/p' "$TMP/ecnb")
+msg=$(sed -n 's/.*"messages":\([0-9]*\).*/\1/p' "$TMP/ecnb")
+if [ -n "$env" ] && [ "$env" = "$msg" ]; then ok; else bad "--batch off: $env envelopes for $msg messages"; fi
+if "$ECSIM" --quiet --protocol ec --nodes 400 --rounds 60 --topology small-world --degree 32 \
+	--tokens-per-node 2 --block-size 200,256 --json | grep -q '"commits":[1-9]'; then ok
+else bad "ec with blocks of 200-256 tokens committed nothing"; fi
+"$ECSIM" "${ecargs[@]}" --window 5 --quorum 4 --fanout 3 --batch off --print-scenario >"$TMP/ec.yaml"
+if grep -q '^window: 5$' "$TMP/ec.yaml" && grep -q '^batch: off$' "$TMP/ec.yaml" &&
+	grep -q '^conflict_rate: 0.3$' "$TMP/ec.yaml" && grep -q '^drain: 20$' "$TMP/ec.yaml"; then ok
+else bad "ec scenario: $(cat "$TMP/ec.yaml")"; fi
+"$ECSIM" "${ecargs[@]}" --window 5 --quorum 4 --fanout 3 --batch off >"$TMP/ecd"
+"$ECSIM" run "$TMP/ec.yaml" --quiet --json >"$TMP/ecr"
+if cmp -s "$TMP/ecd" "$TMP/ecr"; then ok; else bad "ec scenario run differs from the direct run"; fi
+"$ECSIM" >"$TMP/noargs"
+if grep -q 'The same configuration under the ec protocol' "$TMP/noargs" &&
+	grep -q '^Messages: 322375\. Commits: 64' "$TMP/noargs"; then ok
+else bad "no-argument run lacks the side-by-side view"; fi
+if ! "$ECSIM" --quiet | grep -q 'under the ec protocol'; then ok; else bad "side-by-side shown with options"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,7 +21,7 @@ enum {
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE
 };
 
 static const struct option longopts[] = {
@@ -56,6 +56,7 @@ static const struct option longopts[] = {
 	{"no-batch", no_argument, NULL, OPT_NO_BATCH},
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"drain", required_argument, NULL, OPT_DRAIN},
+	{"tx-rate-per-node", required_argument, NULL, OPT_TX_PER_NODE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -87,6 +88,8 @@ ecsim_usage(FILE *out)
 	    "  --tx-rate R            offer at most R free tokens per round, picked at random\n"
 	    "                         (default: every free token every round, as the reference)\n"
 	    "  --warmup W             leave the first W rounds out of the statistics\n"
+	    "  --tx-rate-per-node F   tokens offered per round = F x nodes (same load per node\n"
+	    "                         at any size; for sweeps)\n"
 	    "  --drain D              create no blocks in the last D rounds, so that blocks\n"
 	    "                         still open at the end are stuck, not just young\n"
 	    "  --threads N            worker threads (default: all cores from 16384 nodes up,\n"
@@ -369,6 +372,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_u64(a, &v))
 				return fail(err, errlen, "--warmup needs a whole number of rounds, got '%s'", a);
 			o->cfg.warmup = v;
+			break;
+		case OPT_TX_PER_NODE:
+			if (!parse_double(a, &d) || !(d > 0) || d > 1e6)
+				return fail(err, errlen, "--tx-rate-per-node needs a number in (0, 1e6], got '%s'", a);
+			o->cfg.tx_per_node = d;
 			break;
 		case OPT_DRAIN:
 			if (!parse_u64(a, &v))

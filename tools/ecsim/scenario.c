@@ -17,7 +17,7 @@ static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
-	"fanout", "batch", "drain"};
+	"fanout", "batch", "drain", "tx-rate-per-node"};
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -201,6 +201,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 	fprintf(out, "block_size: \"%llu,%llu\"\n", (unsigned long long)c->block_min,
 	        (unsigned long long)c->block_max);
 	fprintf(out, "max_queue: %llu\n", (unsigned long long)c->max_queue);
+	if (c->tx_per_node > 0)
+		fprintf(out, "tx_rate_per_node: %s\n", num(n1, c->tx_per_node));
 	if (c->drain)
 		fprintf(out, "drain: %llu\n", (unsigned long long)c->drain);
 	if (c->conflict_rate > 0)
