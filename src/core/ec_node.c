@@ -1356,6 +1356,9 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	return EC_OK;
 }
 
+/* The handle is a 64-bit ring position; the full id is the one the
+ * simulator's ec_id_expand makes of it (drivers with other ids look their
+ * blocks up in the store directly). */
 static bool
 ec_committed(const void *node, const ec_ctx *ctx, ec_block_id id)
 {
