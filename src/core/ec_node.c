@@ -42,6 +42,7 @@ typedef struct entry {
 	uint64_t *interest;
 	uint32_t ni, icap;
 	uint8_t *rf; /* nroles flags; index nparts is the witness */
+	ec_range *win; /* my window around each role's key (peers never change) */
 	uint32_t nroles;
 } entry;
 
@@ -161,12 +162,6 @@ role_index(const ecp_block *b, uint16_t code)
 	return code == ECP_ROLE_WITNESS ? b->nparts : code;
 }
 
-static bool
-is_member(const ecp_node *n, uint64_t key)
-{
-	return ec_range_contains(ecp_window(&n->peers, n->pos, key, n->cfg.window), n->pos);
-}
-
 /* ---- memory ----------------------------------------------------------- */
 
 static bool
@@ -194,6 +189,8 @@ entry_free(const ec_ctx *ctx, entry *e)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
 	if (e->rf)
 		ctx->realloc_fn(ctx->alloc_user, e->rf, e->nroles, 0);
+	if (e->win)
+		ctx->realloc_fn(ctx->alloc_user, e->win, e->nroles * sizeof *e->win, 0);
 	memset(e, 0, sizeof *e);
 }
 
@@ -223,9 +220,10 @@ entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **out)
 	return EC_OK;
 }
 
-/* Attaches the block body (first copy wins) and sizes the role flags. */
+/* Attaches the block body (first copy wins), sizes the role flags and
+ * computes my window around every role's key once. */
 static ec_err
-entry_set_block(const ec_ctx *ctx, entry *e, const ecp_block *b)
+entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block *b)
 {
 	if (e->block || !b)
 		return EC_OK;
@@ -234,8 +232,16 @@ entry_set_block(const ec_ctx *ctx, entry *e, const ecp_block *b)
 	uint8_t *rf = ctx->realloc_fn(ctx->alloc_user, NULL, 0, b->nparts + 1);
 	if (!rf)
 		return EC_ENOMEM;
+	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0, (b->nparts + 1) * sizeof *win);
+	if (!win) {
+		ctx->realloc_fn(ctx->alloc_user, rf, b->nparts + 1, 0);
+		return EC_ENOMEM;
+	}
 	memset(rf, 0, b->nparts + 1);
+	for (uint32_t r = 0; r <= b->nparts; r++)
+		win[r] = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
 	e->rf = rf;
+	e->win = win;
 	e->nroles = b->nparts + 1;
 	e->block = b;
 	e->dirty = 1;
@@ -316,9 +322,8 @@ static ec_err spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t
 /* Whether this node's view of the window around key is the true one: the
  * window lies inside the span where its peers are its nearest nodes. */
 static bool
-knows_window(const ecp_node *n, uint64_t key)
+knows_window(const ecp_node *n, ec_range w)
 {
-	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
 	uint64_t base = n->pos - n->near_dn, span = n->near_dn + n->near_up;
 	uint64_t lo = w.low - base, hi = w.high - base;
 	return lo <= span && hi <= span && lo <= hi;
@@ -337,7 +342,7 @@ route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops,
 	if (p->len == 0)
 		return EC_OK;
 	uint64_t key = role_key(e->block, r);
-	if (knows_window(n, key))
+	if (knows_window(n, e->win[r]))
 		return spread(n, ctx, e, r, 0);
 	if (limit == UINT64_MAX && p->len >= 32 * (2 * n->cfg.window + 1))
 		/* a submitter with hundreds of peers (a dense graph) has most of
@@ -383,7 +388,7 @@ spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t val
           uint8_t flags)
 {
 	uint64_t key = role_key(e->block, r);
-	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+	ec_range w = e->win[r];
 	const ec_peers *p = &n->peers;
 	ecp_item it = {.kind = ECP_BLOCK, .value = value, .role = role_code(e->block, r),
 	               .flags = flags, .origin = e->origin, .block_id = e->id,
@@ -546,13 +551,15 @@ enum { DEC_OPEN, DEC_COMMIT, DEC_BLOCK };
  * token role with a quorum of no votes, or a net balance below minus the
  * threshold, blocks.  *role is the blocking role. */
 static int
-decide(const ecp_node *n, const ecp_block *b, const ecp_vote *votes, uint32_t nvotes,
-       uint32_t width, uint16_t *role)
+decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes, uint32_t width,
+       uint16_t *role)
 {
+	const ecp_block *b = e->block;
 	const int64_t thr = n->cfg.threshold, q = quorum(n);
 	bool all = true;
 	for (uint32_t r = 0; r <= b->nparts; r++) {
-		ec_range w = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		ec_range w = width == n->cfg.window ? e->win[r]
+		                                    : ecp_window(&n->peers, n->pos, role_key(b, r), width);
 		uint16_t code = role_code(b, r);
 		int64_t yes = 0, no = 0;
 		for (uint32_t v = 0; v < nvotes; v++)
@@ -583,7 +590,7 @@ tally_w(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t width)
 	if (e->state != ST_PENDING || !e->block)
 		return EC_OK;
 	uint16_t role = 0;
-	switch (decide(n, e->block, e->votes, e->nvotes, width, &role)) {
+	switch (decide(n, e, e->votes, e->nvotes, width, &role)) {
 	case DEC_COMMIT: return commit(n, ctx, e, NULL);
 	case DEC_BLOCK: return block_entry(n, ctx, e, role);
 	default: return EC_OK;
@@ -631,7 +638,7 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 	const ecp_block *b = e->block;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		uint64_t key = role_key(b, r);
-		if (!knows_window(n, key) || !is_member(n, key))
+		if (!knows_window(n, e->win[r]) || !ec_range_contains(e->win[r], n->pos))
 			continue;
 		uint64_t first = 0, best = UINT64_MAX;
 		for (uint32_t v = 0; v < cert->n; v++)
@@ -641,7 +648,7 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 			}
 		if (first != n->pos)
 			continue;
-		ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+		ec_range w = e->win[r];
 		ecp_item it = {.kind = ECP_COMMIT, .block_id = b->id, .block = b, .cert = cert};
 		for (uint32_t k = 0; k < n->peers.len; k++) {
 			uint64_t q = n->peers.ids[k];
@@ -660,7 +667,7 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 
 /* A certificate of every vote that counted in one of my windows. */
 static ec_err
-make_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert **out)
+make_cert(const ec_ctx *ctx, const entry *e, const ecp_cert **out)
 {
 	const ecp_block *b = e->block;
 	size_t bytes = sizeof(ecp_cert) + (size_t)e->nvotes * sizeof(ecp_vote);
@@ -669,7 +676,7 @@ make_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert **out)
 		return EC_ENOMEM;
 	tmp->n = 0;
 	for (uint32_t r = 0; r < e->nroles; r++) {
-		ec_range w = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
+		ec_range w = e->win[r];
 		uint16_t code = role_code(b, r);
 		for (uint32_t v = 0; v < e->nvotes; v++)
 			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
@@ -688,13 +695,13 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 	const ecp_block *b = e->block;
 	ec_err err;
 	const ecp_cert *cert = given;
-	if (!cert && (err = make_cert(n, ctx, e, &cert)))
+	if (!cert && (err = make_cert(ctx, e, &cert)))
 		return err;
 	if ((err = ctx->store.ops->xblock_put(ctx->store.impl, b, cert)))
 		return err;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		const ecp_part *part = &b->parts[r];
-		if (!is_member(n, ec_id_pos(&part->token)))
+		if (!ec_range_contains(e->win[r], n->pos))
 			continue;
 		ec_id cur;
 		uint64_t t;
@@ -759,7 +766,7 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 			uint64_t to = e->fetch_peer;
 			if (e->fetch_tries > 0) {
 				uint64_t key = role_key(e->block, r);
-				ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+				ec_range w = e->win[r];
 				uint32_t i, seen = 0;
 				(void)ec_peers_search(&n->peers, key, &i);
 				for (uint32_t k = 0; k < n->peers.len; k++) {
@@ -818,7 +825,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		}
 	}
 	if ((err = entry_get(n, ctx, &it->block_id, &e)) ||
-	    (err = entry_set_block(ctx, e, it->block)))
+	    (err = entry_set_block(n, ctx, e, it->block)))
 		return err;
 	if (!e->block)
 		return EC_OK;
@@ -828,7 +835,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (r >= e->nroles)
 		return EC_OK;
 	uint64_t key = role_key(e->block, r);
-	ec_range w = ecp_window(&n->peers, n->pos, key, n->cfg.window);
+	ec_range w = e->win[r];
 	bool fellow = ec_range_contains(w, from);
 	if (it->value && fellow) {
 		if ((err = add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp)))
@@ -917,7 +924,7 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	}
 	if (e->state == ST_COMMITTED)
 		return EC_OK;
-	if ((err = entry_set_block(ctx, e, it->block)))
+	if ((err = entry_set_block(n, ctx, e, it->block)))
 		return err;
 	/* The certificate is judged on its own votes, not mixed with what I
 	 * heard since (my own later withdrawal must not undo the submitter's
@@ -926,7 +933,7 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	 * miss some ring neighbours), while only members in their own view
 	 * vote at all.  A certificate outranks a local block. */
 	uint16_t role;
-	if (decide(n, e->block, it->cert->v, it->cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
+	if (decide(n, e, it->cert->v, it->cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
 		return EC_OK;
 	e->state = ST_PENDING;
 	return commit(n, ctx, e, it->cert);
@@ -1105,7 +1112,7 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 	if (e->mine) {
 		/* re-send the first wave for the roles not yet decided here */
 		for (uint32_t r = 0; r < e->nroles; r++) {
-			ec_range w = ecp_window(&n->peers, n->pos, role_key(e->block, r), n->cfg.window);
+			ec_range w = e->win[r];
 			uint16_t code = role_code(e->block, r);
 			uint32_t yes = 0;
 			for (uint32_t v = 0; v < e->nvotes; v++)
@@ -1342,13 +1349,13 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 		return EC_ENOMEM;
 	entry *e;
 	ec_err err;
-	if ((err = entry_get(n, ctx, &b->id, &e)) || (err = entry_set_block(ctx, e, b)))
+	if ((err = entry_get(n, ctx, &b->id, &e)) || (err = entry_set_block(n, ctx, e, b)))
 		return err;
 	e->mine = 1;
 	e->origin = n->pos;
 	e->next_poll = n->now + first_poll(n);
 	for (uint32_t r = 0; r < e->nroles; r++) {
-		if (is_member(n, role_key(b, r)))
+		if (ec_range_contains(e->win[r], n->pos))
 			e->rf[r] |= RF_WANT | RF_SPREAD;
 		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0)))
 			return err;
