@@ -296,6 +296,18 @@ send_item(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_item *it)
 	return EC_OK;
 }
 
+/* Sends `to` the committed block id with its certificate if my store has
+ * it (*found says whether it did; may be NULL). */
+static ec_err
+send_stored(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ec_id *id, bool *found)
+{
+	ecp_item it = {.kind = ECP_COMMIT, .block_id = *id};
+	bool have = ctx->store.ops->xblock_get(ctx->store.impl, id, &it.block, &it.cert);
+	if (found)
+		*found = have;
+	return have ? send_item(n, ctx, to, &it) : EC_OK;
+}
+
 static ec_err
 send_terminal(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t to, uint16_t role)
 {
@@ -814,16 +826,11 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	ec_err err;
 	if (!it->block || !ec_id_eq(&it->block->id, &it->block_id))
 		return EC_OK;
-	if (!find(n, &it->block_id)) {
-		const ecp_block *b;
-		const ecp_cert *c;
-		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
-			/* decided and forgotten: answer from the store */
-			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
-			                  .cert = c};
-			return it->value ? EC_OK : send_item(n, ctx, from, &reply);
-		}
-	}
+	if (!find(n, &it->block_id) &&
+	    ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+		/* decided and forgotten: answer from the store, unless a fellow is
+		 * only passing its vote on */
+		return it->value ? EC_OK : send_stored(n, ctx, from, &it->block_id, NULL);
 	if ((err = entry_get(n, ctx, &it->block_id, &e)) ||
 	    (err = entry_set_block(n, ctx, e, it->block)))
 		return err;
@@ -887,17 +894,8 @@ static ec_err
 on_vote(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
 	entry *e = find(n, &it->block_id);
-	if (!e) {
-		/* a vote for a block I decided and forgot: answer from the store */
-		const ecp_block *b;
-		const ecp_cert *c;
-		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
-			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
-			                  .cert = c};
-			return send_item(n, ctx, from, &reply);
-		}
-		return EC_OK; /* nobody asked me: ignore */
-	}
+	if (!e) /* a block I decided and forgot: the store answers; else ignore */
+		return send_stored(n, ctx, from, &it->block_id, NULL);
 	if (e->state != ST_PENDING)
 		return send_terminal(n, ctx, e, from, it->role);
 	/* token voters are told the outcome; witnesses store nothing */
@@ -952,14 +950,8 @@ static ec_err
 on_poll(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
 	entry *e = find(n, &it->block_id);
-	if (!e) {
-		const ecp_block *b;
-		const ecp_cert *c;
-		if (!ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c))
-			return EC_OK;
-		ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b, .cert = c};
-		return send_item(n, ctx, from, &reply);
-	}
+	if (!e)
+		return send_stored(n, ctx, from, &it->block_id, NULL);
 	if (e->state != ST_PENDING)
 		return send_terminal(n, ctx, e, from, it->role);
 	return add_interest(ctx, e, from);
@@ -971,14 +963,10 @@ on_withdraw(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	entry *e = find(n, &it->block_id);
 	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = it->role, .block_id = it->block_id};
 	if (!e) {
-		const ecp_block *b;
-		const ecp_cert *c;
-		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c)) {
-			ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b,
-			                  .cert = c};
-			return send_item(n, ctx, from, &reply);
-		}
-		return send_item(n, ctx, from, &ack); /* nothing here can count it */
+		bool found;
+		ec_err err = send_stored(n, ctx, from, &it->block_id, &found);
+		/* not committed here and not pending: nothing here can count it */
+		return err || found ? err : send_item(n, ctx, from, &ack);
 	}
 	if (e->state == ST_COMMITTED)
 		return send_terminal(n, ctx, e, from, it->role);
@@ -1007,12 +995,7 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 static ec_err
 on_fetch(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
-	const ecp_block *b;
-	const ecp_cert *c;
-	if (!ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, &b, &c))
-		return EC_OK;
-	ecp_item reply = {.kind = ECP_COMMIT, .block_id = it->block_id, .block = b, .cert = c};
-	return send_item(n, ctx, from, &reply);
+	return send_stored(n, ctx, from, &it->block_id, NULL);
 }
 
 static ec_err
