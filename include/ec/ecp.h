@@ -48,6 +48,9 @@ typedef struct ecp_config {
 	                        store answers for it afterwards */
 	uint32_t expiry;     /* rounds an undecided entry of someone else's
 	                        block is kept (96) */
+	uint32_t grace;      /* rounds a submitter waits, once its votes decide a
+	                        commit, for withdrawals by members that meet a
+	                        higher conflicting twin late (0) */
 	uint32_t batch;      /* 1: one envelope per receiver and round; 0: one
 	                        envelope per logical message (for comparison) */
 } ecp_config;

@@ -34,6 +34,7 @@ typedef struct entry {
 	const ecp_block *block; /* NULL until known */
 	uint64_t origin;        /* submitter position, 0: unknown */
 	uint64_t created, next_poll, done_at, fetch_at, routed_at, spread_at, wd_at;
+	uint64_t ready_at;      /* mine: commit decided, waiting out the grace */
 	uint64_t fetch_peer;
 	uint32_t poll_gap;
 	uint8_t state, mine, dirty, fetch_tries;
@@ -101,6 +102,8 @@ ecp_config_check(const ecp_config *c)
 		return "the ec fanout must be between 1 and 16";
 	if (c->poll_first < 1 || c->poll_max < c->poll_first)
 		return "ec polling needs 1 <= first <= max";
+	if (c->grace > 64)
+		return "the ec commit grace must be at most 64 rounds";
 	return NULL;
 }
 
@@ -603,9 +606,26 @@ tally_w(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t width)
 		return EC_OK;
 	uint16_t role = 0;
 	switch (decide(n, e, e->votes, e->nvotes, width, &role)) {
-	case DEC_COMMIT: return commit(n, ctx, e, NULL);
+	case DEC_COMMIT:
+		/* Only a submitter commits on votes: withdrawals reach it, not
+		 * the members, so a member counting the votes it overheard could
+		 * still count a yes its voter has taken back.  Members commit on
+		 * the submitter's certificate (on_commit). */
+		if (!e->mine)
+			return EC_OK;
+		if (n->cfg.grace) {
+			if (!e->ready_at) {
+				e->ready_at = n->now + n->cfg.grace;
+				return EC_OK;
+			}
+			if (n->now < e->ready_at)
+				return EC_OK;
+		}
+		return commit(n, ctx, e, NULL);
 	case DEC_BLOCK: return block_entry(n, ctx, e, role);
-	default: return EC_OK;
+	default:
+		e->ready_at = 0; /* a withdrawal undid the decision */
+		return EC_OK;
 	}
 }
 
@@ -1137,7 +1157,8 @@ ec_tick(void *node, const ec_ctx *ctx)
 	n->now++;
 	/* certificates and votes that arrived this round */
 	for (uint32_t i = 0; i < n->npool; i++)
-		if (n->pool[i].dirty && (err = tally(n, ctx, &n->pool[i])))
+		if ((n->pool[i].dirty || (n->pool[i].ready_at && n->now >= n->pool[i].ready_at)) &&
+		    (err = tally(n, ctx, &n->pool[i])))
 			return err;
 	/* votes, highest block id first */
 	entry *want[64];

@@ -282,6 +282,68 @@ test_commit_rule(void **state)
 	destroy(f);
 }
 
+/* With a grace, the submitter waits before committing, and a withdrawal in
+ * the meantime cancels the commit. */
+static void
+test_grace(void **state)
+{
+	(void)state;
+	uint64_t tok = TOK;
+	for (int withdraw_in_between = 0; withdraw_in_between < 2; withdraw_in_between++) {
+		fixture *f = make(FAR, 1);
+		f->cfg.grace = 2;
+		f->proto->node_fini(f->node, &f->ctx);
+		assert_int_equal(f->proto->node_init(f->node, FAR, &f->cfg), EC_OK);
+		uint64_t ids[NPEERS];
+		for (int i = 0; i < NPEERS; i++)
+			ids[i] = 1000u * (uint64_t)(i + 1);
+		assert_int_equal(f->proto->set_peers(f->node, &f->ctx, ids, NPEERS), EC_OK);
+		submit(f, BID, &tok, 1);
+		tick(f);
+		for (uint64_t v = 27000; v <= 31000; v += 2000)
+			vote(f, v, BID, ECP_ROLE_WITNESS, 1, 1);
+		for (uint64_t v = 7000; v <= 15000; v += 2000)
+			vote(f, v, BID, 0, 1, 1);
+		tick(f); /* decided: waits two rounds */
+		assert_false(f->proto->committed(f->node, &f->ctx, BID));
+		if (withdraw_in_between) {
+			ecp_item w = {.kind = ECP_WITHDRAW, .role = 0, .block_id = ec_id_expand(BID)};
+			deliver(f, 9000, 3, &w, 1);
+		}
+		tick(f);
+		assert_false(f->proto->committed(f->node, &f->ctx, BID));
+		tick(f);
+		tick(f);
+		assert_int_equal(f->proto->committed(f->node, &f->ctx, BID), !withdraw_in_between);
+		destroy(f);
+	}
+}
+
+/* A member commits only on the submitter's certificate, never on the votes
+ * it overheard (a voter may have withdrawn at the submitter). */
+static void
+test_member_waits_for_certificate(void **state)
+{
+	(void)state;
+	fixture *f = make(NEAR, 1);
+	uint64_t tok = NEARTOK;
+	const ecp_block *b = block(f, 50500, &tok, 1, 0, 1);
+	ecp_item it = {.kind = ECP_BLOCK, .role = 0, .origin = 1000, .block_id = b->id, .block = b};
+	deliver(f, 3000, 0, &it, 1);
+	/* fellow members pass their yes on; witnesses too */
+	it.value = 1;
+	for (uint64_t v = 17000; v <= 25000; v += 1000)
+		deliver(f, v, 0, &it, 1);
+	ecp_item w = it;
+	w.role = ECP_ROLE_WITNESS; /* my witness window is [37000, 5000] */
+	for (uint64_t v = 38000; v <= 40000; v += 1000)
+		deliver(f, v, 0, &w, 1);
+	tick(f);
+	tick(f);
+	assert_false(f->proto->committed(f->node, &f->ctx, 50500));
+	destroy(f);
+}
+
 /* A net balance is not enough without the quorum, and no votes block. */
 static void
 test_balance_and_blocking(void **state)
@@ -542,6 +604,8 @@ main(void)
 	    cmocka_unit_test(test_window),
 	    cmocka_unit_test(test_commit_rule),
 	    cmocka_unit_test(test_balance_and_blocking),
+	    cmocka_unit_test(test_grace),
+	    cmocka_unit_test(test_member_waits_for_certificate),
 	    cmocka_unit_test(test_conflict_highest_first),
 	    cmocka_unit_test(test_withdrawal),
 	    cmocka_unit_test(test_withdrawal_at_submitter),

@@ -21,7 +21,7 @@ enum {
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE
 };
 
 static const struct option longopts[] = {
@@ -57,6 +57,7 @@ static const struct option longopts[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"drain", required_argument, NULL, OPT_DRAIN},
 	{"tx-rate-per-node", required_argument, NULL, OPT_TX_PER_NODE},
+	{"grace", required_argument, NULL, OPT_GRACE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -106,6 +107,8 @@ ecsim_usage(FILE *out)
 	    "  --threshold T          a role needs a net balance above T (2)\n"
 	    "  --quorum Q             yes votes a token role needs (default w+1, a majority)\n"
 	    "  --fanout F             peers each first-wave hop sends to (2)\n"
+	    "  --grace G              rounds a submitter waits after its votes decide, for late\n"
+	    "                         withdrawals in favour of a higher twin (0)\n"
 	    "  --batch on|off         one envelope per receiver and round (on, the default)\n"
 	    "                         or one per logical message (off; --no-batch)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
@@ -372,6 +375,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_u64(a, &v))
 				return fail(err, errlen, "--warmup needs a whole number of rounds, got '%s'", a);
 			o->cfg.warmup = v;
+			break;
+		case OPT_GRACE:
+			if (!parse_u64(a, &v) || v > 64)
+				return fail(err, errlen, "--grace needs a whole number of rounds from 0 to 64, got '%s'", a);
+			o->ec_cfg.grace = (uint32_t)v;
 			break;
 		case OPT_TX_PER_NODE:
 			if (!parse_double(a, &d) || !(d > 0) || d > 1e6)

@@ -17,7 +17,7 @@ static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
-	"fanout", "batch", "drain", "tx-rate-per-node"};
+	"fanout", "batch", "drain", "tx-rate-per-node", "grace"};
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -209,8 +209,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "conflict_rate: %s\n", num(n1, c->conflict_rate));
 	if (c->protocol == &ec_protocol_ec) {
 		const ecp_config *e = &o->ec_cfg;
-		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\nbatch: %s\n",
-		        e->window, e->threshold, e->quorum, e->fanout, e->batch ? "on" : "off");
+		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\ngrace: %u\nbatch: %s\n",
+		        e->window, e->threshold, e->quorum, e->fanout, e->grace, e->batch ? "on" : "off");
 	}
 	if (o->seed_cfg.salted)
 		fprintf(out, "tiebreak_salt: %llu\n", (unsigned long long)o->seed_cfg.salt);
