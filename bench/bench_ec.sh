@@ -5,6 +5,7 @@
 #      delay, 2 % loss), 1-3 tokens per block, 40 tokens (about 20 blocks)
 #      offered per round for 1,000 measured rounds, 30 % conflict families;
 #      a 60-round drain at the end so that what stays open is stuck, not young;
+#      then the same load with a commit grace of 2, 4 and 8 rounds;
 #   2. batching: the same load without conflicts, batching on and off;
 #   3. the published configuration: seed protocol against ec;
 #   4. scale: the same load per node (0.005 tokens per node per round) at
@@ -38,6 +39,16 @@ printf '  conflict families %s: highest wins %s, lower wins %s, both committed %
 	"$(echo "$j" | get conflict_families)" "$(echo "$j" | get conflict_highest_wins)" \
 	"$(echo "$j" | get conflict_lower_wins)" "$(echo "$j" | get conflict_both)" \
 	"$(echo "$j" | get conflict_stalled)"
+
+echo "== 1b. commit grace: latency against lower-id wins (same load)"
+for g in 2 4 8; do
+	j=$("$ecsim" "${net[@]}" --nodes 2000 --tx-rate 40 --rounds 1160 --warmup 100 --drain 60 \
+		--conflict-rate 0.3 --grace $g)
+	printf '  grace %s: latency p50 %s p95 %s; lower wins %s of %s families, both committed %s\n' "$g" \
+		"$(echo "$j" | get latency_p50)" "$(echo "$j" | get latency_p95)" \
+		"$(echo "$j" | get conflict_lower_wins)" "$(echo "$j" | get conflict_families)" \
+		"$(echo "$j" | get conflict_both)"
+done
 
 echo "== 2. batching (same load, no conflicts)"
 for b in on off; do
