@@ -120,6 +120,35 @@ ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_s
 	           : 0;
 }
 
+/* "<head>N blocks): mean, p50, p95, p99, max", or `none` without blocks. */
+static void
+latency_line(FILE *out, const char *head, const char *none, const ec_latency_stats *l)
+{
+	if (!l->count) {
+		fprintf(out, "%s\n", none);
+		return;
+	}
+	fprintf(out, "%s%llu blocks): mean %.1f, p50 %llu, p95 %llu, p99 %llu, max %llu\n", head,
+	        (unsigned long long)l->count, l->mean,
+	        (unsigned long long)l->p50, (unsigned long long)l->p95, (unsigned long long)l->p99,
+	        (unsigned long long)l->max);
+}
+
+/* The keys <name>_mean, _p50, _p95, _p99, _max (null without blocks). */
+static void
+latency_json(FILE *out, const char *name, const ec_latency_stats *l)
+{
+	if (!l->count) {
+		fprintf(out, "\"%s_mean\":null,\"%s_p50\":null,\"%s_p95\":null,\"%s_p99\":null,"
+		             "\"%s_max\":null,", name, name, name, name, name);
+		return;
+	}
+	fprintf(out, "\"%s_mean\":%.6f,\"%s_p50\":%llu,\"%s_p95\":%llu,\"%s_p99\":%llu,"
+	             "\"%s_max\":%llu,", name, l->mean, name, (unsigned long long)l->p50, name,
+	        (unsigned long long)l->p95, name, (unsigned long long)l->p99, name,
+	        (unsigned long long)l->max);
+}
+
 int
 ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 {
@@ -128,15 +157,8 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 	fprintf(out, "Referral: %llu\n", (unsigned long long)f.referral);
 	fprintf(out, "Degree after set-up: min %llu, mean %.1f, max %llu\n",
 	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
-	if (r->latency.count)
-		fprintf(out,
-		        "Latency (rounds from creation to commit at the injection node, %llu blocks): "
-		        "mean %.1f, p50 %llu, p95 %llu, p99 %llu, max %llu\n",
-		        (unsigned long long)r->latency.count, r->latency.mean,
-		        (unsigned long long)r->latency.p50, (unsigned long long)r->latency.p95,
-		        (unsigned long long)r->latency.p99, (unsigned long long)r->latency.max);
-	else
-		fputs("Latency: no block committed\n", out);
+	latency_line(out, "Latency (rounds from creation to commit at the injection node, ",
+	             "Latency: no block committed", &r->latency);
 	fprintf(out, "Throughput: %.4f commits/round, %.4f tokens/round; %.2f messages/node/commit; "
 	             "%.1f bytes/node/round; %llu of %llu blocks never committed (%.2f%%)\n",
 	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
@@ -146,15 +168,9 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 	             "committed token\n",
 	        (unsigned long long)r->envelopes, (unsigned long long)r->messages,
 	        100.0 * f.envelope_ratio, f.messages_per_token);
-	if (r->latency_all.count)
-		fprintf(out,
-		        "Latency to every neighbourhood member (%llu blocks): mean %.1f, p50 %llu, "
-		        "p95 %llu, p99 %llu, max %llu\n",
-		        (unsigned long long)r->latency_all.count, r->latency_all.mean,
-		        (unsigned long long)r->latency_all.p50, (unsigned long long)r->latency_all.p95,
-		        (unsigned long long)r->latency_all.p99, (unsigned long long)r->latency_all.max);
-	else
-		fputs("Latency to every neighbourhood member: no block reached all of them\n", out);
+	latency_line(out, "Latency to every neighbourhood member (",
+	             "Latency to every neighbourhood member: no block reached all of them",
+	             &r->latency_all);
 	if (r->conflicts.families)
 		fprintf(out,
 		        "Conflicts: %llu families; highest id wins %llu, lower id wins (wrong) %llu, "
@@ -197,15 +213,7 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->by_type[EC_MSG_ANSWER], (unsigned long long)f.referral,
 	        (unsigned long long)r->lost, (unsigned long long)r->created,
 	        (unsigned long long)r->peers_min, r->peers_avg, (unsigned long long)r->peers_max);
-	if (r->latency.count)
-		fprintf(out, "\"latency_mean\":%.6f,\"latency_p50\":%llu,\"latency_p95\":%llu,"
-		             "\"latency_p99\":%llu,\"latency_max\":%llu,",
-		        r->latency.mean, (unsigned long long)r->latency.p50,
-		        (unsigned long long)r->latency.p95, (unsigned long long)r->latency.p99,
-		        (unsigned long long)r->latency.max);
-	else
-		fputs("\"latency_mean\":null,\"latency_p50\":null,\"latency_p95\":null,"
-		      "\"latency_p99\":null,\"latency_max\":null,", out);
+	latency_json(out, "latency", &r->latency);
 	fprintf(out, "\"throughput\":%.6f,\"tokens_per_round\":%.6f,"
 	             "\"messages_per_node_per_commit\":%.6f,\"bytes_per_node_per_round\":%.6f,"
 	             "\"uncommitted_fraction\":%.6f,\"committed_tokens\":%llu,\"bytes\":%llu,"
@@ -228,16 +236,8 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->items[ECP_COMMIT], (unsigned long long)r->items[ECP_BLOCKED],
 	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH],
 	        (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN]));
-	if (r->latency_all.count)
-		fprintf(out, "\"latency_all_mean\":%.6f,\"latency_all_p50\":%llu,"
-		             "\"latency_all_p95\":%llu,\"latency_all_p99\":%llu,\"latency_all_max\":%llu,"
-		             "\"latency_all_blocks\":%llu,",
-		        r->latency_all.mean, (unsigned long long)r->latency_all.p50,
-		        (unsigned long long)r->latency_all.p95, (unsigned long long)r->latency_all.p99,
-		        (unsigned long long)r->latency_all.max, (unsigned long long)r->latency_all.count);
-	else
-		fputs("\"latency_all_mean\":null,\"latency_all_p50\":null,\"latency_all_p95\":null,"
-		      "\"latency_all_p99\":null,\"latency_all_max\":null,\"latency_all_blocks\":0,", out);
+	latency_json(out, "latency_all", &r->latency_all);
+	fprintf(out, "\"latency_all_blocks\":%llu,", (unsigned long long)r->latency_all.count);
 	fprintf(out, "\"plain_created\":%llu,\"plain_committed\":%llu,"
 	             "\"plain_committed_fraction\":%.6f,\"conflict_families\":%llu,"
 	             "\"conflict_highest_wins\":%llu,\"conflict_lower_wins\":%llu,"
