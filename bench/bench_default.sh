@@ -12,11 +12,8 @@
 set -eu
 runs=${1:-15}
 build=${2:-build}
-here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -x "$here/$build/ecsim" ] || [ ! -x "$here/$build/ec_runstat" ]; then
-	cmake -S "$here" -B "$here/$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEC_TESTS=OFF >/dev/null
-	ninja -C "$here/$build" ecsim ec_runstat >/dev/null
-fi
+. "$(dirname "$0")/common.sh"
+bench_build "$build" ecsim ec_runstat
 ecsim="$here/$build/ecsim"
 stat="$here/$build/ec_runstat"
 

@@ -15,11 +15,8 @@
 # usage: bench/bench_ec.sh [BUILD_DIR]
 set -eu
 build=${1:-build}
-here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -x "$here/$build/ecsim" ]; then
-	cmake -S "$here" -B "$here/$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEC_TESTS=OFF >/dev/null
-	ninja -C "$here/$build" ecsim >/dev/null
-fi
+. "$(dirname "$0")/common.sh"
+bench_build "$build" ecsim
 ecsim="$here/$build/ecsim"
 get() { sed -n "s/.*\"$1\":\([-0-9.a-z]*\).*/\1/p"; }
 

@@ -12,11 +12,8 @@
 # usage: bench/bench_scale.sh [BUILD_DIR]
 set -eu
 build=${1:-build}
-here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -x "$here/$build/ecsim" ]; then
-	cmake -S "$here" -B "$here/$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEC_TESTS=OFF >/dev/null
-	ninja -C "$here/$build" ecsim >/dev/null
-fi
+. "$(dirname "$0")/common.sh"
+bench_build "$build" ecsim
 ecsim="$here/$build/ecsim"
 get() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 printf '%-9s %7s %7s %12s %14s %10s %14s %12s %12s\n' nodes rounds threads messages "msgs/cpu-s" \

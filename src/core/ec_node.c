@@ -1129,7 +1129,6 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 			} else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2)))
 				return err;
 		}
-		emit(ctx, n, EC_EV_QUERY_ANSWERED, &e->id, attempt);
 		return EC_OK;
 	}
 	/* a token member that voted asks the origin for the outcome */
