@@ -124,9 +124,6 @@ typedef struct ecp_item {
 /* Bytes of one item under the wire-size model (docs/ec-protocol.md). */
 uint64_t ecp_item_wire_size(const ecp_item *it);
 
-/* Name of an item kind ("block", "vote", ...). */
-const char *ecp_kind_name(uint8_t kind);
-
 /* Builds the ec block for a simulator transaction (ids expanded with
  * ec_id_expand).  out must hold ecp_block_size(t->used) bytes. */
 void ecp_block_from_txn(const ec_txn *t, ecp_block *out);

@@ -1394,14 +1394,6 @@ ecp_item_wire_size(const ecp_item *it)
 	}
 }
 
-const char *
-ecp_kind_name(uint8_t kind)
-{
-	static const char *const names[] = {"?",     "block", "vote",     "commit",   "blocked",
-	                                    "poll",  "fetch", "withdraw", "withdrawn"};
-	return kind <= ECP_KIND_MAX ? names[kind] : "?";
-}
-
 const ec_protocol ec_protocol_ec = {
 	.name = "ec",
 	.node_size = sizeof(ecp_node),
