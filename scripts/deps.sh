@@ -4,7 +4,8 @@
 # is missing.  Sourced by bootstrap.sh and test.sh; needs root (or sudo) only
 # when something has to be installed.
 ec_install_deps() {
-	local pkgs=(build-essential cmake ninja-build pkgconf libcmocka-dev libyaml-dev gnuplot-nox)
+	local pkgs=(build-essential cmake ninja-build pkgconf libcmocka-dev libyaml-dev gnuplot-nox
+		libsodium-dev libargon2-dev b3sum)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

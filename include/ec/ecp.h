@@ -59,10 +59,17 @@ void ecp_config_default(ecp_config *c);
 /* NULL if usable, else a static message naming the problem. */
 const char *ecp_config_check(const ecp_config *c);
 
+/* One token's change (seed §11.9.8).  Create: parent zero, no signer, no
+ * signature.  Transfer and rekey: signed by the key whose hash the parent
+ * block named for this token.  Destroy: next_key zero, so no later change
+ * can be signed. */
 typedef struct ecp_part {
 	ec_id token;
-	ec_id parent;    /* block that last moved the token; zero: never moved */
-	ec_id next_key;  /* hash of the key allowed to make the next change */
+	ec_id parent;       /* block that last moved the token; zero: create */
+	ec_id next_key;     /* BLAKE3 of the public key allowed to make the next
+	                       change; zero: the token is destroyed */
+	uint8_t signer[32]; /* public key named by the parent (zero: create) */
+	uint8_t sig[64];    /* signer's signature of the block id (zero: create) */
 } ecp_part;
 
 typedef struct ecp_block {

@@ -43,6 +43,12 @@ int ec_id_cmp(const ec_id *a, const ec_id *b);
  * positions give distinct ids and 0 stays the all-zero id. */
 ec_id ec_id_expand(uint64_t pos);
 
+/* The 32-byte form of an id, as hashes produce it and the wire carries it:
+ * w[0] first, each word big-endian, so that byte order is numeric order
+ * and the ring position is the first 8 bytes. */
+void ec_id_to_bytes(const ec_id *a, uint8_t out[32]);
+ec_id ec_id_from_bytes(const uint8_t in[32]);
+
 /* A 64-bit hash of an id, for hash tables. */
 uint64_t ec_id_hash(const ec_id *a);
 

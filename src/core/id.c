@@ -29,3 +29,24 @@ ec_id_hash(const ec_id *a)
 {
 	return ec_mix64(a->w[0] ^ ec_mix64(a->w[3] ^ (a->w[1] << 1) ^ (a->w[2] >> 1)));
 }
+
+void
+ec_id_to_bytes(const ec_id *a, uint8_t out[32])
+{
+	for (unsigned i = 0; i < 4; i++)
+		for (unsigned j = 0; j < 8; j++)
+			out[8 * i + j] = (uint8_t)(a->w[i] >> (56 - 8 * j));
+}
+
+ec_id
+ec_id_from_bytes(const uint8_t in[32])
+{
+	ec_id id;
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t x = 0;
+		for (unsigned j = 0; j < 8; j++)
+			x = x << 8 | in[8 * i + j];
+		id.w[i] = x;
+	}
+	return id;
+}
