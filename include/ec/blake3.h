@@ -48,8 +48,12 @@ void ec_blake3_update(ec_blake3 *h, const void *data, size_t len);
  * standard digest).  Does not change h. */
 void ec_blake3_final(const ec_blake3 *h, uint8_t *out, size_t out_len);
 
-/* One-shot helpers. */
-void ec_blake3(const void *data, size_t len, uint8_t out[EC_BLAKE3_OUT_LEN]);
+/* One-shot helpers.  The plain hash is ec_blake3_hash: C cannot have a
+ * function named like the ec_blake3 type, so ec_blake3(data, len, out) is
+ * a function-like macro for it (it only expands before a '(', so the type
+ * name is unaffected). */
+void ec_blake3_hash(const void *data, size_t len, uint8_t out[EC_BLAKE3_OUT_LEN]);
+#define ec_blake3(data, len, out) ec_blake3_hash((data), (len), (out))
 void ec_blake3_keyed(const uint8_t key[EC_BLAKE3_KEY_LEN], const void *data, size_t len,
                      uint8_t out[EC_BLAKE3_OUT_LEN]);
 
