@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT 512
+#define MAX_INPUT 4096
 #define MAX_FILES 64
 
 static const char *const tokens[] = {

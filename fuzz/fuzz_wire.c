@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fuzz target: the wire decoders (ec/wire.h).  The input is decoded as a
+ * block, a certificate, an item and an envelope.  Whatever a decoder
+ * accepts must re-encode to exactly the input bytes (canonical: one byte
+ * string per value), the measure functions must agree with the decoders and
+ * (ec_wire_decode_bound memory always suffices; a valid input needs at
+ * most 2 bytes per input byte), and a decoded block's id must be the
+ * streaming ec_wire_block_id of its fields.  Any disagreement aborts.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ec/wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+/* enc: the re-encoding of what was decoded from data; must equal it. */
+static void
+same_bytes(const uint8_t *data, size_t size, const uint8_t *enc, size_t len)
+{
+	check(len == size);
+	check(memcmp(data, enc, size) == 0);
+}
+
+static void
+fuzz_block(const uint8_t *data, size_t size)
+{
+	uint32_t n = 0;
+	ec_wire_reason peek = ec_wire_block_peek(data, size, &n);
+	ecp_block *b = malloc(ecp_block_size(ECP_MAX_PARTS));
+	check(b != NULL);
+	ec_wire_reason r = ec_wire_block_decode(data, size, b, ECP_MAX_PARTS);
+	if (r == EC_WIRE_OK) {
+		check(peek == EC_WIRE_OK && n == b->nparts);
+		uint8_t *enc = malloc(size);
+		size_t len = 0;
+		check(enc != NULL);
+		check(ec_wire_block_encode(b, enc, size, &len) == EC_OK);
+		same_bytes(data, size, enc, len);
+		ec_id id;
+		ec_wire_block_id(b, &id);
+		check(ec_id_eq(&id, &b->id));
+		/* a too small capacity is refused, not overrun */
+		if (n > 1)
+			check(ec_wire_block_decode(data, size, b, n - 1) == EC_WIRE_NOSPACE);
+		free(enc);
+	} else {
+		check(r != EC_WIRE_NOSPACE);
+	}
+	free(b);
+}
+
+static void
+fuzz_cert(const uint8_t *data, size_t size)
+{
+	uint32_t n = 0;
+	ec_wire_reason peek = ec_wire_cert_peek(data, size, &n);
+	if (peek != EC_WIRE_OK)
+		return;
+	ecp_cert *c = malloc(sizeof(ecp_cert) + n * sizeof(ecp_vote));
+	check(c != NULL);
+	if (ec_wire_cert_decode(data, size, c, n) == EC_WIRE_OK) {
+		uint8_t *enc = malloc(size);
+		size_t len = 0;
+		check(enc != NULL);
+		check(ec_wire_cert_encode(c, enc, size, &len) == EC_OK);
+		same_bytes(data, size, enc, len);
+		free(enc);
+	}
+	free(c);
+}
+
+static void
+fuzz_item(const uint8_t *data, size_t size)
+{
+	size_t need = 0;
+	ec_wire_reason r = ec_wire_item_measure(data, size, &need);
+	size_t cap = ec_wire_decode_bound(size);
+	void *mem = malloc(cap ? cap : 8);
+	check(mem != NULL);
+	ecp_item it;
+	ec_wire_reason d = ec_wire_item_decode(data, size, &it, mem, cap);
+	check(d == r);
+	if (r == EC_WIRE_OK) {
+		check(need <= 2 * size);
+		check(ec_wire_item_size(&it) == size);
+		uint8_t *enc = malloc(size);
+		size_t len = 0;
+		check(enc != NULL);
+		check(ec_wire_item_encode(&it, enc, size, &len) == EC_OK);
+		same_bytes(data, size, enc, len);
+		free(enc);
+		if (need)
+			check(ec_wire_item_decode(data, size, &it, mem, need - 1) == EC_WIRE_NOSPACE);
+	}
+	free(mem);
+}
+
+static void
+fuzz_env(const uint8_t *data, size_t size)
+{
+	size_t need = 0;
+	ec_wire_reason r = ec_wire_env_measure(data, size, &need);
+	size_t cap = ec_wire_decode_bound(size);
+	void *mem = malloc(cap ? cap : 8);
+	check(mem != NULL);
+	ec_wire_env env;
+	ec_wire_reason d = ec_wire_env_decode(data, size, &env, mem, cap);
+	check(d == r);
+	if (r == EC_WIRE_OK) {
+		check(need <= 2 * size);
+		check(ec_wire_env_size(&env) == size);
+		uint8_t *enc = malloc(size);
+		size_t len = 0;
+		check(enc != NULL);
+		check(ec_wire_env_encode(&env, enc, size, &len) == EC_OK);
+		same_bytes(data, size, enc, len);
+		free(enc);
+	}
+	free(mem);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* an exact-size copy, so that sanitizers see reads past the end even
+	 * under the stand-alone driver (whose buffer is larger) */
+	uint8_t *in = malloc(size ? size : 1);
+	check(in != NULL);
+	if (size)
+		memcpy(in, data, size);
+	fuzz_block(in, size);
+	fuzz_cert(in, size);
+	fuzz_item(in, size);
+	fuzz_env(in, size);
+	free(in);
+	return 0;
+}
