@@ -39,12 +39,18 @@ typedef struct ec_block {
 /* A transaction as a workload generator describes it, for any protocol:
  * `used` parts (a protocol may accept fewer than a txn can name; see
  * ec_protocol.max_block_tokens).  Pointers are borrowed for the call. */
+struct ecp_block;
+
 typedef struct ec_txn {
 	ec_block_id id;
 	uint64_t time;
 	uint32_t used;
 	const ec_token_part *parts;
 	const uint64_t *signatures; /* signatures[i] for part i; may be NULL */
+	/* The ec protocol: the complete signed block a wallet built (ec/ecp.h;
+	 * its id is its content hash, and id above is its ring position).
+	 * NULL: the node builds an unsigned block from the parts. */
+	const struct ecp_block *block;
 } ec_txn;
 
 /* Returns whether a and b hold the same content, unused parts included

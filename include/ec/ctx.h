@@ -53,6 +53,8 @@ typedef enum ec_event {
 	EC_EV_EXPIRED,          /* a mempool entry expired */
 	EC_EV_VOTE_CONFLICT,    /* a vote was blanked by conflict detection */
 	EC_EV_POOL_FULL,        /* a vote was ignored by the pool-size gate */
+	EC_EV_REJECT,           /* a block or part broke a lifecycle rule: evidence
+	                           against its sender; arg = the ec_verdict */
 	EC_EV_COUNT
 } ec_event;
 
@@ -74,6 +76,9 @@ typedef struct ec_ctx {
 	void *intern_user;
 	ec_event_fn event; /* may be NULL */
 	void *event_user;
+	/* Signature scheme for the ec protocol's signed parts (ec/sig.h).  NULL
+	 * means none: every signed part is then rejected, never waved through. */
+	const struct ec_sig_scheme *sig;
 } ec_ctx;
 
 /* The C library's allocator, for contexts that need nothing special. */

@@ -128,11 +128,13 @@ typedef struct ecp_item {
 	const ecp_cert *cert;   /* COMMIT */
 } ecp_item;
 
-/* Bytes of one item under the wire-size model (docs/ec-protocol.md). */
+/* Bytes of one item on the wire: its canonical encoding (docs/wire.md). */
 uint64_t ecp_item_wire_size(const ecp_item *it);
 
-/* Builds the ec block for a simulator transaction (ids expanded with
- * ec_id_expand).  out must hold ecp_block_size(t->used) bytes. */
+/* Builds an unsigned ec block for a transaction (ids expanded with
+ * ec_id_expand; the block id is its content hash, so it is not t->id).
+ * Only creates pass the lifecycle check unsigned: wallets sign (ec_txn
+ * .block).  out must hold ecp_block_size(t->used) bytes. */
 void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
 
 extern const ec_protocol ec_protocol_ec;

@@ -18,6 +18,7 @@
 
 #include "ec/block.h"
 #include "ec/ctx.h"
+#include "ec/id.h"
 #include "ec/msg.h"
 
 typedef struct ec_protocol {
@@ -46,9 +47,10 @@ typedef struct ec_protocol {
 	 * involved).  What a protocol does with more than max_block_tokens
 	 * parts is its own rule (seed: the block is invalid and Blocked). */
 	ec_err (*submit)(void *node, const ec_ctx *ctx, const ec_txn *txn);
-	/* Whether the node has committed the block whose 64-bit handle (the
-	 * seed's id, or the ring position of an ec block id) is id. */
-	bool (*committed)(const void *node, const ec_ctx *ctx, ec_block_id id);
+	/* Whether the node has committed the block whose 64-bit handle is id
+	 * (the seed's id, or the ring position of an ec block id); full is the
+	 * complete 256-bit id where the driver has one (NULL otherwise). */
+	bool (*committed)(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id *full);
 	/* One delivered message. */
 	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
 	/* One time step. */

@@ -18,6 +18,7 @@
 
 #include "ec/block.h"
 #include "ec/ctx.h"
+#include "ec/sig.h"
 #include "ec/protocol.h"
 #include "ec/rng.h"
 
@@ -91,6 +92,18 @@ typedef struct ec_sim_config {
 	uint64_t block_min, block_max; /* max <= protocol->max_block_tokens */
 	double conflict_rate;     /* share of blocks whose owner also signs a
 	                             conflicting twin (same tokens and parents) */
+	/* ec protocol wallets: the signature scheme blocks are signed and
+	 * checked with (NULL: keyed-hash); every part is verified by its voters
+	 * either way */
+	const struct ec_sig_scheme *signatures;
+	double forge_rate;        /* per honest block, the chance that an attacker
+	                             also injects a forged, wrongly-keyed or
+	                             replayed block (in turn) */
+	double destroy_rate;      /* share of transfers that destroy the token;
+	                             a fresh token is created in its place */
+	uint32_t witness_tokens;  /* transient witness tokens per block: created
+	                             with the block, destroyed by it (seed
+	                             §11.9.8.1) */
 	uint32_t neighbourhood;   /* w for the "every neighbourhood member"
 	                             latency: w below and w+1 at or above each
 	                             role key in the global ring (0: 4) */
@@ -102,8 +115,9 @@ typedef struct ec_sim_config {
 /* Bytes a message would take on a wire, for the bandwidth model: a 33-byte
  * envelope (sender, receiver, ticket, time: 8 each; type: 1) plus the body:
  * Vote 10, QueryBlock/QueryToken 24, Referral 24, Answer 176, Block 17 plus
- * per used part 25 (+8 with a signature).  An ec envelope is 26 bytes
- * (sender, receiver, time, item count 2) plus its items (ecp_item_wire_size). */
+ * per used part 25 (+8 with a signature).  An ec envelope is its canonical
+ * encoding (docs/wire.md: 12 bytes plus the exact encoding of every item,
+ * signatures included) plus 16 for receiver and time, as for the seed. */
 uint64_t ec_msg_wire_size(const ec_msg *m);
 
 /* The published configuration (spec §4.1), published seed included. */
@@ -160,6 +174,12 @@ typedef struct ec_sim_result {
 	bool stalled;
 	uint64_t stall_round;
 	uint64_t events[EC_EV_COUNT];   /* node events by kind, summed over nodes */
+	uint64_t rejects[16];           /* EC_EV_REJECT by ec_verdict, over nodes */
+	uint64_t forged_injected;       /* attack blocks submitted (forge_rate) */
+	uint64_t forged_by_kind[3];     /* bad signature, wrong key, replay */
+	uint64_t forged_committed;      /* of those, committed at any node */
+	uint64_t destroyed;             /* tokens destroyed by committed blocks */
+	uint64_t witness_parts;         /* witness tokens in created blocks */
 	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
 } ec_sim_result;
 

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec/lifecycle.h"
 #include "ec/rng.h"
+#include "ec/wire.h"
 
 enum { ST_PENDING, ST_COMMITTED, ST_BLOCKED };
 
@@ -27,6 +29,8 @@ enum {
 	RF_WAIT = 16,   /* member: parent unknown, fetching it */
 	RF_ROUTED = 32, /* relay: forwarded towards the role */
 	RF_WDRAW = 64,  /* on a lower block: my yes withdrawal is under way */
+	RF_CHECKED = 128, /* the part passed the lifecycle check against the
+	                     parent I hold (signatures are checked once) */
 };
 
 typedef struct entry {
@@ -232,6 +236,19 @@ entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block 
 		return EC_OK;
 	if (!ec_id_eq(&b->id, &e->id) || b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
 		return EC_OK; /* a body that is not this block is ignored */
+	/* only canonical blocks (sorted, distinct, non-zero tokens; creates
+	 * unsigned) whose id is their content hash: anything else is evidence */
+	ec_id h;
+	ec_verdict bad = EC_ACCEPT;
+	if (ec_wire_block_check(b) != EC_WIRE_OK)
+		bad = EC_REJECT_MALFORMED;
+	else if (ecp_block_id(b, &h), !ec_id_eq(&h, &b->id))
+		bad = EC_REJECT_BAD_ID;
+	if (bad != EC_ACCEPT) {
+		if (ctx->event)
+			ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&b->id), bad);
+		return EC_OK;
+	}
 	uint8_t *rf = ctx->realloc_fn(ctx->alloc_user, NULL, 0, b->nparts + 1);
 	if (!rf)
 		return EC_ENOMEM;
@@ -518,6 +535,36 @@ withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 	return send_item(n, ctx, low->origin, &it);
 }
 
+static void
+reject(const ec_ctx *ctx, const ecp_node *n, const entry *e, ec_verdict v)
+{
+	if (ctx->event)
+		ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&e->id), (uint64_t)v);
+}
+
+/* Whether part r of e passes the lifecycle rules against the token's
+ * current block, which the caller found to be the part's parent.  The
+ * verdict of a pass is kept; a failure is reported as evidence. */
+static bool
+check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+{
+	if (e->rf[r] & RF_CHECKED)
+		return true;
+	const ecp_part *part = &e->block->parts[r];
+	const ecp_block *parent = NULL;
+	if (!ec_id_is_zero(&part->parent))
+		(void)ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, &parent, NULL);
+	ec_verdict v = EC_REJECT_BAD_SIG; /* no scheme: nothing signed passes */
+	if (ctx->sig || ec_id_is_zero(&part->parent))
+		v = ecp_part_check(ctx->sig, e->block, r, parent);
+	if (v != EC_ACCEPT) {
+		reject(ctx, n, e, v);
+		return false;
+	}
+	e->rf[r] |= RF_CHECKED;
+	return true;
+}
+
 /* My vote on a token role: +1, -1, or 0 while waiting (*why says for
  * what: a parent fetch or a withdrawal). */
 static int8_t
@@ -530,6 +577,13 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 	const ecp_part *part = &e->block->parts[r];
 	if (e->state == ST_BLOCKED)
 		return -1;
+	ec_id cur = {{0, 0, 0, 0}};
+	uint64_t t;
+	(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+	/* a part that breaks the lifecycle gets a no before it can touch the
+	 * votes of a legitimate contender (exclusive yes votes) */
+	if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
+		return -1;
 	uint32_t lr;
 	entry *other = yes_elsewhere(n, e, part, &lr);
 	if (other) {
@@ -541,9 +595,6 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 			return 0;
 		}
 	}
-	ec_id cur = {{0, 0, 0, 0}};
-	uint64_t t;
-	(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
 	if (ec_id_eq(&cur, &part->parent))
 		return 1;
 	if (!ec_id_is_zero(&part->parent) &&
@@ -552,6 +603,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 		*why = WAIT_FETCH; /* I may have missed the parent's commit: fetch it */
 		return 0;
 	}
+	reject(ctx, n, e, EC_REJECT_STALE);
 	return -1;
 }
 
@@ -714,6 +766,7 @@ make_cert(const ec_ctx *ctx, const entry *e, const ecp_cert **out)
 			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
 				tmp->v[tmp->n++] = e->votes[v];
 	}
+	ec_wire_cert_sort(tmp); /* the canonical order, so it can be encoded */
 	*out = ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
 	ctx->realloc_fn(ctx->alloc_user, tmp, bytes, 0);
 	return *out ? EC_OK : EC_ENOMEM;
@@ -951,8 +1004,20 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	 * miss some ring neighbours), while only members in their own view
 	 * vote at all.  A certificate outranks a local block. */
 	uint16_t role;
-	if (decide(n, e, it->cert->v, it->cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
+	if (!e->block || decide(n, e, it->cert->v, it->cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
 		return EC_OK;
+	/* votes are not proof of a valid transfer: where I hold the parent,
+	 * I check the part myself and refuse a certificate for a bad one */
+	for (uint32_t r = 0; r < e->block->nparts; r++) {
+		const ecp_part *part = &e->block->parts[r];
+		ec_id cur = {{0, 0, 0, 0}};
+		uint64_t t;
+		if (!ec_range_contains(e->win[r], n->pos))
+			continue;
+		(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+		if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
+			return EC_OK;
+	}
 	e->state = ST_PENDING;
 	return commit(n, ctx, e, it->cert);
 }
@@ -1326,13 +1391,18 @@ ec_now(const void *node)
 void
 ecp_block_from_txn(const ec_txn *t, ecp_block *out)
 {
-	out->id = ec_id_expand(t->id);
 	out->time = t->time;
 	out->nparts = t->used;
-	for (uint32_t i = 0; i < t->used; i++)
-		out->parts[i] = (ecp_part){ec_id_expand(t->parts[i].token),
-		                           ec_id_expand(t->parts[i].last),
-		                           ec_id_expand(t->parts[i].key)};
+	for (uint32_t i = 0; i < t->used; i++) { /* in token order, as canonical */
+		ecp_part p = {.token = ec_id_expand(t->parts[i].token),
+		              .parent = ec_id_expand(t->parts[i].last),
+		              .next_key = ec_id_expand(t->parts[i].key)};
+		uint32_t j = i;
+		for (; j > 0 && ec_id_cmp(&out->parts[j - 1].token, &p.token) > 0; j--)
+			out->parts[j] = out->parts[j - 1];
+		out->parts[j] = p;
+	}
+	ecp_block_id(out, &out->id);
 }
 
 static ec_err
@@ -1342,12 +1412,19 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	if (txn->used < 1 || txn->used > ECP_MAX_PARTS || !ctx->intern)
 		return EC_EINVAL;
 	size_t size = ecp_block_size(txn->used);
-	ecp_block *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, size);
-	if (!tmp)
-		return EC_ENOMEM;
-	ecp_block_from_txn(txn, tmp);
-	const ecp_block *b = ctx->intern(ctx->intern_user, tmp, size);
-	ctx->realloc_fn(ctx->alloc_user, tmp, size, 0);
+	const ecp_block *b;
+	if (txn->block) { /* a wallet's signed block */
+		if (txn->block->nparts != txn->used)
+			return EC_EINVAL;
+		b = ctx->intern(ctx->intern_user, txn->block, size);
+	} else {
+		ecp_block *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, size);
+		if (!tmp)
+			return EC_ENOMEM;
+		ecp_block_from_txn(txn, tmp);
+		b = ctx->intern(ctx->intern_user, tmp, size);
+		ctx->realloc_fn(ctx->alloc_user, tmp, size, 0);
+	}
 	if (!b)
 		return EC_ENOMEM;
 	entry *e;
@@ -1366,32 +1443,20 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	return EC_OK;
 }
 
-/* The handle is a 64-bit ring position; the full id is the one the
- * simulator's ec_id_expand makes of it (drivers with other ids look their
- * blocks up in the store directly). */
+/* Block ids are content hashes: the 64-bit handle alone cannot name one,
+ * so the driver passes the full id. */
 static bool
-ec_committed(const void *node, const ec_ctx *ctx, ec_block_id id)
+ec_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id *full)
 {
 	(void)node;
-	ec_id full = ec_id_expand(id);
-	return ctx->store.ops->xblock_get(ctx->store.impl, &full, NULL, NULL);
+	(void)id;
+	return full && ctx->store.ops->xblock_get(ctx->store.impl, full, NULL, NULL);
 }
 
 uint64_t
 ecp_item_wire_size(const ecp_item *it)
 {
-	uint64_t size = 1 + 32; /* kind, block id */
-	uint64_t body = it->block ? 32 + 8 + 4 + 96 * (uint64_t)it->block->nparts : 0;
-	switch (it->kind) {
-	case ECP_BLOCK: return size + 1 + 2 + 2 + 8 + body;
-	case ECP_VOTE: return size + 2 + 1;
-	case ECP_COMMIT:
-		return size + body + 4 + (it->cert ? 11 * (uint64_t)it->cert->n : 0);
-	case ECP_BLOCKED:
-	case ECP_WITHDRAW:
-	case ECP_WITHDRAWN: return size + 2;
-	default: return size;
-	}
+	return ec_wire_item_size(it); /* the canonical encoding's exact length */
 }
 
 const ec_protocol ec_protocol_ec = {

@@ -597,9 +597,10 @@ seed_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 }
 
 static bool
-seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id)
+seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id *full)
 {
 	(void)node;
+	(void)full;
 	return ctx->store.ops->block_get(ctx->store.impl, id) != NULL;
 }
 

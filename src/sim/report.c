@@ -2,6 +2,8 @@
 /* Result formatting (see ec/report.h). */
 #include "ec/report.h"
 
+#include "ec/lifecycle.h"
+
 #include <string.h>
 
 #include "ec/ecp.h"
@@ -247,6 +249,21 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->conflicts.highest_wins,
 	        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
 	        (unsigned long long)r->conflicts.stalled);
+	fprintf(out, "\"forged_injected\":%llu,\"forged_committed\":%llu,"
+	             "\"forged_bad_signature\":%llu,\"forged_wrong_key\":%llu,\"forged_replay\":%llu,",
+	        (unsigned long long)r->forged_injected, (unsigned long long)r->forged_committed,
+	        (unsigned long long)r->forged_by_kind[0], (unsigned long long)r->forged_by_kind[1],
+	        (unsigned long long)r->forged_by_kind[2]);
+	for (int v = 1; v < EC_VERDICT_COUNT; v++) { /* node verdicts: evidence seen */
+		char key[40];
+		snprintf(key, sizeof key, "rejected_%s", ec_verdict_str((ec_verdict)v));
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		fprintf(out, "\"%s\":%llu,", key, (unsigned long long)r->rejects[v]);
+	}
+	fprintf(out, "\"destroyed\":%llu,\"witness_parts\":%llu,", (unsigned long long)r->destroyed,
+	        (unsigned long long)r->witness_parts);
 	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
 	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 }

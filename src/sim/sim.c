@@ -21,6 +21,7 @@
 #include "ec/ecp.h"
 #include "ec/memstore.h"
 #include "topology.h"
+#include "wallet.h"
 
 const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
 	184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167,
@@ -30,6 +31,9 @@ typedef struct sim_token {
 	ec_token_id token;
 	ec_block_id block;
 	uint64_t key;
+	/* the spend before (ec wallets: the replay attack re-spends it) */
+	ec_block_id prev_block;
+	uint64_t prev_key;
 } sim_token;
 
 typedef struct outstanding {
@@ -37,8 +41,9 @@ typedef struct outstanding {
 	uint32_t target; /* node index */
 	uint32_t rec;    /* its blkrec */
 	uint64_t created;
-	ec_token_part *parts; /* the tokens it moves and their new keys */
-	uint32_t used;
+	ec_token_part *parts; /* the tokens it moves and their new keys, then
+	                         (used more) the keys that signed them */
+	uint32_t used;        /* witness tokens excluded: they die with it */
 } outstanding;
 
 /* What the simulator tracks of every created block, network-wide. */
@@ -50,6 +55,8 @@ typedef struct blkrec {
 	uint32_t moff, mlen;    /* its neighbourhood members in s->mem (sorted) */
 	uint32_t mcommits;      /* members that committed */
 	uint32_t ncommits;      /* nodes that committed */
+	bool forged;            /* an attack block (forge_rate) */
+	ec_id full;             /* ec: the full (content hash) id */
 } blkrec;
 
 typedef struct conflict_family {
@@ -107,6 +114,7 @@ typedef struct worker {
 	ev_rec *evs;            /* logged only when a node_event hook is set */
 	size_t nevs, evcap;
 	uint64_t events[EC_EV_COUNT];
+	uint64_t rejects[16];   /* EC_EV_REJECT by verdict */
 	uint64_t negative;
 	ec_answer **answers;    /* copies of Answer bodies in flight */
 	size_t nanswers;
@@ -121,6 +129,8 @@ enum { PHASE_DELIVER, PHASE_TICK, PHASE_EXIT };
 
 struct ec_sim {
 	ec_sim_config cfg;
+	bool ec;                /* the ec protocol: wallets sign its blocks */
+	const ec_sig_scheme *sig;
 	sim_arena arena;
 	ec_rng rng;
 	uint64_t round;
@@ -176,7 +186,8 @@ ec_msg_wire_size(const ec_msg *m)
 	case EC_MSG_REFERRAL: return size + 24;
 	case EC_MSG_ANSWER: return size + 176;
 	case EC_MSG_ENVELOPE: {
-		uint64_t e = 26;
+		uint64_t e = 12 + 16; /* the wire envelope (docs/wire.md) plus receiver and
+		                         time, which a datagram's addressing carries */
 		for (uint32_t i = 0; i < m->u.env.n; i++)
 			e += ecp_item_wire_size(&m->u.env.items[i]);
 		return e;
@@ -235,6 +246,17 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		           : "block size max exceeds what the protocol accepts (256)";
 	if (!is_fraction(cfg->conflict_rate))
 		return "the conflict rate must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->forge_rate))
+		return "the forge rate must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->destroy_rate))
+		return "the destroy rate must be a fraction in [0, 1]";
+	if (cfg->protocol != &ec_protocol_ec &&
+	    (cfg->forge_rate > 0 || cfg->destroy_rate > 0 || cfg->witness_tokens || cfg->signatures))
+		return "signatures, forgeries, destroys and witness tokens need --protocol ec";
+	if (cfg->witness_tokens > 16)
+		return "at most 16 witness tokens per block";
+	if (cfg->block_max + cfg->witness_tokens > cfg->protocol->max_block_tokens)
+		return "block size max plus witness tokens exceeds what the protocol accepts (256)";
 	if (cfg->neighbourhood > 64)
 		return "the neighbourhood width must be at most 64";
 	if (cfg->threads > EC_SIM_MAX_THREADS)
@@ -268,7 +290,7 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		if (!is_fraction(cfg->topology.a) || !is_fraction(cfg->topology.b) ||
 		    cfg->topology.a > cfg->topology.b || cfg->topology.b == 0.0)
 			return "capped-gradient needs 0 <= far <= near <= 1 and near > 0";
-		/* fall through */
+		__attribute__((fallthrough));
 	case EC_TOPO_SMALL_WORLD:
 	case EC_TOPO_CORE_TAIL:
 	case EC_TOPO_RANDOM_REGULAR:
@@ -548,6 +570,8 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 	worker *w = user;
 	if ((unsigned)ev < EC_EV_COUNT)
 		w->events[ev]++;
+	if (ev == EC_EV_REJECT && arg < 16)
+		w->rejects[arg]++;
 	if (ev == EC_EV_COMMIT && arg)
 		w->negative++;
 	if (ev == EC_EV_COMMIT &&
@@ -753,6 +777,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		double r = cfg->tx_per_node * (double)cfg->nodes + 0.5;
 		s->cfg.tx_rate = r < 1 ? 1 : (uint64_t)r;
 	}
+	if ((err = ec_sig_init()))
+		goto fail;
+	s->ec = cfg->protocol == &ec_protocol_ec;
+	s->sig = cfg->signatures ? cfg->signatures : &ec_sig_keyed_hash;
 	s->res.warmup = cfg->warmup;
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;
@@ -775,7 +803,8 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 			goto fail;
 		w->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
-		                  .intern = sim_intern, .intern_user = w->store};
+		                  .intern = sim_intern, .intern_user = w->store,
+		                  .sig = cfg->signatures ? cfg->signatures : &ec_sig_keyed_hash};
 	}
 	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
@@ -806,7 +835,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	    !grow((void **)&s->tokens, &s->tokcap, (size_t)ntok, sizeof *s->tokens))
 		goto fail;
 	for (uint64_t t = 0; t < ntok; t++)
-		s->tokens[t] = (sim_token){ec_rng_u64(&s->rng), 0, 0};
+		s->tokens[t] = (sim_token){ec_rng_u64(&s->rng), 0, 0, 0, 0};
 	s->ntokens = (size_t)ntok;
 
 	/* nodes tick in ascending id order (the reference keeps them in an
@@ -970,6 +999,11 @@ process_commits(ec_sim *s)
 			if (r == UINT32_MAX || !node_index(s, w->commits[i].node, &node))
 				continue;
 			blkrec *b = &s->recs[r];
+			if (b->forged) {
+				if (b->ncommits++ == 0)
+					s->res.forged_committed++;
+				continue;
+			}
 			b->ncommits++;
 			if (b->created >= s->cfg.warmup)
 				s->res.nodes_committed++;
@@ -982,11 +1016,11 @@ process_commits(ec_sim *s)
 }
 
 static bool
-committed_at(ec_sim *s, uint32_t target, ec_block_id id)
+committed_at(ec_sim *s, uint32_t target, ec_block_id id, const ec_id *full)
 {
 	worker *w = owner(s, target);
 	bind_node(w, target);
-	return s->cfg.protocol->committed(node_at(s, target), &w->ctx, id);
+	return s->cfg.protocol->committed(node_at(s, target), &w->ctx, id, full);
 }
 
 /* Step A: blocks seen committed at their injection node free their tokens
@@ -997,7 +1031,7 @@ detect_commits(ec_sim *s)
 	size_t w = 0;
 	for (size_t i = 0; i < s->nout; i++) {
 		outstanding *o = &s->out[i];
-		if (!committed_at(s, o->target, o->id)) {
+		if (!committed_at(s, o->target, o->id, s->ec ? &s->recs[o->rec].full : NULL)) {
 			s->out[w++] = *o;
 			continue;
 		}
@@ -1011,8 +1045,17 @@ detect_commits(ec_sim *s)
 		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + o->used, sizeof *s->tokens) ||
 		    !grow((void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
 			return EC_ENOMEM;
-		for (uint32_t x = 0; x < o->used; x++)
-			s->tokens[s->ntokens++] = (sim_token){o->parts[x].token, o->id, o->parts[x].key};
+		const uint64_t *signers = (const uint64_t *)(o->parts + o->used);
+		for (uint32_t x = 0; x < o->used; x++) {
+			if (!o->parts[x].key) { /* destroyed: a fresh token takes its place */
+				s->res.destroyed++;
+				s->tokens[s->ntokens++] = (sim_token){ec_rng_u64(&s->rng), 0,
+				                                      ec_rng_u64(&s->rng), 0, 0};
+				continue;
+			}
+			s->tokens[s->ntokens++] = (sim_token){o->parts[x].token, o->id, o->parts[x].key,
+			                                      o->parts[x].last, signers[x]};
+		}
 		uint64_t latency = s->round - o->created;
 		if (o->created >= s->cfg.warmup) {
 			s->latencies[s->nlat++] = latency;
@@ -1044,9 +1087,12 @@ detect_commits(ec_sim *s)
 	return EC_OK;
 }
 
-/* Submits one transaction at node `target` and tracks it. */
+/* Submits one transaction at node `target` and tracks it: its first
+ * `real` parts (the rest are witness tokens), signed by the keys
+ * signers[]. */
 static ec_err
-submit_txn(ec_sim *s, const ec_txn *t, uint32_t target, uint32_t family, uint32_t *rec)
+submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, uint32_t target,
+           uint32_t family, uint32_t *rec)
 {
 	ec_err err = wake(s, target);
 	if (err)
@@ -1058,18 +1104,21 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t target, uint32_t family, uint32_
 		return err;
 	if ((err = rec_add(s, t, family, rec)))
 		return err;
+	if (t->block)
+		s->recs[*rec].full = t->block->id;
 	if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
 		return EC_ENOMEM;
-	ec_token_part *parts = malloc(t->used * sizeof *parts);
+	ec_token_part *parts = malloc(real * (sizeof *parts + sizeof *signers));
 	if (!parts)
 		return EC_ENOMEM;
-	memcpy(parts, t->parts, t->used * sizeof *parts);
+	memcpy(parts, t->parts, real * sizeof *parts);
+	memcpy(parts + real, signers, real * sizeof *signers);
 	size_t pos = s->nout; /* keep ascending block id order */
 	while (pos > 0 && s->out[pos - 1].id > t->id) {
 		s->out[pos] = s->out[pos - 1];
 		pos--;
 	}
-	s->out[pos] = (outstanding){t->id, target, *rec, s->round, parts, t->used};
+	s->out[pos] = (outstanding){t->id, target, *rec, s->round, parts, real};
 	s->nout++;
 	if (s->round >= s->cfg.warmup) {
 		s->res.created++;
@@ -1079,6 +1128,78 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t target, uint32_t family, uint32_
 	if (s->cfg.hooks.block_created)
 		s->cfg.hooks.block_created(s->cfg.hooks.user, s->round, t, s->ids[target]);
 	return EC_OK;
+}
+
+/* The full id of the block a token's handle names (zero: none). */
+static ec_id
+full_id(const ec_sim *s, ec_block_id handle)
+{
+	uint32_t r = handle ? rec_find(s, handle) : UINT32_MAX;
+	return r == UINT32_MAX ? (ec_id){{0, 0, 0, 0}} : s->recs[r].full;
+}
+
+static double
+draw_unit(ec_sim *s)
+{
+	return (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53;
+}
+
+/* Signs t's parts with the wallets (ec) and points t at the block. */
+static ec_err
+seal(ec_sim *s, ec_txn *t, const ec_id *parents, const uint64_t *signers, ecp_block **held)
+{
+	free(*held);
+	*held = NULL;
+	ec_err err = wallet_seal(s->sig, t->time, t->parts, parents, signers, t->used, WALLET_HONEST,
+	                         0, held);
+	if (err)
+		return err;
+	t->block = *held;
+	t->id = ec_id_pos(&(*held)->id);
+	return EC_OK;
+}
+
+/* An attack next to an honest block that moves tok (one of its parts,
+ * p): in turn a bad signature, a wrong key, or a replay (the previous
+ * owner re-spends the parent it already spent, validly signed).  Each
+ * is a single-part block submitted at a random node; none may commit. */
+static ec_err
+inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec_id *parent)
+{
+	uint64_t kind = s->res.forged_injected % 3;
+	if (kind == 2 && !tok->prev_block)
+		kind = 0; /* never spent before: nothing to replay yet */
+	ec_token_part fp = {p->token, p->last, ec_rng_u64(&s->rng)};
+	ec_id fpar = *parent;
+	uint64_t signer = tok->key, attacker = ec_rng_u64(&s->rng);
+	wallet_forge forge = kind == 0 ? WALLET_BAD_SIG : WALLET_WRONG_KEY;
+	if (kind == 2) {
+		fp.last = tok->prev_block;
+		fpar = full_id(s, tok->prev_block);
+		signer = tok->prev_key;
+		forge = WALLET_HONEST;
+	}
+	ecp_block *b;
+	ec_err err = wallet_seal(s->sig, s->round, &fp, &fpar, &signer, 1, forge, attacker, &b);
+	if (err)
+		return err;
+	ec_txn t = {.id = ec_id_pos(&b->id), .time = s->round, .used = 1, .parts = &fp, .block = b};
+	uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)], rec;
+	worker *w = owner(s, target);
+	if ((err = wake(s, target)))
+		goto out;
+	w->tag = 0;
+	bind_node(w, target);
+	if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, &t)) ||
+	    (err = rec_add(s, &t, 0, &rec)))
+		goto out;
+	s->recs[rec].forged = true;
+	s->recs[rec].full = b->id;
+	s->res.forged_injected++;
+	s->res.forged_by_kind[kind]++;
+out:
+	free(b);
+	return err;
 }
 
 /* Step B: every free token goes into a new block at a random node. */
@@ -1103,27 +1224,40 @@ create_blocks(ec_sim *s)
 	}
 	size_t x = 0;
 	ec_err err = EC_OK;
-	ec_token_part *parts = malloc((s->cfg.block_max ? s->cfg.block_max : 1) * sizeof *parts);
-	uint64_t *sigs = malloc((s->cfg.block_max ? s->cfg.block_max : 1) * sizeof *sigs);
-	if (!parts || !sigs) {
+	uint32_t nwit = s->ec ? s->cfg.witness_tokens : 0;
+	size_t cap = (s->cfg.block_max ? s->cfg.block_max : 1) + nwit;
+	ec_token_part *parts = malloc(cap * sizeof *parts);
+	uint64_t *sigs = malloc(cap * sizeof *sigs);
+	ec_id *parents = s->ec ? malloc(cap * sizeof *parents) : NULL;
+	ecp_block *held = NULL;
+	if (!parts || !sigs || (s->ec && !parents)) {
 		err = EC_ENOMEM;
 		goto out;
 	}
 	while (x < offer) {
 		uint64_t want = ec_rng_range_u64(&s->rng, s->cfg.block_min, s->cfg.block_max);
 		size_t used = want < offer - x ? (size_t)want : offer - x;
-		ec_txn t = {.id = ec_rng_u64(&s->rng), .time = s->round, .used = (uint32_t)used,
+		ec_txn t = {.id = ec_rng_u64(&s->rng), .time = s->round, .used = (uint32_t)(used + nwit),
 		            .parts = parts, .signatures = sigs};
 		for (size_t y = 0; y < used; y++) {
 			parts[y] = (ec_token_part){s->tokens[x + y].token, s->tokens[x + y].block,
 			                           ec_rng_u64(&s->rng)};
 			sigs[y] = s->tokens[x + y].key;
+			if (s->cfg.destroy_rate > 0 && draw_unit(s) < s->cfg.destroy_rate)
+				parts[y].key = 0;
+			if (s->ec)
+				parents[y] = full_id(s, parts[y].last);
 		}
+		for (size_t y = used; y < used + nwit; y++) { /* born destroyed */
+			parts[y] = (ec_token_part){ec_rng_u64(&s->rng), 0, 0};
+			sigs[y] = 0;
+			parents[y] = (ec_id){{0, 0, 0, 0}};
+		}
+		s->res.witness_parts += nwit;
 		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
 		/* the owner also signs a conflicting twin: same tokens and
 		 * parents, other keys, another id, another node */
-		bool twin = s->cfg.conflict_rate > 0.0 &&
-		            (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53 < s->cfg.conflict_rate;
+		bool twin = s->cfg.conflict_rate > 0.0 && draw_unit(s) < s->cfg.conflict_rate;
 		uint32_t fam = 0, rec;
 		if (twin) {
 			if (!grow((void **)&s->fams, &s->famcap, s->nfams + 1, sizeof *s->fams)) {
@@ -1133,7 +1267,8 @@ create_blocks(ec_sim *s)
 			s->fams[s->nfams++] = (conflict_family){0, 0, false};
 			fam = (uint32_t)s->nfams;
 		}
-		if ((err = submit_txn(s, &t, target, fam, &rec)))
+		if ((s->ec && (err = seal(s, &t, parents, sigs, &held))) ||
+		    (err = submit_txn(s, &t, (uint32_t)used, sigs, target, fam, &rec)))
 			goto out;
 		if (twin) {
 			s->fams[fam - 1].a = rec;
@@ -1141,17 +1276,28 @@ create_blocks(ec_sim *s)
 			for (size_t y = 0; y < used; y++)
 				parts[y].key = ec_rng_u64(&s->rng);
 			uint32_t other = s->gen[ec_rng_index(&s->rng, s->n)];
-			if ((err = submit_txn(s, &t, other, fam, &rec)))
+			if ((s->ec && (err = seal(s, &t, parents, sigs, &held))) ||
+			    (err = submit_txn(s, &t, (uint32_t)used, sigs, other, fam, &rec)))
 				goto out;
 			s->fams[fam - 1].b = rec;
+		}
+		if (s->ec && s->cfg.forge_rate > 0 && draw_unit(s) < s->cfg.forge_rate) {
+			/* the attack aims at a token being transferred right now */
+			size_t y = 0;
+			while (y < used && !parts[y].last)
+				y++;
+			if (y < used && (err = inject_forgery(s, &s->tokens[x + y], &parts[y], &parents[y])))
+				goto out;
 		}
 		x += used;
 	}
 	memmove(s->tokens, s->tokens + offer, (s->ntokens - offer) * sizeof *s->tokens);
 	s->ntokens -= offer;
 out:
+	free(held);
 	free(parts);
 	free(sigs);
+	free(parents);
 	return err;
 }
 
@@ -1174,7 +1320,8 @@ network_silent(ec_sim *s)
 	if (s->nout == 0 || split_keep(s, s->q.len) != 0)
 		return false;
 	for (size_t i = 0; i < s->nout; i++)
-		if (committed_at((ec_sim *)s, s->out[i].target, s->out[i].id))
+		if (committed_at((ec_sim *)s, s->out[i].target, s->out[i].id,
+		                 s->ec ? &s->recs[s->out[i].rec].full : NULL))
 			return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
 		if (s->active[w])
@@ -1340,6 +1487,8 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 	for (uint32_t k = 0; k < s->nw; k++) {
 		for (int e = 0; e < EC_EV_COUNT; e++)
 			res->events[e] += s->w[k].events[e];
+		for (int e = 0; e < 16; e++)
+			res->rejects[e] += s->w[k].rejects[e];
 		res->negative_commits += s->w[k].negative;
 	}
 	res->uncommitted = 0;

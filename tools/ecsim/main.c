@@ -13,6 +13,7 @@
 
 #include "ec/report.h"
 #include "ec/sim.h"
+#include "identity.h"
 #include "options.h"
 #include "output.h"
 #include "scenario.h"
@@ -284,6 +285,8 @@ main(int argc, char **argv)
 	int nsargs = 0, margc = 0, rc;
 	if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
 		return ecsim_sweep(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "identity") == 0)
+		return ecsim_identity(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
 		rc = scenario_argv(argc, argv, &margv, &margc, &sargs, &nsargs, err, sizeof err);
 		if (rc) {

@@ -21,7 +21,8 @@ enum {
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE
+	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
+	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS
 };
 
 static const struct option longopts[] = {
@@ -58,6 +59,10 @@ static const struct option longopts[] = {
 	{"drain", required_argument, NULL, OPT_DRAIN},
 	{"tx-rate-per-node", required_argument, NULL, OPT_TX_PER_NODE},
 	{"grace", required_argument, NULL, OPT_GRACE},
+	{"signatures", required_argument, NULL, OPT_SIGNATURES},
+	{"forge-rate", required_argument, NULL, OPT_FORGE},
+	{"destroy-rate", required_argument, NULL, OPT_DESTROY},
+	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -110,7 +115,18 @@ ecsim_usage(FILE *out)
 	    "  --grace G              rounds a submitter waits after its votes decide, for late\n"
 	    "                         withdrawals in favour of a higher twin (0)\n"
 	    "  --batch on|off         one envelope per receiver and round (on, the default)\n"
-	    "                         or one per logical message (off; --no-batch)\n"
+	    "                         or one per logical message (off; --no-batch)\n",
+	    out);
+	fputs(
+	    "  --signatures S         ed25519 (libsodium) or keyed-hash (a cheap stand-in,\n"
+	    "                         verified the same way; the default): every part of\n"
+	    "                         every block is signed by its owner and checked by voters\n"
+	    "  --forge-rate F         per honest block, chance of an attack block next to it:\n"
+	    "                         a bad signature, a wrong key or a replay, in turn (0)\n"
+	    "  --destroy-rate F       share of transfers that destroy their token; a new\n"
+	    "                         token is created in its place (0)\n"
+	    "  --witness-tokens K     K transient witness tokens per block, created and\n"
+	    "                         destroyed with it (0)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
 	    "                         insertion order (28 replays the published figures)\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
@@ -426,6 +442,25 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (strcmp(a, "on") != 0 && strcmp(a, "off") != 0)
 				return fail(err, errlen, "--batch needs on or off, got '%s'", a);
 			o->ec_cfg.batch = strcmp(a, "on") == 0;
+			break;
+		case OPT_SIGNATURES:
+			if (!(o->cfg.signatures = ec_sig_find(a)))
+				return fail(err, errlen, "--signatures needs ed25519 or keyed-hash, got '%s'", a);
+			break;
+		case OPT_FORGE:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--forge-rate needs a fraction in [0,1], got '%s'", a);
+			o->cfg.forge_rate = d;
+			break;
+		case OPT_DESTROY:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--destroy-rate needs a fraction in [0,1], got '%s'", a);
+			o->cfg.destroy_rate = d;
+			break;
+		case OPT_WITNESS:
+			if (!parse_u64(a, &v) || v > 16)
+				return fail(err, errlen, "--witness-tokens needs a whole number from 0 to 16, got '%s'", a);
+			o->cfg.witness_tokens = (uint32_t)v;
 			break;
 		case OPT_HELP: o->help = true; return 0;
 		case ':':

@@ -17,7 +17,8 @@ static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
-	"fanout", "batch", "drain", "tx-rate-per-node", "grace"};
+	"fanout", "batch", "drain", "tx-rate-per-node", "grace", "signatures", "forge-rate",
+	"destroy-rate", "witness-tokens"};
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -211,6 +212,14 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		const ecp_config *e = &o->ec_cfg;
 		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\ngrace: %u\nbatch: %s\n",
 		        e->window, e->threshold, e->quorum, e->fanout, e->grace, e->batch ? "on" : "off");
+		fprintf(out, "signatures: %s\n",
+		        c->signatures ? c->signatures->name : ec_sig_keyed_hash.name);
+		if (c->forge_rate > 0)
+			fprintf(out, "forge_rate: %s\n", num(n1, c->forge_rate));
+		if (c->destroy_rate > 0)
+			fprintf(out, "destroy_rate: %s\n", num(n1, c->destroy_rate));
+		if (c->witness_tokens)
+			fprintf(out, "witness_tokens: %u\n", c->witness_tokens);
 	}
 	if (o->seed_cfg.salted)
 		fprintf(out, "tiebreak_salt: %llu\n", (unsigned long long)o->seed_cfg.salt);

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Token lifecycle rules (ec/lifecycle.h).  The block id hashes the exact
+ * bytes of the canonical block encoding up to the signatures (docs/wire.md:
+ * type, version, time, part count, then token, parent, next key and signer
+ * of every part), streamed by the wire module.
+ */
+#include "ec/lifecycle.h"
+
+#include "ec/blake3.h"
+#include "ec/wire.h"
+
+const char *
+ec_verdict_str(ec_verdict v)
+{
+	static const char *const names[EC_VERDICT_COUNT] = {
+	    "accept",    "bad-id",    "malformed",     "bad-parent",
+	    "destroyed", "wrong-key", "bad-signature", "stale"};
+	return (unsigned)v < EC_VERDICT_COUNT ? names[v] : "unknown";
+}
+
+void
+ecp_block_id(const ecp_block *b, ec_id *out)
+{
+	ec_wire_block_id(b, out); /* one encoding, one hash: docs/wire.md */
+}
+
+void
+ec_key_hash(const uint8_t pk[EC_SIG_PK_BYTES], ec_id *out)
+{
+	uint8_t d[32];
+	ec_blake3(pk, EC_SIG_PK_BYTES, d);
+	*out = ec_id_from_bytes(d);
+}
+
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+ec_verdict
+ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r, const ecp_block *parent)
+{
+	const ecp_part *p = &b->parts[r];
+	bool create = ec_id_is_zero(&p->parent);
+	if (create != all_zero(p->signer, sizeof p->signer))
+		return EC_REJECT_MALFORMED;
+	if (create)
+		return all_zero(p->sig, sizeof p->sig) ? EC_ACCEPT : EC_REJECT_MALFORMED;
+	if (!parent || !ec_id_eq(&parent->id, &p->parent))
+		return EC_REJECT_BAD_PARENT;
+	const ecp_part *prev = NULL;
+	for (uint32_t k = 0; k < parent->nparts && !prev; k++)
+		if (ec_id_eq(&parent->parts[k].token, &p->token))
+			prev = &parent->parts[k];
+	if (!prev)
+		return EC_REJECT_BAD_PARENT;
+	if (ec_id_is_zero(&prev->next_key))
+		return EC_REJECT_DESTROYED;
+	ec_id kh;
+	ec_key_hash(p->signer, &kh);
+	if (!ec_id_eq(&kh, &prev->next_key))
+		return EC_REJECT_WRONG_KEY;
+	uint8_t msg[32];
+	ec_id_to_bytes(&b->id, msg);
+	return scheme->verify(p->signer, p->sig, msg, sizeof msg) ? EC_ACCEPT : EC_REJECT_BAD_SIG;
+}
+
+void
+ecp_part_sign(const ec_sig_scheme *scheme, ecp_block *b, uint32_t r,
+              const uint8_t sk[EC_SIG_SK_BYTES])
+{
+	uint8_t msg[32];
+	ec_id_to_bytes(&b->id, msg);
+	scheme->sign(sk, msg, sizeof msg, b->parts[r].sig);
+}
