@@ -104,6 +104,14 @@ typedef struct ec_sim_config {
 	uint32_t witness_tokens;  /* transient witness tokens per block: created
 	                             with the block, destroyed by it (seed
 	                             §11.9.8.1) */
+	uint32_t identity_bits;   /* > 0: every node mines an Argon2id identity
+	                             (ec/identity.h, simulation cost: 64 KiB, 1
+	                             pass) with this many trailing zero bits, its
+	                             ring position is its address, and peers
+	                             check each other's at set-up (bounded-degree
+	                             topologies only) */
+	double bad_identity_rate; /* share of nodes that claim an address they
+	                             did not mine: their peers refuse them */
 	uint32_t neighbourhood;   /* w for the "every neighbourhood member"
 	                             latency: w below and w+1 at or above each
 	                             role key in the global ring (0: 4) */
@@ -180,6 +188,9 @@ typedef struct ec_sim_result {
 	uint64_t forged_committed;      /* of those, committed at any node */
 	uint64_t destroyed;             /* tokens destroyed by committed blocks */
 	uint64_t witness_parts;         /* witness tokens in created blocks */
+	uint64_t identity_attempts;     /* Argon2id evaluations spent mining */
+	uint64_t identity_bad_nodes;    /* nodes with a claim that does not verify */
+	uint64_t identity_refused;      /* peer links refused for a bad identity */
 	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
 } ec_sim_result;
 

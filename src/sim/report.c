@@ -264,6 +264,9 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	}
 	fprintf(out, "\"destroyed\":%llu,\"witness_parts\":%llu,", (unsigned long long)r->destroyed,
 	        (unsigned long long)r->witness_parts);
+	fprintf(out, "\"identity_attempts\":%llu,\"identity_bad_nodes\":%llu,\"identity_refused\":%llu,",
+	        (unsigned long long)r->identity_attempts, (unsigned long long)r->identity_bad_nodes,
+	        (unsigned long long)r->identity_refused);
 	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
 	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 }

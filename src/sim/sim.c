@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "ec/ecp.h"
+#include "ec/identity.h"
 #include "ec/memstore.h"
 #include "topology.h"
 #include "wallet.h"
@@ -130,6 +131,7 @@ enum { PHASE_DELIVER, PHASE_TICK, PHASE_EXIT };
 struct ec_sim {
 	ec_sim_config cfg;
 	bool ec;                /* the ec protocol: wallets sign its blocks */
+	uint64_t *refused;      /* identities: bit i, node index i's claim failed */
 	const ec_sig_scheme *sig;
 	sim_arena arena;
 	ec_rng rng;
@@ -253,6 +255,15 @@ ec_sim_config_check(const ec_sim_config *cfg)
 	if (cfg->protocol != &ec_protocol_ec &&
 	    (cfg->forge_rate > 0 || cfg->destroy_rate > 0 || cfg->witness_tokens || cfg->signatures))
 		return "signatures, forgeries, destroys and witness tokens need --protocol ec";
+	if (cfg->identity_bits > 24)
+		return "identity difficulty above 24 bits is too slow for a simulation";
+	if (!is_fraction(cfg->bad_identity_rate))
+		return "the bad identity rate must be a fraction in [0, 1]";
+	if ((cfg->identity_bits || cfg->bad_identity_rate > 0) &&
+	    !ec_topology_bounded(cfg->topology.kind))
+		return "identities need a bounded-degree topology";
+	if (cfg->bad_identity_rate > 0 && !cfg->identity_bits)
+		return "bad identities need --identity-bits";
 	if (cfg->witness_tokens > 16)
 		return "at most 16 witness tokens per block";
 	if (cfg->block_max + cfg->witness_tokens > cfg->protocol->max_block_tokens)
@@ -393,8 +404,15 @@ static ec_err
 emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 {
 	ec_sim *s = user;
-	for (size_t k = 0; k < n; k++)
-		s->peer_buf[k] = s->ids[peers[k]];
+	size_t len = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (s->refused && (s->refused[peers[k] / 64] >> (peers[k] % 64) & 1)) {
+			s->res.identity_refused++; /* its claim did not verify */
+			continue;
+		}
+		s->peer_buf[len++] = s->ids[peers[k]];
+	}
+	n = len;
 	s->arena.setup = true;
 	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, n);
 	s->arena.setup = false;
@@ -750,6 +768,7 @@ ec_sim_free(ec_sim *s)
 	free(s->rslots);
 	free(s->mem);
 	free(s->fams);
+	free(s->refused);
 	free(s);
 }
 
@@ -758,6 +777,66 @@ cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return (x > y) - (x < y);
+}
+
+static double
+draw_unit(ec_sim *s)
+{
+	return (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53;
+}
+
+/* Identities (cfg.identity_bits): every node draws an Ed25519 key and a
+ * starting salt from the run's stream and mines an Argon2id address at the
+ * simulation cost; its ring position is the address's first 8 bytes.  A
+ * share bad_identity_rate of nodes claims a random address instead.  Each
+ * claim is checked once, as every peer would find the same verdict; the
+ * nodes whose claim fails are marked in s->refused (generation order). */
+static ec_err
+mine_identities(ec_sim *s, uint64_t *gen_ids)
+{
+	ec_identity_params p = EC_IDENTITY_PARAMS_SIM;
+	p.bits = s->cfg.identity_bits;
+	if (!(s->refused = calloc((s->n + 63) / 64, sizeof *s->refused)))
+		return EC_ENOMEM;
+	for (uint32_t k = 0; k < s->n; k++) {
+		uint8_t seed[32], sk[64];
+		ec_identity_claim c;
+		for (unsigned j = 0; j < 4; j++) {
+			uint64_t a = ec_rng_u64(&s->rng), b = ec_rng_u64(&s->rng);
+			for (unsigned x = 0; x < 8; x++) {
+				seed[8 * j + x] = (uint8_t)(a >> (8 * x));
+				c.salt[8 * j + x] = (uint8_t)(b >> (8 * x));
+			}
+		}
+		ec_sig_ed25519.keypair(seed, c.public_key, sk);
+		bool bad = s->cfg.bad_identity_rate > 0 && draw_unit(s) < s->cfg.bad_identity_rate;
+		ec_err err;
+		if (bad) { /* an address it did not mine (random bytes) */
+			for (unsigned j = 0; j < 4; j++) {
+				uint64_t a = ec_rng_u64(&s->rng);
+				for (unsigned x = 0; x < 8; x++)
+					c.address[8 * j + x] = (uint8_t)(a >> (8 * x));
+			}
+		} else {
+			bool found = false;
+			uint64_t tries = 0;
+			if ((err = ec_identity_mine(&p, c.salt, c.address, &found, &tries, c.public_key,
+			                            UINT64_MAX)))
+				return err;
+			s->res.identity_attempts += tries;
+		}
+		bool admit;
+		ec_id id;
+		ec_identity_verdict why;
+		if ((err = ec_identity_admit(&p, &admit, &id, &why, &c)))
+			return err;
+		if (!admit) {
+			s->refused[k / 64] |= 1ull << (k % 64);
+			s->res.identity_bad_nodes++;
+		}
+		gen_ids[k] = ec_id_from_bytes(c.address).w[0];
+	}
+	return EC_OK;
 }
 
 ec_err
@@ -828,8 +907,13 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		s->w[k].ctx.store = s->ctx.store; /* bind_node() swaps the view */
 
 	ec_rng_init(&s->rng, cfg->seed);
-	for (uint32_t k = 0; k < s->n; k++)
-		gen_ids[k] = ec_rng_u64(&s->rng);
+	if (cfg->identity_bits) {
+		if ((err = mine_identities(s, gen_ids)))
+			goto fail;
+	} else {
+		for (uint32_t k = 0; k < s->n; k++)
+			gen_ids[k] = ec_rng_u64(&s->rng);
+	}
 	uint64_t ntok = cfg->tokens_per_node ? cfg->tokens_per_node * s->n : cfg->initial_tokens;
 	if (ntok > SIZE_MAX / sizeof *s->tokens ||
 	    !grow((void **)&s->tokens, &s->tokcap, (size_t)ntok, sizeof *s->tokens))
@@ -853,6 +937,18 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		uint32_t i = 0;
 		(void)node_index(s, gen_ids[k], &i);
 		s->gen[k] = i;
+	}
+	if (s->refused) { /* bits by generation order -> by node index */
+		uint64_t *by_index = calloc((s->n + 63) / 64, sizeof *by_index);
+		if (!by_index) {
+			err = EC_ENOMEM;
+			goto fail;
+		}
+		for (uint32_t k = 0; k < s->n; k++)
+			if (s->refused[k / 64] >> (k % 64) & 1)
+				by_index[s->gen[k] / 64] |= 1ull << (s->gen[k] % 64);
+		free(s->refused);
+		s->refused = by_index;
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
 		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
@@ -1136,12 +1232,6 @@ full_id(const ec_sim *s, ec_block_id handle)
 {
 	uint32_t r = handle ? rec_find(s, handle) : UINT32_MAX;
 	return r == UINT32_MAX ? (ec_id){{0, 0, 0, 0}} : s->recs[r].full;
-}
-
-static double
-draw_unit(ec_sim *s)
-{
-	return (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53;
 }
 
 /* Signs t's parts with the wallets (ec) and points t at the block. */

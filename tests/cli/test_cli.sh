@@ -289,5 +289,43 @@ if grep -q 'The same configuration under the ec protocol' "$TMP/noargs" &&
 else bad "no-argument run lacks the side-by-side view"; fi
 if ! "$ECSIM" --quiet | grep -q 'under the ec protocol'; then ok; else bad "side-by-side shown with options"; fi
 
+# signed lifecycle, attacks, witnesses, identities (issue 5)
+expect_usage_error "unknown signature scheme" --protocol ec --signatures rsa
+expect_usage_error "forge rate above 1" --protocol ec --forge-rate 1.5
+expect_usage_error "destroy rate not a number" --protocol ec --destroy-rate lots
+expect_usage_error "too many witness tokens" --protocol ec --witness-tokens 17
+expect_usage_error "forgeries need ec" --forge-rate 0.1
+expect_usage_error "signatures need ec" --signatures ed25519
+expect_usage_error "identity bits too high" --protocol ec --topology small-world --identity-bits 25
+expect_usage_error "identities need bounded degree" --protocol ec --identity-bits 4
+expect_usage_error "bad identities need bits" --protocol ec --topology small-world --bad-identity-rate 0.1
+attack=(--quiet --protocol ec --nodes 300 --rounds 120 --warmup 20 --drain 30 --topology small-world
+	--degree 32 --tokens-per-node 1 --tx-rate 10 --forge-rate 1 --json)
+get() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$2"; }
+for sig in ed25519 keyed-hash; do
+	"$ECSIM" "${attack[@]}" --signatures "$sig" --threads 1 >"$TMP/f1"
+	"$ECSIM" "${attack[@]}" --signatures "$sig" --threads 2 >"$TMP/f2"
+	inj=$(get forged_injected "$TMP/f1")
+	if [ -n "$inj" ] && [ "$inj" -gt 100 ] && [ "$(get forged_committed "$TMP/f1")" = 0 ] &&
+		[ "$(get plain_created "$TMP/f1")" = "$(get plain_committed "$TMP/f1")" ] &&
+		[ "$(get rejected_bad_signature "$TMP/f1")" -gt 0 ] &&
+		[ "$(get rejected_wrong_key "$TMP/f1")" -gt 0 ] && [ "$(get forged_replay "$TMP/f1")" -gt 0 ]
+	then ok; else bad "$sig forgeries: $(tr ',' '\n' <"$TMP/f1" | grep -E 'forged|rejected|plain')"; fi
+	if cmp -s "$TMP/f1" "$TMP/f2"; then ok; else bad "$sig: 1 and 2 threads differ"; fi
+done
+"$ECSIM" "${attack[@]}" --forge-rate 0 --witness-tokens 2 --destroy-rate 0.3 >"$TMP/wd"
+if [ "$(get witness_parts "$TMP/wd")" -gt 0 ] && [ "$(get destroyed "$TMP/wd")" -gt 0 ] &&
+	[ "$(get plain_created "$TMP/wd")" = "$(get plain_committed "$TMP/wd")" ]; then ok
+else bad "witnesses and destroys: $(tr ',' '\n' <"$TMP/wd" | grep -E 'witness|destroyed|plain')"; fi
+"$ECSIM" "${attack[@]}" --forge-rate 0 --identity-bits 3 --bad-identity-rate 0.1 >"$TMP/id"
+if [ "$(get identity_bad_nodes "$TMP/id")" -gt 0 ] && [ "$(get identity_refused "$TMP/id")" -gt 0 ] &&
+	[ "$(get identity_attempts "$TMP/id")" -gt 0 ] &&
+	[ "$(get plain_created "$TMP/id")" = "$(get plain_committed "$TMP/id")" ]; then ok
+else bad "identities: $(tr ',' '\n' <"$TMP/id" | grep -E 'identity|plain')"; fi
+"$ECSIM" "${attack[@]}" --signatures ed25519 --witness-tokens 1 --identity-bits 2 --print-scenario >"$TMP/sig.yaml"
+if grep -q '^signatures: ed25519$' "$TMP/sig.yaml" && grep -q '^forge_rate: 1$' "$TMP/sig.yaml" &&
+	grep -q '^witness_tokens: 1$' "$TMP/sig.yaml" && grep -q '^identity_bits: 2$' "$TMP/sig.yaml"; then ok
+else bad "lifecycle scenario keys: $(cat "$TMP/sig.yaml")"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -22,7 +22,7 @@ enum {
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
 	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
-	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS
+	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID
 };
 
 static const struct option longopts[] = {
@@ -63,6 +63,8 @@ static const struct option longopts[] = {
 	{"forge-rate", required_argument, NULL, OPT_FORGE},
 	{"destroy-rate", required_argument, NULL, OPT_DESTROY},
 	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
+	{"identity-bits", required_argument, NULL, OPT_ID_BITS},
+	{"bad-identity-rate", required_argument, NULL, OPT_BAD_ID},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -72,6 +74,9 @@ ecsim_usage(FILE *out)
 	fputs(
 	    "usage: ecsim [options]\n"
 	    "       ecsim run SCENARIO.yaml [options]   (options after the file override it)\n"
+	    "       ecsim sweep --out DIR [options]     (a grid of runs, CSV, summary, plots)\n"
+	    "       ecsim identity mine|verify ...      (Argon2id node identities; see\n"
+	    "                                            ecsim identity --help)\n"
 	    "\n"
 	    "Simulates the ecRust consensus protocol.  With no options it replays the\n"
 	    "published experiment (2,000 nodes, 2,000 rounds, published seed) and compares\n"
@@ -127,6 +132,11 @@ ecsim_usage(FILE *out)
 	    "                         token is created in its place (0)\n"
 	    "  --witness-tokens K     K transient witness tokens per block, created and\n"
 	    "                         destroyed with it (0)\n"
+	    "  --identity-bits B      every node mines an Argon2id identity (64 KiB, 1 pass)\n"
+	    "                         with B trailing zero bits and sits at its address;\n"
+	    "                         bounded-degree topologies (0: off, the default)\n"
+	    "  --bad-identity-rate F  share of nodes claiming an address they did not mine;\n"
+	    "                         their peers refuse them (0)\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
 	    "                         insertion order (28 replays the published figures)\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
@@ -461,6 +471,16 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_u64(a, &v) || v > 16)
 				return fail(err, errlen, "--witness-tokens needs a whole number from 0 to 16, got '%s'", a);
 			o->cfg.witness_tokens = (uint32_t)v;
+			break;
+		case OPT_ID_BITS:
+			if (!parse_u64(a, &v) || v > 24)
+				return fail(err, errlen, "--identity-bits needs a whole number from 0 to 24, got '%s'", a);
+			o->cfg.identity_bits = (uint32_t)v;
+			break;
+		case OPT_BAD_ID:
+			if (!parse_fraction(a, &d))
+				return fail(err, errlen, "--bad-identity-rate needs a fraction in [0,1], got '%s'", a);
+			o->cfg.bad_identity_rate = d;
 			break;
 		case OPT_HELP: o->help = true; return 0;
 		case ':':

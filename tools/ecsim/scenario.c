@@ -18,7 +18,7 @@ static const char *const keys[] = {
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
 	"fanout", "batch", "drain", "tx-rate-per-node", "grace", "signatures", "forge-rate",
-	"destroy-rate", "witness-tokens"};
+	"destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate"};
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -208,6 +208,10 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "drain: %llu\n", (unsigned long long)c->drain);
 	if (c->conflict_rate > 0)
 		fprintf(out, "conflict_rate: %s\n", num(n1, c->conflict_rate));
+	if (c->identity_bits)
+		fprintf(out, "identity_bits: %u\n", c->identity_bits);
+	if (c->bad_identity_rate > 0)
+		fprintf(out, "bad_identity_rate: %s\n", num(n1, c->bad_identity_rate));
 	if (c->protocol == &ec_protocol_ec) {
 		const ecp_config *e = &o->ec_cfg;
 		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\ngrace: %u\nbatch: %s\n",
