@@ -77,32 +77,6 @@ cmp_mapping(const void *a, const void *b)
 	return ec_id_cmp(&((const ec_sp_mapping *)a)->token, &((const ec_sp_mapping *)b)->token);
 }
 
-static ec_id
-sub(const ec_id *a, const ec_id *b)
-{
-	ec_id r;
-	uint64_t borrow = 0;
-	for (int i = 3; i >= 0; i--) {
-		uint64_t x = a->w[i], y = b->w[i];
-		r.w[i] = x - y - borrow;
-		borrow = (x < y || (x == y && borrow)) ? 1 : 0;
-	}
-	return r;
-}
-
-static ec_id
-add(const ec_id *a, const ec_id *b)
-{
-	ec_id r;
-	uint64_t carry = 0;
-	for (int i = 3; i >= 0; i--) {
-		u128 s = (u128)a->w[i] + b->w[i] + carry;
-		r.w[i] = (uint64_t)s;
-		carry = (uint64_t)(s >> 64);
-	}
-	return r;
-}
-
 /* floor(width * frac / 2^64) */
 static ec_id
 scale(const ec_id *width, uint64_t frac)
@@ -173,7 +147,7 @@ expect_contiguous(cell *ce, const ec_sp_mapping *range, size_t n, size_t a, size
 {
 	double all10 = 0, pass8 = 0, wrong = 0, total = 0;
 	for (size_t j = EC_SP_HALF; j + EC_SP_HALF <= n; j++) {
-		ec_id g = sub(&range[j].token, &range[j - 1].token);
+		ec_id g = ec_id_sub(&range[j].token, &range[j - 1].token);
 		double len = id_double(&g);
 		total += len;
 		size_t lo = j - EC_SP_HALF > a ? j - EC_SP_HALF : a;
@@ -232,11 +206,11 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 		/* the node's range [node[i-w], node[i+w]) in ring order */
 		const ec_id *from = &node[(i + n_nodes - w % n_nodes) % n_nodes];
 		const ec_id *to = &node[(i + w) % n_nodes];
-		ec_id span = sub(to, from);
+		ec_id span = ec_id_sub(to, from);
 		size_t s = lower_bound(tok, n_tokens, from), n = 0;
 		for (size_t k = 0; k < n_tokens; k++) {
 			const ec_sp_mapping *m = &tok[(s + k) % n_tokens];
-			ec_id d = sub(&m->token, from);
+			ec_id d = ec_id_sub(&m->token, from);
 			if (ec_id_cmp(&d, &span) >= 0)
 				break;
 			range[n++] = *m;
@@ -253,15 +227,15 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 
 		/* challenge points in the inner range (range[4], range[n-5]] */
 		ec_id lo = range[EC_SP_HALF - 1].token;
-		ec_id width = sub(&range[n - EC_SP_HALF].token, &lo);
+		ec_id width = ec_id_sub(&range[n - EC_SP_HALF].token, &lo);
 		for (unsigned c = 0; c < n_chal; c++) {
 			ec_sp_query q = {node[ec_rng_index(&r, n_nodes)], node[i], ec_rng_u64(&r), c};
 			ec_id h;
 			ec_sp_challenge(&h, &q);
 			ec_id off = scale(&width, h.w[0]); /* < width: lo + off + 1 is inside */
 			ec_id one = {{0, 0, 0, 1}};
-			ec_id p = add(&lo, &off);
-			points[c] = add(&p, &one);
+			ec_id p = ec_id_add(&lo, &off);
+			points[c] = ec_id_add(&p, &one);
 			if (ec_sp_answer_build(&honest[c], &node[i], &points[c], &fv) != EC_OK ||
 			    honest[c].count != EC_SP_ENTRIES) {
 				ok = false;
@@ -272,7 +246,7 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 		ec_id center = node[i];
 		size_t mid = 0; /* index in range order of the first token >= the node */
 		while (mid < n) {
-			ec_id d = sub(&range[mid].token, from), e = sub(&center, from);
+			ec_id d = ec_id_sub(&range[mid].token, from), e = ec_id_sub(&center, from);
 			if (ec_id_cmp(&d, &e) >= 0)
 				break;
 			mid++;

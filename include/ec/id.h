@@ -49,6 +49,10 @@ ec_id ec_id_expand(uint64_t pos);
 void ec_id_to_bytes(const ec_id *a, uint8_t out[32]);
 ec_id ec_id_from_bytes(const uint8_t in[32]);
 
+/* Ring arithmetic modulo 2^256: a - b and a + b. */
+ec_id ec_id_sub(const ec_id *a, const ec_id *b);
+ec_id ec_id_add(const ec_id *a, const ec_id *b);
+
 /* A 64-bit hash of an id, for hash tables. */
 uint64_t ec_id_hash(const ec_id *a);
 

@@ -50,3 +50,29 @@ ec_id_from_bytes(const uint8_t in[32])
 	}
 	return id;
 }
+
+ec_id
+ec_id_sub(const ec_id *a, const ec_id *b)
+{
+	ec_id r;
+	uint64_t borrow = 0;
+	for (int i = 3; i >= 0; i--) {
+		uint64_t x = a->w[i], y = b->w[i];
+		r.w[i] = x - y - borrow;
+		borrow = (x < y || (x == y && borrow)) ? 1 : 0;
+	}
+	return r;
+}
+
+ec_id
+ec_id_add(const ec_id *a, const ec_id *b)
+{
+	ec_id r;
+	uint64_t carry = 0;
+	for (int i = 3; i >= 0; i--) {
+		uint64_t s1 = a->w[i] + b->w[i], s2 = s1 + carry;
+		carry = (uint64_t)(s1 < a->w[i]) | (uint64_t)(s2 < s1);
+		r.w[i] = s2;
+	}
+	return r;
+}

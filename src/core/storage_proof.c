@@ -29,19 +29,6 @@ _Static_assert(EC_SP_ANSWER_MAX_LEN == 707, "answer size");
 
 /* ---- 256-bit ring arithmetic (w[0] most significant) ---- */
 
-static ec_id
-id_sub(const ec_id *a, const ec_id *b)
-{
-	ec_id r;
-	uint64_t borrow = 0;
-	for (int i = 3; i >= 0; i--) {
-		uint64_t x = a->w[i], y = b->w[i];
-		r.w[i] = x - y - borrow;
-		borrow = (x < y || (x == y && borrow)) ? 1 : 0;
-	}
-	return r;
-}
-
 /* a + 1 mod 2^256 */
 static ec_id
 id_inc(const ec_id *a)
@@ -263,21 +250,21 @@ ec_sp_answer_check(const ec_sp_answer *a)
 			if (ec_id_eq(&a->entries[i].token, &a->entries[j].token))
 				return EC_SP_BAD_DUPLICATE;
 	for (unsigned i = 1; i < nu; i++) {
-		ec_id d0 = id_sub(&a->entries[i - 1].token, &a->point);
-		ec_id d1 = id_sub(&a->entries[i].token, &a->point);
+		ec_id d0 = ec_id_sub(&a->entries[i - 1].token, &a->point);
+		ec_id d1 = ec_id_sub(&a->entries[i].token, &a->point);
 		if (ec_id_cmp(&d0, &d1) >= 0)
 			return EC_SP_BAD_ORDER_UP;
 	}
 	ec_id prev = {{0, 0, 0, 0}}; /* down(t) is never 0: t is below the point */
 	for (unsigned i = nu; i < c; i++) {
-		ec_id d = id_sub(&a->point, &a->entries[i].token);
+		ec_id d = ec_id_sub(&a->point, &a->entries[i].token);
 		if (ec_id_cmp(&prev, &d) >= 0)
 			return EC_SP_BAD_ORDER_DOWN;
 		prev = d;
 	}
 	if (c > nu) {
-		ec_id du = id_sub(&a->entries[nu - 1].token, &a->point);
-		ec_id dd = id_sub(&a->entries[c - 1].token, &a->point);
+		ec_id du = ec_id_sub(&a->entries[nu - 1].token, &a->point);
+		ec_id dd = ec_id_sub(&a->entries[c - 1].token, &a->point);
 		if (ec_id_cmp(&du, &dd) >= 0)
 			return EC_SP_BAD_CROSSING;
 	}
@@ -311,7 +298,7 @@ scan_up(ec_sp_tally *t, const ec_sp_answer *a, const ec_sp_view *known, const ec
 	ec_id x = a->point, last = {{0, 0, 0, 0}};
 	bool first = true;
 	while (cyc_up(known, &x, &m)) {
-		ec_id d = id_sub(&m.token, &a->point);
+		ec_id d = ec_id_sub(&m.token, &a->point);
 		if (ec_id_cmp(&d, limit) > 0 || (!first && ec_id_cmp(&d, &last) <= 0))
 			return;
 		if (!tally_one(t, a, &m))
@@ -332,7 +319,7 @@ scan_down(ec_sp_tally *t, const ec_sp_answer *a, const ec_sp_view *known, const 
 	while (cyc_down(known, &x, &m)) {
 		/* d grows from 1 until the walk comes round (to the point itself,
 		 * d = 0, or past it), which the second test also catches */
-		ec_id d = id_sub(&a->point, &m.token);
+		ec_id d = ec_id_sub(&a->point, &m.token);
 		if (ec_id_cmp(&d, limit) > 0 || ec_id_cmp(&d, &last) <= 0)
 			return;
 		if (!tally_one(t, a, &m))
@@ -364,8 +351,8 @@ ec_sp_verify_known(ec_sp_verdict *verdict, ec_sp_tally *tally, const ec_sp_query
 			static const ec_id all = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 			scan_up(&t, a, known, &all);
 		} else {
-			ec_id lu = id_sub(&a->entries[EC_SP_HALF - 1].token, &a->point);
-			ec_id ld = id_sub(&a->point, &a->entries[EC_SP_ENTRIES - 1].token);
+			ec_id lu = ec_id_sub(&a->entries[EC_SP_HALF - 1].token, &a->point);
+			ec_id ld = ec_id_sub(&a->point, &a->entries[EC_SP_ENTRIES - 1].token);
 			scan_up(&t, a, known, &lu);
 			if (t.wrong + t.omitted <= EC_SP_ENTRIES)
 				scan_down(&t, a, known, &ld);

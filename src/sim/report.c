@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ec/ecp.h"
+#include "ec/hex.h"
 
 void
 ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f)
@@ -60,30 +61,12 @@ ec_seed_add(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t i)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 ec_err
 ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES])
 {
 	if (strlen(text) != 2 * EC_RNG_SEED_BYTES)
 		return EC_EPARSE;
-	for (int i = 0; i < EC_RNG_SEED_BYTES; i++) {
-		int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return EC_EPARSE;
-		seed[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return EC_OK;
+	return ec_hex_decode(seed, EC_RNG_SEED_BYTES, text) ? EC_OK : EC_EPARSE;
 }
 
 int

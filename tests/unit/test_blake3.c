@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "ec/blake3.h"
+#include "ec/hex.h"
 
 #ifndef EC_B3_VECTORS
 #error "EC_B3_VECTORS (path of tests/vectors/blake3.txt) must be defined"
@@ -40,16 +41,6 @@ typedef struct {
 	vec_case c[MAX_CASES];
 } vec_file;
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* Decodes exactly n bytes of hex at *p followed by a space or line end. */
 static int
 parse_hex(const char **p, uint8_t *out, size_t n)
@@ -57,12 +48,8 @@ parse_hex(const char **p, uint8_t *out, size_t n)
 	const char *s = *p;
 	while (*s == ' ')
 		s++;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (!ec_hex_decode(out, n, s))
+		return -1;
 	s += 2 * n;
 	if (*s != ' ' && *s != '\n' && *s != '\0')
 		return -1;

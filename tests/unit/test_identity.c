@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "crypto/identity_int.h"
+#include "ec/hex.h"
 #include "ec/identity.h"
 
 /* RFC 8032 §7.1 test 1 public key. */
@@ -31,29 +32,11 @@ static const uint8_t key1[32] = {
 	0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
 	0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Parses exactly 2*n lower-case hex digits; returns 0 on success. */
 static int
 unhex(uint8_t *out, size_t n, const char *s)
 {
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return strlen(s) == 2 * n && ec_hex_decode(out, n, s) ? 0 : -1;
 }
 
 /* ---- the library call: RFC 9106 §5 ---------------------------------- */

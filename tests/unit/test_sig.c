@@ -17,28 +17,15 @@
 
 #include <cmocka.h>
 
+#include "ec/hex.h"
 #include "ec/sig.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* Parses 2*n lower-case hex digits into out (n bytes). */
 static void
 unhex(uint8_t *out, size_t n, const char *s)
 {
 	assert_int_equal(strlen(s), 2 * n);
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		assert_true(hi >= 0 && lo >= 0);
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	assert_true(ec_hex_decode(out, n, s));
 }
 
 typedef struct vector {

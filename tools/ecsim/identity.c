@@ -25,6 +25,8 @@
 
 #include <sodium.h>
 
+#include "ec/hex.h"
+
 #include "ec/identity.h"
 
 #define HEX32 (2 * 32 + 1)
@@ -92,42 +94,17 @@ usage_error(const char *fmt, ...)
 	return 2;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses exactly 64 hex digits (either case) into 32 bytes. */
 static bool
 parse_hex32(const char *s, uint8_t out[32])
 {
-	if (strlen(s) != 64)
-		return false;
-	for (size_t i = 0; i < 32; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return strlen(s) == 64 && ec_hex_decode(out, 32, s);
 }
 
 static void
 to_hex(const uint8_t in[32], char out[HEX32])
 {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < 32; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[64] = 0;
+	ec_hex_encode(out, in, 32);
 }
 
 /* A whole decimal number in [lo, hi]: digits only, no sign or spaces. */
