@@ -184,7 +184,8 @@ typedef struct ec_sim_result {
 	uint64_t events[EC_EV_COUNT];   /* node events by kind, summed over nodes */
 	uint64_t rejects[16];           /* EC_EV_REJECT by ec_verdict, over nodes */
 	uint64_t forged_injected;       /* attack blocks submitted (forge_rate) */
-	uint64_t forged_by_kind[3];     /* bad signature, wrong key, replay */
+	uint64_t forged_by_kind[4];     /* bad signature, wrong key, replay,
+	                                   resurrection of a destroyed token */
 	uint64_t forged_committed;      /* of those, committed at any node */
 	uint64_t destroyed;             /* tokens destroyed by committed blocks */
 	uint64_t witness_parts;         /* witness tokens in created blocks */

@@ -233,10 +233,11 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
 	        (unsigned long long)r->conflicts.stalled);
 	fprintf(out, "\"forged_injected\":%llu,\"forged_committed\":%llu,"
-	             "\"forged_bad_signature\":%llu,\"forged_wrong_key\":%llu,\"forged_replay\":%llu,",
+	             "\"forged_bad_signature\":%llu,\"forged_wrong_key\":%llu,\"forged_replay\":%llu,"
+	             "\"forged_resurrect\":%llu,",
 	        (unsigned long long)r->forged_injected, (unsigned long long)r->forged_committed,
 	        (unsigned long long)r->forged_by_kind[0], (unsigned long long)r->forged_by_kind[1],
-	        (unsigned long long)r->forged_by_kind[2]);
+	        (unsigned long long)r->forged_by_kind[2], (unsigned long long)r->forged_by_kind[3]);
 	for (int v = 1; v < EC_VERDICT_COUNT; v++) { /* node verdicts: evidence seen */
 		char key[40];
 		snprintf(key, sizeof key, "rejected_%s", ec_verdict_str((ec_verdict)v));

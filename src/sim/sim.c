@@ -132,6 +132,9 @@ struct ec_sim {
 	ec_sim_config cfg;
 	bool ec;                /* the ec protocol: wallets sign its blocks */
 	uint64_t *refused;      /* identities: bit i, node index i's claim failed */
+	sim_token dead[256];    /* recently destroyed tokens (block: the destroy,
+	                           key: its signer), for the resurrection attack */
+	uint32_t ndead;
 	const ec_sig_scheme *sig;
 	sim_arena arena;
 	ec_rng rng;
@@ -1145,6 +1148,9 @@ detect_commits(ec_sim *s)
 		for (uint32_t x = 0; x < o->used; x++) {
 			if (!o->parts[x].key) { /* destroyed: a fresh token takes its place */
 				s->res.destroyed++;
+				s->dead[s->res.destroyed % 256] =
+				    (sim_token){o->parts[x].token, o->id, signers[x], 0, 0};
+				s->ndead = s->ndead < 256 ? s->ndead + 1 : 256;
 				s->tokens[s->ntokens++] = (sim_token){ec_rng_u64(&s->rng), 0,
 				                                      ec_rng_u64(&s->rng), 0, 0};
 				continue;
@@ -1250,15 +1256,17 @@ seal(ec_sim *s, ec_txn *t, const ec_id *parents, const uint64_t *signers, ecp_bl
 }
 
 /* An attack next to an honest block that moves tok (one of its parts,
- * p): in turn a bad signature, a wrong key, or a replay (the previous
- * owner re-spends the parent it already spent, validly signed).  Each
- * is a single-part block submitted at a random node; none may commit. */
+ * p): in turn a bad signature, a wrong key, a replay (the previous owner
+ * re-spends the parent it already spent, validly signed) and, when tokens
+ * get destroyed, a resurrection (the last owner spends a destroyed token).
+ * Each is a single-part block submitted at a random node; none may
+ * commit. */
 static ec_err
 inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec_id *parent)
 {
-	uint64_t kind = s->res.forged_injected % 3;
-	if (kind == 2 && !tok->prev_block)
-		kind = 0; /* never spent before: nothing to replay yet */
+	uint64_t kind = s->res.forged_injected % (s->cfg.destroy_rate > 0 ? 4 : 3);
+	if ((kind == 2 && !tok->prev_block) || (kind == 3 && !s->ndead))
+		kind = 0; /* nothing to replay or resurrect yet */
 	ec_token_part fp = {p->token, p->last, ec_rng_u64(&s->rng)};
 	ec_id fpar = *parent;
 	uint64_t signer = tok->key, attacker = ec_rng_u64(&s->rng);
@@ -1267,6 +1275,12 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 		fp.last = tok->prev_block;
 		fpar = full_id(s, tok->prev_block);
 		signer = tok->prev_key;
+		forge = WALLET_HONEST;
+	} else if (kind == 3) {
+		const sim_token *d = &s->dead[ec_rng_index(&s->rng, s->ndead)];
+		fp = (ec_token_part){d->token, d->block, fp.key};
+		fpar = full_id(s, d->block);
+		signer = d->key;
 		forge = WALLET_HONEST;
 	}
 	ecp_block *b;

@@ -313,10 +313,12 @@ for sig in ed25519 keyed-hash; do
 	then ok; else bad "$sig forgeries: $(tr ',' '\n' <"$TMP/f1" | grep -E 'forged|rejected|plain')"; fi
 	if cmp -s "$TMP/f1" "$TMP/f2"; then ok; else bad "$sig: 1 and 2 threads differ"; fi
 done
-"$ECSIM" "${attack[@]}" --forge-rate 0 --witness-tokens 2 --destroy-rate 0.3 >"$TMP/wd"
+"$ECSIM" "${attack[@]}" --witness-tokens 2 --destroy-rate 0.3 >"$TMP/wd"
 if [ "$(get witness_parts "$TMP/wd")" -gt 0 ] && [ "$(get destroyed "$TMP/wd")" -gt 0 ] &&
+	[ "$(get forged_resurrect "$TMP/wd")" -gt 0 ] && [ "$(get rejected_destroyed "$TMP/wd")" -gt 0 ] &&
+	[ "$(get forged_committed "$TMP/wd")" = 0 ] &&
 	[ "$(get plain_created "$TMP/wd")" = "$(get plain_committed "$TMP/wd")" ]; then ok
-else bad "witnesses and destroys: $(tr ',' '\n' <"$TMP/wd" | grep -E 'witness|destroyed|plain')"; fi
+else bad "witnesses, destroys, resurrections: $(tr ',' '\n' <"$TMP/wd" | grep -E 'witness|destroy|forged|plain')"; fi
 "$ECSIM" "${attack[@]}" --forge-rate 0 --identity-bits 3 --bad-identity-rate 0.1 >"$TMP/id"
 if [ "$(get identity_bad_nodes "$TMP/id")" -gt 0 ] && [ "$(get identity_refused "$TMP/id")" -gt 0 ] &&
 	[ "$(get identity_attempts "$TMP/id")" -gt 0 ] &&
