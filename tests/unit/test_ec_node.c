@@ -263,7 +263,7 @@ test_commit_rule(void **state)
 	destroy(f);
 
 	/* token voters hear the outcome with a certificate of the counted votes */
-	ecp_item c;
+	ecp_item c = {0};
 
 	f = make(FAR, 1);
 	submit(f, BID, &tok, 1);
