@@ -101,6 +101,7 @@ typedef struct worker {
 	uint32_t id;
 	uint32_t lo, hi;        /* nodes [lo, hi), a multiple of 64 apart */
 	ec_ctx ctx;
+	sim_alloc alloc;        /* its nodes' memory during the rounds */
 	ec_memstore *store;     /* the block and token stores of its nodes */
 	tagged_msgs out;
 	size_t tag;             /* tag of what it is processing now */
@@ -703,6 +704,7 @@ ec_sim_free(ec_sim *s)
 		free(w->evs);
 		items_free(&w->items[0]);
 		items_free(&w->items[1]);
+		sim_alloc_fini(&w->alloc);
 		free(w->commits);
 	}
 	free(s->w);
@@ -773,7 +775,8 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
 		if ((err = ec_memstore_new(&w->store, ec_libc_realloc, NULL)))
 			goto fail;
-		w->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
+		sim_alloc_init(&w->alloc, &s->arena);
+		w->ctx = (ec_ctx){.realloc_fn = sim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
 		                  .intern = sim_intern, .intern_user = w->store};
 	}
