@@ -197,8 +197,16 @@ void *
 sim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 {
 	sim_alloc *a = user;
-	if (ptr && owns(a->arena, ptr))
-		return sim_arena_realloc(a->arena, ptr, old_size, new_size);
+	if (ptr && owns(a->arena, ptr)) {
+		/* arena blocks move out to the classes (or the C library) when
+		 * they grow; the arena releases them all at once */
+		if (new_size == 0)
+			return NULL;
+		void *p = new_size > SIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
+		if (p)
+			memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		return p;
+	}
 	if (!ptr && a->arena->setup && new_size) {
 		void *p = arena_alloc(a->arena, new_size);
 		if (p)
