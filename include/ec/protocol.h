@@ -53,6 +53,10 @@ typedef struct ec_protocol {
 	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
 	/* One time step. */
 	ec_err (*tick)(void *node, const ec_ctx *ctx);
+	/* Optional (may be NULL): a hint that the node will soon be handled or
+	 * ticked; it may prefetch the memory it reaches through pointers.
+	 * Reads the node only, changes nothing, and the driver may skip it. */
+	void (*prefetch)(const void *node);
 } ec_protocol;
 
 /* Returns the protocol registered under name, or NULL. */

@@ -112,6 +112,8 @@ typedef struct worker {
 	ec_answer **answers;    /* copies of Answer bodies in flight */
 	size_t nanswers;
 	itembuf items[2];       /* envelope items, by round parity */
+	size_t *todo;           /* this phase's work: delivery indexes or nodes */
+	size_t ntodo, todocap;
 	commit_rec *commits;    /* node commits this phase */
 	size_t ncommits, comcap;
 	ec_err err;
@@ -599,18 +601,54 @@ merge_outputs(ec_sim *s, msgq *to)
 	return EC_OK;
 }
 
-/* Delivers this round's messages that go to the worker's nodes, in order. */
+/* Prefetch distances, in work items: far for the node itself, near for
+ * what the protocol reaches through it (which needs the node's lines). */
+#define PREFETCH_FAR 12u
+#define PREFETCH_NEAR 6u
+
+static void
+prefetch_node(const ec_sim *s, uint32_t i)
+{
+	const char *p = node_at(s, i);
+	for (size_t off = 0; off < s->cfg.protocol->node_size; off += 64)
+		__builtin_prefetch(p + off);
+}
+
+/* Delivers this round's messages that go to the worker's nodes, in order.
+ * A receiver's clock catches up and it joins this round's ticks here, on
+ * the worker that owns it (its peer list was built sequentially). */
 static void
 deliver_part(worker *w)
 {
 	ec_sim *s = w->s;
-	for (size_t i = 0; i < s->ndeliver && !w->err; i++) {
+	const ec_protocol *p = s->cfg.protocol;
+	w->ntodo = 0;
+	if (!grow((void **)&w->todo, &w->todocap, s->ndeliver, sizeof *w->todo)) {
+		w->err = EC_ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < s->ndeliver; i++) {
 		uint32_t to = s->rcv[i];
-		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
-			continue;
+		if (to != UINT32_MAX && to >= w->lo && to < w->hi)
+			w->todo[w->ntodo++] = i;
+	}
+	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		if (k + PREFETCH_FAR < w->ntodo) {
+			const ec_msg *m = &s->q.v[w->todo[k + PREFETCH_FAR]];
+			prefetch_node(s, s->rcv[w->todo[k + PREFETCH_FAR]]);
+			if (m->type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(m->u.env.items);
+		}
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
+			p->prefetch(node_at(s, s->rcv[w->todo[k + PREFETCH_NEAR]]));
+		size_t i = w->todo[k];
+		uint32_t to = s->rcv[i];
+		void *node = node_at(s, to);
+		catch_up(s, node);
+		s->active[to / 64] |= 1ull << (to % 64);
 		w->tag = i;
 		bind_node(w, to);
-		w->err = s->cfg.protocol->handle(node_at(s, to), &w->ctx, &s->q.v[i]);
+		w->err = p->handle(node, &w->ctx, &s->q.v[i]);
 	}
 }
 
@@ -620,20 +658,33 @@ tick_part(worker *w)
 {
 	ec_sim *s = w->s;
 	const ec_protocol *p = s->cfg.protocol;
-	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64 && !w->err; word++) {
+	/* the list first, so that nodes further on can be prefetched; a tick
+	 * changes no other node's bit */
+	w->ntodo = 0;
+	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64; word++) {
 		uint64_t bits = s->active[word];
-		while (bits && !w->err) {
-			uint32_t i = (uint32_t)(word * 64 + (size_t)__builtin_ctzll(bits));
-			bits &= bits - 1;
-			/* its clock is current: woken nodes were caught up, the others
-			 * ticked last round */
-			void *node = node_at(s, i);
-			w->tag = i;
-			bind_node(w, i);
-			w->err = p->tick(node, &w->ctx);
-			if (!w->err && p->idle(node))
-				s->active[word] &= ~(1ull << (i % 64));
+		size_t need = w->ntodo + (size_t)__builtin_popcountll(bits);
+		if (!grow((void **)&w->todo, &w->todocap, need, sizeof *w->todo)) {
+			w->err = EC_ENOMEM;
+			return;
 		}
+		for (; bits; bits &= bits - 1)
+			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
+	}
+	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		if (k + PREFETCH_FAR < w->ntodo)
+			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
+			p->prefetch(node_at(s, (uint32_t)w->todo[k + PREFETCH_NEAR]));
+		uint32_t i = (uint32_t)w->todo[k];
+		/* its clock is current: woken nodes were caught up, the others
+		 * ticked last round */
+		void *node = node_at(s, i);
+		w->tag = i;
+		bind_node(w, i);
+		w->err = p->tick(node, &w->ctx);
+		if (!w->err && p->idle(node))
+			s->active[i / 64] &= ~(1ull << (i % 64));
 	}
 }
 
@@ -705,6 +756,7 @@ ec_sim_free(ec_sim *s)
 		items_free(&w->items[0]);
 		items_free(&w->items[1]);
 		sim_alloc_fini(&w->alloc);
+		free(w->todo);
 		free(w->commits);
 	}
 	free(s->w);
@@ -1250,7 +1302,7 @@ ec_sim_step(ec_sim *s, bool *more)
 			continue;
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
-		if ((err = wake(s, to)))
+		if ((err = materialize(s, to))) /* deliver_part wakes it */
 			return err;
 		s->rcv[i] = to;
 	}
