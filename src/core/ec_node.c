@@ -52,23 +52,22 @@ typedef struct outmsg {
 	ecp_item item;
 } outmsg;
 
+/* What every handle and tick reads comes first (a million nodes' state is
+ * mostly cache misses); the full 256-bit id is ec_id_expand(pos). */
 typedef struct ecp_node {
-	ec_id id;
 	uint64_t pos, now;
-	/* the ring span [pos - near_dn, pos + near_up] over which this node
-	 * assumes its peers are all the nodes there are (its nearest peers) */
-	uint64_t near_dn, near_up;
-	ecp_config cfg;
-	ec_peers peers;
 	entry *pool;
 	uint32_t npool, poolcap;
 	outmsg *out;
 	uint32_t nout, outcap;
-	ecp_item *env; /* scratch for one envelope */
-	uint32_t envcap;
 	uint32_t stamp; /* 2 x the sender's clock of the envelope being handled */
 	uint32_t lat16; /* 16 x the commit latency this node observes (moving
 	                   average): the first poll waits for 1.5 times it */
+	ec_peers peers;
+	/* the ring span [pos - near_dn, pos + near_up] over which this node
+	 * assumes its peers are all the nodes there are (its nearest peers) */
+	uint64_t near_dn, near_up;
+	ecp_config cfg;
 } ecp_node;
 
 /* Rounds before the first poll of a block: never before poll_first, and
@@ -1047,59 +1046,74 @@ ec_handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 
 /* ---- the tick --------------------------------------------------------- */
 
-static int
-cmp_out(const void *a, const void *b)
-{
-	const outmsg *x = a, *y = b;
-	if (x->to != y->to)
-		return x->to < y->to ? -1 : 1;
-	return 0;
-}
-
 /* Everything queued for the same receiver leaves as one envelope, in the
- * order it was queued (a stable sort by receiver). */
+ * order it was queued (a stable sort by receiver, of indexes: outboxes are
+ * short, their items are not).  A lone item is sent in place. */
 static ec_err
 flush(ecp_node *n, const ec_ctx *ctx)
 {
 	if (n->nout == 0)
 		return EC_OK;
-	/* insertion sort keeps equal receivers in order; outboxes are short */
-	if (n->nout > 1) {
-		for (uint32_t i = 1; i < n->nout; i++) {
-			outmsg t = n->out[i];
-			uint32_t j = i;
-			while (j > 0 && cmp_out(&n->out[j - 1], &t) > 0) {
-				n->out[j] = n->out[j - 1];
-				j--;
-			}
-			n->out[j] = t;
-		}
-	}
-	if (!grow(ctx, (void **)&n->env, &n->envcap, n->nout, sizeof *n->env))
+	ec_err err = EC_OK;
+	const uint32_t nout = n->nout;
+	uint32_t idx_stack[64];
+	ecp_item env_stack[16];
+	uint32_t *idx = idx_stack;
+	ecp_item *env = env_stack;
+	uint32_t envcap = 16;
+	if (nout > 64 && !(idx = ctx->realloc_fn(ctx->alloc_user, NULL, 0, nout * sizeof *idx)))
 		return EC_ENOMEM;
-	for (uint32_t i = 0; i < n->nout;) {
+	for (uint32_t i = 0; i < nout; i++) {
 		uint32_t j = i;
-		uint32_t k = 0;
-		do
-			n->env[k++] = n->out[j++].item;
-		while (j < n->nout && n->out[j].to == n->out[i].to && n->cfg.batch);
-		ec_msg m = {.sender = n->pos, .receiver = n->out[i].to, .time = n->now,
-		            .type = EC_MSG_ENVELOPE};
-		m.u.env.items = n->env;
+		uint64_t to = n->out[i].to;
+		while (j > 0 && n->out[idx[j - 1]].to > to) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = i;
+	}
+	for (uint32_t i = 0; i < nout;) {
+		uint64_t to = n->out[idx[i]].to;
+		uint32_t j = i + 1;
+		while (n->cfg.batch && j < nout && n->out[idx[j]].to == to)
+			j++;
+		uint32_t k = j - i;
+		ec_msg m = {.sender = n->pos, .receiver = to, .time = n->now, .type = EC_MSG_ENVELOPE};
+		if (k == 1) {
+			m.u.env.items = &n->out[idx[i]].item;
+		} else {
+			if (k > envcap) {
+				ecp_item *e = ctx->realloc_fn(ctx->alloc_user, env == env_stack ? NULL : env,
+				                              env == env_stack ? 0 : envcap * sizeof *env,
+				                              k * sizeof *env);
+				if (!e) {
+					err = EC_ENOMEM;
+					break;
+				}
+				env = e;
+				envcap = k;
+			}
+			for (uint32_t x = 0; x < k; x++)
+				env[x] = n->out[idx[i + x]].item;
+			m.u.env.items = env;
+		}
 		m.u.env.n = k;
-		ec_err err = ctx->send(ctx->send_user, &m);
-		if (err)
-			return err;
+		if ((err = ctx->send(ctx->send_user, &m)))
+			break;
 		i = j;
 	}
+	if (env != env_stack)
+		ctx->realloc_fn(ctx->alloc_user, env, envcap * sizeof *env, 0);
+	if (idx != idx_stack)
+		ctx->realloc_fn(ctx->alloc_user, idx, nout * sizeof *idx, 0);
+	if (err)
+		return err;
 	/* the outbox lives only from the first send to the end of the tick:
 	 * a million mostly quiet nodes must not each keep their busiest
 	 * round's buffers */
-	ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
 	ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
-	n->env = NULL;
 	n->out = NULL;
-	n->envcap = n->outcap = n->nout = 0;
+	n->outcap = n->nout = 0;
 	return EC_OK;
 }
 
@@ -1240,7 +1254,6 @@ ec_node_init(void *node, ec_peer_id id, const void *config)
 {
 	ecp_node *n = node;
 	memset(n, 0, sizeof *n);
-	n->id = ec_id_expand(id);
 	n->pos = id;
 	if (config)
 		n->cfg = *(const ecp_config *)config;
@@ -1263,8 +1276,6 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
 	if (n->out)
 		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
-	if (n->env)
-		ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
 	ec_peers_fini(&n->peers, ctx);
 	memset(n, 0, sizeof *n);
 }
