@@ -151,8 +151,13 @@ struct ec_sim {
 	uint32_t *rcv;          /* receiver of each delivered message, or UINT32_MAX */
 	size_t rcvcap;
 	msgq q, next;
+	msgq shuf;              /* the queue in shuffled order, then swapped in */
+	uint32_t *perm;         /* the shuffle, as positions */
+	size_t permcap;
 	sim_token *tokens;
-	size_t ntokens, tokcap;
+	size_t ntokens, tokcap;  /* tokcap: room from s->tokens on */
+	size_t tokskip;         /* offered tokens before s->tokens, not yet
+	                           moved out: the buffer starts there */
 	outstanding *out;
 	size_t nout, outcap;
 	uint64_t *latencies;
@@ -771,7 +776,9 @@ ec_sim_free(ec_sim *s)
 	free(s->peer_buf);
 	free(s->q.v);
 	free(s->next.v);
-	free(s->tokens);
+	free(s->shuf.v);
+	free(s->perm);
+	free(s->tokens ? s->tokens - s->tokskip : NULL);
 	for (size_t i = 0; i < s->nout; i++)
 		free(s->out[i].parts);
 	free(s->out);
@@ -1063,6 +1070,13 @@ detect_commits(ec_sim *s)
 		}
 		if (fam)
 			s->fams[fam - 1].resolved = true;
+		if (s->ntokens + o->used > s->tokcap && s->tokskip) { /* reclaim the offered head */
+			sim_token *base = s->tokens - s->tokskip;
+			memmove(base, s->tokens, s->ntokens * sizeof *s->tokens);
+			s->tokens = base;
+			s->tokcap += s->tokskip;
+			s->tokskip = 0;
+		}
 		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + o->used, sizeof *s->tokens) ||
 		    !grow((void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
 			return EC_ENOMEM;
@@ -1202,8 +1216,13 @@ create_blocks(ec_sim *s)
 		}
 		x += used;
 	}
-	memmove(s->tokens, s->tokens + offer, (s->ntokens - offer) * sizeof *s->tokens);
-	s->ntokens -= offer;
+	/* the offered head is dropped by moving the start, not the rest down */
+	if (offer) {
+		s->tokens += offer;
+		s->tokcap -= offer;
+		s->tokskip += offer;
+		s->ntokens -= offer;
+	}
 out:
 	free(parts);
 	free(sigs);
@@ -1237,6 +1256,57 @@ network_silent(ec_sim *s)
 	return true;
 }
 
+/* Shuffles the queue as ec_rng_shuffle would (same draws, same
+ * permutation), but on an array of positions, which stays in cache where
+ * the messages would not; then gathers the first `keep` messages of that
+ * order into the queue and the rest, delayed, into s->next (empty). */
+static ec_err
+shuffle_queue(ec_sim *s, size_t keep)
+{
+	size_t n = s->q.len;
+	if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
+		return EC_ENOMEM;
+	s->next.len = n - keep;
+	if (n > UINT32_MAX) { /* positions would not fit: swap in place */
+		for (size_t i = n - 1; i >= 1; i--) {
+			size_t j = ec_rng_index(&s->rng, i + 1);
+			ec_msg t = s->q.v[i];
+			s->q.v[i] = s->q.v[j];
+			s->q.v[j] = t;
+		}
+		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
+		s->q.len = keep;
+		return EC_OK;
+	}
+	if (!grow((void **)&s->perm, &s->permcap, n, sizeof *s->perm) ||
+	    !grow((void **)&s->shuf.v, &s->shuf.cap, keep, sizeof *s->shuf.v))
+		return EC_ENOMEM;
+	uint32_t *p = s->perm;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint32_t)i;
+	for (size_t i = n - 1; i >= 1; i--) {
+		size_t j = ec_rng_index(&s->rng, i + 1);
+		uint32_t t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+	const ec_msg *from = s->q.v;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(&from[p[i + 16]]);
+		if (i < keep)
+			s->shuf.v[i] = from[p[i]];
+		else
+			s->next.v[i - keep] = from[p[i]];
+	}
+	msgq t = s->q;
+	s->q = s->shuf;
+	s->q.len = keep;
+	s->shuf = t;
+	s->shuf.len = 0;
+	return EC_OK;
+}
+
 ec_err
 ec_sim_step(ec_sim *s, bool *more)
 {
@@ -1255,19 +1325,11 @@ ec_sim_step(ec_sim *s, bool *more)
 	size_t n = s->q.len, deliver = 0, lost = 0;
 	s->next.len = 0;
 	if (n > 0) {
-		for (size_t i = n - 1; i >= 1; i--) { /* ec_rng_shuffle, typed */
-			size_t j = ec_rng_index(&s->rng, i + 1);
-			ec_msg t = s->q.v[i];
-			s->q.v[i] = s->q.v[j];
-			s->q.v[j] = t;
-		}
 		size_t keep = split_keep(s, n);
+		if ((err = shuffle_queue(s, keep))) /* the tail lands in s->next */
+			return err;
 		lost = (size_t)((double)keep * s->cfg.loss);
 		deliver = keep - lost;
-		if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
-			return EC_ENOMEM;
-		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
-		s->next.len = n - keep;
 		for (size_t i = 0; i < s->next.len; i++) /* delayed envelopes move along */
 			if ((err = keep_items(&s->next.v[i], &s->w[0], gen)))
 				return err;
@@ -1287,6 +1349,12 @@ ec_sim_step(ec_sim *s, bool *more)
 	for (size_t i = 0; i < deliver; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
+		if (i + 8 < deliver) { /* the receiver's index slot and the items */
+			const ec_msg *a = &s->q.v[i + 8];
+			__builtin_prefetch(&s->slots[(size_t)ec_mix64(a->receiver) & (s->nslots - 1)]);
+			if (a->type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(a->u.env.items);
+		}
 		s->rcv[i] = UINT32_MAX;
 		if (measured)
 			s->res.bytes += ec_msg_wire_size(m);
