@@ -570,19 +570,34 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 {
 	const ecp_block *b = e->block;
 	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	/* one pass over the votes counts every role (role r's window, r in
+	 * 0..nparts; the witness is r = nparts); then the roles are judged in
+	 * order, as a pass per role would */
+	ec_range wide[ECP_MAX_PARTS + 1];
+	const ec_range *win = e->win;
+	if (width != n->cfg.window) {
+		for (uint32_t r = 0; r <= b->nparts; r++)
+			wide[r] = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		win = wide;
+	}
+	uint32_t yes_of[ECP_MAX_PARTS + 1], no_of[ECP_MAX_PARTS + 1];
+	memset(yes_of, 0, (b->nparts + 1) * sizeof *yes_of);
+	memset(no_of, 0, (b->nparts + 1) * sizeof *no_of);
+	for (uint32_t v = 0; v < nvotes; v++) {
+		uint32_t r = votes[v].role == ECP_ROLE_WITNESS ? b->nparts : votes[v].role;
+		if (r > b->nparts || (r == b->nparts && votes[v].role != ECP_ROLE_WITNESS))
+			continue; /* no role of this block */
+		if (ec_range_contains(win[r], votes[v].voter)) {
+			if (votes[v].value > 0)
+				yes_of[r]++;
+			else
+				no_of[r]++;
+		}
+	}
 	bool all = true;
 	for (uint32_t r = 0; r <= b->nparts; r++) {
-		ec_range w = width == n->cfg.window ? e->win[r]
-		                                    : ecp_window(&n->peers, n->pos, role_key(b, r), width);
 		uint16_t code = role_code(b, r);
-		int64_t yes = 0, no = 0;
-		for (uint32_t v = 0; v < nvotes; v++)
-			if (votes[v].role == code && ec_range_contains(w, votes[v].voter)) {
-				if (votes[v].value > 0)
-					yes++;
-				else
-					no++;
-			}
+		int64_t yes = yes_of[r], no = no_of[r];
 		if (r == b->nparts) {
 			all = all && yes > thr;
 			continue;
@@ -1335,15 +1350,26 @@ ec_now(const void *node)
 }
 
 /* The memory a handle or tick reaches first: the pool (whose ids find()
- * scans) and the peer list (windows, routing). */
+ * scans) and, for a first-wave copy (windows, routing) or a tick, the peer
+ * list. */
 static void
-ec_prefetch(const void *node)
+ec_prefetch(const void *node, const ec_msg *msg)
 {
 	const ecp_node *n = node;
 	if (n->pool) {
 		__builtin_prefetch(n->pool);
 		if (n->npool > 1)
 			__builtin_prefetch((const char *)n->pool + sizeof *n->pool);
+	}
+	if (msg) {
+		bool block = false;
+		if (msg->type == EC_MSG_ENVELOPE && msg->u.env.items)
+			for (uint32_t i = 0; i < msg->u.env.n && !block; i++)
+				block = msg->u.env.items[i].kind == ECP_BLOCK;
+		if (!block)
+			return;
+	} else if (!n->pool) {
+		return; /* a tick with an empty pool only flushes */
 	}
 	const uint64_t *ids = n->peers.ids;
 	for (uint32_t k = 0; k < n->peers.len; k += 8)

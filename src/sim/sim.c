@@ -645,7 +645,8 @@ deliver_part(worker *w)
 				__builtin_prefetch(m->u.env.items);
 		}
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
-			p->prefetch(node_at(s, s->rcv[w->todo[k + PREFETCH_NEAR]]));
+			p->prefetch(node_at(s, s->rcv[w->todo[k + PREFETCH_NEAR]]),
+			            &s->q.v[w->todo[k + PREFETCH_NEAR]]);
 		size_t i = w->todo[k];
 		uint32_t to = s->rcv[i];
 		void *node = node_at(s, to);
@@ -680,7 +681,7 @@ tick_part(worker *w)
 		if (k + PREFETCH_FAR < w->ntodo)
 			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
-			p->prefetch(node_at(s, (uint32_t)w->todo[k + PREFETCH_NEAR]));
+			p->prefetch(node_at(s, (uint32_t)w->todo[k + PREFETCH_NEAR]), NULL);
 		uint32_t i = (uint32_t)w->todo[k];
 		/* its clock is current: woken nodes were caught up, the others
 		 * ticked last round */
