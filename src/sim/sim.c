@@ -130,6 +130,7 @@ struct ec_sim {
 	bool over;
 	uint32_t n;
 	unsigned char *nodes;  /* n * protocol->node_size, ascending id */
+	size_t node_size;      /* protocol->node_size */
 	uint64_t *ids;         /* ascending */
 	uint32_t *gen;         /* generation index -> node index */
 	uint32_t *slots;       /* id hash: node index + 1, 0 = empty */
@@ -292,7 +293,7 @@ ec_sim_config_check(const ec_sim_config *cfg)
 static void *
 node_at(const ec_sim *s, uint32_t i)
 {
-	return s->nodes + (size_t)i * s->cfg.protocol->node_size;
+	return s->nodes + (size_t)i * s->node_size;
 }
 
 static bool
@@ -503,10 +504,19 @@ keep_items(ec_msg *d, worker *w, unsigned gen)
 {
 	if (d->type != EC_MSG_ENVELOPE || d->u.env.n == 0)
 		return EC_OK;
-	ecp_item *it = items_alloc(&w->items[gen], d->u.env.n);
-	if (!it)
+	itembuf *b = &w->items[gen];
+	size_t n = d->u.env.n;
+	ecp_item *it;
+	if (b->cur < b->nchunks && b->sizes[b->cur] - b->used >= n) { /* the usual case */
+		it = b->chunks[b->cur] + b->used;
+		b->used += n;
+	} else if (!(it = items_alloc(b, n))) {
 		return EC_ENOMEM;
-	memcpy(it, d->u.env.items, d->u.env.n * sizeof *it);
+	}
+	if (n == 1)
+		*it = *d->u.env.items;
+	else
+		memcpy(it, d->u.env.items, n * sizeof *it);
 	d->u.env.items = it;
 	return EC_OK;
 }
@@ -615,8 +625,9 @@ static void
 prefetch_node(const ec_sim *s, uint32_t i)
 {
 	const char *p = node_at(s, i);
-	for (size_t off = 0; off < s->cfg.protocol->node_size; off += 64)
+	for (size_t off = 0; off < s->node_size; off += 64)
 		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + s->node_size - 1); /* nodes need not start a line */
 }
 
 /* Delivers this round's messages that go to the worker's nodes, in order.
@@ -842,6 +853,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	}
 	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
+	s->node_size = p->node_size;
 	s->nodes = calloc(s->n, p->node_size);
 	s->ids = malloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
