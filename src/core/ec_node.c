@@ -42,7 +42,7 @@ typedef struct entry {
 	uint32_t nvotes, vcap;
 	uint64_t *interest;
 	uint32_t ni, icap;
-	uint8_t *rf; /* nroles flags; index nparts is the witness */
+	uint8_t *rf; /* nroles flags; index nparts is the witness (after win[]) */
 	ec_range *win; /* my window around each role's key (peers never change) */
 	uint32_t nroles;
 } entry;
@@ -189,10 +189,8 @@ entry_free(const ec_ctx *ctx, entry *e)
 		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
 	if (e->interest)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
-	if (e->rf)
-		ctx->realloc_fn(ctx->alloc_user, e->rf, e->nroles, 0);
-	if (e->win)
-		ctx->realloc_fn(ctx->alloc_user, e->win, e->nroles * sizeof *e->win, 0);
+	if (e->win) /* the role flags share its allocation */
+		ctx->realloc_fn(ctx->alloc_user, e->win, e->nroles * (sizeof *e->win + 1), 0);
 	memset(e, 0, sizeof *e);
 }
 
@@ -231,14 +229,11 @@ entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block 
 		return EC_OK;
 	if (!ec_id_eq(&b->id, &e->id) || b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
 		return EC_OK; /* a body that is not this block is ignored */
-	uint8_t *rf = ctx->realloc_fn(ctx->alloc_user, NULL, 0, b->nparts + 1);
-	if (!rf)
+	/* the windows, then the role flags: one allocation */
+	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0, (b->nparts + 1) * (sizeof *win + 1));
+	if (!win)
 		return EC_ENOMEM;
-	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0, (b->nparts + 1) * sizeof *win);
-	if (!win) {
-		ctx->realloc_fn(ctx->alloc_user, rf, b->nparts + 1, 0);
-		return EC_ENOMEM;
-	}
+	uint8_t *rf = (uint8_t *)(win + b->nparts + 1);
 	memset(rf, 0, b->nparts + 1);
 	for (uint32_t r = 0; r <= b->nparts; r++)
 		win[r] = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
