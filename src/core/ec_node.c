@@ -1348,7 +1348,7 @@ ec_now(const void *node)
  * scans) and, for a first-wave copy (windows, routing) or a tick, the peer
  * list. */
 static void
-ec_prefetch(const void *node, const ec_msg *msg)
+ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg)
 {
 	const ecp_node *n = node;
 	if (n->pool) {
@@ -1363,6 +1363,9 @@ ec_prefetch(const void *node, const ec_msg *msg)
 				block = msg->u.env.items[i].kind == ECP_BLOCK;
 		if (!block)
 			return;
+		/* a node with no entry for the block asks its store first */
+		if (ctx->store.ops->xblock_prefetch)
+			ctx->store.ops->xblock_prefetch(ctx->store.impl, &msg->u.env.items[0].block_id);
 	} else if (!n->pool) {
 		return; /* a tick with an empty pool only flushes */
 	}

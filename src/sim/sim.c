@@ -648,6 +648,7 @@ deliver_part(worker *w)
 		if (to != UINT32_MAX && to >= w->lo && to < w->hi)
 			w->todo[w->ntodo++] = i;
 	}
+	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
 		if (k + PREFETCH_FAR < w->ntodo) {
 			const ec_msg *m = &s->q.v[w->todo[k + PREFETCH_FAR]];
@@ -655,9 +656,11 @@ deliver_part(worker *w)
 			if (m->type == EC_MSG_ENVELOPE)
 				__builtin_prefetch(m->u.env.items);
 		}
-		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
-			p->prefetch(node_at(s, s->rcv[w->todo[k + PREFETCH_NEAR]]),
-			            &s->q.v[w->todo[k + PREFETCH_NEAR]]);
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
+			uint32_t ahead = s->rcv[w->todo[k + PREFETCH_NEAR]];
+			pctx.store.impl = &s->views[ahead];
+			p->prefetch(node_at(s, ahead), &pctx, &s->q.v[w->todo[k + PREFETCH_NEAR]]);
+		}
 		size_t i = w->todo[k];
 		uint32_t to = s->rcv[i];
 		void *node = node_at(s, to);
@@ -688,11 +691,15 @@ tick_part(worker *w)
 		for (; bits; bits &= bits - 1)
 			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
 	}
+	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
 		if (k + PREFETCH_FAR < w->ntodo)
 			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
-		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo)
-			p->prefetch(node_at(s, (uint32_t)w->todo[k + PREFETCH_NEAR]), NULL);
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
+			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
+			pctx.store.impl = &s->views[ahead];
+			p->prefetch(node_at(s, ahead), &pctx, NULL);
+		}
 		uint32_t i = (uint32_t)w->todo[k];
 		/* its clock is current: woken nodes were caught up, the others
 		 * ticked last round */
