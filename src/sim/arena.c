@@ -112,9 +112,70 @@ sim_arena_mapped(const sim_arena *a)
 	return n;
 }
 
+/* ---- huge-page mappings ----------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t
+huge_round(size_t size)
+{
+	return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+void *
+sim_huge_alloc(size_t size)
+{
+	if (size == 0)
+		size = 1;
+	void *p = mmap(NULL, huge_round(size), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, huge_round(size), MADV_HUGEPAGE); /* a hint */
+#endif
+	return p;
+}
+
+void
+sim_huge_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, huge_round(size ? size : 1));
+}
+
+void *
+sim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+	(void)user;
+	bool was_huge = ptr && old_size >= SIM_HUGE_MIN;
+	if (new_size == 0) {
+		if (was_huge)
+			sim_huge_free(ptr, old_size);
+		else
+			free(ptr);
+		return NULL;
+	}
+	if (new_size < SIM_HUGE_MIN && !was_huge)
+		return realloc(ptr, new_size);
+	if (was_huge && huge_round(new_size) == huge_round(old_size) && new_size >= SIM_HUGE_MIN)
+		return ptr;
+	void *p = new_size >= SIM_HUGE_MIN ? sim_huge_alloc(new_size) : malloc(new_size);
+	if (!p)
+		return NULL;
+	if (ptr) {
+		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		if (was_huge)
+			sim_huge_free(ptr, old_size);
+		else
+			free(ptr);
+	}
+	return p;
+}
+
 /* ---- the workers' size-class allocator -------------------------------- */
 
-#define SLAB_BYTES ((size_t)1 << 20)
+#define SLAB_BYTES ((size_t)32 << 20)
 
 void
 sim_alloc_init(sim_alloc *a, sim_arena *arena)
@@ -128,7 +189,7 @@ sim_alloc_fini(sim_alloc *a)
 {
 	for (size_t i = 0; i < a->nslabs; i++) {
 		UNPOISON(a->slabs[i], SLAB_BYTES);
-		free(a->slabs[i]);
+		sim_huge_free(a->slabs[i], SLAB_BYTES);
 	}
 	free(a->slabs);
 	memset(a, 0, sizeof *a);
@@ -168,7 +229,7 @@ class_alloc(sim_alloc *a, size_t n)
 		if (!slabs)
 			return NULL;
 		a->slabs = slabs;
-		unsigned char *slab = malloc(SLAB_BYTES);
+		unsigned char *slab = sim_huge_alloc(SLAB_BYTES); /* pages come as touched */
 		if (!slab)
 			return NULL;
 		POISON(slab, SLAB_BYTES);

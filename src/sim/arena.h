@@ -31,6 +31,19 @@ void sim_arena_fini(sim_arena *a);
 /* ec_realloc_fn over a sim_arena (user = the arena). */
 void *sim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_size);
 
+/* Large, randomly accessed arrays (node states, hash tables): anonymous
+ * mappings marked for transparent huge pages, so that a million nodes'
+ * scattered state does not cost a TLB miss per access.  Memory is zeroed.
+ * sim_huge_free takes the size passed to sim_huge_alloc. */
+void *sim_huge_alloc(size_t size);
+void sim_huge_free(void *p, size_t size);
+
+/* ec_realloc_fn for the shared stores' tables: blocks of SIM_HUGE_MIN
+ * bytes or more are huge-page mappings, smaller ones the C library's.
+ * Every call must pass the block's true size. */
+#define SIM_HUGE_MIN ((size_t)2 << 20)
+void *sim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size);
+
 /* A worker's allocator for the rounds: small blocks (up to SIM_ALLOC_MAX
  * bytes) come from size classes with free lists carved from 1 MiB slabs, so
  * that the churn of a round (outboxes freed at every tick, vote and interest
@@ -45,7 +58,8 @@ void *sim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 typedef struct sim_alloc {
 	sim_arena *arena;             /* shared set-up arena */
 	void *free[SIM_ALLOC_CLASSES];
-	unsigned char *cur;           /* carving position in the newest slab */
+	unsigned char *cur;           /* carving position in the newest slab
+	                                 (slabs are huge-page mappings) */
 	size_t left;
 	void **slabs;
 	size_t nslabs;

@@ -318,7 +318,7 @@ build_index(ec_sim *s)
 	s->nslots = 16;
 	while (s->nslots < 2 * (size_t)s->n)
 		s->nslots *= 2;
-	s->slots = calloc(s->nslots, sizeof *s->slots);
+	s->slots = sim_huge_alloc(s->nslots * sizeof *s->slots); /* zeroed */
 	if (!s->slots)
 		return EC_ENOMEM;
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -757,7 +757,7 @@ ec_sim_free(ec_sim *s)
 	if (s->nodes) {
 		for (uint32_t i = 0; i < s->n; i++)
 			s->cfg.protocol->node_fini(node_at(s, i), &s->ctx);
-		free(s->nodes);
+		sim_huge_free(s->nodes, (size_t)s->n * s->node_size);
 	}
 	sim_arena_fini(&s->arena);
 	if (s->pool_started) {
@@ -786,9 +786,9 @@ ec_sim_free(ec_sim *s)
 	free(s->w);
 	free(s->rcv);
 	free(s->views);
-	free(s->ids);
+	sim_huge_free(s->ids, s->n * sizeof *s->ids);
 	free(s->gen);
-	free(s->slots);
+	sim_huge_free(s->slots, s->nslots * sizeof *s->slots);
 	free(s->active);
 	free(s->rows);
 	free(s->ready);
@@ -851,7 +851,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->id = k;
 		w->lo = k * s->chunk;
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
-		if ((err = ec_memstore_new(&w->store, ec_libc_realloc, NULL)))
+		if ((err = ec_memstore_new(&w->store, sim_huge_realloc, NULL)))
 			goto fail;
 		sim_alloc_init(&w->alloc, &s->arena);
 		w->ctx = (ec_ctx){.realloc_fn = sim_alloc_realloc, .alloc_user = &w->alloc,
@@ -861,8 +861,9 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
 	s->node_size = p->node_size;
-	s->nodes = calloc(s->n, p->node_size);
-	s->ids = malloc(s->n * sizeof *s->ids);
+	/* the randomly accessed arrays live on huge pages (zeroed) */
+	s->nodes = sim_huge_alloc((size_t)s->n * p->node_size);
+	s->ids = sim_huge_alloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
 	s->views = malloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
