@@ -439,6 +439,24 @@ grow(void **v, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+/* grow() for the message queues, which live on huge pages from 2 MiB on
+ * (their gather reads them at random); release with sim_huge_realloc. */
+static bool
+grow_huge(void **v, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	void *p = sim_huge_realloc(NULL, *v, *cap * elem, c * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
 static bool
 tagged_grow(tagged_msgs *t, size_t need)
 {
@@ -479,7 +497,7 @@ items_alloc(itembuf *b, size_t n)
 		if (!z)
 			return NULL;
 		b->sizes = z;
-		if (!(c[b->nchunks] = malloc(size * sizeof **c)))
+		if (!(c[b->nchunks] = sim_huge_alloc(size * sizeof **c)))
 			return NULL;
 		z[b->nchunks++] = size;
 		b->used = 0;
@@ -493,7 +511,7 @@ static void
 items_free(itembuf *b)
 {
 	for (size_t i = 0; i < b->nchunks; i++)
-		free(b->chunks[i]);
+		sim_huge_free(b->chunks[i], b->sizes[i] * sizeof **b->chunks);
 	free(b->chunks);
 	free(b->sizes);
 }
@@ -584,7 +602,7 @@ merge_outputs(ec_sim *s, msgq *to)
 	size_t total = 0;
 	for (uint32_t k = 0; k < s->nw; k++)
 		total += s->w[k].out.len;
-	if (!grow((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
+	if (!grow_huge((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
 		return EC_ENOMEM;
 	size_t pos[EC_SIM_MAX_THREADS] = {0};
 	for (size_t n = 0; n < total; n++) {
@@ -785,7 +803,7 @@ ec_sim_free(ec_sim *s)
 	}
 	free(s->w);
 	free(s->rcv);
-	free(s->views);
+	sim_huge_free(s->views, s->n * sizeof *s->views);
 	sim_huge_free(s->ids, s->n * sizeof *s->ids);
 	free(s->gen);
 	sim_huge_free(s->slots, s->nslots * sizeof *s->slots);
@@ -793,9 +811,9 @@ ec_sim_free(ec_sim *s)
 	free(s->rows);
 	free(s->ready);
 	free(s->peer_buf);
-	free(s->q.v);
-	free(s->next.v);
-	free(s->shuf.v);
+	sim_huge_realloc(NULL, s->q.v, s->q.cap * sizeof *s->q.v, 0);
+	sim_huge_realloc(NULL, s->next.v, s->next.cap * sizeof *s->next.v, 0);
+	sim_huge_realloc(NULL, s->shuf.v, s->shuf.cap * sizeof *s->shuf.v, 0);
 	free(s->perm);
 	free(s->tokens ? s->tokens - s->tokskip : NULL);
 	for (size_t i = 0; i < s->nout; i++)
@@ -865,7 +883,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->nodes = sim_huge_alloc((size_t)s->n * p->node_size);
 	s->ids = sim_huge_alloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
-	s->views = malloc(s->n * sizeof *s->views);
+	s->views = sim_huge_alloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
 	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
 	const bool bounded = ec_topology_bounded(cfg->topology.kind);
@@ -1285,7 +1303,7 @@ static ec_err
 shuffle_queue(ec_sim *s, size_t keep)
 {
 	size_t n = s->q.len;
-	if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
+	if (!grow_huge((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
 		return EC_ENOMEM;
 	s->next.len = n - keep;
 	if (n > UINT32_MAX) { /* positions would not fit: swap in place */
@@ -1300,7 +1318,7 @@ shuffle_queue(ec_sim *s, size_t keep)
 		return EC_OK;
 	}
 	if (!grow((void **)&s->perm, &s->permcap, n, sizeof *s->perm) ||
-	    !grow((void **)&s->shuf.v, &s->shuf.cap, keep, sizeof *s->shuf.v))
+	    !grow_huge((void **)&s->shuf.v, &s->shuf.cap, keep, sizeof *s->shuf.v))
 		return EC_ENOMEM;
 	uint32_t *p = s->perm;
 	for (size_t i = 0; i < n; i++)
