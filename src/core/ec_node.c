@@ -1351,10 +1351,11 @@ static void
 ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg)
 {
 	const ecp_node *n = node;
-	if (n->pool) {
-		__builtin_prefetch(n->pool);
-		if (n->npool > 1)
-			__builtin_prefetch((const char *)n->pool + sizeof *n->pool);
+	if (n->pool) { /* the first few entries whole: tick scans most fields */
+		const char *p = (const char *)n->pool;
+		size_t bytes = (n->npool < 4 ? n->npool : 4) * sizeof *n->pool;
+		for (size_t off = 0; off < bytes; off += 64)
+			__builtin_prefetch(p + off);
 	}
 	if (msg) {
 		bool block = false;

@@ -636,8 +636,8 @@ merge_outputs(ec_sim *s, msgq *to)
 
 /* Prefetch distances, in work items: far for the node itself, near for
  * what the protocol reaches through it (which needs the node's lines). */
-#define PREFETCH_FAR 12u
-#define PREFETCH_NEAR 6u
+#define PREFETCH_FAR 20u
+#define PREFETCH_NEAR 10u
 
 static void
 prefetch_node(const ec_sim *s, uint32_t i)
