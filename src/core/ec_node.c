@@ -42,10 +42,17 @@ typedef struct entry {
 	uint32_t nvotes, vcap;
 	uint64_t *interest;
 	uint32_t ni, icap;
-	uint8_t *rf; /* nroles flags; index nparts is the witness (after win[]) */
+	uint8_t *rf; /* nroles flags, index nparts the witness: after win[] when
+	                there are more than RF_INLINE roles, else unused (rfi) */
 	ec_range *win; /* my window around each role's key (peers never change) */
 	uint32_t nroles;
+	uint8_t rfi[4]; /* the flags of up to RF_INLINE roles, in the entry: the
+	                   tick reads them for every entry */
 } entry;
+
+#define RF_INLINE 4u
+/* An entry's role flags (read and written through this). */
+#define RF(e) ((e)->nroles <= RF_INLINE ? (e)->rfi : (e)->rf)
 
 typedef struct outmsg {
 	uint64_t to;
@@ -189,8 +196,9 @@ entry_free(const ec_ctx *ctx, entry *e)
 		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
 	if (e->interest)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
-	if (e->win) /* the role flags share its allocation */
-		ctx->realloc_fn(ctx->alloc_user, e->win, e->nroles * (sizeof *e->win + 1), 0);
+	if (e->win) /* the role flags share its allocation beyond RF_INLINE roles */
+		ctx->realloc_fn(ctx->alloc_user, e->win,
+		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
 	memset(e, 0, sizeof *e);
 }
 
@@ -229,12 +237,16 @@ entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block 
 		return EC_OK;
 	if (!ec_id_eq(&b->id, &e->id) || b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
 		return EC_OK; /* a body that is not this block is ignored */
-	/* the windows, then the role flags: one allocation */
-	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0, (b->nparts + 1) * (sizeof *win + 1));
+	/* the windows, then (beyond RF_INLINE roles) the role flags: one
+	 * allocation */
+	const uint32_t nroles = b->nparts + 1;
+	const bool inline_rf = nroles <= RF_INLINE;
+	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0,
+	                                nroles * (sizeof *win + (inline_rf ? 0u : 1u)));
 	if (!win)
 		return EC_ENOMEM;
-	uint8_t *rf = (uint8_t *)(win + b->nparts + 1);
-	memset(rf, 0, b->nparts + 1);
+	uint8_t *rf = inline_rf ? NULL : (uint8_t *)(win + nroles);
+	memset(inline_rf ? e->rfi : rf, 0, nroles);
 	for (uint32_t r = 0; r <= b->nparts; r++)
 		win[r] = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
 	e->rf = rf;
@@ -448,7 +460,7 @@ static bool
 holds_yes(const ec_ctx *ctx, const entry *e)
 {
 	for (uint32_t r = 0; e->block && r < e->block->nparts; r++) {
-		if (!(e->rf[r] & RF_YES))
+		if (!(RF(e)[r] & RF_YES))
 			continue;
 		ec_id cur = {{0, 0, 0, 0}};
 		uint64_t t;
@@ -471,7 +483,7 @@ yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *ro
 		if (e == self || !e->block || e->state == ST_COMMITTED)
 			continue;
 		for (uint32_t r = 0; r < e->block->nparts; r++)
-			if ((e->rf[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
+			if ((RF(e)[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
 			    ec_id_eq(&e->block->parts[r].parent, &part->parent)) {
 				*role = r;
 				return e;
@@ -491,13 +503,13 @@ static ec_err
 withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 {
 	if (low->mine || !low->origin) {
-		low->rf[r] &= (uint8_t)~RF_YES;
+		RF(low)[r] &= (uint8_t)~RF_YES;
 		return add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
 		                (uint32_t)(2 * n->now + 1));
 	}
-	if ((low->rf[r] & RF_WDRAW) && n->now < low->wd_at)
+	if ((RF(low)[r] & RF_WDRAW) && n->now < low->wd_at)
 		return EC_OK;
-	if (!(low->rf[r] & RF_WDRAW)) {
+	if (!(RF(low)[r] & RF_WDRAW)) {
 		/* from now on whatever I say about the lower block is a no (a
 		 * re-poll must not repeat the yes with a later stamp); my yes
 		 * stays reserved until the submitter acknowledges */
@@ -506,7 +518,7 @@ withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 		if (err)
 			return err;
 	}
-	low->rf[r] |= RF_WDRAW;
+	RF(low)[r] |= RF_WDRAW;
 	low->wd_at = n->now + n->cfg.fetch_cooldown;
 	ecp_item it = {.kind = ECP_WITHDRAW, .role = role_code(low->block, r), .block_id = low->id};
 	return send_item(n, ctx, low->origin, &it);
@@ -530,7 +542,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 		if (ec_id_cmp(&other->id, &e->id) > 0)
 			return -1; /* I back the higher block already */
 		*err = withdraw(n, ctx, other, lr);
-		if (*err || (other->rf[lr] & RF_YES)) {
+		if (*err || (RF(other)[lr] & RF_YES)) {
 			*why = WAIT_WITHDRAW;
 			return 0;
 		}
@@ -792,15 +804,15 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	int8_t v = judge(n, ctx, e, r, &why, &err);
 	if (err)
 		return err;
-	if ((e->rf[r] & RF_SPREAD) && v == 0) {
+	if ((RF(e)[r] & RF_SPREAD) && v == 0) {
 		/* the window must not wait for my parent fetch */
-		e->rf[r] &= (uint8_t)~RF_SPREAD;
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
 		if ((err = spread(n, ctx, e, r, 0)))
 			return err;
 	}
 	if (v == 0) {
-		e->rf[r] |= RF_WAIT;
+		RF(e)[r] |= RF_WAIT;
 		if (why == WAIT_FETCH && n->now >= e->fetch_at) {
 			/* first the yes voter that sent the block, then the fellow
 			 * members nearest the token, one per attempt */
@@ -827,13 +839,13 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		return EC_OK;
 	}
 	uint16_t code = role_code(e->block, r);
-	e->rf[r] = (uint8_t)((e->rf[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
+	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
 	     (uint64_t)(v > 0));
 	if ((err = add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
 		return err;
-	if (e->rf[r] & RF_SPREAD) {
-		e->rf[r] &= (uint8_t)~RF_SPREAD;
+	if (RF(e)[r] & RF_SPREAD) {
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
 		if ((err = spread(n, ctx, e, r, v)))
 			return err;
@@ -887,10 +899,10 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		return send_terminal(n, ctx, e, from, it->role);
 	}
 	if (ec_range_contains(w, n->pos)) { /* a member */
-		if (!(e->rf[r] & RF_VOTED)) {
-			e->rf[r] |= RF_WANT;
+		if (!(RF(e)[r] & RF_VOTED)) {
+			RF(e)[r] |= RF_WANT;
 			if (!fellow && !(it->flags & ECP_F_COVERED))
-				e->rf[r] |= RF_SPREAD;
+				RF(e)[r] |= RF_SPREAD;
 		} else if (!fellow) {
 			/* a re-poll: my vote may have been lost; the window may
 			 * have missed the block */
@@ -911,9 +923,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	/* a relay: forward towards the key, once per poll period */
 	if (it->hops >= n->cfg.max_hops)
 		return EC_OK;
-	if ((e->rf[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
+	if ((RF(e)[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
 		return EC_OK;
-	e->rf[r] |= RF_ROUTED;
+	RF(e)[r] |= RF_ROUTED;
 	e->routed_at = n->now;
 	emit(ctx, n, EC_EV_QUERY_FORWARDED, &e->id, r);
 	return route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0);
@@ -1016,7 +1028,7 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	uint32_t r = role_index(e->block, it->role);
 	if (r >= e->block->nparts)
 		return EC_OK;
-	e->rf[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
+	RF(e)[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
 	/* my own record changes too, or a re-poll would repeat the old yes */
 	return add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
 }
@@ -1158,7 +1170,7 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 	/* a token member that voted asks the origin for the outcome */
 	bool voted = false;
 	for (uint32_t r = 0; r < e->block->nparts && !voted; r++)
-		voted = (e->rf[r] & RF_VOTED) != 0;
+		voted = (RF(e)[r] & RF_VOTED) != 0;
 	if (voted && e->origin) {
 		ecp_item it = {.kind = ECP_POLL, .block_id = e->id};
 		return send_item(n, ctx, e->origin, &it);
@@ -1193,7 +1205,7 @@ ec_tick(void *node, const ec_ctx *ctx)
 			if (e->state != ST_PENDING || !e->block)
 				continue;
 			for (uint32_t r = 0; r < e->nroles; r++)
-				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
 					want[nwant++] = e;
 					break;
 				}
@@ -1204,10 +1216,10 @@ ec_tick(void *node, const ec_ctx *ctx)
 		for (uint32_t k = 0; k < nwant; k++) {
 			entry *e = want[k];
 			for (uint32_t r = 0; r < e->nroles; r++)
-				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
 					if ((err = vote(n, ctx, e, r)))
 						return err;
-					progressed += !(e->rf[r] & (RF_WANT | RF_WAIT));
+					progressed += !(RF(e)[r] & (RF_WANT | RF_WAIT));
 				}
 		}
 		if (progressed == 0)
@@ -1234,8 +1246,8 @@ ec_tick(void *node, const ec_ctx *ctx)
 		 * a witness keeps nothing once it has voted: both go soon */
 		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
 		for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
-			relay = (e->rf[r] & ~RF_ROUTED) == 0;
-		if (relay && (e->rf[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+			relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+		if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
 		    n->now >= e->created + n->cfg.poll_first)
 			drop = true;
 		if (drop) {
@@ -1351,6 +1363,8 @@ static void
 ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg)
 {
 	const ecp_node *n = node;
+	if (n->out) /* where the next item goes, or what flush sorts */
+		__builtin_prefetch(msg ? (const void *)(n->out + n->nout) : (const void *)n->out);
 	if (n->pool) { /* the first few entries whole: tick scans most fields */
 		const char *p = (const char *)n->pool;
 		size_t bytes = (n->npool < 4 ? n->npool : 4) * sizeof *n->pool;
@@ -1411,7 +1425,7 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	e->next_poll = n->now + first_poll(n);
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		if (ec_range_contains(e->win[r], n->pos))
-			e->rf[r] |= RF_WANT | RF_SPREAD;
+			RF(e)[r] |= RF_WANT | RF_SPREAD;
 		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0)))
 			return err;
 	}
