@@ -636,7 +636,7 @@ merge_outputs(ec_sim *s, msgq *to)
 
 /* Prefetch distances, in work items: far for the node itself, near for
  * what the protocol reaches through it (which needs the node's lines). */
-#define PREFETCH_FAR 20u
+#define PREFETCH_FAR 32u
 #define PREFETCH_NEAR 10u
 
 static void
@@ -671,6 +671,7 @@ deliver_part(worker *w)
 		if (k + PREFETCH_FAR < w->ntodo) {
 			const ec_msg *m = &s->q.v[w->todo[k + PREFETCH_FAR]];
 			prefetch_node(s, s->rcv[w->todo[k + PREFETCH_FAR]]);
+			__builtin_prefetch(&s->views[s->rcv[w->todo[k + PREFETCH_FAR]]]);
 			if (m->type == EC_MSG_ENVELOPE)
 				__builtin_prefetch(m->u.env.items);
 		}
@@ -711,8 +712,10 @@ tick_part(worker *w)
 	}
 	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
-		if (k + PREFETCH_FAR < w->ntodo)
+		if (k + PREFETCH_FAR < w->ntodo) {
 			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
+			__builtin_prefetch(&s->views[w->todo[k + PREFETCH_FAR]]);
+		}
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
 			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
 			pctx.store.impl = &s->views[ahead];
