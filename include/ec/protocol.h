@@ -55,6 +55,11 @@ typedef struct ec_protocol {
 	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
 	/* One time step. */
 	ec_err (*tick)(void *node, const ec_ctx *ctx);
+	/* Optional (may be NULL): a hint that the node will soon handle msg
+	 * (or tick, msg NULL) in this context; it may prefetch the memory it
+	 * reaches through pointers or the store.  Reads only, changes
+	 * nothing; the driver may skip it. */
+	void (*prefetch)(const void *node, const ec_ctx *ctx, const ec_msg *msg);
 } ec_protocol;
 
 /* Returns the protocol registered under name, or NULL. */

@@ -39,7 +39,10 @@ typedef struct ec_run_meta {
 	 * `resources` is set, so that default output stays byte-identical. */
 	bool resources;
 	uint64_t peak_rss_bytes;
-	double cpu_seconds;
+	double cpu_seconds;       /* whole process */
+	double setup_cpu_seconds; /* building the network (topology included) */
+	double run_cpu_seconds;   /* the rounds alone: all threads' CPU */
+	double run_wall_seconds;
 } ec_run_meta;
 
 void ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f);

@@ -91,7 +91,15 @@ void ec_rng_shuffle(ec_rng *rng, void *base, size_t n, size_t elem_size);
 EC_WUR ec_err ec_rng_sample_indices(ec_rng *rng, uint64_t n, uint64_t amount,
                                     uint32_t *out, size_t *count, uint32_t *scratch);
 
-/* SplitMix64 finaliser step (used for tie-break salts, spec §5 B1). */
-uint64_t ec_mix64(uint64_t z);
+/* SplitMix64 finaliser step (used for tie-break salts, spec §5 B1, and
+ * every hash table): inline, as the tables hash on every lookup. */
+static inline uint64_t
+ec_mix64(uint64_t z)
+{
+	z += 0x9E3779B97F4A7C15ull;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
 
 #endif

@@ -40,6 +40,9 @@ typedef struct ec_store_ops {
 	                   const struct ecp_cert **cert);
 	ec_err (*xblock_put)(void *impl, const struct ecp_block *block,
 	                     const struct ecp_cert *cert);
+	/* Optional (may be NULL): a hint that xblock_get(id) follows soon;
+	 * changes nothing. */
+	void (*xblock_prefetch)(void *impl, const ec_id *id);
 } ec_store_ops;
 
 typedef struct ec_store {

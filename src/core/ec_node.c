@@ -46,33 +46,39 @@ typedef struct entry {
 	uint32_t nvotes, vcap;
 	uint64_t *interest;
 	uint32_t ni, icap;
-	uint8_t *rf; /* nroles flags; index nparts is the witness */
+	uint8_t *rf; /* nroles flags, index nparts the witness: after win[] when
+	                there are more than RF_INLINE roles, else unused (rfi) */
 	ec_range *win; /* my window around each role's key (peers never change) */
 	uint32_t nroles;
+	uint8_t rfi[4]; /* the flags of up to RF_INLINE roles, in the entry: the
+	                   tick reads them for every entry */
 } entry;
+
+#define RF_INLINE 4u
+/* An entry's role flags (read and written through this). */
+#define RF(e) ((e)->nroles <= RF_INLINE ? (e)->rfi : (e)->rf)
 
 typedef struct outmsg {
 	uint64_t to;
 	ecp_item item;
 } outmsg;
 
+/* What every handle and tick reads comes first (a million nodes' state is
+ * mostly cache misses); the full 256-bit id is ec_id_expand(pos). */
 typedef struct ecp_node {
-	ec_id id;
 	uint64_t pos, now;
-	/* the ring span [pos - near_dn, pos + near_up] over which this node
-	 * assumes its peers are all the nodes there are (its nearest peers) */
-	uint64_t near_dn, near_up;
-	ecp_config cfg;
-	ec_peers peers;
 	entry *pool;
 	uint32_t npool, poolcap;
 	outmsg *out;
 	uint32_t nout, outcap;
-	ecp_item *env; /* scratch for one envelope */
-	uint32_t envcap;
 	uint32_t stamp; /* 2 x the sender's clock of the envelope being handled */
 	uint32_t lat16; /* 16 x the commit latency this node observes (moving
 	                   average): the first poll waits for 1.5 times it */
+	ec_peers peers;
+	/* the ring span [pos - near_dn, pos + near_up] over which this node
+	 * assumes its peers are all the nodes there are (its nearest peers) */
+	uint64_t near_dn, near_up;
+	ecp_config cfg;
 } ecp_node;
 
 /* Rounds before the first poll of a block: never before poll_first, and
@@ -194,10 +200,9 @@ entry_free(const ec_ctx *ctx, entry *e)
 		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
 	if (e->interest)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
-	if (e->rf)
-		ctx->realloc_fn(ctx->alloc_user, e->rf, e->nroles, 0);
-	if (e->win)
-		ctx->realloc_fn(ctx->alloc_user, e->win, e->nroles * sizeof *e->win, 0);
+	if (e->win) /* the role flags share its allocation beyond RF_INLINE roles */
+		ctx->realloc_fn(ctx->alloc_user, e->win,
+		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
 	memset(e, 0, sizeof *e);
 }
 
@@ -249,15 +254,16 @@ entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block 
 			ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&b->id), bad);
 		return EC_OK;
 	}
-	uint8_t *rf = ctx->realloc_fn(ctx->alloc_user, NULL, 0, b->nparts + 1);
-	if (!rf)
+	/* the windows, then (beyond RF_INLINE roles) the role flags: one
+	 * allocation */
+	const uint32_t nroles = b->nparts + 1;
+	const bool inline_rf = nroles <= RF_INLINE;
+	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0,
+	                                nroles * (sizeof *win + (inline_rf ? 0u : 1u)));
+	if (!win)
 		return EC_ENOMEM;
-	ec_range *win = ctx->realloc_fn(ctx->alloc_user, NULL, 0, (b->nparts + 1) * sizeof *win);
-	if (!win) {
-		ctx->realloc_fn(ctx->alloc_user, rf, b->nparts + 1, 0);
-		return EC_ENOMEM;
-	}
-	memset(rf, 0, b->nparts + 1);
+	uint8_t *rf = inline_rf ? NULL : (uint8_t *)(win + nroles);
+	memset(inline_rf ? e->rfi : rf, 0, nroles);
 	for (uint32_t r = 0; r <= b->nparts; r++)
 		win[r] = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
 	e->rf = rf;
@@ -471,7 +477,7 @@ static bool
 holds_yes(const ec_ctx *ctx, const entry *e)
 {
 	for (uint32_t r = 0; e->block && r < e->block->nparts; r++) {
-		if (!(e->rf[r] & RF_YES))
+		if (!(RF(e)[r] & RF_YES))
 			continue;
 		ec_id cur = {{0, 0, 0, 0}};
 		uint64_t t;
@@ -494,7 +500,7 @@ yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *ro
 		if (e == self || !e->block || e->state == ST_COMMITTED)
 			continue;
 		for (uint32_t r = 0; r < e->block->nparts; r++)
-			if ((e->rf[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
+			if ((RF(e)[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
 			    ec_id_eq(&e->block->parts[r].parent, &part->parent)) {
 				*role = r;
 				return e;
@@ -514,13 +520,13 @@ static ec_err
 withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 {
 	if (low->mine || !low->origin) {
-		low->rf[r] &= (uint8_t)~RF_YES;
+		RF(low)[r] &= (uint8_t)~RF_YES;
 		return add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
 		                (uint32_t)(2 * n->now + 1));
 	}
-	if ((low->rf[r] & RF_WDRAW) && n->now < low->wd_at)
+	if ((RF(low)[r] & RF_WDRAW) && n->now < low->wd_at)
 		return EC_OK;
-	if (!(low->rf[r] & RF_WDRAW)) {
+	if (!(RF(low)[r] & RF_WDRAW)) {
 		/* from now on whatever I say about the lower block is a no (a
 		 * re-poll must not repeat the yes with a later stamp); my yes
 		 * stays reserved until the submitter acknowledges */
@@ -529,7 +535,7 @@ withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 		if (err)
 			return err;
 	}
-	low->rf[r] |= RF_WDRAW;
+	RF(low)[r] |= RF_WDRAW;
 	low->wd_at = n->now + n->cfg.fetch_cooldown;
 	ecp_item it = {.kind = ECP_WITHDRAW, .role = role_code(low->block, r), .block_id = low->id};
 	return send_item(n, ctx, low->origin, &it);
@@ -548,7 +554,7 @@ reject(const ec_ctx *ctx, const ecp_node *n, const entry *e, ec_verdict v)
 static bool
 check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 {
-	if (e->rf[r] & RF_CHECKED)
+	if (RF(e)[r] & RF_CHECKED)
 		return true;
 	const ecp_part *part = &e->block->parts[r];
 	const ecp_block *parent = NULL;
@@ -561,7 +567,7 @@ check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		reject(ctx, n, e, v);
 		return false;
 	}
-	e->rf[r] |= RF_CHECKED;
+	RF(e)[r] |= RF_CHECKED;
 	return true;
 }
 
@@ -590,7 +596,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 		if (ec_id_cmp(&other->id, &e->id) > 0)
 			return -1; /* I back the higher block already */
 		*err = withdraw(n, ctx, other, lr);
-		if (*err || (other->rf[lr] & RF_YES)) {
+		if (*err || (RF(other)[lr] & RF_YES)) {
 			*why = WAIT_WITHDRAW;
 			return 0;
 		}
@@ -623,19 +629,34 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 {
 	const ecp_block *b = e->block;
 	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	/* one pass over the votes counts every role (role r's window, r in
+	 * 0..nparts; the witness is r = nparts); then the roles are judged in
+	 * order, as a pass per role would */
+	ec_range wide[ECP_MAX_PARTS + 1];
+	const ec_range *win = e->win;
+	if (width != n->cfg.window) {
+		for (uint32_t r = 0; r <= b->nparts; r++)
+			wide[r] = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		win = wide;
+	}
+	uint32_t yes_of[ECP_MAX_PARTS + 1], no_of[ECP_MAX_PARTS + 1];
+	memset(yes_of, 0, (b->nparts + 1) * sizeof *yes_of);
+	memset(no_of, 0, (b->nparts + 1) * sizeof *no_of);
+	for (uint32_t v = 0; v < nvotes; v++) {
+		uint32_t r = votes[v].role == ECP_ROLE_WITNESS ? b->nparts : votes[v].role;
+		if (r > b->nparts || (r == b->nparts && votes[v].role != ECP_ROLE_WITNESS))
+			continue; /* no role of this block */
+		if (ec_range_contains(win[r], votes[v].voter)) {
+			if (votes[v].value > 0)
+				yes_of[r]++;
+			else
+				no_of[r]++;
+		}
+	}
 	bool all = true;
 	for (uint32_t r = 0; r <= b->nparts; r++) {
-		ec_range w = width == n->cfg.window ? e->win[r]
-		                                    : ecp_window(&n->peers, n->pos, role_key(b, r), width);
 		uint16_t code = role_code(b, r);
-		int64_t yes = 0, no = 0;
-		for (uint32_t v = 0; v < nvotes; v++)
-			if (votes[v].role == code && ec_range_contains(w, votes[v].voter)) {
-				if (votes[v].value > 0)
-					yes++;
-				else
-					no++;
-			}
+		int64_t yes = yes_of[r], no = no_of[r];
 		if (r == b->nparts) {
 			all = all && yes > thr;
 			continue;
@@ -836,15 +857,15 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	int8_t v = judge(n, ctx, e, r, &why, &err);
 	if (err)
 		return err;
-	if ((e->rf[r] & RF_SPREAD) && v == 0) {
+	if ((RF(e)[r] & RF_SPREAD) && v == 0) {
 		/* the window must not wait for my parent fetch */
-		e->rf[r] &= (uint8_t)~RF_SPREAD;
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
 		if ((err = spread(n, ctx, e, r, 0)))
 			return err;
 	}
 	if (v == 0) {
-		e->rf[r] |= RF_WAIT;
+		RF(e)[r] |= RF_WAIT;
 		if (why == WAIT_FETCH && n->now >= e->fetch_at) {
 			/* first the yes voter that sent the block, then the fellow
 			 * members nearest the token, one per attempt */
@@ -871,13 +892,13 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		return EC_OK;
 	}
 	uint16_t code = role_code(e->block, r);
-	e->rf[r] = (uint8_t)((e->rf[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
+	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
 	     (uint64_t)(v > 0));
 	if ((err = add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
 		return err;
-	if (e->rf[r] & RF_SPREAD) {
-		e->rf[r] &= (uint8_t)~RF_SPREAD;
+	if (RF(e)[r] & RF_SPREAD) {
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
 		if ((err = spread(n, ctx, e, r, v)))
 			return err;
@@ -931,10 +952,10 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		return send_terminal(n, ctx, e, from, it->role);
 	}
 	if (ec_range_contains(w, n->pos)) { /* a member */
-		if (!(e->rf[r] & RF_VOTED)) {
-			e->rf[r] |= RF_WANT;
+		if (!(RF(e)[r] & RF_VOTED)) {
+			RF(e)[r] |= RF_WANT;
 			if (!fellow && !(it->flags & ECP_F_COVERED))
-				e->rf[r] |= RF_SPREAD;
+				RF(e)[r] |= RF_SPREAD;
 		} else if (!fellow) {
 			/* a re-poll: my vote may have been lost; the window may
 			 * have missed the block */
@@ -955,9 +976,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	/* a relay: forward towards the key, once per poll period */
 	if (it->hops >= n->cfg.max_hops)
 		return EC_OK;
-	if ((e->rf[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
+	if ((RF(e)[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
 		return EC_OK;
-	e->rf[r] |= RF_ROUTED;
+	RF(e)[r] |= RF_ROUTED;
 	e->routed_at = n->now;
 	emit(ctx, n, EC_EV_QUERY_FORWARDED, &e->id, r);
 	return route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0);
@@ -1072,7 +1093,7 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	uint32_t r = role_index(e->block, it->role);
 	if (r >= e->block->nparts)
 		return EC_OK;
-	e->rf[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
+	RF(e)[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
 	/* my own record changes too, or a re-poll would repeat the old yes */
 	return add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
 }
@@ -1112,59 +1133,74 @@ ec_handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 
 /* ---- the tick --------------------------------------------------------- */
 
-static int
-cmp_out(const void *a, const void *b)
-{
-	const outmsg *x = a, *y = b;
-	if (x->to != y->to)
-		return x->to < y->to ? -1 : 1;
-	return 0;
-}
-
 /* Everything queued for the same receiver leaves as one envelope, in the
- * order it was queued (a stable sort by receiver). */
+ * order it was queued (a stable sort by receiver, of indexes: outboxes are
+ * short, their items are not).  A lone item is sent in place. */
 static ec_err
 flush(ecp_node *n, const ec_ctx *ctx)
 {
 	if (n->nout == 0)
 		return EC_OK;
-	/* insertion sort keeps equal receivers in order; outboxes are short */
-	if (n->nout > 1) {
-		for (uint32_t i = 1; i < n->nout; i++) {
-			outmsg t = n->out[i];
-			uint32_t j = i;
-			while (j > 0 && cmp_out(&n->out[j - 1], &t) > 0) {
-				n->out[j] = n->out[j - 1];
-				j--;
-			}
-			n->out[j] = t;
-		}
-	}
-	if (!grow(ctx, (void **)&n->env, &n->envcap, n->nout, sizeof *n->env))
+	ec_err err = EC_OK;
+	const uint32_t nout = n->nout;
+	uint32_t idx_stack[64];
+	ecp_item env_stack[16];
+	uint32_t *idx = idx_stack;
+	ecp_item *env = env_stack;
+	uint32_t envcap = 16;
+	if (nout > 64 && !(idx = ctx->realloc_fn(ctx->alloc_user, NULL, 0, nout * sizeof *idx)))
 		return EC_ENOMEM;
-	for (uint32_t i = 0; i < n->nout;) {
+	for (uint32_t i = 0; i < nout; i++) {
 		uint32_t j = i;
-		uint32_t k = 0;
-		do
-			n->env[k++] = n->out[j++].item;
-		while (j < n->nout && n->out[j].to == n->out[i].to && n->cfg.batch);
-		ec_msg m = {.sender = n->pos, .receiver = n->out[i].to, .time = n->now,
-		            .type = EC_MSG_ENVELOPE};
-		m.u.env.items = n->env;
+		uint64_t to = n->out[i].to;
+		while (j > 0 && n->out[idx[j - 1]].to > to) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = i;
+	}
+	for (uint32_t i = 0; i < nout;) {
+		uint64_t to = n->out[idx[i]].to;
+		uint32_t j = i + 1;
+		while (n->cfg.batch && j < nout && n->out[idx[j]].to == to)
+			j++;
+		uint32_t k = j - i;
+		ec_msg m = {.sender = n->pos, .receiver = to, .time = n->now, .type = EC_MSG_ENVELOPE};
+		if (k == 1) {
+			m.u.env.items = &n->out[idx[i]].item;
+		} else {
+			if (k > envcap) {
+				ecp_item *e = ctx->realloc_fn(ctx->alloc_user, env == env_stack ? NULL : env,
+				                              env == env_stack ? 0 : envcap * sizeof *env,
+				                              k * sizeof *env);
+				if (!e) {
+					err = EC_ENOMEM;
+					break;
+				}
+				env = e;
+				envcap = k;
+			}
+			for (uint32_t x = 0; x < k; x++)
+				env[x] = n->out[idx[i + x]].item;
+			m.u.env.items = env;
+		}
 		m.u.env.n = k;
-		ec_err err = ctx->send(ctx->send_user, &m);
-		if (err)
-			return err;
+		if ((err = ctx->send(ctx->send_user, &m)))
+			break;
 		i = j;
 	}
+	if (env != env_stack)
+		ctx->realloc_fn(ctx->alloc_user, env, envcap * sizeof *env, 0);
+	if (idx != idx_stack)
+		ctx->realloc_fn(ctx->alloc_user, idx, nout * sizeof *idx, 0);
+	if (err)
+		return err;
 	/* the outbox lives only from the first send to the end of the tick:
 	 * a million mostly quiet nodes must not each keep their busiest
 	 * round's buffers */
-	ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
 	ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
-	n->env = NULL;
 	n->out = NULL;
-	n->envcap = n->outcap = n->nout = 0;
+	n->outcap = n->nout = 0;
 	return EC_OK;
 }
 
@@ -1199,7 +1235,7 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 	/* a token member that voted asks the origin for the outcome */
 	bool voted = false;
 	for (uint32_t r = 0; r < e->block->nparts && !voted; r++)
-		voted = (e->rf[r] & RF_VOTED) != 0;
+		voted = (RF(e)[r] & RF_VOTED) != 0;
 	if (voted && e->origin) {
 		ecp_item it = {.kind = ECP_POLL, .block_id = e->id};
 		return send_item(n, ctx, e->origin, &it);
@@ -1234,7 +1270,7 @@ ec_tick(void *node, const ec_ctx *ctx)
 			if (e->state != ST_PENDING || !e->block)
 				continue;
 			for (uint32_t r = 0; r < e->nroles; r++)
-				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
 					want[nwant++] = e;
 					break;
 				}
@@ -1245,10 +1281,10 @@ ec_tick(void *node, const ec_ctx *ctx)
 		for (uint32_t k = 0; k < nwant; k++) {
 			entry *e = want[k];
 			for (uint32_t r = 0; r < e->nroles; r++)
-				if (e->rf[r] & (RF_WANT | RF_WAIT)) {
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
 					if ((err = vote(n, ctx, e, r)))
 						return err;
-					progressed += !(e->rf[r] & (RF_WANT | RF_WAIT));
+					progressed += !(RF(e)[r] & (RF_WANT | RF_WAIT));
 				}
 		}
 		if (progressed == 0)
@@ -1275,8 +1311,8 @@ ec_tick(void *node, const ec_ctx *ctx)
 		 * a witness keeps nothing once it has voted: both go soon */
 		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
 		for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
-			relay = (e->rf[r] & ~RF_ROUTED) == 0;
-		if (relay && (e->rf[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+			relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+		if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
 		    n->now >= e->created + n->cfg.poll_first)
 			drop = true;
 		if (drop) {
@@ -1305,7 +1341,6 @@ ec_node_init(void *node, ec_peer_id id, const void *config)
 {
 	ecp_node *n = node;
 	memset(n, 0, sizeof *n);
-	n->id = ec_id_expand(id);
 	n->pos = id;
 	if (config)
 		n->cfg = *(const ecp_config *)config;
@@ -1328,8 +1363,6 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
 	if (n->out)
 		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
-	if (n->env)
-		ctx->realloc_fn(ctx->alloc_user, n->env, n->envcap * sizeof *n->env, 0);
 	ec_peers_fini(&n->peers, ctx);
 	memset(n, 0, sizeof *n);
 }
@@ -1388,6 +1421,39 @@ ec_now(const void *node)
 	return ((const ecp_node *)node)->now;
 }
 
+/* The memory a handle or tick reaches first: the pool (whose ids find()
+ * scans) and, for a first-wave copy (windows, routing) or a tick, the peer
+ * list. */
+static void
+ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg)
+{
+	const ecp_node *n = node;
+	if (n->out) /* where the next item goes, or what flush sorts */
+		__builtin_prefetch(msg ? (const void *)(n->out + n->nout) : (const void *)n->out);
+	if (n->pool) { /* the first few entries whole: tick scans most fields */
+		const char *p = (const char *)n->pool;
+		size_t bytes = (n->npool < 4 ? n->npool : 4) * sizeof *n->pool;
+		for (size_t off = 0; off < bytes; off += 64)
+			__builtin_prefetch(p + off);
+	}
+	if (msg) {
+		bool block = false;
+		if (msg->type == EC_MSG_ENVELOPE && msg->u.env.items)
+			for (uint32_t i = 0; i < msg->u.env.n && !block; i++)
+				block = msg->u.env.items[i].kind == ECP_BLOCK;
+		if (!block)
+			return;
+		/* a node with no entry for the block asks its store first */
+		if (ctx->store.ops->xblock_prefetch)
+			ctx->store.ops->xblock_prefetch(ctx->store.impl, &msg->u.env.items[0].block_id);
+	} else if (!n->pool) {
+		return; /* a tick with an empty pool only flushes */
+	}
+	const uint64_t *ids = n->peers.ids;
+	for (uint32_t k = 0; k < n->peers.len; k += 8)
+		__builtin_prefetch(ids + k);
+}
+
 void
 ecp_block_from_txn(const ec_txn *t, ecp_block *out)
 {
@@ -1436,7 +1502,7 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	e->next_poll = n->now + first_poll(n);
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		if (ec_range_contains(e->win[r], n->pos))
-			e->rf[r] |= RF_WANT | RF_SPREAD;
+			RF(e)[r] |= RF_WANT | RF_SPREAD;
 		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0)))
 			return err;
 	}
@@ -1474,4 +1540,5 @@ const ec_protocol ec_protocol_ec = {
 	.committed = ec_committed,
 	.handle = ec_handle,
 	.tick = ec_tick,
+	.prefetch = ec_prefetch,
 };

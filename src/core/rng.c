@@ -274,12 +274,3 @@ ec_rng_sample_indices(ec_rng *rng, uint64_t n64, uint64_t amount64, uint32_t *ou
 	}
 	return EC_OK;
 }
-
-uint64_t
-ec_mix64(uint64_t z)
-{
-	z += 0x9E3779B97F4A7C15ull;
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}

@@ -8,6 +8,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define CHUNK_BYTES ((size_t)64 << 20)
 #define ALIGN 16u
 
@@ -30,6 +39,8 @@ static bool
 owns(const sim_arena *a, const void *p)
 {
 	const unsigned char *c = p;
+	if (c < a->lo || c >= a->hi)
+		return false;
 	for (size_t i = 0; i < a->nchunks; i++)
 		if (c >= a->chunks[i].base && c < a->chunks[i].base + a->chunks[i].size)
 			return true;
@@ -56,6 +67,11 @@ arena_alloc(sim_arena *a, size_t n)
 #endif
 		c = &a->chunks[a->nchunks++];
 		*c = (sim_arena_chunk){base, size, 0};
+		unsigned char *b = base;
+		if (!a->lo || b < a->lo)
+			a->lo = b;
+		if (b + size > a->hi)
+			a->hi = b + size;
 	}
 	void *p = c->base + c->used;
 	c->used += n;
@@ -94,4 +110,196 @@ sim_arena_mapped(const sim_arena *a)
 	for (size_t i = 0; i < a->nchunks; i++)
 		n += a->chunks[i].size;
 	return n;
+}
+
+/* ---- huge-page mappings ----------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t
+huge_round(size_t size)
+{
+	return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+void *
+sim_huge_alloc(size_t size)
+{
+	if (size == 0)
+		size = 1;
+	void *p = mmap(NULL, huge_round(size), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, huge_round(size), MADV_HUGEPAGE); /* a hint */
+#endif
+	return p;
+}
+
+void
+sim_huge_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, huge_round(size ? size : 1));
+}
+
+void *
+sim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+	(void)user;
+	bool was_huge = ptr && old_size >= SIM_HUGE_MIN;
+	if (new_size == 0) {
+		if (was_huge)
+			sim_huge_free(ptr, old_size);
+		else
+			free(ptr);
+		return NULL;
+	}
+	if (new_size < SIM_HUGE_MIN && !was_huge)
+		return realloc(ptr, new_size);
+	if (was_huge && huge_round(new_size) == huge_round(old_size) && new_size >= SIM_HUGE_MIN)
+		return ptr;
+	void *p = new_size >= SIM_HUGE_MIN ? sim_huge_alloc(new_size) : malloc(new_size);
+	if (!p)
+		return NULL;
+	if (ptr) {
+		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		if (was_huge)
+			sim_huge_free(ptr, old_size);
+		else
+			free(ptr);
+	}
+	return p;
+}
+
+/* ---- the workers' size-class allocator -------------------------------- */
+
+#define SLAB_BYTES ((size_t)32 << 20)
+
+void
+sim_alloc_init(sim_alloc *a, sim_arena *arena)
+{
+	memset(a, 0, sizeof *a);
+	a->arena = arena;
+}
+
+void
+sim_alloc_fini(sim_alloc *a)
+{
+	for (size_t i = 0; i < a->nslabs; i++) {
+		UNPOISON(a->slabs[i], SLAB_BYTES);
+		sim_huge_free(a->slabs[i], SLAB_BYTES);
+	}
+	free(a->slabs);
+	memset(a, 0, sizeof *a);
+}
+
+/* Class of an n-byte block (0 < n <= SIM_ALLOC_MAX) and its size: steps of
+ * 16 bytes up to 128, then four steps per power of two. */
+static unsigned
+size_class(size_t n, size_t *size)
+{
+	if (n <= 128) {
+		size_t k = (n + 15) >> 4;
+		*size = k << 4;
+		return (unsigned)(k - 1);
+	}
+	unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)(n - 1)); /* >= 7 */
+	size_t j = ((n - 1) >> (e - 2)) - 3;                                        /* 1..4 */
+	*size = (4 + j) << (e - 2);
+	return 8u + (e - 7u) * 4u + (unsigned)(j - 1);
+}
+
+static void *
+class_alloc(sim_alloc *a, size_t n)
+{
+	size_t size;
+	unsigned c = size_class(n, &size);
+	void *p = a->free[c];
+	if (p) {
+		UNPOISON(p, size);
+		a->free[c] = *(void **)p;
+		if (a->free[c]) /* the next pop reads it: often long out of cache */
+			__builtin_prefetch(a->free[c]);
+		return p;
+	}
+	if (a->left < size) {
+		void **slabs = realloc(a->slabs, (a->nslabs + 1) * sizeof *slabs);
+		if (!slabs)
+			return NULL;
+		a->slabs = slabs;
+		unsigned char *slab = sim_huge_alloc(SLAB_BYTES); /* pages come as touched */
+		if (!slab)
+			return NULL;
+		POISON(slab, SLAB_BYTES);
+		a->slabs[a->nslabs++] = slab;
+		a->cur = slab;
+		a->left = SLAB_BYTES; /* the old slab's tail is abandoned */
+	}
+	p = a->cur;
+	a->cur += size;
+	a->left -= size;
+	UNPOISON(p, size);
+	return p;
+}
+
+static void
+class_free(sim_alloc *a, void *p, size_t n)
+{
+	size_t size;
+	if (n == 0)
+		return; /* a caller that lost the size: leak rather than corrupt */
+	unsigned c = size_class(n, &size);
+	*(void **)p = a->free[c];
+	a->free[c] = p;
+	POISON((unsigned char *)p + sizeof(void *), size - sizeof(void *));
+}
+
+void *
+sim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+	sim_alloc *a = user;
+	if (ptr && owns(a->arena, ptr)) {
+		/* arena blocks move out to the classes (or the C library) when
+		 * they grow; the arena releases them all at once */
+		if (new_size == 0)
+			return NULL;
+		void *p = new_size > SIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
+		if (p)
+			memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		return p;
+	}
+	if (!ptr && a->arena->setup && new_size) {
+		void *p = arena_alloc(a->arena, new_size);
+		if (p)
+			return p;
+	}
+	if (ptr && old_size > SIM_ALLOC_MAX) {
+		if (new_size > SIM_ALLOC_MAX || new_size == 0)
+			return sim_arena_realloc(a->arena, ptr, old_size, new_size);
+		void *p = class_alloc(a, new_size); /* shrinks into a class */
+		if (p) {
+			memcpy(p, ptr, new_size);
+			free(ptr);
+		}
+		return p;
+	}
+	/* ptr is NULL or a class block */
+	if (new_size == 0) {
+		if (ptr)
+			class_free(a, ptr, old_size);
+		return NULL;
+	}
+	if (ptr) {
+		size_t os, ns;
+		if (new_size <= SIM_ALLOC_MAX && size_class(old_size, &os) == size_class(new_size, &ns))
+			return ptr;
+	}
+	void *p = new_size > SIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
+	if (p && ptr) {
+		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		class_free(a, ptr, old_size);
+	}
+	return p;
 }

@@ -208,8 +208,11 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->committed_tokens, (unsigned long long)r->bytes,
 	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
 	if (meta->resources)
-		fprintf(out, "\"threads\":%u,\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,",
-		        meta->threads, (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds);
+		fprintf(out,
+		        "\"threads\":%u,\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,"
+		        "\"setup_cpu_seconds\":%.3f,\"run_cpu_seconds\":%.3f,\"run_wall_seconds\":%.3f,",
+		        meta->threads, (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds,
+		        meta->setup_cpu_seconds, meta->run_cpu_seconds, meta->run_wall_seconds);
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);

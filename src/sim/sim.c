@@ -109,6 +109,7 @@ typedef struct worker {
 	uint32_t id;
 	uint32_t lo, hi;        /* nodes [lo, hi), a multiple of 64 apart */
 	ec_ctx ctx;
+	sim_alloc alloc;        /* its nodes' memory during the rounds */
 	ec_memstore *store;     /* the block and token stores of its nodes */
 	tagged_msgs out;
 	size_t tag;             /* tag of what it is processing now */
@@ -120,6 +121,8 @@ typedef struct worker {
 	ec_answer **answers;    /* copies of Answer bodies in flight */
 	size_t nanswers;
 	itembuf items[2];       /* envelope items, by round parity */
+	size_t *todo;           /* this phase's work: delivery indexes or nodes */
+	size_t ntodo, todocap;
 	commit_rec *commits;    /* node commits this phase */
 	size_t ncommits, comcap;
 	ec_err err;
@@ -142,6 +145,7 @@ struct ec_sim {
 	bool over;
 	uint32_t n;
 	unsigned char *nodes;  /* n * protocol->node_size, ascending id */
+	size_t node_size;      /* protocol->node_size */
 	uint64_t *ids;         /* ascending */
 	uint32_t *gen;         /* generation index -> node index */
 	uint32_t *slots;       /* id hash: node index + 1, 0 = empty */
@@ -163,8 +167,13 @@ struct ec_sim {
 	uint32_t *rcv;          /* receiver of each delivered message, or UINT32_MAX */
 	size_t rcvcap;
 	msgq q, next;
+	msgq shuf;              /* the queue in shuffled order, then swapped in */
+	uint32_t *perm;         /* the shuffle, as positions */
+	size_t permcap;
 	sim_token *tokens;
-	size_t ntokens, tokcap;
+	size_t ntokens, tokcap;  /* tokcap: room from s->tokens on */
+	size_t tokskip;         /* offered tokens before s->tokens, not yet
+	                           moved out: the buffer starts there */
 	outstanding *out;
 	size_t nout, outcap;
 	uint64_t *latencies;
@@ -320,7 +329,7 @@ ec_sim_config_check(const ec_sim_config *cfg)
 static void *
 node_at(const ec_sim *s, uint32_t i)
 {
-	return s->nodes + (size_t)i * s->cfg.protocol->node_size;
+	return s->nodes + (size_t)i * s->node_size;
 }
 
 static bool
@@ -345,7 +354,7 @@ build_index(ec_sim *s)
 	s->nslots = 16;
 	while (s->nslots < 2 * (size_t)s->n)
 		s->nslots *= 2;
-	s->slots = calloc(s->nslots, sizeof *s->slots);
+	s->slots = sim_huge_alloc(s->nslots * sizeof *s->slots); /* zeroed */
 	if (!s->slots)
 		return EC_ENOMEM;
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -473,6 +482,24 @@ grow(void **v, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+/* grow() for the message queues, which live on huge pages from 2 MiB on
+ * (their gather reads them at random); release with sim_huge_realloc. */
+static bool
+grow_huge(void **v, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	void *p = sim_huge_realloc(NULL, *v, *cap * elem, c * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
 static bool
 tagged_grow(tagged_msgs *t, size_t need)
 {
@@ -513,7 +540,7 @@ items_alloc(itembuf *b, size_t n)
 		if (!z)
 			return NULL;
 		b->sizes = z;
-		if (!(c[b->nchunks] = malloc(size * sizeof **c)))
+		if (!(c[b->nchunks] = sim_huge_alloc(size * sizeof **c)))
 			return NULL;
 		z[b->nchunks++] = size;
 		b->used = 0;
@@ -527,7 +554,7 @@ static void
 items_free(itembuf *b)
 {
 	for (size_t i = 0; i < b->nchunks; i++)
-		free(b->chunks[i]);
+		sim_huge_free(b->chunks[i], b->sizes[i] * sizeof **b->chunks);
 	free(b->chunks);
 	free(b->sizes);
 }
@@ -538,10 +565,19 @@ keep_items(ec_msg *d, worker *w, unsigned gen)
 {
 	if (d->type != EC_MSG_ENVELOPE || d->u.env.n == 0)
 		return EC_OK;
-	ecp_item *it = items_alloc(&w->items[gen], d->u.env.n);
-	if (!it)
+	itembuf *b = &w->items[gen];
+	size_t n = d->u.env.n;
+	ecp_item *it;
+	if (b->cur < b->nchunks && b->sizes[b->cur] - b->used >= n) { /* the usual case */
+		it = b->chunks[b->cur] + b->used;
+		b->used += n;
+	} else if (!(it = items_alloc(b, n))) {
 		return EC_ENOMEM;
-	memcpy(it, d->u.env.items, d->u.env.n * sizeof *it);
+	}
+	if (n == 1)
+		*it = *d->u.env.items;
+	else
+		memcpy(it, d->u.env.items, n * sizeof *it);
 	d->u.env.items = it;
 	return EC_OK;
 }
@@ -611,7 +647,7 @@ merge_outputs(ec_sim *s, msgq *to)
 	size_t total = 0;
 	for (uint32_t k = 0; k < s->nw; k++)
 		total += s->w[k].out.len;
-	if (!grow((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
+	if (!grow_huge((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
 		return EC_ENOMEM;
 	size_t pos[EC_SIM_MAX_THREADS] = {0};
 	for (size_t n = 0; n < total; n++) {
@@ -643,18 +679,60 @@ merge_outputs(ec_sim *s, msgq *to)
 	return EC_OK;
 }
 
-/* Delivers this round's messages that go to the worker's nodes, in order. */
+/* Prefetch distances, in work items: far for the node itself, near for
+ * what the protocol reaches through it (which needs the node's lines). */
+#define PREFETCH_FAR 32u
+#define PREFETCH_NEAR 10u
+
+static void
+prefetch_node(const ec_sim *s, uint32_t i)
+{
+	const char *p = node_at(s, i);
+	for (size_t off = 0; off < s->node_size; off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + s->node_size - 1); /* nodes need not start a line */
+}
+
+/* Delivers this round's messages that go to the worker's nodes, in order.
+ * A receiver's clock catches up and it joins this round's ticks here, on
+ * the worker that owns it (its peer list was built sequentially). */
 static void
 deliver_part(worker *w)
 {
 	ec_sim *s = w->s;
-	for (size_t i = 0; i < s->ndeliver && !w->err; i++) {
+	const ec_protocol *p = s->cfg.protocol;
+	w->ntodo = 0;
+	if (!grow((void **)&w->todo, &w->todocap, s->ndeliver, sizeof *w->todo)) {
+		w->err = EC_ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < s->ndeliver; i++) {
 		uint32_t to = s->rcv[i];
-		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
-			continue;
+		if (to != UINT32_MAX && to >= w->lo && to < w->hi)
+			w->todo[w->ntodo++] = i;
+	}
+	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
+	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		if (k + PREFETCH_FAR < w->ntodo) {
+			const ec_msg *m = &s->q.v[w->todo[k + PREFETCH_FAR]];
+			prefetch_node(s, s->rcv[w->todo[k + PREFETCH_FAR]]);
+			__builtin_prefetch(&s->views[s->rcv[w->todo[k + PREFETCH_FAR]]]);
+			if (m->type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(m->u.env.items);
+		}
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
+			uint32_t ahead = s->rcv[w->todo[k + PREFETCH_NEAR]];
+			pctx.store.impl = &s->views[ahead];
+			p->prefetch(node_at(s, ahead), &pctx, &s->q.v[w->todo[k + PREFETCH_NEAR]]);
+		}
+		size_t i = w->todo[k];
+		uint32_t to = s->rcv[i];
+		void *node = node_at(s, to);
+		catch_up(s, node);
+		s->active[to / 64] |= 1ull << (to % 64);
 		w->tag = i;
 		bind_node(w, to);
-		w->err = s->cfg.protocol->handle(node_at(s, to), &w->ctx, &s->q.v[i]);
+		w->err = p->handle(node, &w->ctx, &s->q.v[i]);
 	}
 }
 
@@ -664,20 +742,39 @@ tick_part(worker *w)
 {
 	ec_sim *s = w->s;
 	const ec_protocol *p = s->cfg.protocol;
-	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64 && !w->err; word++) {
+	/* the list first, so that nodes further on can be prefetched; a tick
+	 * changes no other node's bit */
+	w->ntodo = 0;
+	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64; word++) {
 		uint64_t bits = s->active[word];
-		while (bits && !w->err) {
-			uint32_t i = (uint32_t)(word * 64 + (size_t)__builtin_ctzll(bits));
-			bits &= bits - 1;
-			/* its clock is current: woken nodes were caught up, the others
-			 * ticked last round */
-			void *node = node_at(s, i);
-			w->tag = i;
-			bind_node(w, i);
-			w->err = p->tick(node, &w->ctx);
-			if (!w->err && p->idle(node))
-				s->active[word] &= ~(1ull << (i % 64));
+		size_t need = w->ntodo + (size_t)__builtin_popcountll(bits);
+		if (!grow((void **)&w->todo, &w->todocap, need, sizeof *w->todo)) {
+			w->err = EC_ENOMEM;
+			return;
 		}
+		for (; bits; bits &= bits - 1)
+			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
+	}
+	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
+	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		if (k + PREFETCH_FAR < w->ntodo) {
+			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
+			__builtin_prefetch(&s->views[w->todo[k + PREFETCH_FAR]]);
+		}
+		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
+			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
+			pctx.store.impl = &s->views[ahead];
+			p->prefetch(node_at(s, ahead), &pctx, NULL);
+		}
+		uint32_t i = (uint32_t)w->todo[k];
+		/* its clock is current: woken nodes were caught up, the others
+		 * ticked last round */
+		void *node = node_at(s, i);
+		w->tag = i;
+		bind_node(w, i);
+		w->err = p->tick(node, &w->ctx);
+		if (!w->err && p->idle(node))
+			s->active[i / 64] &= ~(1ull << (i % 64));
 	}
 }
 
@@ -726,7 +823,7 @@ ec_sim_free(ec_sim *s)
 	if (s->nodes) {
 		for (uint32_t i = 0; i < s->n; i++)
 			s->cfg.protocol->node_fini(node_at(s, i), &s->ctx);
-		free(s->nodes);
+		sim_huge_free(s->nodes, (size_t)s->n * s->node_size);
 	}
 	sim_arena_fini(&s->arena);
 	if (s->pool_started) {
@@ -748,21 +845,25 @@ ec_sim_free(ec_sim *s)
 		free(w->evs);
 		items_free(&w->items[0]);
 		items_free(&w->items[1]);
+		sim_alloc_fini(&w->alloc);
+		free(w->todo);
 		free(w->commits);
 	}
 	free(s->w);
 	free(s->rcv);
-	free(s->views);
-	free(s->ids);
+	sim_huge_free(s->views, s->n * sizeof *s->views);
+	sim_huge_free(s->ids, s->n * sizeof *s->ids);
 	free(s->gen);
-	free(s->slots);
+	sim_huge_free(s->slots, s->nslots * sizeof *s->slots);
 	free(s->active);
 	free(s->rows);
 	free(s->ready);
 	free(s->peer_buf);
-	free(s->q.v);
-	free(s->next.v);
-	free(s->tokens);
+	sim_huge_realloc(NULL, s->q.v, s->q.cap * sizeof *s->q.v, 0);
+	sim_huge_realloc(NULL, s->next.v, s->next.cap * sizeof *s->next.v, 0);
+	sim_huge_realloc(NULL, s->shuf.v, s->shuf.cap * sizeof *s->shuf.v, 0);
+	free(s->perm);
+	free(s->tokens ? s->tokens - s->tokskip : NULL);
 	for (size_t i = 0; i < s->nout; i++)
 		free(s->out[i].parts);
 	free(s->out);
@@ -881,19 +982,22 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->id = k;
 		w->lo = k * s->chunk;
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
-		if ((err = ec_memstore_new(&w->store, ec_libc_realloc, NULL)))
+		if ((err = ec_memstore_new(&w->store, sim_huge_realloc, NULL)))
 			goto fail;
-		w->ctx = (ec_ctx){.realloc_fn = sim_arena_realloc, .alloc_user = &s->arena,
+		sim_alloc_init(&w->alloc, &s->arena);
+		w->ctx = (ec_ctx){.realloc_fn = sim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
 		                  .intern = sim_intern, .intern_user = w->store,
 		                  .sig = cfg->signatures ? cfg->signatures : &ec_sig_keyed_hash};
 	}
 	s->ctx = s->w[0].ctx;
 	err = EC_ENOMEM;
-	s->nodes = calloc(s->n, p->node_size);
-	s->ids = malloc(s->n * sizeof *s->ids);
+	s->node_size = p->node_size;
+	/* the randomly accessed arrays live on huge pages (zeroed) */
+	s->nodes = sim_huge_alloc((size_t)s->n * p->node_size);
+	s->ids = sim_huge_alloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
-	s->views = malloc(s->n * sizeof *s->views);
+	s->views = sim_huge_alloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
 	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
 	const bool bounded = ec_topology_bounded(cfg->topology.kind);
@@ -1141,6 +1245,13 @@ detect_commits(ec_sim *s)
 		}
 		if (fam)
 			s->fams[fam - 1].resolved = true;
+		if (s->ntokens + o->used > s->tokcap && s->tokskip) { /* reclaim the offered head */
+			sim_token *base = s->tokens - s->tokskip;
+			memmove(base, s->tokens, s->ntokens * sizeof *s->tokens);
+			s->tokens = base;
+			s->tokcap += s->tokskip;
+			s->tokskip = 0;
+		}
 		if (!grow((void **)&s->tokens, &s->tokcap, s->ntokens + o->used, sizeof *s->tokens) ||
 		    !grow((void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
 			return EC_ENOMEM;
@@ -1395,8 +1506,13 @@ create_blocks(ec_sim *s)
 		}
 		x += used;
 	}
-	memmove(s->tokens, s->tokens + offer, (s->ntokens - offer) * sizeof *s->tokens);
-	s->ntokens -= offer;
+	/* the offered head is dropped by moving the start, not the rest down */
+	if (offer) {
+		s->tokens += offer;
+		s->tokcap -= offer;
+		s->tokskip += offer;
+		s->ntokens -= offer;
+	}
 out:
 	free(held);
 	free(parts);
@@ -1433,6 +1549,57 @@ network_silent(ec_sim *s)
 	return true;
 }
 
+/* Shuffles the queue as ec_rng_shuffle would (same draws, same
+ * permutation), but on an array of positions, which stays in cache where
+ * the messages would not; then gathers the first `keep` messages of that
+ * order into the queue and the rest, delayed, into s->next (empty). */
+static ec_err
+shuffle_queue(ec_sim *s, size_t keep)
+{
+	size_t n = s->q.len;
+	if (!grow_huge((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
+		return EC_ENOMEM;
+	s->next.len = n - keep;
+	if (n > UINT32_MAX) { /* positions would not fit: swap in place */
+		for (size_t i = n - 1; i >= 1; i--) {
+			size_t j = ec_rng_index(&s->rng, i + 1);
+			ec_msg t = s->q.v[i];
+			s->q.v[i] = s->q.v[j];
+			s->q.v[j] = t;
+		}
+		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
+		s->q.len = keep;
+		return EC_OK;
+	}
+	if (!grow((void **)&s->perm, &s->permcap, n, sizeof *s->perm) ||
+	    !grow_huge((void **)&s->shuf.v, &s->shuf.cap, keep, sizeof *s->shuf.v))
+		return EC_ENOMEM;
+	uint32_t *p = s->perm;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint32_t)i;
+	for (size_t i = n - 1; i >= 1; i--) {
+		size_t j = ec_rng_index(&s->rng, i + 1);
+		uint32_t t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+	const ec_msg *from = s->q.v;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(&from[p[i + 16]]);
+		if (i < keep)
+			s->shuf.v[i] = from[p[i]];
+		else
+			s->next.v[i - keep] = from[p[i]];
+	}
+	msgq t = s->q;
+	s->q = s->shuf;
+	s->q.len = keep;
+	s->shuf = t;
+	s->shuf.len = 0;
+	return EC_OK;
+}
+
 ec_err
 ec_sim_step(ec_sim *s, bool *more)
 {
@@ -1451,19 +1618,11 @@ ec_sim_step(ec_sim *s, bool *more)
 	size_t n = s->q.len, deliver = 0, lost = 0;
 	s->next.len = 0;
 	if (n > 0) {
-		for (size_t i = n - 1; i >= 1; i--) { /* ec_rng_shuffle, typed */
-			size_t j = ec_rng_index(&s->rng, i + 1);
-			ec_msg t = s->q.v[i];
-			s->q.v[i] = s->q.v[j];
-			s->q.v[j] = t;
-		}
 		size_t keep = split_keep(s, n);
+		if ((err = shuffle_queue(s, keep))) /* the tail lands in s->next */
+			return err;
 		lost = (size_t)((double)keep * s->cfg.loss);
 		deliver = keep - lost;
-		if (!grow((void **)&s->next.v, &s->next.cap, n - keep, sizeof *s->next.v))
-			return EC_ENOMEM;
-		memcpy(s->next.v, s->q.v + keep, (n - keep) * sizeof *s->q.v);
-		s->next.len = n - keep;
 		for (size_t i = 0; i < s->next.len; i++) /* delayed envelopes move along */
 			if ((err = keep_items(&s->next.v[i], &s->w[0], gen)))
 				return err;
@@ -1483,6 +1642,12 @@ ec_sim_step(ec_sim *s, bool *more)
 	for (size_t i = 0; i < deliver; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
+		if (i + 8 < deliver) { /* the receiver's index slot and the items */
+			const ec_msg *a = &s->q.v[i + 8];
+			__builtin_prefetch(&s->slots[(size_t)ec_mix64(a->receiver) & (s->nslots - 1)]);
+			if (a->type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(a->u.env.items);
+		}
 		s->rcv[i] = UINT32_MAX;
 		if (measured)
 			s->res.bytes += ec_msg_wire_size(m);
@@ -1498,7 +1663,7 @@ ec_sim_step(ec_sim *s, bool *more)
 			continue;
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
-		if ((err = wake(s, to)))
+		if ((err = materialize(s, to))) /* deliver_part wakes it */
 			return err;
 		s->rcv[i] = to;
 	}

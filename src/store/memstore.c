@@ -388,6 +388,15 @@ v_xblock_get(void *impl, const ec_id *id, const ecp_block **block, const ecp_cer
 	return false;
 }
 
+static void
+v_xblock_prefetch(void *impl, const ec_id *id)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (s->xblen)
+		__builtin_prefetch(&s->xb[(size_t)hash2(ec_id_hash(id), v->owner) & (s->xbcap - 1)]);
+}
+
 static ec_err
 v_xblock_put(void *impl, const ecp_block *block, const ecp_cert *cert)
 {
@@ -450,6 +459,7 @@ static const ec_store_ops memstore_ops = {
 	.xtoken_put = v_xtoken_put,
 	.xblock_get = v_xblock_get,
 	.xblock_put = v_xblock_put,
+	.xblock_prefetch = v_xblock_prefetch,
 };
 
 ec_store

@@ -462,7 +462,7 @@ test_commit_rule(void **state)
 	destroy(f);
 
 	/* token voters hear the outcome with a certificate of the counted votes */
-	ecp_item c;
+	ecp_item c = {0};
 
 	f = make(P(FAR), 1);
 	bid = submit(f, &tok, 1, gap(30000, 31000));
