@@ -43,13 +43,12 @@ for n in $sizes; do
 			common+=(--initial-tokens 1)
 		fi
 		run=$("$ecsim" "${common[@]}")
-		msgs=$(echo "$run" | get messages)
+		msgs=$(echo "$run" | get messages_all_rounds)
 		setup=$(echo "$run" | get setup_cpu_seconds)
 		cpu=$(echo "$run" | get run_cpu_seconds)
 		wall=$(echo "$run" | get run_wall_seconds)
 		rss=$(echo "$run" | get peak_rss_bytes)
-		# messages count after the warm-up only, the CPU covers every round:
-		# the rate is a slight underestimate, comparable between versions
+		# every round's messages (warm-up included) over every round's CPU
 		awk -v n="$n" -v p="$protocol" -v r="$r" -v t="$t" -v m="$msgs" -v s="$setup" \
 			-v c="$cpu" -v w="$wall" -v rr="$rss" 'BEGIN {
 			printf "%-8d %-5s %6d %7d %11d %9.2f %9.2f %13.0f %13.0f %10.0f\n", n, p, r, t, m,

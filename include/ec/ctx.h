@@ -66,6 +66,18 @@ typedef void (*ec_event_fn)(void *user, ec_peer_id node, ec_event ev, ec_block_i
  * creates and then keeps or sends).  NULL when out of memory. */
 typedef const void *(*ec_intern_fn)(void *user, const void *data, size_t len);
 
+/* Optional verdict memo for an interned body: returns EC_MEMO_BYTES bytes
+ * of zero-initialised storage that belongs to the body (same lifetime), or
+ * NULL when there is none.  A node records in it the checks that are pure
+ * functions of the body's bytes, with their verdicts (ec/lifecycle.h), so
+ * that a driver holding one copy of a body for many nodes (the simulator)
+ * runs each such check once instead of once per node.  The verdicts are
+ * the same either way; only the work differs.  Several threads may update
+ * one memo: it is accessed with relaxed atomic operations. */
+#define EC_MEMO_BYTES 80u
+typedef unsigned char ec_memo_byte;
+typedef ec_memo_byte *(*ec_memo_fn)(void *user, const void *body);
+
 typedef struct ec_ctx {
 	ec_realloc_fn realloc_fn;
 	void *alloc_user;
@@ -74,6 +86,8 @@ typedef struct ec_ctx {
 	ec_store store;
 	ec_intern_fn intern; /* needed by the ec protocol */
 	void *intern_user;
+	ec_memo_fn memo; /* may be NULL: every check is then run every time */
+	void *memo_user;
 	ec_event_fn event; /* may be NULL */
 	void *event_user;
 	/* Signature scheme for the ec protocol's signed parts (ec/sig.h).  NULL

@@ -18,8 +18,10 @@
 #ifndef EC_LIFECYCLE_H
 #define EC_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "ec/ctx.h"
 #include "ec/ecp.h"
 #include "ec/id.h"
 #include "ec/sig.h"
@@ -53,6 +55,34 @@ void ec_key_hash(const uint8_t pk[EC_SIG_PK_BYTES], ec_id *out);
  * the first rule broken.  Everything is borrowed for the call. */
 ec_verdict ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
                           const ecp_block *parent);
+
+/* The same, with b's verdict memo (ec_ctx.memo; NULL for none): a signature
+ * that was verified once over b's id is not verified again.  Everything else
+ * (parent, key hash) is checked every time, as it depends on the caller's
+ * store.  A memo must only ever be used with one scheme. */
+ec_verdict ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
+                               const ecp_block *parent, ec_memo_byte *memo);
+
+/* Memo layout (EC_MEMO_BYTES): byte 0 holds 1 + the body's verdict
+ * (EC_ACCEPT: canonical, and its id is its content hash; or the reason it
+ * is not), 0 while unknown; then two bits per part from byte ECP_MEMO_SIG:
+ * ECP_MEMO_SIG_OK or ECP_MEMO_SIG_BAD once its signature was verified. */
+#define ECP_MEMO_SIG 1u
+#define ECP_MEMO_SIG_OK 1u
+#define ECP_MEMO_SIG_BAD 2u
+_Static_assert(ECP_MEMO_SIG + ECP_MAX_PARTS / 4 <= EC_MEMO_BYTES, "memo too small");
+static inline unsigned
+ecp_memo_get(const ec_memo_byte *memo, unsigned byte)
+{
+	return memo ? __atomic_load_n(&memo[byte], __ATOMIC_RELAXED) : 0;
+}
+/* Every writer of a memo field writes the same value: or-ing is enough. */
+static inline void
+ecp_memo_or(ec_memo_byte *memo, unsigned byte, unsigned bits)
+{
+	if (memo)
+		__atomic_fetch_or(&memo[byte], (ec_memo_byte)bits, __ATOMIC_RELAXED);
+}
 
 /* Signs part r of b with sk.  The signer is part of the id, so a wallet
  * first sets every part's signer, then computes b->id (ecp_block_id),

@@ -41,12 +41,18 @@ EC_WUR ec_err ec_memstore_intern(ec_memstore *s, const ec_block *block, const ec
 /* Direct reads without a view (the simulator's commit detection). */
 const ec_block *ec_memstore_block_get(const ec_memstore *s, uint32_t owner, ec_block_id id);
 
-/* Bytes held by the store's tables and arena. */
 /* Copies len bytes into the store's body arena and returns a pointer that
  * stays valid until ec_memstore_free (an ec_intern_fn with user = the
  * store).  NULL when out of memory. */
 const void *ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t len);
 
+/* The same, with EC_MEMO_BYTES of zeroed verdict memo in front of the
+ * body; ec_memstore_memo (an ec_memo_fn, any user) returns them.  Only for
+ * bodies from this function. */
+const void *ec_memstore_intern_memo(ec_memstore *s, const void *data, size_t len);
+ec_memo_byte *ec_memstore_memo(void *user, const void *body);
+
+/* Bytes held by the store's tables and arena. */
 size_t ec_memstore_bytes(const ec_memstore *s);
 
 #endif

@@ -87,6 +87,11 @@ typedef struct ec_sim_config {
 	                             not merely young */
 	uint32_t threads;         /* worker threads (0 or 1: the caller only); the
 	                             results are identical for any number */
+	bool verify_every_node;   /* ec: every node re-runs the checks that are
+	                             pure functions of a block body (canonical
+	                             form, id hash, signatures) instead of sharing
+	                             one verdict per body (ec_ctx.memo); the
+	                             results are identical, only the work differs */
 	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL
 	                             instead of exhausting memory; 0 = no limit */
 	uint64_t block_min, block_max; /* max <= protocol->max_block_tokens */
@@ -158,6 +163,8 @@ typedef struct ec_sim_result {
 	uint64_t warmup;
 	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
 	uint64_t messages;        /* logical messages delivered, including referrals */
+	uint64_t messages_all;    /* the same in every round, warm-up included: the
+	                             simulator's work, for speed figures */
 	uint64_t envelopes;       /* wire envelopes delivered (= messages for seed) */
 	uint64_t items[16];       /* ec logical messages delivered, by ecp_kind */
 	uint64_t lost;

@@ -243,12 +243,17 @@ entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block 
 		return EC_OK; /* a body that is not this block is ignored */
 	/* only canonical blocks (sorted, distinct, non-zero tokens; creates
 	 * unsigned) whose id is their content hash: anything else is evidence */
-	ec_id h;
-	ec_verdict bad = EC_ACCEPT;
-	if (ec_wire_block_check(b) != EC_WIRE_OK)
-		bad = EC_REJECT_MALFORMED;
-	else if (ecp_block_id(b, &h), !ec_id_eq(&h, &b->id))
-		bad = EC_REJECT_BAD_ID;
+	ec_memo_byte *memo = ctx->memo ? ctx->memo(ctx->memo_user, b) : NULL;
+	unsigned known = ecp_memo_get(memo, 0); /* this very body, checked elsewhere */
+	ec_verdict bad = known ? (ec_verdict)(known - 1) : EC_ACCEPT;
+	if (!known) {
+		ec_id h;
+		if (ec_wire_block_check(b) != EC_WIRE_OK)
+			bad = EC_REJECT_MALFORMED;
+		else if (ecp_block_id(b, &h), !ec_id_eq(&h, &b->id))
+			bad = EC_REJECT_BAD_ID;
+		ecp_memo_or(memo, 0, 1u + (unsigned)bad);
+	}
 	if (bad != EC_ACCEPT) {
 		if (ctx->event)
 			ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&b->id), bad);
@@ -562,7 +567,8 @@ check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		(void)ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, &parent, NULL);
 	ec_verdict v = EC_REJECT_BAD_SIG; /* no scheme: nothing signed passes */
 	if (ctx->sig || ec_id_is_zero(&part->parent))
-		v = ecp_part_check(ctx->sig, e->block, r, parent);
+		v = ecp_part_check_memo(ctx->sig, e->block, r, parent,
+		                        ctx->memo ? ctx->memo(ctx->memo_user, e->block) : NULL);
 	if (v != EC_ACCEPT) {
 		reject(ctx, n, e, v);
 		return false;

@@ -45,6 +45,13 @@ all_zero(const uint8_t *p, size_t n)
 ec_verdict
 ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r, const ecp_block *parent)
 {
+	return ecp_part_check_memo(scheme, b, r, parent, NULL);
+}
+
+ec_verdict
+ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
+                    const ecp_block *parent, ec_memo_byte *memo)
+{
 	const ecp_part *p = &b->parts[r];
 	bool create = ec_id_is_zero(&p->parent);
 	if (create != all_zero(p->signer, sizeof p->signer))
@@ -65,9 +72,16 @@ ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r, cons
 	ec_key_hash(p->signer, &kh);
 	if (!ec_id_eq(&kh, &prev->next_key))
 		return EC_REJECT_WRONG_KEY;
-	uint8_t msg[32];
-	ec_id_to_bytes(&b->id, msg);
-	return scheme->verify(p->signer, p->sig, msg, sizeof msg) ? EC_ACCEPT : EC_REJECT_BAD_SIG;
+	const unsigned byte = ECP_MEMO_SIG + r / 4, shift = 2 * (r % 4);
+	unsigned known = (ecp_memo_get(memo, byte) >> shift) & 3u;
+	if (!known) {
+		uint8_t msg[32];
+		ec_id_to_bytes(&b->id, msg);
+		known = scheme->verify(p->signer, p->sig, msg, sizeof msg) ? ECP_MEMO_SIG_OK
+		                                                          : ECP_MEMO_SIG_BAD;
+		ecp_memo_or(memo, byte, known << shift);
+	}
+	return known == ECP_MEMO_SIG_OK ? EC_ACCEPT : EC_REJECT_BAD_SIG;
 }
 
 void

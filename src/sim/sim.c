@@ -586,7 +586,7 @@ keep_items(ec_msg *d, worker *w, unsigned gen)
 static const void *
 sim_intern(void *user, const void *data, size_t len)
 {
-	return ec_memstore_intern_bytes(user, data, len);
+	return ec_memstore_intern_memo(user, data, len);
 }
 
 /* A node's outgoing message: into its worker's list, with block bodies
@@ -988,6 +988,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->ctx = (ec_ctx){.realloc_fn = sim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
 		                  .intern = sim_intern, .intern_user = w->store,
+		                  .memo = cfg->verify_every_node ? NULL : ec_memstore_memo,
 		                  .sig = cfg->signatures ? cfg->signatures : &ec_sig_keyed_hash};
 	}
 	s->ctx = s->w[0].ctx;
@@ -1671,6 +1672,7 @@ ec_sim_step(ec_sim *s, bool *more)
 	if ((err = run_phase(s, PHASE_DELIVER)) || (err = merge_outputs(s, &s->next)))
 		return err;
 	process_commits(s);
+	s->res.messages_all += logical;
 	if (measured) {
 		s->res.messages += logical;
 		s->res.envelopes += deliver;

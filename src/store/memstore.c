@@ -421,10 +421,11 @@ v_xblock_put(void *impl, const ecp_block *block, const ecp_cert *cert)
 	return EC_OK;
 }
 
-const void *
-ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t len)
+/* Reserves pre + len bytes (16-aligned), copies data after the first pre. */
+static unsigned char *
+intern_with(ec_memstore *s, size_t pre, const void *data, size_t len)
 {
-	size_t need = (len + 15) & ~(size_t)15;
+	size_t need = (pre + len + 15) & ~(size_t)15;
 	if (need < len)
 		return NULL;
 	if (s->nbchunks == 0 || s->bused + need > s->bsizes[s->nbchunks - 1]) {
@@ -445,9 +446,32 @@ ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t len)
 		s->bused = 0;
 	}
 	unsigned char *p = s->bchunks[s->nbchunks - 1] + s->bused;
-	memcpy(p, data, len);
+	memset(p, 0, pre);
+	memcpy(p + pre, data, len);
 	s->bused += need;
-	return p;
+	return p + pre;
+}
+
+const void *
+ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t len)
+{
+	return intern_with(s, 0, data, len);
+}
+
+_Static_assert(EC_MEMO_BYTES % 16 == 0, "bodies stay 16-byte aligned");
+
+const void *
+ec_memstore_intern_memo(ec_memstore *s, const void *data, size_t len)
+{
+	return intern_with(s, EC_MEMO_BYTES, data, len);
+}
+
+ec_memo_byte *
+ec_memstore_memo(void *user, const void *body)
+{
+	(void)user;
+	/* the memo is mutable storage the store handed out with the body */
+	return (ec_memo_byte *)((uintptr_t)body - EC_MEMO_BYTES);
 }
 
 static const ec_store_ops memstore_ops = {

@@ -312,6 +312,11 @@ for sig in ed25519 keyed-hash; do
 		[ "$(get rejected_wrong_key "$TMP/f1")" -gt 0 ] && [ "$(get forged_replay "$TMP/f1")" -gt 0 ]
 	then ok; else bad "$sig forgeries: $(tr ',' '\n' <"$TMP/f1" | grep -E 'forged|rejected|plain')"; fi
 	if cmp -s "$TMP/f1" "$TMP/f2"; then ok; else bad "$sig: 1 and 2 threads differ"; fi
+	# one shared verdict per body (the default) must change nothing but the work
+	"$ECSIM" "${attack[@]}" --destroy-rate 0.3 --signatures "$sig" --threads 2 >"$TMP/m1"
+	"$ECSIM" "${attack[@]}" --destroy-rate 0.3 --signatures "$sig" --threads 2 --verify-every-node >"$TMP/m2"
+	if cmp -s "$TMP/m1" "$TMP/m2" && [ "$(get rejected_bad_signature "$TMP/m1")" -gt 0 ]; then ok
+	else bad "$sig: --verify-every-node changes the output"; fi
 done
 "$ECSIM" "${attack[@]}" --witness-tokens 2 --destroy-rate 0.3 >"$TMP/wd"
 if [ "$(get witness_parts "$TMP/wd")" -gt 0 ] && [ "$(get destroyed "$TMP/wd")" -gt 0 ] &&

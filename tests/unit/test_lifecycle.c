@@ -243,6 +243,50 @@ test_rules_keyed_hash(void **state)
 	rules(&ec_sig_keyed_hash);
 }
 
+/* The verdict memo (ec_ctx.memo): a signature's verdict is recorded once
+ * and then trusted; the parent and key checks still run every time. */
+static void
+test_memo(void **state)
+{
+	(void)state;
+	const ec_sig_scheme *s = &ec_sig_ed25519;
+	keyp a, b;
+	mk_key(s, 1, &a);
+	mk_key(s, 2, &b);
+	const ec_id tok = ec_id_expand(0x1234567890ABCDEFull);
+	ecp_block *cr = one(s, &tok, NULL, &a.h, NULL);
+	ecp_block *t1 = one(s, &tok, cr, &b.h, &a);
+	ec_memo_byte memo[EC_MEMO_BYTES] = {0};
+	assert_int_equal(ecp_part_check_memo(s, t1, 0, cr, memo), EC_ACCEPT);
+	assert_int_equal(memo[ECP_MEMO_SIG] & 3u, ECP_MEMO_SIG_OK);
+	/* recorded: a spoiled signature now passes with this memo, so a memo
+	 * must belong to one immutable body, and fails without it */
+	ecp_block *x = copy(t1);
+	x->parts[0].sig[7] ^= 1;
+	assert_int_equal(ecp_part_check_memo(s, x, 0, cr, memo), EC_ACCEPT);
+	assert_int_equal(ecp_part_check(s, x, 0, cr), EC_REJECT_BAD_SIG);
+	/* failures are recorded too */
+	ec_memo_byte bad[EC_MEMO_BYTES] = {0};
+	assert_int_equal(ecp_part_check_memo(s, x, 0, cr, bad), EC_REJECT_BAD_SIG);
+	assert_int_equal(bad[ECP_MEMO_SIG] & 3u, ECP_MEMO_SIG_BAD);
+	assert_int_equal(ecp_part_check_memo(s, t1, 0, cr, bad), EC_REJECT_BAD_SIG);
+	/* the parent-dependent rules ignore the memo */
+	assert_int_equal(ecp_part_check_memo(s, t1, 0, NULL, memo), EC_REJECT_BAD_PARENT);
+	ecp_block *t2 = one(s, &tok, t1, &a.h, &b);
+	ec_memo_byte m2[EC_MEMO_BYTES] = {0};
+	m2[ECP_MEMO_SIG] = ECP_MEMO_SIG_OK;
+	assert_int_equal(ecp_part_check_memo(s, t2, 0, cr, m2), EC_REJECT_BAD_PARENT);
+	ecp_block *y = one(s, &tok, t1, &a.h, &a); /* A signs, B was named */
+	ec_memo_byte m3[EC_MEMO_BYTES] = {0};
+	m3[ECP_MEMO_SIG] = ECP_MEMO_SIG_OK;
+	assert_int_equal(ecp_part_check_memo(s, y, 0, t1, m3), EC_REJECT_WRONG_KEY);
+	free(y);
+	free(t2);
+	free(x);
+	free(t1);
+	free(cr);
+}
+
 /* Two parts with every hashed field set, and signatures. */
 static ecp_block *
 sample(void)
@@ -431,6 +475,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rules_ed25519),
 	    cmocka_unit_test(test_rules_keyed_hash),
+	    cmocka_unit_test(test_memo),
 	    cmocka_unit_test(test_block_id_golden),
 	    cmocka_unit_test(test_block_id_fields),
 	    cmocka_unit_test(test_key_hash_and_names),

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <cmocka.h>
@@ -183,6 +184,32 @@ test_intern_pointers_stable(void **state)
 	ec_memstore_free(s);
 }
 
+/* Bodies with a verdict memo: the memo starts zeroed, is the body's own
+ * (writing one never touches another body) and the body stays 16-aligned. */
+static void
+test_intern_memo(void **state)
+{
+	(void)state;
+	ec_memstore *s = new_store();
+	const void *body[40];
+	unsigned char data[100];
+	for (unsigned k = 0; k < 40; k++) {
+		memset(data, 0xA0 + (int)k, sizeof data);
+		body[k] = ec_memstore_intern_memo(s, data, 20 + k * 2);
+		assert_non_null(body[k]);
+		assert_int_equal((uintptr_t)body[k] % 16, 0);
+		ec_memo_byte *m = ec_memstore_memo(NULL, body[k]);
+		for (unsigned j = 0; j < EC_MEMO_BYTES; j++)
+			assert_int_equal(m[j], 0);
+		memset(m, 0xFF, EC_MEMO_BYTES);
+	}
+	for (unsigned k = 0; k < 40; k++) {
+		memset(data, 0xA0 + (int)k, sizeof data);
+		assert_memory_equal(body[k], data, 20 + k * 2);
+	}
+	ec_memstore_free(s);
+}
+
 static void
 test_tokens(void **state)
 {
@@ -282,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_intern_second_variant_shared),
 		cmocka_unit_test(test_intern_pointers_stable),
+		cmocka_unit_test(test_intern_memo),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_growth),
 	};
