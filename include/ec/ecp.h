@@ -115,13 +115,17 @@ typedef enum ecp_kind {
 
 /* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */
 #define ECP_F_COVERED 1u /* BLOCK: the sender sent it to the whole window */
+#define ECP_F_POLL 2u    /* BLOCK: a submitter's re-poll (or a relay's copy
+                            of one): members that voted answer again; a
+                            later copy of the first wave is not a re-poll */
+#define ECP_F_ALL (ECP_F_COVERED | ECP_F_POLL)
 
 typedef struct ecp_item {
 	uint8_t kind;     /* ecp_kind */
 	int8_t value;     /* BLOCK: the sender's vote on role (0: none); VOTE */
 	uint16_t role;
 	uint16_t hops;    /* BLOCK: routing hops so far */
-	uint8_t flags;    /* BLOCK: ECP_F_COVERED */
+	uint8_t flags;    /* BLOCK: ECP_F_COVERED, ECP_F_POLL */
 	uint64_t origin;  /* BLOCK: the submitter's position */
 	ec_id block_id;
 	const ecp_block *block; /* BLOCK, COMMIT */

@@ -84,7 +84,7 @@ typedef enum ec_wire_reason {
 	EC_WIRE_UNSIGNED,        /* non-create part with an all-zero signer */
 	EC_WIRE_BAD_ROLE,        /* role neither a part index nor ECP_ROLE_WITNESS */
 	EC_WIRE_BAD_VALUE,       /* vote value not +1/-1 (BLOCK item: not -1/0/+1) */
-	EC_WIRE_BAD_FLAGS,       /* BLOCK item flags other than ECP_F_COVERED set */
+	EC_WIRE_BAD_FLAGS,       /* BLOCK item flags outside ECP_F_ALL set */
 	EC_WIRE_CERT_COUNT,      /* certificate holds more than EC_WIRE_CERT_MAX_VOTES */
 	EC_WIRE_CERT_ORDER,      /* votes not strictly ascending by (role, voter) */
 	EC_WIRE_EMPTY_ENVELOPE,  /* envelope item count 0 */

@@ -358,7 +358,8 @@ send_terminal(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t to, uint1
 	return send_item(n, ctx, to, &it);
 }
 
-static ec_err spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value);
+static ec_err spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value,
+                     uint8_t poll);
 static ec_err spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value,
                         uint8_t flags);
 
@@ -379,24 +380,24 @@ knows_window(const ecp_node *n, ec_range w)
  * strictly nearer than itself.  `skip` rotates to other peers on re-polls. */
 static ec_err
 route(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, uint16_t hops, uint64_t limit,
-      uint32_t skip)
+      uint32_t skip, uint8_t poll)
 {
 	const ec_peers *p = &n->peers;
 	if (p->len == 0)
 		return EC_OK;
 	uint64_t key = role_key(e->block, r);
 	if (knows_window(n, e->win[r]))
-		return spread(n, ctx, e, r, 0);
+		return spread(n, ctx, e, r, 0, poll);
 	if (limit == UINT64_MAX && p->len >= 32 * (2 * n->cfg.window + 1))
 		/* a submitter with hundreds of peers (a dense graph) has most of
 		 * any neighbourhood among them: straight to its window, which
 		 * saves a hop; the members pass it on as usual */
-		return spread_to(n, ctx, e, r, 0, 0);
+		return spread_to(n, ctx, e, r, 0, poll);
 	uint32_t i;
 	(void)ec_peers_search(p, key, &i);
 	uint32_t up = i % p->len, dn = (i + p->len - 1) % p->len, sent = 0, seen = 0;
 	ecp_item it = {.kind = ECP_BLOCK, .role = role_code(e->block, r), .hops = hops,
-	               .origin = e->origin, .block_id = e->id, .block = e->block};
+	               .flags = poll, .origin = e->origin, .block_id = e->id, .block = e->block};
 	/* merge the two directions by distance */
 	/* the submitter and the first relay send `fanout` copies, later relays
 	 * one (copies would otherwise multiply at every hop).  Measured on
@@ -461,9 +462,9 @@ spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t val
 
 /* A node that knows the window covers it: the members need not pass it on. */
 static ec_err
-spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value)
+spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value, uint8_t poll)
 {
-	return spread_to(n, ctx, e, r, value, ECP_F_COVERED);
+	return spread_to(n, ctx, e, r, value, (uint8_t)(ECP_F_COVERED | poll));
 }
 
 /* ---- decisions -------------------------------------------------------- */
@@ -867,7 +868,7 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		/* the window must not wait for my parent fetch */
 		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
-		if ((err = spread(n, ctx, e, r, 0)))
+		if ((err = spread(n, ctx, e, r, 0, 0)))
 			return err;
 	}
 	if (v == 0) {
@@ -906,7 +907,7 @@ vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	if (RF(e)[r] & RF_SPREAD) {
 		RF(e)[r] &= (uint8_t)~RF_SPREAD;
 		e->spread_at = n->now;
-		if ((err = spread(n, ctx, e, r, v)))
+		if ((err = spread(n, ctx, e, r, v, 0)))
 			return err;
 	}
 	if (e->origin && e->origin != n->pos) {
@@ -962,9 +963,11 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 			RF(e)[r] |= RF_WANT;
 			if (!fellow && !(it->flags & ECP_F_COVERED))
 				RF(e)[r] |= RF_SPREAD;
-		} else if (!fellow) {
+		} else if (!fellow && (it->flags & ECP_F_POLL)) {
 			/* a re-poll: my vote may have been lost; the window may
-			 * have missed the block */
+			 * have missed the block.  (Later copies of the first wave,
+			 * from its parallel paths, are not: answering them cost
+			 * half of all BLOCK messages.) */
 			ecp_item v = {.kind = ECP_VOTE, .role = it->role, .block_id = e->id};
 			for (uint32_t k = 0; k < e->nvotes; k++)
 				if (e->votes[k].voter == n->pos && e->votes[k].role == it->role)
@@ -973,7 +976,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 				return err;
 			if (n->now >= e->spread_at + n->cfg.poll_first) {
 				e->spread_at = n->now;
-				if ((err = spread(n, ctx, e, r, v.value)))
+				if ((err = spread(n, ctx, e, r, v.value, 0)))
 					return err;
 			}
 		}
@@ -987,7 +990,8 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	RF(e)[r] |= RF_ROUTED;
 	e->routed_at = n->now;
 	emit(ctx, n, EC_EV_QUERY_FORWARDED, &e->id, r);
-	return route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0);
+	return route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0,
+	             (uint8_t)(it->flags & ECP_F_POLL));
 }
 
 static ec_err
@@ -1231,9 +1235,9 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 			if (yes > n->cfg.threshold && (r == e->block->nparts || yes >= quorum(n)))
 				continue;
 			if (ec_range_contains(w, n->pos)) {
-				if ((err = spread(n, ctx, e, r, 0)))
+				if ((err = spread(n, ctx, e, r, 0, ECP_F_POLL)))
 					return err;
-			} else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2)))
+			} else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2, ECP_F_POLL)))
 				return err;
 		}
 		return EC_OK;
@@ -1509,7 +1513,7 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		if (ec_range_contains(e->win[r], n->pos))
 			RF(e)[r] |= RF_WANT | RF_SPREAD;
-		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0)))
+		else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, 0, 0)))
 			return err;
 	}
 	return EC_OK;

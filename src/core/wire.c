@@ -669,7 +669,7 @@ ec_wire_item_check(const ecp_item *it)
 			return r;
 		if (it->value < -1 || it->value > 1)
 			return EC_WIRE_BAD_VALUE;
-		if (it->flags & ~ECP_F_COVERED)
+		if (it->flags & ~ECP_F_ALL)
 			return EC_WIRE_BAD_FLAGS;
 		if (!role_ok(it->role, it->block->nparts))
 			return EC_WIRE_BAD_ROLE;
@@ -770,7 +770,7 @@ item_parse(cursor *c, area *a, ecp_item *out)
 			return EC_WIRE_BAD_VALUE;
 		out->value = (int8_t)value;
 		out->flags = p[1];
-		if (out->flags & ~ECP_F_COVERED)
+		if (out->flags & ~ECP_F_ALL)
 			return EC_WIRE_BAD_FLAGS;
 		out->role = get_u16(p + 2);
 		if (!role_ok(out->role, nparts))

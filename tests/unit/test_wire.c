@@ -214,7 +214,7 @@ random_item(ec_rng *rng, uint8_t kind, ecp_block **owned_block, ecp_cert **owned
 		it.block = *owned_block;
 		it.block_id = it.block->id;
 		it.value = (int8_t)((int)ec_rng_range_u32(rng, 0, 2) - 1);
-		it.flags = (uint8_t)ec_rng_range_u32(rng, 0, 1);
+		it.flags = (uint8_t)ec_rng_range_u32(rng, 0, ECP_F_ALL);
 		it.role = random_role(rng, nparts);
 		it.hops = (uint16_t)ec_rng_u32(rng);
 		it.origin = ec_rng_u64(rng);
@@ -1224,7 +1224,7 @@ test_reject_bad_flags(void **state)
 	size_t len;
 	uint8_t *buf = read_vector("item_block.hex", &len);
 	size_t flags_at = 2 + ec_wire_block_size(1) + 1;
-	static const uint8_t bad[] = {0x02, 0x03, 0x80, 0xFF};
+	static const uint8_t bad[] = {0x04, 0x07, 0x80, 0xFF};
 	for (size_t i = 0; i < sizeof bad; i++) {
 		buf[flags_at] = bad[i];
 		assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_FLAGS);
@@ -1457,7 +1457,7 @@ test_encoder_refuses_noncanonical_items(void **state)
 		{{.kind = ECP_COMMIT, .block = b, .block_id = b->id}, EC_WIRE_NO_BODY},
 		{{.kind = ECP_BLOCK, .block = b, .block_id = {{1, 2, 3, 4}}}, EC_WIRE_ID_MISMATCH},
 		{{.kind = ECP_BLOCK, .block = b, .block_id = b->id, .value = 2}, EC_WIRE_BAD_VALUE},
-		{{.kind = ECP_BLOCK, .block = b, .block_id = b->id, .flags = 2}, EC_WIRE_BAD_FLAGS},
+		{{.kind = ECP_BLOCK, .block = b, .block_id = b->id, .flags = 4}, EC_WIRE_BAD_FLAGS},
 		{{.kind = ECP_BLOCK, .block = b, .block_id = b->id, .role = 3}, EC_WIRE_BAD_ROLE},
 		{{.kind = ECP_VOTE, .value = 0}, EC_WIRE_BAD_VALUE},
 		{{.kind = ECP_VOTE, .value = 1, .role = 256}, EC_WIRE_BAD_ROLE},
