@@ -931,7 +931,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	    ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
 		/* decided and forgotten: answer from the store, unless a fellow is
 		 * only passing its vote on */
-		return it->value ? EC_OK : send_stored(n, ctx, from, &it->block_id, NULL);
+		return it->value || !(it->flags & ECP_F_POLL)
+		           ? EC_OK
+		           : send_stored(n, ctx, from, &it->block_id, NULL);
 	if ((err = entry_get(n, ctx, &it->block_id, &e)) ||
 	    (err = entry_set_block(n, ctx, e, it->block)))
 		return err;
@@ -954,8 +956,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (!e->fetch_peer)
 		e->fetch_peer = from;
 	if (e->state != ST_PENDING) {
-		if (fellow && it->value)
-			return EC_OK; /* a fellow member passing its vote on, not asking */
+		if ((fellow && it->value) || !(it->flags & ECP_F_POLL))
+			return EC_OK; /* a fellow passing its vote on, or a late copy of
+			                 the first wave: neither asks */
 		return send_terminal(n, ctx, e, from, it->role);
 	}
 	if (ec_range_contains(w, n->pos)) { /* a member */
