@@ -929,11 +929,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		return EC_OK;
 	if (!find(n, &it->block_id) &&
 	    ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
-		/* decided and forgotten: answer from the store, unless a fellow is
-		 * only passing its vote on */
-		return it->value || !(it->flags & ECP_F_POLL)
-		           ? EC_OK
-		           : send_stored(n, ctx, from, &it->block_id, NULL);
+		/* decided and forgotten: the store answers a re-poll (the other
+		 * copies, fellows' votes and late first-wave copies, ask nothing) */
+		return it->flags & ECP_F_POLL ? send_stored(n, ctx, from, &it->block_id, NULL) : EC_OK;
 	if ((err = entry_get(n, ctx, &it->block_id, &e)) ||
 	    (err = entry_set_block(n, ctx, e, it->block)))
 		return err;
@@ -956,10 +954,9 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (!e->fetch_peer)
 		e->fetch_peer = from;
 	if (e->state != ST_PENDING) {
-		if ((fellow && it->value) || !(it->flags & ECP_F_POLL))
-			return EC_OK; /* a fellow passing its vote on, or a late copy of
-			                 the first wave: neither asks */
-		return send_terminal(n, ctx, e, from, it->role);
+		/* only a re-poll asks: not a fellow passing its vote on, nor a
+		 * late copy of the first wave */
+		return it->flags & ECP_F_POLL ? send_terminal(n, ctx, e, from, it->role) : EC_OK;
 	}
 	if (ec_range_contains(w, n->pos)) { /* a member */
 		if (!(RF(e)[r] & RF_VOTED)) {
