@@ -37,9 +37,15 @@ typedef struct ec_protocol {
 	/* Whether the node would stay silent for ever if no message arrived
 	 * (nothing pending that could make it send or change state on a tick). */
 	bool (*idle)(const void *node);
-	/* Same effect as `ticks` calls of tick() on an idle node: a driver may
-	 * skip idle nodes and let their clocks catch up later.  Only valid
-	 * while idle() is true. */
+	/* Optional (may be NULL): the earliest clock value now() at which a
+	 * tick() would do more than count time, were no message or submit to
+	 * arrive first; UINT64_MAX when idle.  The ticks before it are no-ops
+	 * apart from the clock, so a driver may skip them (advance() catches
+	 * up); it must tick the node when now() reaches it. */
+	uint64_t (*wake_at)(const void *node);
+	/* Same effect as `ticks` calls of tick() on an idle node, or on one
+	 * whose wake_at() is at least now() + ticks: a driver may skip those
+	 * ticks and let the node's clock catch up later. */
 	void (*advance)(void *node, uint64_t ticks);
 	/* The node's clock (logical time). */
 	uint64_t (*now)(const void *node);

@@ -92,6 +92,9 @@ typedef struct ec_sim_config {
 	                             form, id hash, signatures) instead of sharing
 	                             one verdict per body (ec_ctx.memo); the
 	                             results are identical, only the work differs */
+	bool tick_every_round;    /* every node that is not idle ticks every round,
+	                             instead of sleeping until the protocol's
+	                             wake_at; the results are identical */
 	uint64_t max_queue;       /* a run whose queue passes this fails with EC_EFULL
 	                             instead of exhausting memory; 0 = no limit */
 	uint64_t block_min, block_max; /* max <= protocol->max_block_tokens */

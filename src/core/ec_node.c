@@ -1419,6 +1419,53 @@ ec_idle(const void *node)
 	return n->npool == 0 && n->nout == 0;
 }
 
+/* When the next tick has work, mirroring the conditions of ec_tick (which
+ * compares after its n->now++: a condition "now >= t" falls due at the tick
+ * that starts at clock t - 1).  Handles and submits change the pool, and
+ * the driver asks again after every tick. */
+static uint64_t
+ec_wake_at(const void *node)
+{
+	const ecp_node *n = node;
+	if (n->nout)
+		return n->now;
+	uint64_t at = UINT64_MAX; /* as a post-increment time */
+	for (uint32_t i = 0; i < n->npool; i++) {
+		const entry *e = &n->pool[i];
+		if (e->dirty)
+			return n->now;
+		uint64_t t;
+		if (e->state == ST_PENDING) {
+			if (e->block) {
+				for (uint32_t r = 0; r < e->nroles; r++)
+					if (RF(e)[r] & (RF_WANT | RF_WAIT))
+						return n->now;
+				if (e->ready_at && e->ready_at < at)
+					at = e->ready_at;
+				if (e->next_poll < at)
+					at = e->next_poll;
+			}
+			if (e->mine)
+				continue;
+			t = e->created + n->cfg.expiry;
+			bool relay = e->nroles > 0;
+			for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
+				relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+			if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+			    e->created + n->cfg.poll_first < t)
+				t = e->created + n->cfg.poll_first;
+		} else {
+			t = e->done_at + n->cfg.linger;
+		}
+		/* a drop held back by my standing yes is retried every tick */
+		if (t < at)
+			at = t;
+	}
+	if (at == UINT64_MAX)
+		return UINT64_MAX; /* an empty pool */
+	return at <= n->now + 1 ? n->now : at - 1;
+}
+
 static void
 ec_advance(void *node, uint64_t ticks)
 {
@@ -1544,6 +1591,7 @@ const ec_protocol ec_protocol_ec = {
 	.set_peers = ec_set_peers,
 	.peer_count = ec_peer_count,
 	.idle = ec_idle,
+	.wake_at = ec_wake_at,
 	.advance = ec_advance,
 	.now = ec_now,
 	.submit = ec_submit,

@@ -97,12 +97,25 @@ typedef struct tagged_msgs {
 } tagged_msgs;
 
 typedef struct ev_rec {
-	size_t tag;
+	size_t tag;             /* with TICK_TAG set for a tick's */
 	ec_peer_id node;
 	ec_block_id block;
 	uint64_t arg;
+	size_t seq;             /* logging order, for a stable sort */
 	ec_event ev;
 } ev_rec;
+
+#define TICK_TAG ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+/* A worker's timer wheel: in slot r % WHEEL_SLOTS, the nodes that may fall
+ * due at round r (or a later lap); s->due[node] says which is current. */
+#define WHEEL_SLOTS 64u
+#define NOT_DUE UINT64_MAX
+
+typedef struct wheel_slot {
+	uint32_t *v;
+	size_t len, cap;
+} wheel_slot;
 
 typedef struct worker {
 	struct ec_sim *s;
@@ -111,7 +124,9 @@ typedef struct worker {
 	ec_ctx ctx;
 	sim_alloc alloc;        /* its nodes' memory during the rounds */
 	ec_memstore *store;     /* the block and token stores of its nodes */
-	tagged_msgs out;
+	tagged_msgs out[2];     /* what handles (tag: the delivery index) and
+	                           ticks (tag: the node index) sent */
+	unsigned oi;            /* which of them on_send fills now */
 	size_t tag;             /* tag of what it is processing now */
 	ev_rec *evs;            /* logged only when a node_event hook is set */
 	size_t nevs, evcap;
@@ -125,11 +140,13 @@ typedef struct worker {
 	size_t ntodo, todocap;
 	commit_rec *commits;    /* node commits this phase */
 	size_t ncommits, comcap;
+	wheel_slot wheel[WHEEL_SLOTS];
+	size_t ntimed;          /* its nodes with a due round (s->due) */
 	ec_err err;
 	pthread_t thread;
 } worker;
 
-enum { PHASE_DELIVER, PHASE_TICK, PHASE_EXIT };
+enum { PHASE_ROUND, PHASE_EXIT };
 
 struct ec_sim {
 	ec_sim_config cfg;
@@ -151,6 +168,9 @@ struct ec_sim {
 	uint32_t *slots;       /* id hash: node index + 1, 0 = empty */
 	size_t nslots;
 	uint64_t *active;      /* bitmap: nodes that tick this round */
+	uint64_t *due;         /* per node: the later round its next tick falls
+	                          due (protocol wake_at) while its active bit
+	                          is clear, or NOT_DUE */
 	uint64_t *rows;        /* adjacency bitmap from the topology draw */
 	size_t words;          /* uint64_t per row */
 	uint64_t *ready;       /* bitmap: nodes whose peer list is built */
@@ -165,7 +185,10 @@ struct ec_sim {
 	int phase;
 	size_t ndeliver;
 	uint32_t *rcv;          /* receiver of each delivered message, or UINT32_MAX */
-	size_t rcvcap;
+	uint32_t *link;         /* per delivered message: the next one to the
+	                           same receiver, or UINT32_MAX */
+	size_t rcvcap, linkcap;
+	uint32_t *head;         /* per node: its first message this round */
 	msgq q, next;
 	msgq shuf;              /* the queue in shuffled order, then swapped in */
 	uint32_t *perm;         /* the shuffle, as positions */
@@ -595,9 +618,10 @@ static ec_err
 on_send(void *user, const ec_msg *m)
 {
 	worker *w = user;
-	if (!tagged_grow(&w->out, w->out.len + 1))
+	tagged_msgs *out = &w->out[w->oi];
+	if (!tagged_grow(out, out->len + 1))
 		return EC_ENOMEM;
-	ec_msg *d = &w->out.v[w->out.len];
+	ec_msg *d = &out->v[out->len];
 	*d = *m;
 	if (m->type == EC_MSG_ENVELOPE) {
 		ec_err err = keep_items(d, w, (unsigned)(w->s->round & 1));
@@ -617,7 +641,7 @@ on_send(void *user, const ec_msg *m)
 		*a[w->nanswers] = *m->u.answer.answer;
 		d->u.answer.answer = a[w->nanswers++];
 	}
-	w->out.tag[w->out.len++] = w->tag;
+	out->tag[out->len++] = w->tag;
 	return EC_OK;
 }
 
@@ -636,34 +660,108 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 		w->commits[w->ncommits++] = (commit_rec){node, b};
 	if (w->s->cfg.hooks.node_event &&
 	    grow((void **)&w->evs, &w->evcap, w->nevs + 1, sizeof *w->evs))
-		w->evs[w->nevs++] = (ev_rec){w->tag, node, b, arg, ev};
+		w->evs[w->nevs++] = (ev_rec){w->tag | (w->oi ? TICK_TAG : 0), node, b, arg, 0, ev};
 }
 
-/* Appends every worker's messages to `to` in tag order, then empties them;
- * likewise replays logged events to the hook. */
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* Orders a worker's list by tag, keeping the order of equal tags (one
+ * handle may send several messages). */
 static ec_err
-merge_outputs(ec_sim *s, msgq *to)
+sort_tagged(tagged_msgs *t)
+{
+	size_t n = t->len, i = 1;
+	while (i < n && t->tag[i - 1] <= t->tag[i])
+		i++;
+	if (i >= n)
+		return EC_OK; /* the usual case: ticks run in tag order */
+	size_t(*key)[2] = malloc(n * sizeof *key);
+	ec_msg *v = malloc(n * sizeof *v);
+	if (!key || !v) {
+		free(key);
+		free(v);
+		return EC_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		key[i][0] = t->tag[i];
+		key[i][1] = i;
+	}
+	qsort(key, n, sizeof *key, cmp_pair);
+	for (i = 0; i < n; i++) {
+		v[i] = t->v[key[i][1]];
+		t->tag[i] = key[i][0];
+	}
+	memcpy(t->v, v, n * sizeof *v);
+	free(key);
+	free(v);
+	return EC_OK;
+}
+
+/* Appends every worker's list `which` to `to` in tag order (each worker's
+ * list sorted), then empties them. */
+static ec_err
+merge_list(ec_sim *s, msgq *to, unsigned which)
 {
 	size_t total = 0;
-	for (uint32_t k = 0; k < s->nw; k++)
-		total += s->w[k].out.len;
+	for (uint32_t k = 0; k < s->nw; k++) {
+		ec_err err = sort_tagged(&s->w[k].out[which]);
+		if (err)
+			return err;
+		total += s->w[k].out[which].len;
+	}
 	if (!grow_huge((void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
 		return EC_ENOMEM;
 	size_t pos[EC_SIM_MAX_THREADS] = {0};
 	for (size_t n = 0; n < total; n++) {
 		uint32_t best = UINT32_MAX;
 		for (uint32_t k = 0; k < s->nw; k++)
-			if (pos[k] < s->w[k].out.len &&
-			    (best == UINT32_MAX || s->w[k].out.tag[pos[k]] < s->w[best].out.tag[pos[best]]))
+			if (pos[k] < s->w[k].out[which].len &&
+			    (best == UINT32_MAX ||
+			     s->w[k].out[which].tag[pos[k]] < s->w[best].out[which].tag[pos[best]]))
 				best = k;
-		to->v[to->len++] = s->w[best].out.v[pos[best]++];
+		to->v[to->len++] = s->w[best].out[which].v[pos[best]++];
 	}
 	for (uint32_t k = 0; k < s->nw; k++)
-		s->w[k].out.len = 0;
+		s->w[k].out[which].len = 0;
+	return EC_OK;
+}
+
+static int
+cmp_ev(const void *a, const void *b)
+{
+	const ev_rec *x = a, *y = b;
+	if (x->tag != y->tag)
+		return x->tag < y->tag ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Appends every worker's messages to `to` in the order one thread
+ * handling every delivery, then ticking every node, would have sent them:
+ * handles' by delivery index, then ticks' by node index; likewise replays
+ * logged events to the hook. */
+static ec_err
+merge_outputs(ec_sim *s, msgq *to)
+{
+	ec_err err;
+	if ((err = merge_list(s, to, 0)) || (err = merge_list(s, to, 1)))
+		return err;
 	if (s->cfg.hooks.node_event) {
 		size_t epos[EC_SIM_MAX_THREADS] = {0}, etotal = 0;
-		for (uint32_t k = 0; k < s->nw; k++)
-			etotal += s->w[k].nevs;
+		for (uint32_t k = 0; k < s->nw; k++) {
+			worker *w = &s->w[k];
+			for (size_t i = 0; i < w->nevs; i++)
+				w->evs[i].seq = i;
+			if (w->nevs > 1)
+				qsort(w->evs, w->nevs, sizeof *w->evs, cmp_ev);
+			etotal += w->nevs;
+		}
 		for (size_t n = 0; n < etotal; n++) {
 			uint32_t best = UINT32_MAX;
 			for (uint32_t k = 0; k < s->nw; k++)
@@ -693,57 +791,53 @@ prefetch_node(const ec_sim *s, uint32_t i)
 	__builtin_prefetch(p + s->node_size - 1); /* nodes need not start a line */
 }
 
-/* Delivers this round's messages that go to the worker's nodes, in order.
- * A receiver's clock catches up and it joins this round's ticks here, on
- * the worker that owns it (its peer list was built sequentially). */
-static void
-deliver_part(worker *w)
+static bool
+wheel_add(wheel_slot *ws, uint32_t i)
 {
-	ec_sim *s = w->s;
-	const ec_protocol *p = s->cfg.protocol;
-	w->ntodo = 0;
-	if (!grow((void **)&w->todo, &w->todocap, s->ndeliver, sizeof *w->todo)) {
-		w->err = EC_ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < s->ndeliver; i++) {
-		uint32_t to = s->rcv[i];
-		if (to != UINT32_MAX && to >= w->lo && to < w->hi)
-			w->todo[w->ntodo++] = i;
-	}
-	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
-	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
-		if (k + PREFETCH_FAR < w->ntodo) {
-			const ec_msg *m = &s->q.v[w->todo[k + PREFETCH_FAR]];
-			prefetch_node(s, s->rcv[w->todo[k + PREFETCH_FAR]]);
-			__builtin_prefetch(&s->views[s->rcv[w->todo[k + PREFETCH_FAR]]]);
-			if (m->type == EC_MSG_ENVELOPE)
-				__builtin_prefetch(m->u.env.items);
-		}
-		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
-			uint32_t ahead = s->rcv[w->todo[k + PREFETCH_NEAR]];
-			pctx.store.impl = &s->views[ahead];
-			p->prefetch(node_at(s, ahead), &pctx, &s->q.v[w->todo[k + PREFETCH_NEAR]]);
-		}
-		size_t i = w->todo[k];
-		uint32_t to = s->rcv[i];
-		void *node = node_at(s, to);
-		catch_up(s, node);
-		s->active[to / 64] |= 1ull << (to % 64);
-		w->tag = i;
-		bind_node(w, to);
-		w->err = p->handle(node, &w->ctx, &s->q.v[i]);
-	}
+	if (!grow((void **)&ws->v, &ws->cap, ws->len + 1, sizeof *ws->v))
+		return false;
+	ws->v[ws->len++] = i;
+	return true;
 }
 
-/* Ticks the worker's active nodes in ascending id order. */
+/* The round's work on the worker's nodes, in ascending node order: each
+ * node handles its messages (in delivery order), then ticks.  The nodes
+ * are those that received something or were submitted to, and those whose
+ * wake-up round (the protocol's wake_at) has come; the ticks a node skips
+ * would have done nothing but count time.  Nodes share nothing during a
+ * round and their outputs are tagged, so this is the same as delivering
+ * every message and then ticking every node, but each node's state is
+ * fetched from memory once a round instead of twice. */
 static void
-tick_part(worker *w)
+round_part(worker *w)
 {
 	ec_sim *s = w->s;
 	const ec_protocol *p = s->cfg.protocol;
-	/* the list first, so that nodes further on can be prefetched; a tick
-	 * changes no other node's bit */
+	/* its nodes' messages, as lists in delivery order (built backwards) */
+	for (size_t i = s->ndeliver; i-- > 0;) {
+		uint32_t to = s->rcv[i];
+		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
+			continue;
+		s->link[i] = s->head[to];
+		s->head[to] = (uint32_t)i;
+		s->active[to / 64] |= 1ull << (to % 64);
+	}
+	/* nodes whose timers fall due now */
+	wheel_slot *ws = &w->wheel[s->round % WHEEL_SLOTS];
+	size_t kept = 0;
+	for (size_t k = 0; k < ws->len; k++) {
+		uint32_t i = ws->v[k];
+		uint64_t d = s->due[i];
+		if (d == s->round) {
+			s->active[i / 64] |= 1ull << (i % 64);
+			s->due[i] = NOT_DUE;
+			w->ntimed--;
+		} else if (d != NOT_DUE && d > s->round && d % WHEEL_SLOTS == s->round % WHEEL_SLOTS) {
+			ws->v[kept++] = i; /* a later lap */
+		} /* else stale: the node ticked since and was re-timed */
+	}
+	ws->len = kept;
+	/* the list first, so that nodes further on can be prefetched */
 	w->ntodo = 0;
 	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64; word++) {
 		uint64_t bits = s->active[word];
@@ -758,23 +852,58 @@ tick_part(worker *w)
 	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
 		if (k + PREFETCH_FAR < w->ntodo) {
-			prefetch_node(s, (uint32_t)w->todo[k + PREFETCH_FAR]);
-			__builtin_prefetch(&s->views[w->todo[k + PREFETCH_FAR]]);
+			uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
+			prefetch_node(s, far);
+			__builtin_prefetch(&s->views[far]);
+			if (s->head[far] != UINT32_MAX) {
+				const ec_msg *m = &s->q.v[s->head[far]];
+				__builtin_prefetch(m);
+				if (m->type == EC_MSG_ENVELOPE)
+					__builtin_prefetch(m->u.env.items);
+			}
 		}
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
 			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
 			pctx.store.impl = &s->views[ahead];
-			p->prefetch(node_at(s, ahead), &pctx, NULL);
+			p->prefetch(node_at(s, ahead), &pctx,
+			            s->head[ahead] != UINT32_MAX ? &s->q.v[s->head[ahead]] : NULL);
 		}
 		uint32_t i = (uint32_t)w->todo[k];
-		/* its clock is current: woken nodes were caught up, the others
-		 * ticked last round */
 		void *node = node_at(s, i);
-		w->tag = i;
+		catch_up(s, node); /* it may have skipped ticks that had no work */
 		bind_node(w, i);
+		w->oi = 0;
+		for (uint32_t m = s->head[i]; m != UINT32_MAX && !w->err; m = s->link[m]) {
+			w->tag = m;
+			w->err = p->handle(node, &w->ctx, &s->q.v[m]);
+		}
+		s->head[i] = UINT32_MAX;
+		if (w->err)
+			break;
+		w->oi = 1;
+		w->tag = i;
 		w->err = p->tick(node, &w->ctx);
-		if (!w->err && p->idle(node))
+		w->oi = 0;
+		if (w->err)
+			break;
+		/* next round, a later round (timer wheel) or only on a message */
+		uint64_t next = p->wake_at && !s->cfg.tick_every_round ? p->wake_at(node)
+		                : p->idle(node)                            ? NOT_DUE
+		                                                           : s->round + 1;
+		uint64_t due = NOT_DUE;
+		if (next > s->round + 1) {
 			s->active[i / 64] &= ~(1ull << (i % 64));
+			due = next;
+		}
+		if (due != s->due[i]) {
+			if (s->due[i] != NOT_DUE)
+				w->ntimed--;
+			if (due != NOT_DUE)
+				w->ntimed++;
+			s->due[i] = due;
+			if (due != NOT_DUE && !wheel_add(&w->wheel[due % WHEEL_SLOTS], i))
+				w->err = EC_ENOMEM;
+		}
 	}
 }
 
@@ -787,10 +916,7 @@ worker_main(void *arg)
 		pthread_barrier_wait(&s->start);
 		if (s->phase == PHASE_EXIT)
 			return NULL;
-		if (s->phase == PHASE_DELIVER)
-			deliver_part(w);
-		else
-			tick_part(w);
+		round_part(w);
 		pthread_barrier_wait(&s->done);
 	}
 }
@@ -803,10 +929,7 @@ run_phase(ec_sim *s, int phase)
 	s->phase = phase;
 	if (s->nw > 1)
 		pthread_barrier_wait(&s->start);
-	if (phase == PHASE_DELIVER)
-		deliver_part(&s->w[0]);
-	else
-		tick_part(&s->w[0]);
+	round_part(&s->w[0]);
 	if (s->nw > 1)
 		pthread_barrier_wait(&s->done);
 	for (uint32_t k = 0; k < s->nw; k++)
@@ -840,22 +963,29 @@ ec_sim_free(ec_sim *s)
 		for (size_t i = 0; i < w->nanswers; i++)
 			free(w->answers[i]);
 		free(w->answers);
-		free(w->out.v);
-		free(w->out.tag);
+		for (unsigned o = 0; o < 2; o++) {
+			free(w->out[o].v);
+			free(w->out[o].tag);
+		}
 		free(w->evs);
 		items_free(&w->items[0]);
 		items_free(&w->items[1]);
 		sim_alloc_fini(&w->alloc);
 		free(w->todo);
 		free(w->commits);
+		for (size_t slot = 0; slot < WHEEL_SLOTS; slot++)
+			free(w->wheel[slot].v);
 	}
 	free(s->w);
 	free(s->rcv);
+	free(s->link);
+	sim_huge_free(s->head, s->n * sizeof *s->head);
 	sim_huge_free(s->views, s->n * sizeof *s->views);
 	sim_huge_free(s->ids, s->n * sizeof *s->ids);
 	free(s->gen);
 	sim_huge_free(s->slots, s->nslots * sizeof *s->slots);
 	free(s->active);
+	sim_huge_free(s->due, s->n * sizeof *s->due);
 	free(s->rows);
 	free(s->ready);
 	free(s->peer_buf);
@@ -1000,13 +1130,17 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->gen = malloc(s->n * sizeof *s->gen);
 	s->views = sim_huge_alloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
+	if ((s->due = sim_huge_alloc(s->n * sizeof *s->due)))
+		memset(s->due, 0xff, s->n * sizeof *s->due); /* NOT_DUE */
+	if ((s->head = sim_huge_alloc(s->n * sizeof *s->head)))
+		memset(s->head, 0xff, s->n * sizeof *s->head); /* no messages */
 	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
 	const bool bounded = ec_topology_bounded(cfg->topology.kind);
 	s->words = bounded ? 0 : (s->n + 63) / 64; /* dense kinds keep a bitmap */
 	s->rows = bounded ? NULL : calloc((size_t)s->n * s->words, sizeof *s->rows);
 	s->peer_buf = malloc(s->n * sizeof *s->peer_buf);
 	gen_ids = malloc(s->n * sizeof *gen_ids);
-	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->ready ||
+	if (!s->nodes || !s->ids || !s->gen || !s->views || !s->active || !s->due || !s->head || !s->ready ||
 	    (!bounded && !s->rows) || !s->peer_buf || !gen_ids)
 		goto fail;
 	s->views[0] = (ec_memstore_view){s->w[0].store, 0};
@@ -1547,6 +1681,9 @@ network_silent(ec_sim *s)
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
 		if (s->active[w])
 			return false;
+	for (uint32_t k = 0; k < s->nw; k++)
+		if (s->w[k].ntimed)
+			return false; /* a timer will wake a node */
 	return true;
 }
 
@@ -1635,7 +1772,8 @@ ec_sim_step(ec_sim *s, bool *more)
 	 * sequential; handling runs on the workers, each for its own nodes in
 	 * delivery order, and their outputs are merged back into that order. */
 	const bool measured = s->round >= s->cfg.warmup;
-	if (!grow((void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv))
+	if (!grow((void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv) ||
+	    !grow((void **)&s->link, &s->linkcap, deliver, sizeof *s->link))
 		return EC_ENOMEM;
 	uint64_t logical = 0, lost_logical = 0;
 	for (size_t i = deliver; i < deliver + lost; i++)
@@ -1664,14 +1802,11 @@ ec_sim_step(ec_sim *s, bool *more)
 			continue;
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
 			s->res.by_type[m->type]++;
-		if ((err = materialize(s, to))) /* deliver_part wakes it */
+		if ((err = materialize(s, to))) /* round_part wakes it */
 			return err;
 		s->rcv[i] = to;
 	}
 	s->ndeliver = deliver;
-	if ((err = run_phase(s, PHASE_DELIVER)) || (err = merge_outputs(s, &s->next)))
-		return err;
-	process_commits(s);
 	s->res.messages_all += logical;
 	if (measured) {
 		s->res.messages += logical;
@@ -1680,8 +1815,9 @@ ec_sim_step(ec_sim *s, bool *more)
 	}
 
 	/* E: every node ticks, ascending id.  Idle nodes that received nothing
-	 * would do nothing but count time, so only the active ones run. */
-	if ((err = run_phase(s, PHASE_TICK)) || (err = merge_outputs(s, &s->next)))
+	 * would do nothing but count time, so only the active ones run.  Each
+	 * worker runs D and E together, node by node (round_part). */
+	if ((err = run_phase(s, PHASE_ROUND)) || (err = merge_outputs(s, &s->next)))
 		return err;
 	process_commits(s);
 

@@ -318,6 +318,18 @@ for sig in ed25519 keyed-hash; do
 	if cmp -s "$TMP/m1" "$TMP/m2" && [ "$(get rejected_bad_signature "$TMP/m1")" -gt 0 ]; then ok
 	else bad "$sig: --verify-every-node changes the output"; fi
 done
+# nodes sleep until their next timer (wake_at): ticking them every round instead
+# must change nothing, with conflicts (withdrawals, blocked voters), a commit
+# grace, parent fetches after forgeries and destroys, and 2 threads
+sleep_cases=("--conflict-rate 0.3 --grace 3" "--destroy-rate 0.3 --signatures keyed-hash")
+for extra in "${sleep_cases[@]}"; do
+	# shellcheck disable=SC2086
+	"$ECSIM" "${attack[@]}" $extra --threads 2 >"$TMP/t1"
+	# shellcheck disable=SC2086
+	"$ECSIM" "${attack[@]}" $extra --threads 2 --tick-every-round >"$TMP/t2"
+	if cmp -s "$TMP/t1" "$TMP/t2" && [ "$(get commits "$TMP/t1")" -gt 0 ]; then ok
+	else bad "--tick-every-round changes the output ($extra)"; fi
+done
 "$ECSIM" "${attack[@]}" --witness-tokens 2 --destroy-rate 0.3 >"$TMP/wd"
 if [ "$(get witness_parts "$TMP/wd")" -gt 0 ] && [ "$(get destroyed "$TMP/wd")" -gt 0 ] &&
 	[ "$(get forged_resurrect "$TMP/wd")" -gt 0 ] && [ "$(get rejected_destroyed "$TMP/wd")" -gt 0 ] &&

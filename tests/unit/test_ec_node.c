@@ -515,6 +515,60 @@ test_grace(void **state)
 	}
 }
 
+/* wake_at: an idle node never needs a tick; a submitter that sent its
+ * first wave sleeps until its first poll (the ticks before it send nothing,
+ * the one at it re-polls); a decided commit waiting out its grace wakes
+ * when the grace ends.  The simulator skips the ticks before wake_at, so a
+ * wake-up that came late would change what nodes send (and the CLI test
+ * comparing --tick-every-round checks that end to end). */
+static void
+test_wake_at(void **state)
+{
+	(void)state;
+	uint64_t tok = TOK;
+	ecp_config cfg;
+	ecp_config_default(&cfg);
+	cfg.grace = 3;
+	fixture *f = make_cfg(P(FAR), &cfg);
+	const ec_protocol *p = f->proto;
+	assert_int_equal(p->wake_at(f->node), UINT64_MAX);
+	ec_id bid = submit(f, &tok, 1, gap(30000, 31000));
+	assert_int_equal(p->wake_at(f->node), p->now(f->node)); /* the first wave */
+	tick(f);
+	assert_true(f->nout > 0);
+	uint64_t wake = p->wake_at(f->node);
+	assert_true(wake > p->now(f->node) && wake < UINT64_MAX);
+	f->nout = 0;
+	while (p->now(f->node) < wake - 1)
+		tick(f); /* what the simulator skips: nothing happens */
+	assert_int_equal(f->nout, 0);
+	assert_int_equal(p->wake_at(f->node), wake);
+	tick(f); /* clock wake - 1 -> wake: still quiet */
+	assert_int_equal(f->nout, 0);
+	tick(f); /* the tick that starts at clock wake: the re-poll */
+	size_t polls = 0;
+	for (size_t i = 0; i < f->nout; i++)
+		for (uint32_t k = 0; k < f->out[i].n; k++)
+			polls += f->out[i].items[k].kind == ECP_BLOCK && (f->out[i].items[k].flags & ECP_F_POLL);
+	assert_true(polls > 0);
+	/* decided with a grace of 3: asleep until the grace ends */
+	for (uint64_t v = 27000; v <= 31000; v += 2000)
+		vote(f, P(v), bid, ECP_ROLE_WITNESS, 1, 1);
+	for (uint64_t v = 7000; v <= 15000; v += 2000)
+		vote(f, P(v), bid, 0, 1, 1);
+	assert_int_equal(p->wake_at(f->node), p->now(f->node)); /* votes to count */
+	tick(f);
+	assert_false(committed(f, &bid));
+	uint64_t now = p->now(f->node);
+	assert_int_equal(p->wake_at(f->node), now + 2); /* the tick that sees now + 3 */
+	tick(f);
+	tick(f);
+	assert_false(committed(f, &bid));
+	tick(f);
+	assert_true(committed(f, &bid));
+	destroy(f);
+}
+
 /* A member commits only on the submitter's certificate, never on the votes
  * it overheard (a voter may have withdrawn at the submitter). */
 static void
@@ -1009,6 +1063,7 @@ main(void)
 	    cmocka_unit_test(test_commit_rule),
 	    cmocka_unit_test(test_balance_and_blocking),
 	    cmocka_unit_test(test_grace),
+	    cmocka_unit_test(test_wake_at),
 	    cmocka_unit_test(test_member_waits_for_certificate),
 	    cmocka_unit_test(test_conflict_highest_first),
 	    cmocka_unit_test(test_withdrawal),

@@ -20,7 +20,7 @@ enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
 	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
-	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
+	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
 	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID
 };
@@ -50,6 +50,7 @@ static const struct option longopts[] = {
 	{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"verify-every-node", no_argument, NULL, OPT_VERIFY_EVERY},
+	{"tick-every-round", no_argument, NULL, OPT_TICK_EVERY},
 	{"conflict-rate", required_argument, NULL, OPT_CONFLICT},
 	{"window", required_argument, NULL, OPT_WINDOW},
 	{"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -109,6 +110,9 @@ ecsim_usage(FILE *out)
 	    "  --verify-every-node    ec: every node hashes and verifies each block body itself,\n"
 	    "                         as real nodes do, instead of the simulator checking each\n"
 	    "                         shared body once; same output, more CPU\n"
+	    "  --tick-every-round     ec: a node with anything pending ticks every round instead\n"
+	    "                         of sleeping until its next timer falls due; same output,\n"
+	    "                         more CPU\n"
 	    "  --max-queue N          stop a run with more than N messages in flight\n"
 	    "                         (default 16777216, about 2 GiB; 0 = no limit)\n"
 	    "  --block-size MIN,MAX   tokens per block, 1 <= MIN <= MAX; MAX <= 5 for seed,\n"
@@ -383,6 +387,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		case OPT_RESOURCES: o->resources = true; break;
 		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
 		case OPT_VERIFY_EVERY: o->cfg.verify_every_node = true; break;
+		case OPT_TICK_EVERY: o->cfg.tick_every_round = true; break;
 		case OPT_THREADS:
 			if (!parse_u64(a, &v) || v < 1 || v > 64)
 				return fail(err, errlen, "--threads needs a whole number from 1 to 64, got '%s'", a);
