@@ -779,7 +779,9 @@ merge_outputs(ec_sim *s, msgq *to)
 
 /* Prefetch distances, in work items: far for the node itself, near for
  * what the protocol reaches through it (which needs the node's lines). */
+#define PREFETCH_HEAD 48u /* where its messages start */
 #define PREFETCH_FAR 32u
+#define PREFETCH_MID 20u  /* the first message's items */
 #define PREFETCH_NEAR 10u
 
 static void
@@ -851,16 +853,24 @@ round_part(worker *w)
 	}
 	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		/* each stage reads only what an earlier one prefetched */
+		if (k + PREFETCH_HEAD < w->ntodo)
+			__builtin_prefetch(&s->head[w->todo[k + PREFETCH_HEAD]]);
 		if (k + PREFETCH_FAR < w->ntodo) {
 			uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
 			prefetch_node(s, far);
 			__builtin_prefetch(&s->views[far]);
-			if (s->head[far] != UINT32_MAX) {
-				const ec_msg *m = &s->q.v[s->head[far]];
-				__builtin_prefetch(m);
-				if (m->type == EC_MSG_ENVELOPE)
-					__builtin_prefetch(m->u.env.items);
+			__builtin_prefetch(&s->due[far]);
+			uint32_t h = s->head[far];
+			if (h != UINT32_MAX) {
+				__builtin_prefetch(&s->q.v[h]);
+				__builtin_prefetch(&s->link[h]);
 			}
+		}
+		if (k + PREFETCH_MID < w->ntodo) {
+			uint32_t h = s->head[w->todo[k + PREFETCH_MID]];
+			if (h != UINT32_MAX && s->q.v[h].type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(s->q.v[h].u.env.items);
 		}
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
 			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
