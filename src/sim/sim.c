@@ -117,6 +117,13 @@ typedef struct wheel_slot {
 	size_t len, cap;
 } wheel_slot;
 
+/* What a pass over delivered messages counts (prep_range). */
+typedef struct prep_stats {
+	uint64_t bytes, logical;
+	uint64_t items[16];
+	uint64_t by_type[EC_MSG_TYPE_MAX + 1];
+} prep_stats;
+
 typedef struct worker {
 	struct ec_sim *s;
 	uint32_t id;
@@ -140,13 +147,14 @@ typedef struct worker {
 	size_t ntodo, todocap;
 	commit_rec *commits;    /* node commits this phase */
 	size_t ncommits, comcap;
+	prep_stats prep;        /* its share of this round's deliveries */
 	wheel_slot wheel[WHEEL_SLOTS];
 	size_t ntimed;          /* its nodes with a due round (s->due) */
 	ec_err err;
 	pthread_t thread;
 } worker;
 
-enum { PHASE_ROUND, PHASE_EXIT };
+enum { PHASE_PREP, PHASE_ROUND, PHASE_EXIT };
 
 struct ec_sim {
 	ec_sim_config cfg;
@@ -917,6 +925,49 @@ round_part(worker *w)
 	}
 }
 
+/* Delivered messages [lo, hi): their receivers' node indexes (s->rcv,
+ * UINT32_MAX for no such node) and what the statistics count of them. */
+static void
+prep_range(ec_sim *s, size_t lo, size_t hi, bool measured, prep_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	for (size_t i = lo; i < hi; i++) {
+		const ec_msg *m = &s->q.v[i];
+		uint32_t to;
+		if (i + 8 < hi) { /* the receiver's index slot and the items */
+			const ec_msg *a = &s->q.v[i + 8];
+			__builtin_prefetch(&s->slots[(size_t)ec_mix64(a->receiver) & (s->nslots - 1)]);
+			if (a->type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(a->u.env.items);
+		}
+		s->rcv[i] = UINT32_MAX;
+		if (measured)
+			st->bytes += ec_msg_wire_size(m);
+		if (m->type == EC_MSG_ENVELOPE) {
+			st->logical += m->u.env.n;
+			if (measured)
+				for (uint32_t k = 0; k < m->u.env.n; k++)
+					st->items[m->u.env.items[k].kind & 15]++;
+		} else {
+			st->logical++;
+		}
+		if (!node_index(s, m->receiver, &to))
+			continue;
+		if (measured && m->type <= EC_MSG_TYPE_MAX)
+			st->by_type[m->type]++;
+		s->rcv[i] = to;
+	}
+}
+
+/* The worker's slice of this round's deliveries. */
+static void
+prep_part(worker *w)
+{
+	ec_sim *s = w->s;
+	size_t lo = s->ndeliver * w->id / s->nw, hi = s->ndeliver * (w->id + 1) / s->nw;
+	prep_range(s, lo, hi, s->round >= s->cfg.warmup, &w->prep);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -926,7 +977,10 @@ worker_main(void *arg)
 		pthread_barrier_wait(&s->start);
 		if (s->phase == PHASE_EXIT)
 			return NULL;
-		round_part(w);
+		if (s->phase == PHASE_PREP)
+			prep_part(w);
+		else
+			round_part(w);
 		pthread_barrier_wait(&s->done);
 	}
 }
@@ -939,7 +993,10 @@ run_phase(ec_sim *s, int phase)
 	s->phase = phase;
 	if (s->nw > 1)
 		pthread_barrier_wait(&s->start);
-	round_part(&s->w[0]);
+	if (phase == PHASE_PREP)
+		prep_part(&s->w[0]);
+	else
+		round_part(&s->w[0]);
 	if (s->nw > 1)
 		pthread_barrier_wait(&s->done);
 	for (uint32_t k = 0; k < s->nw; k++)
@@ -1788,35 +1845,29 @@ ec_sim_step(ec_sim *s, bool *more)
 	uint64_t logical = 0, lost_logical = 0;
 	for (size_t i = deliver; i < deliver + lost; i++)
 		lost_logical += s->q.v[i].type == EC_MSG_ENVELOPE ? s->q.v[i].u.env.n : 1;
-	for (size_t i = 0; i < deliver; i++) {
-		const ec_msg *m = &s->q.v[i];
-		uint32_t to;
-		if (i + 8 < deliver) { /* the receiver's index slot and the items */
-			const ec_msg *a = &s->q.v[i + 8];
-			__builtin_prefetch(&s->slots[(size_t)ec_mix64(a->receiver) & (s->nslots - 1)]);
-			if (a->type == EC_MSG_ENVELOPE)
-				__builtin_prefetch(a->u.env.items);
-		}
-		s->rcv[i] = UINT32_MAX;
-		if (measured)
-			s->res.bytes += ec_msg_wire_size(m);
-		if (m->type == EC_MSG_ENVELOPE) {
-			logical += m->u.env.n;
-			if (measured)
-				for (uint32_t k = 0; k < m->u.env.n; k++)
-					s->res.items[m->u.env.items[k].kind & 15]++;
-		} else {
-			logical++;
-		}
-		if (!node_index(s, m->receiver, &to))
-			continue;
-		if (measured && m->type <= EC_MSG_TYPE_MAX)
-			s->res.by_type[m->type]++;
-		if ((err = materialize(s, to))) /* round_part wakes it */
-			return err;
-		s->rcv[i] = to;
-	}
+	/* receivers and counts: on the workers, each a slice, where every
+	 * node's peer list is built already (bounded topologies); else here,
+	 * building receivers' lists from their adjacency rows as they come */
 	s->ndeliver = deliver;
+	if (s->rows || s->nw == 1) {
+		prep_range(s, 0, deliver, measured, &s->w[0].prep);
+		for (uint32_t k = 1; k < s->nw; k++)
+			memset(&s->w[k].prep, 0, sizeof s->w[k].prep);
+		for (size_t i = 0; s->rows && i < deliver; i++)
+			if (s->rcv[i] != UINT32_MAX && (err = materialize(s, s->rcv[i])))
+				return err; /* round_part wakes it */
+	} else if ((err = run_phase(s, PHASE_PREP))) {
+		return err;
+	}
+	for (uint32_t k = 0; k < s->nw; k++) {
+		const prep_stats *st = &s->w[k].prep;
+		logical += st->logical;
+		s->res.bytes += st->bytes;
+		for (size_t t = 0; t < 16; t++)
+			s->res.items[t] += st->items[t];
+		for (size_t t = 0; t <= EC_MSG_TYPE_MAX; t++)
+			s->res.by_type[t] += st->by_type[t];
+	}
 	s->res.messages_all += logical;
 	if (measured) {
 		s->res.messages += logical;
