@@ -62,10 +62,13 @@ typedef struct ec_protocol {
 	/* One time step. */
 	ec_err (*tick)(void *node, const ec_ctx *ctx);
 	/* Optional (may be NULL): a hint that the node will soon handle msg
-	 * (or tick, msg NULL) in this context; it may prefetch the memory it
-	 * reaches through pointers or the store.  Reads only, changes
-	 * nothing; the driver may skip it. */
-	void (*prefetch)(const void *node, const ec_ctx *ctx, const ec_msg *msg);
+	 * (its first message this round; NULL: it will only tick) in this
+	 * context; it may prefetch the memory it reaches through pointers or
+	 * the store.  Reads only, changes nothing; the driver may skip it.
+	 * Stage 0 comes first and should read only the node's own bytes;
+	 * stage 1 comes later, when what stage 0 prefetched, and the message
+	 * with its items, may be read without waiting for memory. */
+	void (*prefetch)(const void *node, const ec_ctx *ctx, const ec_msg *msg, unsigned stage);
 } ec_protocol;
 
 /* Returns the protocol registered under name, or NULL. */

@@ -1478,37 +1478,49 @@ ec_now(const void *node)
 	return ((const ecp_node *)node)->now;
 }
 
-/* The memory a handle or tick reaches first: the pool (whose ids find()
- * scans) and, for a first-wave copy (windows, routing) or a tick, the peer
- * list. */
+/* The memory a handle or tick reaches: stage 0, through the node itself,
+ * the outbox, the pool (whose ids find() scans and whose fields tick()
+ * reads) and the peer list (windows, routing); stage 1, through the
+ * entries, their windows, votes, trails and block bodies, and the store's
+ * slot for a block the message may bring. */
 static void
-ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg)
+ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg, unsigned stage)
 {
 	const ecp_node *n = node;
-	if (n->out) /* where the next item goes, or what flush sorts */
-		__builtin_prefetch(msg ? (const void *)(n->out + n->nout) : (const void *)n->out);
-	if (n->pool) { /* the first few entries whole: tick scans most fields */
-		const char *p = (const char *)n->pool;
-		size_t bytes = (n->npool < 4 ? n->npool : 4) * sizeof *n->pool;
-		for (size_t off = 0; off < bytes; off += 64)
-			__builtin_prefetch(p + off);
+	const uint32_t few = n->npool < 4 ? n->npool : 4;
+	if (stage == 0) {
+		if (n->out) /* where the next item goes, or what flush sorts */
+			__builtin_prefetch(msg ? (const void *)(n->out + n->nout) : (const void *)n->out);
+		if (n->pool) {
+			const char *p = (const char *)n->pool;
+			for (size_t off = 0; off < few * sizeof *n->pool; off += 64)
+				__builtin_prefetch(p + off);
+		} else if (!msg) {
+			return; /* a tick with an empty pool only flushes */
+		}
+		const uint64_t *ids = n->peers.ids;
+		for (uint32_t k = 0; k < n->peers.len; k += 8)
+			__builtin_prefetch(ids + k);
+		return;
 	}
-	if (msg) {
-		bool block = false;
-		if (msg->type == EC_MSG_ENVELOPE && msg->u.env.items)
-			for (uint32_t i = 0; i < msg->u.env.n && !block; i++)
-				block = msg->u.env.items[i].kind == ECP_BLOCK;
-		if (!block)
-			return;
-		/* a node with no entry for the block asks its store first */
-		if (ctx->store.ops->xblock_prefetch)
-			ctx->store.ops->xblock_prefetch(ctx->store.impl, &msg->u.env.items[0].block_id);
-	} else if (!n->pool) {
-		return; /* a tick with an empty pool only flushes */
+	for (uint32_t i = 0; i < few; i++) {
+		const entry *e = &n->pool[i];
+		if (e->win)
+			__builtin_prefetch(e->win);
+		if (e->votes)
+			__builtin_prefetch(e->votes);
+		if (e->interest)
+			__builtin_prefetch(e->interest);
+		if (e->block)
+			__builtin_prefetch(e->block);
 	}
-	const uint64_t *ids = n->peers.ids;
-	for (uint32_t k = 0; k < n->peers.len; k += 8)
-		__builtin_prefetch(ids + k);
+	if (msg && msg->type == EC_MSG_ENVELOPE && msg->u.env.items && ctx->store.ops->xblock_prefetch)
+		for (uint32_t i = 0; i < msg->u.env.n; i++)
+			if (msg->u.env.items[i].kind == ECP_BLOCK) {
+				/* a node with no entry for the block asks its store first */
+				ctx->store.ops->xblock_prefetch(ctx->store.impl, &msg->u.env.items[i].block_id);
+				break;
+			}
 }
 
 void

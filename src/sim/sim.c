@@ -143,8 +143,12 @@ typedef struct worker {
 	ec_answer **answers;    /* copies of Answer bodies in flight */
 	size_t nanswers;
 	itembuf items[2];       /* envelope items, by round parity */
-	size_t *todo;           /* this phase's work: delivery indexes or nodes */
+	size_t *todo;           /* this round's nodes, ascending */
 	size_t ntodo, todocap;
+	ec_msg *mv;             /* their messages, gathered in that order */
+	uint32_t *mtag;         /* each one's delivery index */
+	size_t *moff;           /* todo[k]'s messages: mv[moff[k] .. moff[k+1]) */
+	size_t mvcap, mtagcap, moffcap;
 	commit_rec *commits;    /* node commits this phase */
 	size_t ncommits, comcap;
 	prep_stats prep;        /* its share of this round's deliveries */
@@ -787,10 +791,9 @@ merge_outputs(ec_sim *s, msgq *to)
 
 /* Prefetch distances, in work items: far for the node itself, near for
  * what the protocol reaches through it (which needs the node's lines). */
-#define PREFETCH_HEAD 48u /* where its messages start */
 #define PREFETCH_FAR 32u
-#define PREFETCH_MID 20u  /* the first message's items */
-#define PREFETCH_NEAR 10u
+#define PREFETCH_MID 20u  /* its messages' items; the protocol's stage 0 */
+#define PREFETCH_NEAR 8u  /* the protocol's stage 1 */
 
 static void
 prefetch_node(const ec_sim *s, uint32_t i)
@@ -824,6 +827,7 @@ round_part(worker *w)
 	ec_sim *s = w->s;
 	const ec_protocol *p = s->cfg.protocol;
 	/* its nodes' messages, as lists in delivery order (built backwards) */
+	size_t mine = 0;
 	for (size_t i = s->ndeliver; i-- > 0;) {
 		uint32_t to = s->rcv[i];
 		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
@@ -831,6 +835,7 @@ round_part(worker *w)
 		s->link[i] = s->head[to];
 		s->head[to] = (uint32_t)i;
 		s->active[to / 64] |= 1ull << (to % 64);
+		mine++;
 	}
 	/* nodes whose timers fall due now */
 	wheel_slot *ws = &w->wheel[s->round % WHEEL_SLOTS];
@@ -859,43 +864,70 @@ round_part(worker *w)
 		for (; bits; bits &= bits - 1)
 			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
 	}
-	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
-	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
-		/* each stage reads only what an earlier one prefetched */
-		if (k + PREFETCH_HEAD < w->ntodo)
-			__builtin_prefetch(&s->head[w->todo[k + PREFETCH_HEAD]]);
-		if (k + PREFETCH_FAR < w->ntodo) {
-			uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
-			prefetch_node(s, far);
-			__builtin_prefetch(&s->views[far]);
-			__builtin_prefetch(&s->due[far]);
-			uint32_t h = s->head[far];
+	/* the messages gathered in processing order: the handles then read
+	 * them in sequence, and the items of each node's messages are easy to
+	 * prefetch */
+	if (!grow((void **)&w->mv, &w->mvcap, mine, sizeof *w->mv) ||
+	    !grow((void **)&w->mtag, &w->mtagcap, mine, sizeof *w->mtag) ||
+	    !grow((void **)&w->moff, &w->moffcap, w->ntodo + 1, sizeof *w->moff)) {
+		w->err = EC_ENOMEM;
+		return;
+	}
+	size_t nm = 0;
+	for (size_t k = 0; k < w->ntodo; k++) {
+		if (k + 16 < w->ntodo)
+			__builtin_prefetch(&s->head[w->todo[k + 16]]);
+		if (k + 8 < w->ntodo) {
+			uint32_t h = s->head[w->todo[k + 8]];
 			if (h != UINT32_MAX) {
 				__builtin_prefetch(&s->q.v[h]);
 				__builtin_prefetch(&s->link[h]);
 			}
 		}
+		size_t i = w->todo[k];
+		w->moff[k] = nm;
+		for (uint32_t m = s->head[i]; m != UINT32_MAX; m = s->link[m]) {
+			w->mtag[nm] = m;
+			w->mv[nm++] = s->q.v[m];
+		}
+		s->head[i] = UINT32_MAX;
+	}
+	w->moff[w->ntodo] = nm;
+	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
+	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
+		/* each stage reads only what an earlier one prefetched */
+		if (k + PREFETCH_FAR < w->ntodo) {
+			uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
+			prefetch_node(s, far);
+			__builtin_prefetch(&s->views[far]);
+			__builtin_prefetch(&s->due[far]);
+		}
 		if (k + PREFETCH_MID < w->ntodo) {
-			uint32_t h = s->head[w->todo[k + PREFETCH_MID]];
-			if (h != UINT32_MAX && s->q.v[h].type == EC_MSG_ENVELOPE)
-				__builtin_prefetch(s->q.v[h].u.env.items);
+			size_t a = k + PREFETCH_MID;
+			for (size_t j = w->moff[a]; j < w->moff[a + 1]; j++)
+				if (w->mv[j].type == EC_MSG_ENVELOPE)
+					__builtin_prefetch(w->mv[j].u.env.items);
+			if (p->prefetch) {
+				pctx.store.impl = &s->views[w->todo[a]];
+				p->prefetch(node_at(s, (uint32_t)w->todo[a]), &pctx,
+				            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 0);
+			}
 		}
 		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
-			uint32_t ahead = (uint32_t)w->todo[k + PREFETCH_NEAR];
-			pctx.store.impl = &s->views[ahead];
-			p->prefetch(node_at(s, ahead), &pctx,
-			            s->head[ahead] != UINT32_MAX ? &s->q.v[s->head[ahead]] : NULL);
+			size_t a = k + PREFETCH_NEAR;
+			pctx.store.impl = &s->views[w->todo[a]];
+			p->prefetch(node_at(s, (uint32_t)w->todo[a]), &pctx,
+			            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 1);
 		}
 		uint32_t i = (uint32_t)w->todo[k];
 		void *node = node_at(s, i);
 		catch_up(s, node); /* it may have skipped ticks that had no work */
 		bind_node(w, i);
 		w->oi = 0;
-		for (uint32_t m = s->head[i]; m != UINT32_MAX && !w->err; m = s->link[m]) {
-			w->tag = m;
-			w->err = p->handle(node, &w->ctx, &s->q.v[m]);
+		for (size_t j = w->moff[k]; j < w->moff[k + 1] && !w->err; j++) {
+			w->tag = w->mtag[j];
+			w->err = p->handle(node, &w->ctx, &w->mv[j]);
 		}
-		s->head[i] = UINT32_MAX;
 		if (w->err)
 			break;
 		w->oi = 1;
@@ -1039,6 +1071,9 @@ ec_sim_free(ec_sim *s)
 		items_free(&w->items[1]);
 		sim_alloc_fini(&w->alloc);
 		free(w->todo);
+		free(w->mv);
+		free(w->mtag);
+		free(w->moff);
 		free(w->commits);
 		for (size_t slot = 0; slot < WHEEL_SLOTS; slot++)
 			free(w->wheel[slot].v);
