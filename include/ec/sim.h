@@ -170,6 +170,10 @@ typedef struct ec_sim_result {
 	                             simulator's work, for speed figures */
 	uint64_t envelopes;       /* wire envelopes delivered (= messages for seed) */
 	uint64_t items[16];       /* ec logical messages delivered, by ecp_kind */
+	uint64_t block_relayed;   /* ec BLOCK items a relay forwarded towards a
+	                             window (hops >= 1) */
+	uint64_t block_relay_hops; /* the sum of their hop counts */
+	uint64_t block_repoll;    /* ec BLOCK items of a submitter's re-poll */
 	uint64_t lost;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
 	uint64_t committed;       /* blocks seen committed at their injection node */

@@ -1237,7 +1237,28 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 			if (ec_range_contains(w, n->pos)) {
 				if ((err = spread(n, ctx, e, r, 0, ECP_F_POLL)))
 					return err;
-			} else if ((err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2, ECP_F_POLL)))
+				continue;
+			}
+			/* members whose votes reached me have the block: one hop to
+			 * them (each answers again and passes the block to its
+			 * window) instead of routing through the graph; other voters
+			 * on later attempts */
+			ecp_item it = {.kind = ECP_BLOCK, .role = code, .flags = ECP_F_POLL,
+			               .origin = e->origin, .block_id = e->id, .block = e->block};
+			uint32_t sent = 0, seen = 0;
+			uint64_t last = n->pos;
+			for (uint32_t v = e->nvotes; v-- > 0 && sent < n->cfg.fanout;) {
+				uint64_t q = e->votes[v].voter;
+				if (e->votes[v].role != code || q == last || q == n->pos ||
+				    !ec_range_contains(w, q) || seen++ < attempt * n->cfg.fanout)
+					continue;
+				if ((err = send_item(n, ctx, q, &it)))
+					return err;
+				last = q;
+				sent++;
+			}
+			if (sent == 0 &&
+			    (err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2, ECP_F_POLL)))
 				return err;
 		}
 		return EC_OK;

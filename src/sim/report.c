@@ -220,12 +220,16 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->negative_commits);
 	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,"
 	             "\"ec_block\":%llu,\"ec_vote\":%llu,\"ec_commit\":%llu,\"ec_blocked\":%llu,"
-	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,\"ec_withdraw\":%llu,",
+	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,\"ec_withdraw\":%llu,"
+	             "\"ec_block_relayed\":%llu,\"relay_hops_mean\":%.6f,\"ec_block_repoll\":%llu,",
 	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token,
 	        (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
 	        (unsigned long long)r->items[ECP_COMMIT], (unsigned long long)r->items[ECP_BLOCKED],
 	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH],
-	        (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN]));
+	        (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN]),
+	        (unsigned long long)r->block_relayed,
+	        r->block_relayed ? (double)r->block_relay_hops / (double)r->block_relayed : 0.0,
+	        (unsigned long long)r->block_repoll);
 	latency_json(out, "latency_all", &r->latency_all);
 	fprintf(out, "\"latency_all_blocks\":%llu,", (unsigned long long)r->latency_all.count);
 	fprintf(out, "\"plain_created\":%llu,\"plain_committed\":%llu,"

@@ -121,6 +121,7 @@ typedef struct wheel_slot {
 typedef struct prep_stats {
 	uint64_t bytes, logical;
 	uint64_t items[16];
+	uint64_t relayed, relay_hops, repoll;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1];
 } prep_stats;
 
@@ -978,8 +979,15 @@ prep_range(ec_sim *s, size_t lo, size_t hi, bool measured, prep_stats *st)
 		if (m->type == EC_MSG_ENVELOPE) {
 			st->logical += m->u.env.n;
 			if (measured)
-				for (uint32_t k = 0; k < m->u.env.n; k++)
-					st->items[m->u.env.items[k].kind & 15]++;
+				for (uint32_t k = 0; k < m->u.env.n; k++) {
+					const ecp_item *it = &m->u.env.items[k];
+					st->items[it->kind & 15]++;
+					if (it->kind == ECP_BLOCK) {
+						st->relayed += it->hops > 0;
+						st->relay_hops += it->hops;
+						st->repoll += (it->flags & ECP_F_POLL) != 0;
+					}
+				}
 		} else {
 			st->logical++;
 		}
@@ -1900,6 +1908,9 @@ ec_sim_step(ec_sim *s, bool *more)
 		s->res.bytes += st->bytes;
 		for (size_t t = 0; t < 16; t++)
 			s->res.items[t] += st->items[t];
+		s->res.block_relayed += st->relayed;
+		s->res.block_relay_hops += st->relay_hops;
+		s->res.block_repoll += st->repoll;
 		for (size_t t = 0; t <= EC_MSG_TYPE_MAX; t++)
 			s->res.by_type[t] += st->by_type[t];
 	}

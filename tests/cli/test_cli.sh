@@ -264,9 +264,16 @@ if cmp -s "$TMP/ec1" "$TMP/ec2" && [ -s "$TMP/ec1" ]; then ok; else bad "ec outp
 for key in envelopes envelope_ratio messages_per_token ec_block ec_vote ec_commit ec_blocked ec_poll \
 	ec_fetch ec_withdraw latency_all_p50 latency_all_p95 plain_created plain_committed \
 	plain_committed_fraction conflict_families conflict_highest_wins conflict_lower_wins \
-	conflict_both conflict_stalled; do
+	conflict_both conflict_stalled ec_block_relayed relay_hops_mean ec_block_repoll; do
 	if grep -q "\"$key\":" "$TMP/ec1"; then ok; else bad "ec JSON lacks $key"; fi
 done
+# relayed copies are a share of the BLOCK items, and each passed at least one relay
+relayed=$(sed -n 's/.*"ec_block_relayed":\([0-9]*\).*/\1/p' "$TMP/ec1")
+blocks=$(sed -n 's/.*"ec_block":\([0-9]*\).*/\1/p' "$TMP/ec1")
+hops=$(sed -n 's/.*"relay_hops_mean":\([0-9.]*\).*/\1/p' "$TMP/ec1")
+if [ -n "$relayed" ] && [ "$relayed" -gt 0 ] && [ "$relayed" -lt "$blocks" ] &&
+	awk -v h="$hops" 'BEGIN { exit !(h >= 1) }'; then ok
+else bad "relay counts: $relayed of $blocks BLOCK items, mean hops $hops"; fi
 if grep -q '"conflict_both":0,' "$TMP/ec1" && ! grep -q '"conflict_families":0,' "$TMP/ec1"; then ok
 else bad "ec conflicts: $(cat "$TMP/ec1")"; fi
 "$ECSIM" "${ecargs[@]}" --conflict-rate 0 --batch off >"$TMP/ecnb"

@@ -569,6 +569,45 @@ test_wake_at(void **state)
 	destroy(f);
 }
 
+/* A submitter's re-poll goes straight to the members whose votes reached
+ * it (they hold the block and pass it to their windows), not through the
+ * peer graph; a role with no such voter is routed as the first wave was. */
+static void
+test_poll_to_voters(void **state)
+{
+	(void)state;
+	uint64_t tok = TOK;
+	fixture *f = make(P(FAR), 1);
+	const ec_protocol *p = f->proto;
+	ec_id bid = submit(f, &tok, 1, gap(30000, 31000));
+	tick(f);
+	vote(f, P(9000), bid, 0, 1, 1); /* one yes for the token: not enough */
+	tick(f);
+	uint64_t wake = p->wake_at(f->node);
+	while (p->now(f->node) < wake)
+		tick(f);
+	f->nout = 0;
+	tick(f); /* the first poll */
+	ecp_item it;
+	assert_int_equal(sent(f, P(9000), ECP_BLOCK, &it), 1);
+	assert_true(it.flags & ECP_F_POLL);
+	assert_int_equal(it.role, 0);
+	/* nothing else for the token's role: no routed copies */
+	size_t token_copies = 0, witness_copies = 0;
+	for (size_t i = 0; i < f->nout; i++)
+		for (uint32_t k = 0; k < f->out[i].n; k++) {
+			const ecp_item *x = &f->out[i].items[k];
+			if (x->kind != ECP_BLOCK)
+				continue;
+			assert_true(x->flags & ECP_F_POLL);
+			token_copies += x->role == 0;
+			witness_copies += x->role == ECP_ROLE_WITNESS;
+		}
+	assert_int_equal(token_copies, 1);
+	assert_true(witness_copies > 0); /* no witness voter known: routed */
+	destroy(f);
+}
+
 /* A member commits only on the submitter's certificate, never on the votes
  * it overheard (a voter may have withdrawn at the submitter). */
 static void
@@ -1064,6 +1103,7 @@ main(void)
 	    cmocka_unit_test(test_balance_and_blocking),
 	    cmocka_unit_test(test_grace),
 	    cmocka_unit_test(test_wake_at),
+	    cmocka_unit_test(test_poll_to_voters),
 	    cmocka_unit_test(test_member_waits_for_certificate),
 	    cmocka_unit_test(test_conflict_highest_first),
 	    cmocka_unit_test(test_withdrawal),
