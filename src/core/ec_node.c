@@ -1245,17 +1245,19 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 			 * on later attempts */
 			ecp_item it = {.kind = ECP_BLOCK, .role = code, .flags = ECP_F_POLL,
 			               .origin = e->origin, .block_id = e->id, .block = e->block};
+			uint64_t to[16]; /* fanout <= 16 */
 			uint32_t sent = 0, seen = 0;
-			uint64_t last = n->pos;
 			for (uint32_t v = e->nvotes; v-- > 0 && sent < n->cfg.fanout;) {
 				uint64_t q = e->votes[v].voter;
-				if (e->votes[v].role != code || q == last || q == n->pos ||
+				bool again = false; /* a voter may have voted twice */
+				for (uint32_t k = 0; k < sent && !again; k++)
+					again = to[k] == q;
+				if (e->votes[v].role != code || again || q == n->pos ||
 				    !ec_range_contains(w, q) || seen++ < attempt * n->cfg.fanout)
 					continue;
 				if ((err = send_item(n, ctx, q, &it)))
 					return err;
-				last = q;
-				sent++;
+				to[sent++] = q;
 			}
 			if (sent == 0 &&
 			    (err = route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2, ECP_F_POLL)))
