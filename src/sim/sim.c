@@ -1882,6 +1882,8 @@ ec_sim_step(ec_sim *s, bool *more)
 	 * sequential; handling runs on the workers, each for its own nodes in
 	 * delivery order, and their outputs are merged back into that order. */
 	const bool measured = s->round >= s->cfg.warmup;
+	if (deliver >= UINT32_MAX)
+		return EC_EFULL; /* message lists (s->head, s->link) index deliveries in 32 bits */
 	if (!grow((void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv) ||
 	    !grow((void **)&s->link, &s->linkcap, deliver, sizeof *s->link))
 		return EC_ENOMEM;
