@@ -790,8 +790,10 @@ merge_outputs(ec_sim *s, msgq *to)
 	return EC_OK;
 }
 
-/* Prefetch distances, in work items: far for the node itself, near for
- * what the protocol reaches through it (which needs the node's lines). */
+/* Prefetch distances, in node visits ahead: the node's own lines first,
+ * then its messages' items and the protocol's stage 0 (which reads the
+ * node's lines), then the protocol's stage 1 (which reads what stage 0
+ * fetched). */
 #define PREFETCH_FAR 32u
 #define PREFETCH_MID 20u  /* its messages' items; the protocol's stage 0 */
 #define PREFETCH_NEAR 8u  /* the protocol's stage 1 */
@@ -814,22 +816,14 @@ wheel_add(wheel_slot *ws, uint32_t i)
 	return true;
 }
 
-/* The round's work on the worker's nodes, in ascending node order: each
- * node handles its messages (in delivery order), then ticks.  The nodes
- * are those that received something or were submitted to, and those whose
- * wake-up round (the protocol's wake_at) has come; the ticks a node skips
- * would have done nothing but count time.  Nodes share nothing during a
- * round and their outputs are tagged, so this is the same as delivering
- * every message and then ticking every node, but each node's state is
- * fetched from memory once a round instead of twice. */
-static void
-round_part(worker *w)
+/* Links this round's messages to the worker's nodes (s->head, s->link, in
+ * delivery order) and marks those nodes active; returns how many. */
+static size_t
+link_messages(worker *w)
 {
 	ec_sim *s = w->s;
-	const ec_protocol *p = s->cfg.protocol;
-	/* its nodes' messages, as lists in delivery order (built backwards) */
 	size_t mine = 0;
-	for (size_t i = s->ndeliver; i-- > 0;) {
+	for (size_t i = s->ndeliver; i-- > 0;) { /* backwards: lists come out in order */
 		uint32_t to = s->rcv[i];
 		if (to == UINT32_MAX || to < w->lo || to >= w->hi)
 			continue;
@@ -838,7 +832,14 @@ round_part(worker *w)
 		s->active[to / 64] |= 1ull << (to % 64);
 		mine++;
 	}
-	/* nodes whose timers fall due now */
+	return mine;
+}
+
+/* Marks active the worker's nodes whose timers fall due this round. */
+static void
+wake_due(worker *w)
+{
+	ec_sim *s = w->s;
 	wheel_slot *ws = &w->wheel[s->round % WHEEL_SLOTS];
 	size_t kept = 0;
 	for (size_t k = 0; k < ws->len; k++) {
@@ -853,27 +854,28 @@ round_part(worker *w)
 		} /* else stale: the node ticked since and was re-timed */
 	}
 	ws->len = kept;
-	/* the list first, so that nodes further on can be prefetched */
+}
+
+/* The worker's active nodes, ascending, into w->todo, and their `mine`
+ * messages gathered in that order into w->mv (the handles then read them
+ * in sequence, and the items of a node's messages are easy to prefetch). */
+static ec_err
+list_work(worker *w, size_t mine)
+{
+	ec_sim *s = w->s;
 	w->ntodo = 0;
 	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64; word++) {
 		uint64_t bits = s->active[word];
 		size_t need = w->ntodo + (size_t)__builtin_popcountll(bits);
-		if (!grow((void **)&w->todo, &w->todocap, need, sizeof *w->todo)) {
-			w->err = EC_ENOMEM;
-			return;
-		}
+		if (!grow((void **)&w->todo, &w->todocap, need, sizeof *w->todo))
+			return EC_ENOMEM;
 		for (; bits; bits &= bits - 1)
 			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
 	}
-	/* the messages gathered in processing order: the handles then read
-	 * them in sequence, and the items of each node's messages are easy to
-	 * prefetch */
 	if (!grow((void **)&w->mv, &w->mvcap, mine, sizeof *w->mv) ||
 	    !grow((void **)&w->mtag, &w->mtagcap, mine, sizeof *w->mtag) ||
-	    !grow((void **)&w->moff, &w->moffcap, w->ntodo + 1, sizeof *w->moff)) {
-		w->err = EC_ENOMEM;
-		return;
-	}
+	    !grow((void **)&w->moff, &w->moffcap, w->ntodo + 1, sizeof *w->moff))
+		return EC_ENOMEM;
 	size_t nm = 0;
 	for (size_t k = 0; k < w->ntodo; k++) {
 		if (k + 16 < w->ntodo)
@@ -894,32 +896,87 @@ round_part(worker *w)
 		s->head[i] = UINT32_MAX;
 	}
 	w->moff[w->ntodo] = nm;
+	return EC_OK;
+}
+
+/* Prefetches for the visit of w->todo[k] further on, each stage reading
+ * only what an earlier one fetched. */
+static void
+prefetch_work(worker *w, size_t k, ec_ctx *pctx)
+{
+	ec_sim *s = w->s;
+	const ec_protocol *p = s->cfg.protocol;
+	if (k + PREFETCH_FAR < w->ntodo) {
+		uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
+		prefetch_node(s, far);
+		__builtin_prefetch(&s->views[far]);
+		__builtin_prefetch(&s->due[far]);
+	}
+	if (k + PREFETCH_MID < w->ntodo) {
+		size_t a = k + PREFETCH_MID;
+		for (size_t j = w->moff[a]; j < w->moff[a + 1]; j++)
+			if (w->mv[j].type == EC_MSG_ENVELOPE)
+				__builtin_prefetch(w->mv[j].u.env.items);
+		if (p->prefetch) {
+			pctx->store.impl = &s->views[w->todo[a]];
+			p->prefetch(node_at(s, (uint32_t)w->todo[a]), pctx,
+			            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 0);
+		}
+	}
+	if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
+		size_t a = k + PREFETCH_NEAR;
+		pctx->store.impl = &s->views[w->todo[a]];
+		p->prefetch(node_at(s, (uint32_t)w->todo[a]), pctx,
+		            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 1);
+	}
+}
+
+/* After node i ticked: active next round, asleep in the timer wheel until
+ * a later round, or idle until a message. */
+static void
+retime(worker *w, uint32_t i, const void *node)
+{
+	ec_sim *s = w->s;
+	const ec_protocol *p = s->cfg.protocol;
+	uint64_t next = p->wake_at && !s->cfg.tick_every_round ? p->wake_at(node)
+	                : p->idle(node)                            ? NOT_DUE
+	                                                           : s->round + 1;
+	uint64_t due = NOT_DUE;
+	if (next > s->round + 1) {
+		s->active[i / 64] &= ~(1ull << (i % 64));
+		due = next;
+	}
+	if (due == s->due[i])
+		return;
+	if (s->due[i] != NOT_DUE)
+		w->ntimed--;
+	if (due != NOT_DUE)
+		w->ntimed++;
+	s->due[i] = due;
+	if (due != NOT_DUE && !wheel_add(&w->wheel[due % WHEEL_SLOTS], i))
+		w->err = EC_ENOMEM;
+}
+
+/* The round's work on the worker's nodes, in ascending node order: each
+ * node handles its messages (in delivery order), then ticks.  The nodes
+ * are those that received something or were submitted to, and those whose
+ * wake-up round (the protocol's wake_at) has come; the ticks a node skips
+ * would have done nothing but count time.  Nodes share nothing during a
+ * round and their outputs are tagged, so this is the same as delivering
+ * every message and then ticking every node, but each node's state is
+ * fetched from memory once a round instead of twice. */
+static void
+round_part(worker *w)
+{
+	ec_sim *s = w->s;
+	const ec_protocol *p = s->cfg.protocol;
+	size_t mine = link_messages(w);
+	wake_due(w);
+	if ((w->err = list_work(w, mine)))
+		return;
 	ec_ctx pctx = w->ctx; /* bound to the node being prefetched */
 	for (size_t k = 0; k < w->ntodo && !w->err; k++) {
-		/* each stage reads only what an earlier one prefetched */
-		if (k + PREFETCH_FAR < w->ntodo) {
-			uint32_t far = (uint32_t)w->todo[k + PREFETCH_FAR];
-			prefetch_node(s, far);
-			__builtin_prefetch(&s->views[far]);
-			__builtin_prefetch(&s->due[far]);
-		}
-		if (k + PREFETCH_MID < w->ntodo) {
-			size_t a = k + PREFETCH_MID;
-			for (size_t j = w->moff[a]; j < w->moff[a + 1]; j++)
-				if (w->mv[j].type == EC_MSG_ENVELOPE)
-					__builtin_prefetch(w->mv[j].u.env.items);
-			if (p->prefetch) {
-				pctx.store.impl = &s->views[w->todo[a]];
-				p->prefetch(node_at(s, (uint32_t)w->todo[a]), &pctx,
-				            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 0);
-			}
-		}
-		if (p->prefetch && k + PREFETCH_NEAR < w->ntodo) {
-			size_t a = k + PREFETCH_NEAR;
-			pctx.store.impl = &s->views[w->todo[a]];
-			p->prefetch(node_at(s, (uint32_t)w->todo[a]), &pctx,
-			            w->moff[a] < w->moff[a + 1] ? &w->mv[w->moff[a]] : NULL, 1);
-		}
+		prefetch_work(w, k, &pctx);
 		uint32_t i = (uint32_t)w->todo[k];
 		void *node = node_at(s, i);
 		catch_up(s, node); /* it may have skipped ticks that had no work */
@@ -935,26 +992,8 @@ round_part(worker *w)
 		w->tag = i;
 		w->err = p->tick(node, &w->ctx);
 		w->oi = 0;
-		if (w->err)
-			break;
-		/* next round, a later round (timer wheel) or only on a message */
-		uint64_t next = p->wake_at && !s->cfg.tick_every_round ? p->wake_at(node)
-		                : p->idle(node)                            ? NOT_DUE
-		                                                           : s->round + 1;
-		uint64_t due = NOT_DUE;
-		if (next > s->round + 1) {
-			s->active[i / 64] &= ~(1ull << (i % 64));
-			due = next;
-		}
-		if (due != s->due[i]) {
-			if (s->due[i] != NOT_DUE)
-				w->ntimed--;
-			if (due != NOT_DUE)
-				w->ntimed++;
-			s->due[i] = due;
-			if (due != NOT_DUE && !wheel_add(&w->wheel[due % WHEEL_SLOTS], i))
-				w->err = EC_ENOMEM;
-		}
+		if (!w->err)
+			retime(w, i, node);
 	}
 }
 
