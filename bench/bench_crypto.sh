@@ -32,7 +32,7 @@ echo "== Argon2id identities =="
 "$b/ec_bench_identity" $([ -n "$quick" ] && echo 5 || echo 50)
 echo
 echo "== simulator: ed25519 vs keyed-hash =="
-get() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+get() { json_get "$@"; }
 printf '%-8s %-11s %9s %10s %5s %8s %9s\n' nodes signatures commits "msgs/comm" p50 cpu-s slowdown
 for n in 2000 100000; do
 	if [ "$n" = 2000 ]; then

@@ -14,7 +14,7 @@ rounds=${2:-500}
 . "$(dirname "$0")/common.sh"
 bench_build "$build" ecsim
 ecsim="$here/$build/ecsim"
-get() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+get() { json_get "$@"; }
 load=(--quiet --protocol ec --nodes 2000 --topology small-world --degree 64 --tokens-per-node 1
 	--tx-rate 40 --rounds "$rounds" --warmup 100 --drain 60 --json)
 echo "== witness tokens =="

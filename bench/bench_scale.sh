@@ -24,7 +24,7 @@ bench_build "$build" ecsim
 ecsim="$here/$build/ecsim"
 protocol=${PROTOCOL:-ec}
 sizes=${SIZES:-10000 100000 1000000}
-get() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+get() { json_get "$@"; }
 # rounds, warm-up and drain per size: the 1M figures are the target's command
 spec_of() {
 	case $1 in
@@ -46,15 +46,8 @@ for n in $sizes; do
 			common+=(--initial-tokens 1)
 		fi
 		reps=${REPEAT:-$([ "$n" -ge 1000000 ] && echo 1 || echo 3)}
-		cpu=
-		for _ in $(seq "$reps"); do
-			one=$("$ecsim" "${common[@]}")
-			c=$(echo "$one" | get run_cpu_seconds)
-			if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then
-				run=$one
-				cpu=$c
-			fi
-		done
+		run=$(best_run "$reps" "$ecsim" "${common[@]}")
+		cpu=$(echo "$run" | get run_cpu_seconds)
 		msgs=$(echo "$run" | get messages_all_rounds)
 		setup=$(echo "$run" | get setup_cpu_seconds)
 		wall=$(echo "$run" | get run_wall_seconds)
