@@ -210,8 +210,10 @@ struct ec_sim {
 	size_t ntokens, tokcap;  /* tokcap: room from s->tokens on */
 	size_t tokskip;         /* offered tokens before s->tokens, not yet
 	                           moved out: the buffer starts there */
-	outstanding *out;
+	outstanding *out;       /* ascending block id (merge_outstanding) */
 	size_t nout, outcap;
+	outstanding *outnew;    /* scratch: a round's new blocks, sorted */
+	size_t outnewcap;
 	uint64_t *latencies;
 	size_t nlat, latcap;
 	blkrec *recs;
@@ -1146,6 +1148,7 @@ ec_sim_free(ec_sim *s)
 	for (size_t i = 0; i < s->nout; i++)
 		free(s->out[i].parts);
 	free(s->out);
+	free(s->outnew);
 	free(s->latencies);
 	free(s->recs);
 	free(s->rslots);
@@ -1610,13 +1613,8 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 		return EC_ENOMEM;
 	memcpy(parts, t->parts, real * sizeof *parts);
 	memcpy(parts + real, signers, real * sizeof *signers);
-	size_t pos = s->nout; /* keep ascending block id order */
-	while (pos > 0 && s->out[pos - 1].id > t->id) {
-		s->out[pos] = s->out[pos - 1];
-		pos--;
-	}
-	s->out[pos] = (outstanding){t->id, target, *rec, s->round, parts, real};
-	s->nout++;
+	/* appended; create_blocks merges the round's blocks in by id */
+	s->out[s->nout++] = (outstanding){t->id, target, *rec, s->round, parts, real};
 	if (s->round >= s->cfg.warmup) {
 		s->res.created++;
 		if (!family)
@@ -1701,12 +1699,51 @@ out:
 	return err;
 }
 
+/* Ascending block id, then submission order (blkrec indexes grow with it). */
+static int
+cmp_outstanding(const void *a, const void *b)
+{
+	const outstanding *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return (x->rec > y->rec) - (x->rec < y->rec);
+}
+
+/* The blocks submitted since s->out held `head` entries (in ascending id)
+ * were appended; sorts them and merges them in, older entries first among
+ * equal ids: the order that inserting each at its place as it came gives,
+ * in O(n + k log k) a round instead of O(n k), which grew with the square
+ * of the network size (blocks per round times blocks in flight). */
+static ec_err
+merge_outstanding(ec_sim *s, size_t head)
+{
+	size_t k = s->nout - head;
+	if (k == 0)
+		return EC_OK;
+	if (!grow((void **)&s->outnew, &s->outnewcap, k, sizeof *s->outnew))
+		return EC_ENOMEM;
+	outstanding *nw = s->outnew;
+	memcpy(nw, s->out + head, k * sizeof *nw);
+	qsort(nw, k, sizeof *nw, cmp_outstanding);
+	/* from the back: the largest of the two heads goes last; a new entry
+	 * goes after an older one with the same id */
+	size_t i = head, j = k, d = s->nout;
+	while (j > 0) {
+		if (i > 0 && s->out[i - 1].id > nw[j - 1].id)
+			s->out[--d] = s->out[--i];
+		else
+			s->out[--d] = nw[--j];
+	}
+	return EC_OK;
+}
+
 /* Step B: every free token goes into a new block at a random node. */
 static ec_err
 create_blocks(ec_sim *s)
 {
 	if (s->cfg.drain && s->round + s->cfg.drain >= s->cfg.rounds)
 		return EC_OK;
+	const size_t head = s->nout; /* s->out is sorted up to here */
 	size_t offer = s->ntokens;
 	if (s->cfg.tx_rate && s->cfg.tx_rate < offer) {
 		/* offer tx_rate free tokens, picked uniformly (partial Fisher-Yates);
@@ -1797,7 +1834,10 @@ create_blocks(ec_sim *s)
 		s->tokskip += offer;
 		s->ntokens -= offer;
 	}
-out:
+out:;
+	ec_err merr = merge_outstanding(s, head); /* kept sorted on errors too */
+	if (!err)
+		err = merr;
 	free(held);
 	free(parts);
 	free(sigs);
