@@ -19,12 +19,13 @@
 #      envelopes).  Software prefetches are not loads to callgrind, so the
 #      lines that are prefetched and then used count as misses where used,
 #      and lines prefetched but never used do not count at all.
-#   3. The arithmetic: at 5 M/s a message has 200 ns.  Instructions cost
-#      what the native run shows (instructions per message / ns per
-#      message); lines cost at least 1 / (the chained ceiling).
+#   3. The arithmetic: at 5 M/s a message has 200 ns.  An instruction costs
+#      at least 1 / (the most instructions per ns any size reached natively:
+#      the smallest, whose state stays in cache); a line from memory at
+#      least 1 / (the chained ceiling of step 1).
 # usage: bench/bench_floor.sh [BUILD_DIR]
-#   SIZES="20000 100000 300000" (default) the network sizes (the smallest sets the
-#   instruction rate of code whose state stays in cache; 1000000 takes an hour); REPEAT=3 native runs;
+#   SIZES="20000 100000 300000" (default) the network sizes; 1000000 adds
+#   about an hour of callgrind.  REPEAT=3 native runs per size.
 #   FLOOR_MIB=2400 the working set of step 1 (the 1M run's peak RSS).
 # Needs valgrind (apt-get install valgrind) for step 2.
 set -eu
