@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ec/report.h"
+#include "ecsim/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

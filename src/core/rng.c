@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "multiversion.h"
+#include "core/multiversion.h"
 
 /* One lane per block: lane j computes block counter + j. */
 typedef uint32_t vec __attribute__((vector_size(4 * EC_RNG_LANES)));

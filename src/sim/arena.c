@@ -21,22 +21,22 @@
 #define ALIGN 16u
 
 void
-sim_arena_init(sim_arena *a)
+ecsim_arena_init(ecsim_arena *a)
 {
 	memset(a, 0, sizeof *a);
 }
 
 void
-sim_arena_fini(sim_arena *a)
+ecsim_arena_fini(ecsim_arena *a)
 {
 	for (size_t i = 0; i < a->nchunks; i++)
 		munmap(a->chunks[i].base, a->chunks[i].size);
 	free(a->chunks);
-	sim_arena_init(a);
+	ecsim_arena_init(a);
 }
 
 static bool
-owns(const sim_arena *a, const void *p)
+owns(const ecsim_arena *a, const void *p)
 {
 	const unsigned char *c = p;
 	if (c < a->lo || c >= a->hi)
@@ -48,13 +48,13 @@ owns(const sim_arena *a, const void *p)
 }
 
 static void *
-arena_alloc(sim_arena *a, size_t n)
+arena_alloc(ecsim_arena *a, size_t n)
 {
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	sim_arena_chunk *c = a->nchunks ? &a->chunks[a->nchunks - 1] : NULL;
+	ecsim_arena_chunk *c = a->nchunks ? &a->chunks[a->nchunks - 1] : NULL;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-		sim_arena_chunk *chunks = realloc(a->chunks, (a->nchunks + 1) * sizeof *chunks);
+		ecsim_arena_chunk *chunks = realloc(a->chunks, (a->nchunks + 1) * sizeof *chunks);
 		if (!chunks)
 			return NULL;
 		a->chunks = chunks;
@@ -66,7 +66,7 @@ arena_alloc(sim_arena *a, size_t n)
 		(void)madvise(base, size, MADV_HUGEPAGE); /* a hint; failure is harmless */
 #endif
 		c = &a->chunks[a->nchunks++];
-		*c = (sim_arena_chunk){base, size, 0};
+		*c = (ecsim_arena_chunk){base, size, 0};
 		unsigned char *b = base;
 		if (!a->lo || b < a->lo)
 			a->lo = b;
@@ -79,9 +79,9 @@ arena_alloc(sim_arena *a, size_t n)
 }
 
 void *
-sim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+ecsim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 {
-	sim_arena *a = user;
+	ecsim_arena *a = user;
 	if (ptr && owns(a, ptr)) {
 		/* arena blocks move out to the C library when they grow */
 		if (new_size == 0)
@@ -104,7 +104,7 @@ sim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 }
 
 size_t
-sim_arena_mapped(const sim_arena *a)
+ecsim_arena_mapped(const ecsim_arena *a)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < a->nchunks; i++)
@@ -123,7 +123,7 @@ huge_round(size_t size)
 }
 
 void *
-sim_huge_alloc(size_t size)
+ecsim_huge_alloc(size_t size)
 {
 	if (size == 0)
 		size = 1;
@@ -138,35 +138,35 @@ sim_huge_alloc(size_t size)
 }
 
 void
-sim_huge_free(void *p, size_t size)
+ecsim_huge_free(void *p, size_t size)
 {
 	if (p)
 		munmap(p, huge_round(size ? size : 1));
 }
 
 void *
-sim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+ecsim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 {
 	(void)user;
-	bool was_huge = ptr && old_size >= SIM_HUGE_MIN;
+	bool was_huge = ptr && old_size >= ECSIM_HUGE_MIN;
 	if (new_size == 0) {
 		if (was_huge)
-			sim_huge_free(ptr, old_size);
+			ecsim_huge_free(ptr, old_size);
 		else
 			free(ptr);
 		return NULL;
 	}
-	if (new_size < SIM_HUGE_MIN && !was_huge)
+	if (new_size < ECSIM_HUGE_MIN && !was_huge)
 		return realloc(ptr, new_size);
-	if (was_huge && huge_round(new_size) == huge_round(old_size) && new_size >= SIM_HUGE_MIN)
+	if (was_huge && huge_round(new_size) == huge_round(old_size) && new_size >= ECSIM_HUGE_MIN)
 		return ptr;
-	void *p = new_size >= SIM_HUGE_MIN ? sim_huge_alloc(new_size) : malloc(new_size);
+	void *p = new_size >= ECSIM_HUGE_MIN ? ecsim_huge_alloc(new_size) : malloc(new_size);
 	if (!p)
 		return NULL;
 	if (ptr) {
 		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
 		if (was_huge)
-			sim_huge_free(ptr, old_size);
+			ecsim_huge_free(ptr, old_size);
 		else
 			free(ptr);
 	}
@@ -178,24 +178,24 @@ sim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 #define SLAB_BYTES ((size_t)32 << 20)
 
 void
-sim_alloc_init(sim_alloc *a, sim_arena *arena)
+ecsim_alloc_init(ecsim_alloc *a, ecsim_arena *arena)
 {
 	memset(a, 0, sizeof *a);
 	a->arena = arena;
 }
 
 void
-sim_alloc_fini(sim_alloc *a)
+ecsim_alloc_fini(ecsim_alloc *a)
 {
 	for (size_t i = 0; i < a->nslabs; i++) {
 		UNPOISON(a->slabs[i], SLAB_BYTES);
-		sim_huge_free(a->slabs[i], SLAB_BYTES);
+		ecsim_huge_free(a->slabs[i], SLAB_BYTES);
 	}
 	free(a->slabs);
 	memset(a, 0, sizeof *a);
 }
 
-/* Class of an n-byte block (0 < n <= SIM_ALLOC_MAX) and its size: steps of
+/* Class of an n-byte block (0 < n <= ECSIM_ALLOC_MAX) and its size: steps of
  * 16 bytes up to 128, then four steps per power of two. */
 static unsigned
 size_class(size_t n, size_t *size)
@@ -212,7 +212,7 @@ size_class(size_t n, size_t *size)
 }
 
 static void *
-class_alloc(sim_alloc *a, size_t n)
+class_alloc(ecsim_alloc *a, size_t n)
 {
 	size_t size;
 	unsigned c = size_class(n, &size);
@@ -229,7 +229,7 @@ class_alloc(sim_alloc *a, size_t n)
 		if (!slabs)
 			return NULL;
 		a->slabs = slabs;
-		unsigned char *slab = sim_huge_alloc(SLAB_BYTES); /* pages come as touched */
+		unsigned char *slab = ecsim_huge_alloc(SLAB_BYTES); /* pages come as touched */
 		if (!slab)
 			return NULL;
 		POISON(slab, SLAB_BYTES);
@@ -245,7 +245,7 @@ class_alloc(sim_alloc *a, size_t n)
 }
 
 static void
-class_free(sim_alloc *a, void *p, size_t n)
+class_free(ecsim_alloc *a, void *p, size_t n)
 {
 	size_t size;
 	if (n == 0)
@@ -257,15 +257,15 @@ class_free(sim_alloc *a, void *p, size_t n)
 }
 
 void *
-sim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+ecsim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 {
-	sim_alloc *a = user;
+	ecsim_alloc *a = user;
 	if (ptr && owns(a->arena, ptr)) {
 		/* arena blocks move out to the classes (or the C library) when
 		 * they grow; the arena releases them all at once */
 		if (new_size == 0)
 			return NULL;
-		void *p = new_size > SIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
+		void *p = new_size > ECSIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
 		if (p)
 			memcpy(p, ptr, old_size < new_size ? old_size : new_size);
 		return p;
@@ -275,9 +275,9 @@ sim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 		if (p)
 			return p;
 	}
-	if (ptr && old_size > SIM_ALLOC_MAX) {
-		if (new_size > SIM_ALLOC_MAX || new_size == 0)
-			return sim_arena_realloc(a->arena, ptr, old_size, new_size);
+	if (ptr && old_size > ECSIM_ALLOC_MAX) {
+		if (new_size > ECSIM_ALLOC_MAX || new_size == 0)
+			return ecsim_arena_realloc(a->arena, ptr, old_size, new_size);
 		void *p = class_alloc(a, new_size); /* shrinks into a class */
 		if (p) {
 			memcpy(p, ptr, new_size);
@@ -293,10 +293,10 @@ sim_alloc_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
 	}
 	if (ptr) {
 		size_t os, ns;
-		if (new_size <= SIM_ALLOC_MAX && size_class(old_size, &os) == size_class(new_size, &ns))
+		if (new_size <= ECSIM_ALLOC_MAX && size_class(old_size, &os) == size_class(new_size, &ns))
 			return ptr;
 	}
-	void *p = new_size > SIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
+	void *p = new_size > ECSIM_ALLOC_MAX ? malloc(new_size) : class_alloc(a, new_size);
 	if (p && ptr) {
 		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
 		class_free(a, ptr, old_size);

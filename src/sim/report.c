@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Result formatting (see ec/report.h). */
-#include "ec/report.h"
+#include "ecsim/report.h"
 
 #include "ec/lifecycle.h"
 

@@ -10,7 +10,7 @@
  * Messages are ec_msg values; block bodies point into the shared store's
  * interned arena, so a queued message never dangles.
  */
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -20,9 +20,9 @@
 #include "arena.h"
 #include "ec/ecp.h"
 #include "ec/identity.h"
-#include "ec/memstore.h"
+#include "ecsim/memstore.h"
 #include "topology.h"
-#include "wallet.h"
+#include "proto/ec/wallet.h"
 
 const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
 	184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167,
@@ -130,7 +130,7 @@ typedef struct worker {
 	uint32_t id;
 	uint32_t lo, hi;        /* nodes [lo, hi), a multiple of 64 apart */
 	ec_ctx ctx;
-	sim_alloc alloc;        /* its nodes' memory during the rounds */
+	ecsim_alloc alloc;        /* its nodes' memory during the rounds */
 	ec_memstore *store;     /* the block and token stores of its nodes */
 	tagged_msgs out[2];     /* what handles (tag: the delivery index) and
 	                           ticks (tag: the node index) sent */
@@ -169,7 +169,7 @@ struct ec_sim {
 	                           key: its signer), for the resurrection attack */
 	uint32_t ndead;
 	const ec_sig_scheme *sig;
-	sim_arena arena;
+	ecsim_arena arena;
 	ec_rng rng;
 	uint64_t round;
 	bool over;
@@ -392,7 +392,7 @@ build_index(ec_sim *s)
 	s->nslots = 16;
 	while (s->nslots < 2 * (size_t)s->n)
 		s->nslots *= 2;
-	s->slots = sim_huge_alloc(s->nslots * sizeof *s->slots); /* zeroed */
+	s->slots = ecsim_huge_alloc(s->nslots * sizeof *s->slots); /* zeroed */
 	if (!s->slots)
 		return EC_ENOMEM;
 	for (uint32_t i = 0; i < s->n; i++) {
@@ -521,7 +521,7 @@ grow(void **v, size_t *cap, size_t need, size_t elem)
 }
 
 /* grow() for the message queues, which live on huge pages from 2 MiB on
- * (their gather reads them at random); release with sim_huge_realloc. */
+ * (their gather reads them at random); release with ecsim_huge_realloc. */
 static bool
 grow_huge(void **v, size_t *cap, size_t need, size_t elem)
 {
@@ -530,7 +530,7 @@ grow_huge(void **v, size_t *cap, size_t need, size_t elem)
 	size_t c = *cap ? *cap : 16;
 	while (c < need)
 		c *= 2;
-	void *p = sim_huge_realloc(NULL, *v, *cap * elem, c * elem);
+	void *p = ecsim_huge_realloc(NULL, *v, *cap * elem, c * elem);
 	if (!p)
 		return false;
 	*v = p;
@@ -578,7 +578,7 @@ items_alloc(itembuf *b, size_t n)
 		if (!z)
 			return NULL;
 		b->sizes = z;
-		if (!(c[b->nchunks] = sim_huge_alloc(size * sizeof **c)))
+		if (!(c[b->nchunks] = ecsim_huge_alloc(size * sizeof **c)))
 			return NULL;
 		z[b->nchunks++] = size;
 		b->used = 0;
@@ -592,7 +592,7 @@ static void
 items_free(itembuf *b)
 {
 	for (size_t i = 0; i < b->nchunks; i++)
-		sim_huge_free(b->chunks[i], b->sizes[i] * sizeof **b->chunks);
+		ecsim_huge_free(b->chunks[i], b->sizes[i] * sizeof **b->chunks);
 	free(b->chunks);
 	free(b->sizes);
 }
@@ -1094,9 +1094,9 @@ ec_sim_free(ec_sim *s)
 	if (s->nodes) {
 		for (uint32_t i = 0; i < s->n; i++)
 			s->cfg.protocol->node_fini(node_at(s, i), &s->ctx);
-		sim_huge_free(s->nodes, (size_t)s->n * s->node_size);
+		ecsim_huge_free(s->nodes, (size_t)s->n * s->node_size);
 	}
-	sim_arena_fini(&s->arena);
+	ecsim_arena_fini(&s->arena);
 	if (s->pool_started) {
 		s->phase = PHASE_EXIT;
 		pthread_barrier_wait(&s->start);
@@ -1118,7 +1118,7 @@ ec_sim_free(ec_sim *s)
 		free(w->evs);
 		items_free(&w->items[0]);
 		items_free(&w->items[1]);
-		sim_alloc_fini(&w->alloc);
+		ecsim_alloc_fini(&w->alloc);
 		free(w->todo);
 		free(w->mv);
 		free(w->mtag);
@@ -1130,19 +1130,19 @@ ec_sim_free(ec_sim *s)
 	free(s->w);
 	free(s->rcv);
 	free(s->link);
-	sim_huge_free(s->head, s->n * sizeof *s->head);
-	sim_huge_free(s->views, s->n * sizeof *s->views);
-	sim_huge_free(s->ids, s->n * sizeof *s->ids);
+	ecsim_huge_free(s->head, s->n * sizeof *s->head);
+	ecsim_huge_free(s->views, s->n * sizeof *s->views);
+	ecsim_huge_free(s->ids, s->n * sizeof *s->ids);
 	free(s->gen);
-	sim_huge_free(s->slots, s->nslots * sizeof *s->slots);
+	ecsim_huge_free(s->slots, s->nslots * sizeof *s->slots);
 	free(s->active);
-	sim_huge_free(s->due, s->n * sizeof *s->due);
+	ecsim_huge_free(s->due, s->n * sizeof *s->due);
 	free(s->rows);
 	free(s->ready);
 	free(s->peer_buf);
-	sim_huge_realloc(NULL, s->q.v, s->q.cap * sizeof *s->q.v, 0);
-	sim_huge_realloc(NULL, s->next.v, s->next.cap * sizeof *s->next.v, 0);
-	sim_huge_realloc(NULL, s->shuf.v, s->shuf.cap * sizeof *s->shuf.v, 0);
+	ecsim_huge_realloc(NULL, s->q.v, s->q.cap * sizeof *s->q.v, 0);
+	ecsim_huge_realloc(NULL, s->next.v, s->next.cap * sizeof *s->next.v, 0);
+	ecsim_huge_realloc(NULL, s->shuf.v, s->shuf.cap * sizeof *s->shuf.v, 0);
 	free(s->perm);
 	free(s->tokens ? s->tokens - s->tokskip : NULL);
 	for (size_t i = 0; i < s->nout; i++)
@@ -1249,7 +1249,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	s->res.warmup = cfg->warmup;
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;
-	sim_arena_init(&s->arena);
+	ecsim_arena_init(&s->arena);
 	/* Workers own contiguous node ranges of a multiple of 64 nodes (so no
 	 * two share a word of the active bitmap) and each has its own stores. */
 	s->nw = cfg->threads ? cfg->threads : 1;
@@ -1264,10 +1264,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->id = k;
 		w->lo = k * s->chunk;
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
-		if ((err = ec_memstore_new(&w->store, sim_huge_realloc, NULL)))
+		if ((err = ec_memstore_new(&w->store, ecsim_huge_realloc, NULL)))
 			goto fail;
-		sim_alloc_init(&w->alloc, &s->arena);
-		w->ctx = (ec_ctx){.realloc_fn = sim_alloc_realloc, .alloc_user = &w->alloc,
+		ecsim_alloc_init(&w->alloc, &s->arena);
+		w->ctx = (ec_ctx){.realloc_fn = ecsim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
 		                  .intern = sim_intern, .intern_user = w->store,
 		                  .memo = cfg->verify_every_node ? NULL : ec_memstore_memo,
@@ -1277,14 +1277,14 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	err = EC_ENOMEM;
 	s->node_size = p->node_size;
 	/* the randomly accessed arrays live on huge pages (zeroed) */
-	s->nodes = sim_huge_alloc((size_t)s->n * p->node_size);
-	s->ids = sim_huge_alloc(s->n * sizeof *s->ids);
+	s->nodes = ecsim_huge_alloc((size_t)s->n * p->node_size);
+	s->ids = ecsim_huge_alloc(s->n * sizeof *s->ids);
 	s->gen = malloc(s->n * sizeof *s->gen);
-	s->views = sim_huge_alloc(s->n * sizeof *s->views);
+	s->views = ecsim_huge_alloc(s->n * sizeof *s->views);
 	s->active = calloc((s->n + 63) / 64, sizeof *s->active);
-	if ((s->due = sim_huge_alloc(s->n * sizeof *s->due)))
+	if ((s->due = ecsim_huge_alloc(s->n * sizeof *s->due)))
 		memset(s->due, 0xff, s->n * sizeof *s->due); /* NOT_DUE */
-	if ((s->head = sim_huge_alloc(s->n * sizeof *s->head)))
+	if ((s->head = ecsim_huge_alloc(s->n * sizeof *s->head)))
 		memset(s->head, 0xff, s->n * sizeof *s->head); /* no messages */
 	s->ready = calloc((s->n + 63) / 64, sizeof *s->ready);
 	const bool bounded = ec_topology_bounded(cfg->topology.kind);
@@ -1639,7 +1639,7 @@ seal(ec_sim *s, ec_txn *t, const ec_id *parents, const uint64_t *signers, ecp_bl
 {
 	free(*held);
 	*held = NULL;
-	ec_err err = wallet_seal(s->sig, t->time, t->parts, parents, signers, t->used, WALLET_HONEST,
+	ec_err err = ecp_wallet_seal(s->sig, t->time, t->parts, parents, signers, t->used, ECP_WALLET_HONEST,
 	                         0, held);
 	if (err)
 		return err;
@@ -1663,21 +1663,21 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 	ec_token_part fp = {p->token, p->last, ec_rng_u64(&s->rng)};
 	ec_id fpar = *parent;
 	uint64_t signer = tok->key, attacker = ec_rng_u64(&s->rng);
-	wallet_forge forge = kind == 0 ? WALLET_BAD_SIG : WALLET_WRONG_KEY;
+	ecp_wallet_forge forge = kind == 0 ? ECP_WALLET_BAD_SIG : ECP_WALLET_WRONG_KEY;
 	if (kind == 2) {
 		fp.last = tok->prev_block;
 		fpar = full_id(s, tok->prev_block);
 		signer = tok->prev_key;
-		forge = WALLET_HONEST;
+		forge = ECP_WALLET_HONEST;
 	} else if (kind == 3) {
 		const sim_token *d = &s->dead[ec_rng_index(&s->rng, s->ndead)];
 		fp = (ec_token_part){d->token, d->block, fp.key};
 		fpar = full_id(s, d->block);
 		signer = d->key;
-		forge = WALLET_HONEST;
+		forge = ECP_WALLET_HONEST;
 	}
 	ecp_block *b;
-	ec_err err = wallet_seal(s->sig, s->round, &fp, &fpar, &signer, 1, forge, attacker, &b);
+	ec_err err = ecp_wallet_seal(s->sig, s->round, &fp, &fpar, &signer, 1, forge, attacker, &b);
 	if (err)
 		return err;
 	ec_txn t = {.id = ec_id_pos(&b->id), .time = s->round, .used = 1, .parts = &fp, .block = b};

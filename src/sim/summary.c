@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Descriptive statistics over runs (see ec/summary.h). */
-#include "ec/summary.h"
+#include "ecsim/summary.h"
 
 #include <math.h>
 #include <stdlib.h>

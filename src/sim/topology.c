@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/multiversion.h"
+#include "core/multiversion.h"
 
 #define RING UINT64_MAX /* (ref) the ring is taken as 2^64 - 1, not 2^64 */
 

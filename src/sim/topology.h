@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "ec/rng.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 /*
  * Draws every node's trusted peers in the reference's order.

@@ -5,7 +5,7 @@
  * grown at 5/8 load.  Nothing is ever deleted: the seed protocol never
  * removes a stored block or mapping.
  */
-#include "ec/memstore.h"
+#include "ecsim/memstore.h"
 
 #include <string.h>
 

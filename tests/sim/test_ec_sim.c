@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "ec/ecp.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 static ec_sim_result
 run(const ec_sim_config *cfg)

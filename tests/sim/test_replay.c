@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "ec/seed.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 typedef struct trace {
 	size_t queue[40];

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 static ec_sim *
 make(ec_topology_kind kind, uint32_t nodes, uint32_t degree, uint64_t seed)

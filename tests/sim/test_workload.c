@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "ec/ecp.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 typedef struct counts {
 	uint64_t created[64];

@@ -31,7 +31,7 @@
 
 #include "ec/ecp.h"
 #include "ec/lifecycle.h"
-#include "ec/memstore.h"
+#include "ecsim/memstore.h"
 #include "ec/sig.h"
 
 #define NPEERS 40

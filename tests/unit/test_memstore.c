@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "ec/ctx.h"
-#include "ec/memstore.h"
+#include "ecsim/memstore.h"
 
 static ec_block
 mk(ec_block_id id, uint64_t time, uint64_t token)

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "ec/rng.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 static const uint8_t published[EC_RNG_SEED_BYTES] = {
 	184, 96,  199, 42,  250, 200, 180, 30,  170, 143, 225, 146, 186, 227, 135, 167,

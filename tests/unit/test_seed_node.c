@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "ec/ctx.h"
-#include "ec/memstore.h"
+#include "ecsim/memstore.h"
 #include "ec/protocol.h"
 #include "ec/rng.h"
 #include "ec/seed.h"

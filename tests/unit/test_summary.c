@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "ec/summary.h"
+#include "ecsim/summary.h"
 
 static void
 check_close(double got, double want, double eps, const char *what, int line)

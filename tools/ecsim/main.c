@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ec/report.h"
-#include "ec/sim.h"
+#include "ecsim/report.h"
+#include "ecsim/sim.h"
 #include "identity.h"
 #include "options.h"
 #include "output.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ec/report.h"
+#include "ecsim/report.h"
 #include "options.h"
 
 enum {

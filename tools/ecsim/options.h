@@ -10,7 +10,7 @@
 
 #include "ec/ecp.h"
 #include "ec/seed.h"
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 typedef struct ecsim_options {
 	ec_sim_config cfg;

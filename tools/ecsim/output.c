@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ec/report.h"
-#include "ec/summary.h"
+#include "ecsim/report.h"
+#include "ecsim/summary.h"
 
 static void
 row(FILE *out, const char *name, double pub, double got, double lo, double hi, int decimals)

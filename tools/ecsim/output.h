@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "ec/sim.h"
+#include "ecsim/sim.h"
 
 /* Compares a run of the published configuration with the published
  * figures; salted/salt say which mempool order produced it. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "ec/report.h"
+#include "ecsim/report.h"
 
 static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",

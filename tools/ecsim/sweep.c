@@ -22,8 +22,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ec/report.h"
-#include "ec/summary.h"
+#include "ecsim/report.h"
+#include "ecsim/summary.h"
 #include "options.h"
 
 enum { M_MPC, M_MPNPC, M_LAT, M_LATP95, M_THR, M_COMMITS, M_MESSAGES, M_COUNT };

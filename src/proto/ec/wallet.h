@@ -2,11 +2,11 @@
 /*
  * The simulator's wallets: the token owners' side of the ec protocol.  A
  * simulated owner key is a 64-bit key reference; its keypair is derived
- * from it, so no secret is stored.  wallet_seal builds and signs the block
+ * from it, so no secret is stored.  ecp_wallet_seal builds and signs the block
  * an owner would send; the attacks of --forge-rate are built here too.
  */
-#ifndef EC_SIM_WALLET_H
-#define EC_SIM_WALLET_H
+#ifndef ECP_WALLET_H
+#define ECP_WALLET_H
 
 #include <stdint.h>
 
@@ -15,14 +15,14 @@
 #include "ec/err.h"
 #include "ec/sig.h"
 
-typedef enum wallet_forge {
-	WALLET_HONEST = 0,
-	WALLET_BAD_SIG,   /* the right signer named, signed with another key */
-	WALLET_WRONG_KEY  /* signed, validly, by a key the parent never named */
-} wallet_forge;
+typedef enum ecp_wallet_forge {
+	ECP_WALLET_HONEST = 0,
+	ECP_WALLET_BAD_SIG,   /* the right signer named, signed with another key */
+	ECP_WALLET_WRONG_KEY  /* signed, validly, by a key the parent never named */
+} ecp_wallet_forge;
 
 /* The keypair of key reference keyref. */
-void wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_PK_BYTES],
+void ecp_wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_PK_BYTES],
                     uint8_t sk[EC_SIG_SK_BYTES]);
 
 /* Builds the signed block moving n parts at `time`: parts[i].token (ring
@@ -32,8 +32,8 @@ void wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_
  * named, which signs).  Parts are put in token order.  `attacker` is the
  * key reference a forgery signs with.  Out: *out, malloc'd, for the caller
  * to free. */
-EC_WUR ec_err wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
+EC_WUR ec_err ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
                           const ec_id *parents, const uint64_t *prev_keys, uint32_t n,
-                          wallet_forge forge, uint64_t attacker, ecp_block **out);
+                          ecp_wallet_forge forge, uint64_t attacker, ecp_block **out);
 
 #endif

@@ -12,7 +12,7 @@
 #include "ec/lifecycle.h"
 
 void
-wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_PK_BYTES],
+ecp_wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_PK_BYTES],
                uint8_t sk[EC_SIG_SK_BYTES])
 {
 	uint8_t le[8], seed[EC_SIG_SEED_BYTES];
@@ -26,8 +26,8 @@ wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_P
 }
 
 ec_err
-wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
-            const ec_id *parents, const uint64_t *prev_keys, uint32_t n, wallet_forge forge,
+ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
+            const ec_id *parents, const uint64_t *prev_keys, uint32_t n, ecp_wallet_forge forge,
             uint64_t attacker, ecp_block **out)
 {
 	if (n < 1 || n > ECP_MAX_PARTS)
@@ -59,16 +59,16 @@ wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *par
 		p->token = ec_id_expand(parts[i].token);
 		p->parent = parents[i];
 		if (parts[i].key) {
-			wallet_keypair(scheme, parts[i].key, pk, sks[r]);
+			ecp_wallet_keypair(scheme, parts[i].key, pk, sks[r]);
 			ec_key_hash(pk, &p->next_key);
 		}
 		if (ec_id_is_zero(&p->parent))
 			continue; /* a create: unsigned */
-		wallet_keypair(scheme, prev_keys[i], p->signer, sks[r]);
-		if (forge == WALLET_BAD_SIG)
-			wallet_keypair(scheme, attacker, pk, sks[r]); /* the signer stays named */
-		else if (forge == WALLET_WRONG_KEY)
-			wallet_keypair(scheme, attacker, p->signer, sks[r]);
+		ecp_wallet_keypair(scheme, prev_keys[i], p->signer, sks[r]);
+		if (forge == ECP_WALLET_BAD_SIG)
+			ecp_wallet_keypair(scheme, attacker, pk, sks[r]); /* the signer stays named */
+		else if (forge == ECP_WALLET_WRONG_KEY)
+			ecp_wallet_keypair(scheme, attacker, p->signer, sks[r]);
 	}
 	ecp_block_id(b, &b->id);
 	for (uint32_t r = 0; r < n; r++)

@@ -10,8 +10,8 @@
 #include <stdio.h>
 
 #include "ec/rng.h"
-#include "ec/sim.h"
-#include "ec/summary.h"
+#include "ecsim/sim.h"
+#include "ecsim/summary.h"
 
 /* Derived figures; NaN-free: a ratio with no commits is reported as 0 and
  * flagged by has_commits. */
