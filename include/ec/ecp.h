@@ -142,6 +142,9 @@ uint64_t ecp_item_wire_size(const ecp_item *it);
 void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
 
 extern const ec_protocol ec_protocol_ec;
+/* Its tables for drivers (also reachable as ec_protocol_ec.msg, .workload). */
+extern const ec_msg_ops ecp_msg_ops;
+extern const ec_workload_ops ecp_workload_ops;
 
 /* Test and driver hooks. */
 /* Window [low, high] of a node (self, peers) around key, w below and w+1

@@ -21,8 +21,84 @@
 #include "ec/id.h"
 #include "ec/msg.h"
 
+/* Storage a driver lends a protocol for the bodies of messages in flight
+ * (ec_msg_ops.keep). */
+typedef struct ec_msg_keeper {
+	/* bytes of storage, aligned for any type, valid until the message is
+	 * delivered or lost; a driver that keeps a message longer (it was
+	 * delayed) calls keep again on the kept copy.  NULL: out of memory. */
+	void *(*scratch)(void *user, size_t bytes);
+	void *user;
+} ec_msg_keeper;
+
+/* Most counters a protocol may keep of the messages a driver delivers. */
+#define EC_MSG_COUNTERS 16
+
+/* One figure a report prints from the protocol's message counters: the
+ * counter num, or with den >= 0 the mean counters[num] / counters[den]
+ * (0 when counters[den] is 0). */
+typedef struct ec_msg_stat {
+	const char *key;    /* JSON key */
+	const char *label;  /* name in the text report's message line; NULL: not there */
+	int8_t num, den;
+} ec_msg_stat;
+
+/* What a driver needs to carry a protocol's messages without knowing their
+ * bodies: keep them past the send call, size them on the wire, count them. */
+typedef struct ec_msg_ops {
+	/* Makes m's body outlive the send call: copies what m points to that
+	 * the sender may free into storage from k, and points m at the copies.
+	 * Bodies that already outlive the sender (interned through ec_ctx.intern)
+	 * stay where they are.  Errors: EC_ENOMEM (m is then unchanged). */
+	ec_err (*keep)(ec_msg *m, const ec_msg_keeper *k);
+	/* Bytes m takes on a wire (envelope and body), for the bandwidth model. */
+	uint64_t (*wire_size)(const ec_msg *m);
+	/* Logical messages m carries (an envelope may carry several). */
+	uint32_t (*logical)(const ec_msg *m);
+	/* Optional (may be NULL): adds m's contribution to counters
+	 * (EC_MSG_COUNTERS of them, which the driver sums over deliveries). */
+	void (*count)(const ec_msg *m, uint64_t *counters);
+	/* Optional (may be NULL): a hint that m's body is read soon. */
+	void (*prefetch)(const ec_msg *m);
+	/* The figures reports print from the counters, in order; nstats of them. */
+	const ec_msg_stat *stats;
+	size_t nstats;
+} ec_msg_ops;
+
+/* How a sealed transaction is made (ec_workload_ops.seal): honestly, or as
+ * one of the attacks a simulation injects. */
+typedef enum ec_seal_kind {
+	EC_SEAL_HONEST = 0,
+	EC_SEAL_BAD_SIG,   /* the right signer named, signed with another key */
+	EC_SEAL_WRONG_KEY  /* signed, validly, by a key the parent never named */
+} ec_seal_kind;
+
+struct ec_sig_scheme;
+
+/* A protocol whose transactions are signed by their owners (optional: NULL
+ * for one that takes bare parts, like seed).  With it, a workload may sign
+ * with a scheme, destroy tokens, add witness tokens and forge attacks. */
+typedef struct ec_workload_ops {
+	/* Seals t->used parts of t: the signed form a wallet would send, with
+	 * parents[i] the full id of the block that last moved part i (zero: a
+	 * create) and signers[i] the key reference that signs it (0: none).
+	 * kind and attacker (the key an attack signs with) make a forgery.
+	 * Sets t->block to the sealed form and t->id to its 64-bit handle; the
+	 * form is the caller's, released with release().  Errors: EC_EINVAL
+	 * (t->used outside 1..max_block_tokens), EC_ENOMEM; t is then unchanged
+	 * and nothing is held. */
+	ec_err (*seal)(const struct ec_sig_scheme *scheme, ec_txn *t, const ec_id *parents,
+	               const uint64_t *signers, ec_seal_kind kind, uint64_t attacker);
+	/* The full id of t's sealed form. */
+	ec_id (*full_id)(const ec_txn *t);
+	/* Releases t's sealed form (t->block); accepts t->block == NULL. */
+	void (*release)(ec_txn *t);
+} ec_workload_ops;
+
 typedef struct ec_protocol {
 	const char *name;
+	const ec_msg_ops *msg;          /* how drivers carry its messages */
+	const ec_workload_ops *workload; /* NULL: transactions are not signed */
 	size_t node_size;
 	uint32_t max_block_tokens; /* largest transaction submit() accepts */
 	/* Initialises node storage for a node with this id at time 0.

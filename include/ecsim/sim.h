@@ -128,14 +128,6 @@ typedef struct ec_sim_config {
 	ec_sim_hooks hooks;
 } ec_sim_config;
 
-/* Bytes a message would take on a wire, for the bandwidth model: a 33-byte
- * envelope (sender, receiver, ticket, time: 8 each; type: 1) plus the body:
- * Vote 10, QueryBlock/QueryToken 24, Referral 24, Answer 176, Block 17 plus
- * per used part 25 (+8 with a signature).  An ec envelope is its canonical
- * encoding (docs/wire.md: 12 bytes plus the exact encoding of every item,
- * signatures included) plus 16 for receiver and time, as for the seed. */
-uint64_t ec_msg_wire_size(const ec_msg *m);
-
 /* The published configuration (spec §4.1), published seed included. */
 void ec_sim_config_default(ec_sim_config *cfg);
 
@@ -169,18 +161,16 @@ typedef struct ec_sim_result {
 	uint64_t messages_all;    /* the same in every round, warm-up included: the
 	                             simulator's work, for speed figures */
 	uint64_t envelopes;       /* wire envelopes delivered (= messages for seed) */
-	uint64_t items[16];       /* ec logical messages delivered, by ecp_kind */
-	uint64_t block_relayed;   /* ec BLOCK items a relay forwarded towards a
-	                             window (hops >= 1) */
-	uint64_t block_relay_hops; /* the sum of their hop counts */
-	uint64_t block_repoll;    /* ec BLOCK items of a submitter's re-poll */
+	const ec_protocol *protocol; /* the protocol that ran */
+	uint64_t msg_counters[EC_MSG_COUNTERS]; /* its counts of the delivered
+	                             messages (ec_msg_ops.count; its stats name them) */
 	uint64_t lost;
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1]; /* delivered to an existing receiver */
 	uint64_t committed;       /* blocks seen committed at their injection node */
 	uint64_t committed_tokens;
 	uint64_t created;         /* blocks created in the measured window */
 	uint64_t uncommitted;     /* of those, still not committed at the end */
-	uint64_t bytes;           /* delivered bytes under ec_msg_wire_size */
+	uint64_t bytes;           /* delivered bytes (the protocol's ec_msg_ops.wire_size) */
 	uint64_t degree_min, degree_max; /* trusted peers right after set-up */
 	double degree_avg;
 	uint64_t peers_min, peers_max;

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "ec/ecp.h"
 #include "ec/hex.h"
 
 void
@@ -69,6 +68,63 @@ ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES])
 	return ec_hex_decode(seed, EC_RNG_SEED_BYTES, text) ? EC_OK : EC_EPARSE;
 }
 
+/* Whether a protocol names any of its message figures in the text line. */
+static bool
+has_labels(const ec_protocol *p)
+{
+	for (size_t i = 0; p && p->msg && i < p->msg->nstats; i++)
+		if (p->msg->stats[i].label)
+			return true;
+	return false;
+}
+
+/* The value of one protocol figure (ec_msg_stat) in a result. */
+static double
+stat_mean(const ec_msg_stat *st, const uint64_t *c)
+{
+	return c[st->den] ? (double)c[st->num] / (double)c[st->den] : 0.0;
+}
+
+/* "Message distribution: Label: n, ..." from the protocol's figures. */
+static int
+stats_text(FILE *out, const ec_sim_result *r)
+{
+	const ec_msg_ops *m = r->protocol->msg;
+	fputs("Message distribution: ", out);
+	const char *sep = "";
+	for (size_t i = 0; i < m->nstats; i++) {
+		const ec_msg_stat *st = &m->stats[i];
+		if (!st->label)
+			continue;
+		if (st->den >= 0)
+			fprintf(out, "%s%s: %.2f", sep, st->label, stat_mean(st, r->msg_counters));
+		else
+			fprintf(out, "%s%s: %llu", sep, st->label,
+			        (unsigned long long)r->msg_counters[st->num]);
+		sep = ", ";
+	}
+	return fputs("\n", out) < 0 ? -1 : 0;
+}
+
+/* Every registered protocol's figures, so that every run's JSON has the
+ * same keys: those of another protocol than the one that ran are 0. */
+static void
+stats_json(FILE *out, const ec_sim_result *r)
+{
+	static const uint64_t none[EC_MSG_COUNTERS];
+	for (const ec_protocol *const *p = ec_protocols; *p; p++) {
+		const ec_msg_ops *m = (*p)->msg;
+		const uint64_t *c = *p == r->protocol ? r->msg_counters : none;
+		for (size_t i = 0; m && i < m->nstats; i++) {
+			const ec_msg_stat *st = &m->stats[i];
+			if (st->den >= 0)
+				fprintf(out, "\"%s\":%.6f,", st->key, stat_mean(st, c));
+			else
+				fprintf(out, "\"%s\":%llu,", st->key, (unsigned long long)c[st->num]);
+		}
+	}
+}
+
 int
 ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_sim_result *r)
 {
@@ -86,17 +142,8 @@ ec_report_reference(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_s
 		        f.rounds_per_commit, f.messages_per_commit);
 	else
 		fprintf(out, "Messages: %llu. Commits: NONE\n", (unsigned long long)r->messages);
-	if (r->by_type[EC_MSG_ENVELOPE])
-		return fprintf(out, "Message distribution: Block: %llu, Vote: %llu, Commit: %llu, "
-		                    "Blocked: %llu, Poll: %llu, Fetch: %llu, Withdraw: %llu\n",
-		               (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
-		               (unsigned long long)r->items[ECP_COMMIT],
-		               (unsigned long long)r->items[ECP_BLOCKED],
-		               (unsigned long long)r->items[ECP_POLL],
-		               (unsigned long long)r->items[ECP_FETCH],
-		               (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN])) < 0
-		           ? -1
-		           : 0;
+	if (has_labels(r->protocol))
+		return stats_text(out, r);
 	return fprintf(out, "Message distribution: Query: %llu, Vote: %llu, Block: %llu, Answer: %llu\n",
 	               (unsigned long long)f.query, (unsigned long long)r->by_type[EC_MSG_VOTE],
 	               (unsigned long long)r->by_type[EC_MSG_BLOCK],
@@ -218,18 +265,9 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);
-	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,"
-	             "\"ec_block\":%llu,\"ec_vote\":%llu,\"ec_commit\":%llu,\"ec_blocked\":%llu,"
-	             "\"ec_poll\":%llu,\"ec_fetch\":%llu,\"ec_withdraw\":%llu,"
-	             "\"ec_block_relayed\":%llu,\"relay_hops_mean\":%.6f,\"ec_block_repoll\":%llu,",
-	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token,
-	        (unsigned long long)r->items[ECP_BLOCK], (unsigned long long)r->items[ECP_VOTE],
-	        (unsigned long long)r->items[ECP_COMMIT], (unsigned long long)r->items[ECP_BLOCKED],
-	        (unsigned long long)r->items[ECP_POLL], (unsigned long long)r->items[ECP_FETCH],
-	        (unsigned long long)(r->items[ECP_WITHDRAW] + r->items[ECP_WITHDRAWN]),
-	        (unsigned long long)r->block_relayed,
-	        r->block_relayed ? (double)r->block_relay_hops / (double)r->block_relayed : 0.0,
-	        (unsigned long long)r->block_repoll);
+	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,",
+	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token);
+	stats_json(out, r);
 	latency_json(out, "latency_all", &r->latency_all);
 	fprintf(out, "\"latency_all_blocks\":%llu,", (unsigned long long)r->latency_all.count);
 	fprintf(out, "\"plain_created\":%llu,\"plain_committed\":%llu,"

@@ -18,11 +18,9 @@
 #include <string.h>
 
 #include "arena.h"
-#include "ec/ecp.h"
 #include "ec/identity.h"
 #include "ecsim/memstore.h"
 #include "topology.h"
-#include "proto/ec/wallet.h"
 
 const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
 	184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167,
@@ -65,16 +63,20 @@ typedef struct conflict_family {
 	bool resolved;          /* tokens freed by the first commit seen */
 } conflict_family;
 
-/* Item arrays of envelopes in flight, by round parity: a round writes
- * into its own generation while the queue it delivers still lives in the
- * other; chunks never move, so queued pointers stay valid. */
-typedef struct itembuf {
-	ecp_item **chunks;
+/* Scratch storage for the bodies of messages in flight (ec_msg_keeper),
+ * by round parity: a round writes into its own generation while the queue
+ * it delivers still lives in the other; chunks never move, so queued
+ * pointers stay valid.  Chunks grow from SCRATCH_FIRST to SCRATCH_MAX
+ * bytes, so that a small run does not map megabytes it never uses. */
+typedef struct scratchbuf {
+	unsigned char **chunks;
 	size_t *sizes;
 	size_t nchunks, cur, used;
-} itembuf;
+} scratchbuf;
 
-#define ITEM_CHUNK 65536u
+#define SCRATCH_FIRST ((size_t)64 << 10)
+#define SCRATCH_MAX ((size_t)4 << 20)
+#define SCRATCH_ALIGN ((size_t)16)
 
 typedef struct commit_rec {
 	ec_peer_id node;
@@ -120,8 +122,7 @@ typedef struct wheel_slot {
 /* What a pass over delivered messages counts (prep_range). */
 typedef struct prep_stats {
 	uint64_t bytes, logical;
-	uint64_t items[16];
-	uint64_t relayed, relay_hops, repoll;
+	uint64_t counters[EC_MSG_COUNTERS]; /* the protocol's (ec_msg_ops.count) */
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1];
 } prep_stats;
 
@@ -141,9 +142,8 @@ typedef struct worker {
 	uint64_t events[EC_EV_COUNT];
 	uint64_t rejects[16];   /* EC_EV_REJECT by verdict */
 	uint64_t negative;
-	ec_answer **answers;    /* copies of Answer bodies in flight */
-	size_t nanswers;
-	itembuf items[2];       /* envelope items, by round parity */
+	scratchbuf scratch[2];  /* bodies of messages in flight, by round parity */
+	ec_msg_keeper keeper[2]; /* over scratch[0] and scratch[1] */
 	size_t *todo;           /* this round's nodes, ascending */
 	size_t ntodo, todocap;
 	ec_msg *mv;             /* their messages, gathered in that order */
@@ -163,7 +163,9 @@ enum { PHASE_PREP, PHASE_ROUND, PHASE_EXIT };
 
 struct ec_sim {
 	ec_sim_config cfg;
-	bool ec;                /* the ec protocol: wallets sign its blocks */
+	const ec_msg_ops *msg;  /* protocol->msg */
+	const ec_workload_ops *wl; /* protocol->workload: wallets sign its
+	                           transactions (NULL: bare parts) */
 	uint64_t *refused;      /* identities: bit i, node index i's claim failed */
 	sim_token dead[256];    /* recently destroyed tokens (block: the destroy,
 	                           key: its signer), for the resurrection attack */
@@ -227,35 +229,6 @@ struct ec_sim {
 	ec_sim_result res;
 };
 
-uint64_t
-ec_msg_wire_size(const ec_msg *m)
-{
-	uint64_t size = 33;
-	switch (m->type) {
-	case EC_MSG_VOTE: return size + 10;
-	case EC_MSG_QUERY_BLOCK:
-	case EC_MSG_QUERY_TOKEN:
-	case EC_MSG_REFERRAL: return size + 24;
-	case EC_MSG_ANSWER: return size + 176;
-	case EC_MSG_ENVELOPE: {
-		uint64_t e = 12 + 16; /* the wire envelope (docs/wire.md) plus receiver and
-		                         time, which a datagram's addressing carries */
-		for (uint32_t i = 0; i < m->u.env.n; i++)
-			e += ecp_item_wire_size(&m->u.env.items[i]);
-		return e;
-	}
-	case EC_MSG_BLOCK:
-		size += 17;
-		if (m->u.block.block) {
-			const ec_block *b = m->u.block.block;
-			for (uint32_t i = 0; i < b->used && i < EC_TOKENS_PER_BLOCK; i++)
-				size += 25u + ((b->sig_present >> i & 1u) ? 8u : 0u);
-		}
-		return size;
-	}
-	return size;
-}
-
 void
 ec_sim_config_default(ec_sim_config *cfg)
 {
@@ -302,7 +275,7 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the forge rate must be a fraction in [0, 1]";
 	if (!is_fraction(cfg->destroy_rate))
 		return "the destroy rate must be a fraction in [0, 1]";
-	if (cfg->protocol != &ec_protocol_ec &&
+	if (!cfg->protocol->workload &&
 	    (cfg->forge_rate > 0 || cfg->destroy_rate > 0 || cfg->witness_tokens || cfg->signatures))
 		return "signatures, forgeries, destroys and witness tokens need --protocol ec";
 	if (cfg->identity_bits > 24)
@@ -554,70 +527,55 @@ tagged_grow(tagged_msgs *t, size_t need)
 }
 
 static void
-items_reset(itembuf *b)
+scratch_reset(scratchbuf *b)
 {
 	b->cur = 0;
 	b->used = 0;
 }
 
-/* n contiguous items from b (NULL when out of memory). */
-static ecp_item *
-items_alloc(itembuf *b, size_t n)
+/* ec_msg_keeper.scratch: bytes from a generation's chunks, 16-aligned. */
+static void *
+scratch_alloc(void *user, size_t n)
 {
-	while (b->cur < b->nchunks && b->sizes[b->cur] - b->used < n) {
+	scratchbuf *b = user;
+	n = (n + SCRATCH_ALIGN - 1) & ~(SCRATCH_ALIGN - 1);
+	if (b->cur < b->nchunks && b->sizes[b->cur] - b->used >= n) { /* the usual case */
+		void *p = b->chunks[b->cur] + b->used;
+		b->used += n;
+		return p;
+	}
+	while (b->cur + 1 < b->nchunks) { /* a later chunk of an earlier round */
 		b->cur++;
 		b->used = 0;
+		if (b->sizes[b->cur] >= n)
+			return scratch_alloc(user, n);
 	}
-	if (b->cur == b->nchunks) {
-		size_t size = n > ITEM_CHUNK ? n : ITEM_CHUNK;
-		ecp_item **c = realloc(b->chunks, (b->nchunks + 1) * sizeof *c);
-		if (!c)
-			return NULL;
-		b->chunks = c;
-		size_t *z = realloc(b->sizes, (b->nchunks + 1) * sizeof *z);
-		if (!z)
-			return NULL;
-		b->sizes = z;
-		if (!(c[b->nchunks] = ecsim_huge_alloc(size * sizeof **c)))
-			return NULL;
-		z[b->nchunks++] = size;
-		b->used = 0;
-	}
-	ecp_item *p = b->chunks[b->cur] + b->used;
-	b->used += n;
-	return p;
+	size_t size = b->nchunks ? b->sizes[b->nchunks - 1] * 2 : SCRATCH_FIRST;
+	size = size > SCRATCH_MAX ? SCRATCH_MAX : size;
+	size = n > size ? n : size;
+	unsigned char **c = realloc(b->chunks, (b->nchunks + 1) * sizeof *c);
+	if (!c)
+		return NULL;
+	b->chunks = c;
+	size_t *z = realloc(b->sizes, (b->nchunks + 1) * sizeof *z);
+	if (!z)
+		return NULL;
+	b->sizes = z;
+	if (!(c[b->nchunks] = ecsim_huge_realloc(NULL, NULL, 0, size)))
+		return NULL;
+	z[b->nchunks] = size;
+	b->cur = b->nchunks++;
+	b->used = n;
+	return c[b->cur];
 }
 
 static void
-items_free(itembuf *b)
+scratch_free(scratchbuf *b)
 {
 	for (size_t i = 0; i < b->nchunks; i++)
-		ecsim_huge_free(b->chunks[i], b->sizes[i] * sizeof **b->chunks);
+		ecsim_huge_realloc(NULL, b->chunks[i], b->sizes[i], 0);
 	free(b->chunks);
 	free(b->sizes);
-}
-
-/* Copies an envelope's items into generation gen of worker w. */
-static ec_err
-keep_items(ec_msg *d, worker *w, unsigned gen)
-{
-	if (d->type != EC_MSG_ENVELOPE || d->u.env.n == 0)
-		return EC_OK;
-	itembuf *b = &w->items[gen];
-	size_t n = d->u.env.n;
-	ecp_item *it;
-	if (b->cur < b->nchunks && b->sizes[b->cur] - b->used >= n) { /* the usual case */
-		it = b->chunks[b->cur] + b->used;
-		b->used += n;
-	} else if (!(it = items_alloc(b, n))) {
-		return EC_ENOMEM;
-	}
-	if (n == 1)
-		*it = *d->u.env.items;
-	else
-		memcpy(it, d->u.env.items, n * sizeof *it);
-	d->u.env.items = it;
-	return EC_OK;
 }
 
 /* ec_intern_fn: bodies live in the worker's store until the run ends. */
@@ -638,24 +596,9 @@ on_send(void *user, const ec_msg *m)
 		return EC_ENOMEM;
 	ec_msg *d = &out->v[out->len];
 	*d = *m;
-	if (m->type == EC_MSG_ENVELOPE) {
-		ec_err err = keep_items(d, w, (unsigned)(w->s->round & 1));
-		if (err)
-			return err;
-	} else if (m->type == EC_MSG_BLOCK && m->u.block.block) {
-		ec_err err = ec_memstore_intern(w->store, m->u.block.block, &d->u.block.block);
-		if (err)
-			return err;
-	} else if (m->type == EC_MSG_ANSWER && m->u.answer.answer) {
-		ec_answer **a = realloc(w->answers, (w->nanswers + 1) * sizeof *a);
-		if (!a)
-			return EC_ENOMEM;
-		w->answers = a;
-		if (!(a[w->nanswers] = malloc(sizeof **a)))
-			return EC_ENOMEM;
-		*a[w->nanswers] = *m->u.answer.answer;
-		d->u.answer.answer = a[w->nanswers++];
-	}
+	ec_err err = w->s->msg->keep(d, &w->keeper[w->s->round & 1]);
+	if (err)
+		return err;
 	out->tag[out->len++] = w->tag;
 	return EC_OK;
 }
@@ -916,9 +859,8 @@ prefetch_work(worker *w, size_t k, ec_ctx *pctx)
 	}
 	if (k + PREFETCH_MID < w->ntodo) {
 		size_t a = k + PREFETCH_MID;
-		for (size_t j = w->moff[a]; j < w->moff[a + 1]; j++)
-			if (w->mv[j].type == EC_MSG_ENVELOPE)
-				__builtin_prefetch(w->mv[j].u.env.items);
+		for (size_t j = w->moff[a]; j < w->moff[a + 1] && s->msg->prefetch; j++)
+			s->msg->prefetch(&w->mv[j]);
 		if (p->prefetch) {
 			pctx->store.impl = &s->views[w->todo[a]];
 			p->prefetch(node_at(s, (uint32_t)w->todo[a]), pctx,
@@ -1004,34 +946,24 @@ round_part(worker *w)
 static void
 prep_range(ec_sim *s, size_t lo, size_t hi, bool measured, prep_stats *st)
 {
+	const ec_msg_ops *ops = s->msg;
 	memset(st, 0, sizeof *st);
 	for (size_t i = lo; i < hi; i++) {
 		const ec_msg *m = &s->q.v[i];
 		uint32_t to;
-		if (i + 8 < hi) { /* the receiver's index slot and the items */
+		if (i + 8 < hi) { /* the receiver's index slot and the body */
 			const ec_msg *a = &s->q.v[i + 8];
 			__builtin_prefetch(&s->slots[(size_t)ec_mix64(a->receiver) & (s->nslots - 1)]);
-			if (a->type == EC_MSG_ENVELOPE)
-				__builtin_prefetch(a->u.env.items);
+			if (ops->prefetch)
+				ops->prefetch(a);
 		}
 		s->rcv[i] = UINT32_MAX;
-		if (measured)
-			st->bytes += ec_msg_wire_size(m);
-		if (m->type == EC_MSG_ENVELOPE) {
-			st->logical += m->u.env.n;
-			if (measured)
-				for (uint32_t k = 0; k < m->u.env.n; k++) {
-					const ecp_item *it = &m->u.env.items[k];
-					st->items[it->kind & 15]++;
-					if (it->kind == ECP_BLOCK) {
-						st->relayed += it->hops > 0;
-						st->relay_hops += it->hops;
-						st->repoll += (it->flags & ECP_F_POLL) != 0;
-					}
-				}
-		} else {
-			st->logical++;
+		if (measured) {
+			st->bytes += ops->wire_size(m);
+			if (ops->count)
+				ops->count(m, st->counters);
 		}
+		st->logical += ops->logical(m);
 		if (!node_index(s, m->receiver, &to))
 			continue;
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
@@ -1108,16 +1040,13 @@ ec_sim_free(ec_sim *s)
 	for (uint32_t k = 0; s->w && k < s->nw; k++) {
 		worker *w = &s->w[k];
 		ec_memstore_free(w->store);
-		for (size_t i = 0; i < w->nanswers; i++)
-			free(w->answers[i]);
-		free(w->answers);
 		for (unsigned o = 0; o < 2; o++) {
 			free(w->out[o].v);
 			free(w->out[o].tag);
 		}
 		free(w->evs);
-		items_free(&w->items[0]);
-		items_free(&w->items[1]);
+		scratch_free(&w->scratch[0]);
+		scratch_free(&w->scratch[1]);
 		ecsim_alloc_fini(&w->alloc);
 		free(w->todo);
 		free(w->mv);
@@ -1244,8 +1173,10 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 	}
 	if ((err = ec_sig_init()))
 		goto fail;
-	s->ec = cfg->protocol == &ec_protocol_ec;
+	s->msg = cfg->protocol->msg;
+	s->wl = cfg->protocol->workload;
 	s->sig = cfg->signatures ? cfg->signatures : &ec_sig_keyed_hash;
+	s->res.protocol = cfg->protocol;
 	s->res.warmup = cfg->warmup;
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	const ec_protocol *p = cfg->protocol;
@@ -1266,6 +1197,8 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
 		if ((err = ec_memstore_new(&w->store, ecsim_huge_realloc, NULL)))
 			goto fail;
+		for (unsigned g = 0; g < 2; g++)
+			w->keeper[g] = (ec_msg_keeper){scratch_alloc, &w->scratch[g]};
 		ecsim_alloc_init(&w->alloc, &s->arena);
 		w->ctx = (ec_ctx){.realloc_fn = ecsim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .send = on_send, .send_user = w, .event = on_event, .event_user = w,
@@ -1521,7 +1454,7 @@ detect_commits(ec_sim *s)
 	size_t w = 0;
 	for (size_t i = 0; i < s->nout; i++) {
 		outstanding *o = &s->out[i];
-		if (!committed_at(s, o->target, o->id, s->ec ? &s->recs[o->rec].full : NULL)) {
+		if (!committed_at(s, o->target, o->id, s->wl ? &s->recs[o->rec].full : NULL)) {
 			s->out[w++] = *o;
 			continue;
 		}
@@ -1605,7 +1538,7 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 	if ((err = rec_add(s, t, family, rec)))
 		return err;
 	if (t->block)
-		s->recs[*rec].full = t->block->id;
+		s->recs[*rec].full = s->wl->full_id(t);
 	if (!grow((void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
 		return EC_ENOMEM;
 	ec_token_part *parts = malloc(real * (sizeof *parts + sizeof *signers));
@@ -1633,19 +1566,14 @@ full_id(const ec_sim *s, ec_block_id handle)
 	return r == UINT32_MAX ? (ec_id){{0, 0, 0, 0}} : s->recs[r].full;
 }
 
-/* Signs t's parts with the wallets (ec) and points t at the block. */
+/* Signs t's parts with the wallets (the protocol's seal) and points t at
+ * the sealed form, releasing the one it had. */
 static ec_err
-seal(ec_sim *s, ec_txn *t, const ec_id *parents, const uint64_t *signers, ecp_block **held)
+seal(ec_sim *s, ec_txn *t, const ec_id *parents, const uint64_t *signers)
 {
-	free(*held);
-	*held = NULL;
-	ec_err err = ecp_wallet_seal(s->sig, t->time, t->parts, parents, signers, t->used, ECP_WALLET_HONEST,
-	                         0, held);
-	if (err)
-		return err;
-	t->block = *held;
-	t->id = ec_id_pos(&(*held)->id);
-	return EC_OK;
+	s->wl->release(t);
+	t->block = NULL;
+	return s->wl->seal(s->sig, t, parents, signers, EC_SEAL_HONEST, 0);
 }
 
 /* An attack next to an honest block that moves tok (one of its parts,
@@ -1663,24 +1591,23 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 	ec_token_part fp = {p->token, p->last, ec_rng_u64(&s->rng)};
 	ec_id fpar = *parent;
 	uint64_t signer = tok->key, attacker = ec_rng_u64(&s->rng);
-	ecp_wallet_forge forge = kind == 0 ? ECP_WALLET_BAD_SIG : ECP_WALLET_WRONG_KEY;
+	ec_seal_kind forge = kind == 0 ? EC_SEAL_BAD_SIG : EC_SEAL_WRONG_KEY;
 	if (kind == 2) {
 		fp.last = tok->prev_block;
 		fpar = full_id(s, tok->prev_block);
 		signer = tok->prev_key;
-		forge = ECP_WALLET_HONEST;
+		forge = EC_SEAL_HONEST;
 	} else if (kind == 3) {
 		const sim_token *d = &s->dead[ec_rng_index(&s->rng, s->ndead)];
 		fp = (ec_token_part){d->token, d->block, fp.key};
 		fpar = full_id(s, d->block);
 		signer = d->key;
-		forge = ECP_WALLET_HONEST;
+		forge = EC_SEAL_HONEST;
 	}
-	ecp_block *b;
-	ec_err err = ecp_wallet_seal(s->sig, s->round, &fp, &fpar, &signer, 1, forge, attacker, &b);
+	ec_txn t = {.time = s->round, .used = 1, .parts = &fp};
+	ec_err err = s->wl->seal(s->sig, &t, &fpar, &signer, forge, attacker);
 	if (err)
 		return err;
-	ec_txn t = {.id = ec_id_pos(&b->id), .time = s->round, .used = 1, .parts = &fp, .block = b};
 	uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)], rec;
 	worker *w = owner(s, target);
 	if ((err = wake(s, target)))
@@ -1691,11 +1618,11 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 	    (err = rec_add(s, &t, 0, &rec)))
 		goto out;
 	s->recs[rec].forged = true;
-	s->recs[rec].full = b->id;
+	s->recs[rec].full = s->wl->full_id(&t);
 	s->res.forged_injected++;
 	s->res.forged_by_kind[kind]++;
 out:
-	free(b);
+	s->wl->release(&t);
 	return err;
 }
 
@@ -1760,28 +1687,30 @@ create_blocks(ec_sim *s)
 	}
 	size_t x = 0;
 	ec_err err = EC_OK;
-	uint32_t nwit = s->ec ? s->cfg.witness_tokens : 0;
+	uint32_t nwit = s->cfg.witness_tokens; /* 0 unless the protocol seals */
 	size_t cap = (s->cfg.block_max ? s->cfg.block_max : 1) + nwit;
 	ec_token_part *parts = malloc(cap * sizeof *parts);
 	uint64_t *sigs = malloc(cap * sizeof *sigs);
-	ec_id *parents = s->ec ? malloc(cap * sizeof *parents) : NULL;
-	ecp_block *held = NULL;
-	if (!parts || !sigs || (s->ec && !parents)) {
+	ec_id *parents = s->wl ? malloc(cap * sizeof *parents) : NULL;
+	ec_txn t = {0};
+	if (!parts || !sigs || (s->wl && !parents)) {
 		err = EC_ENOMEM;
 		goto out;
 	}
 	while (x < offer) {
 		uint64_t want = ec_rng_range_u64(&s->rng, s->cfg.block_min, s->cfg.block_max);
 		size_t used = want < offer - x ? (size_t)want : offer - x;
-		ec_txn t = {.id = ec_rng_u64(&s->rng), .time = s->round, .used = (uint32_t)(used + nwit),
-		            .parts = parts, .signatures = sigs};
+		if (s->wl)
+			s->wl->release(&t); /* the previous block's sealed form */
+		t = (ec_txn){.id = ec_rng_u64(&s->rng), .time = s->round, .used = (uint32_t)(used + nwit),
+		             .parts = parts, .signatures = sigs};
 		for (size_t y = 0; y < used; y++) {
 			parts[y] = (ec_token_part){s->tokens[x + y].token, s->tokens[x + y].block,
 			                           ec_rng_u64(&s->rng)};
 			sigs[y] = s->tokens[x + y].key;
 			if (s->cfg.destroy_rate > 0 && draw_unit(s) < s->cfg.destroy_rate)
 				parts[y].key = 0;
-			if (s->ec)
+			if (s->wl)
 				parents[y] = full_id(s, parts[y].last);
 		}
 		for (size_t y = used; y < used + nwit; y++) { /* born destroyed */
@@ -1803,7 +1732,7 @@ create_blocks(ec_sim *s)
 			s->fams[s->nfams++] = (conflict_family){0, 0, false};
 			fam = (uint32_t)s->nfams;
 		}
-		if ((s->ec && (err = seal(s, &t, parents, sigs, &held))) ||
+		if ((s->wl && (err = seal(s, &t, parents, sigs))) ||
 		    (err = submit_txn(s, &t, (uint32_t)used, sigs, target, fam, &rec)))
 			goto out;
 		if (twin) {
@@ -1812,12 +1741,12 @@ create_blocks(ec_sim *s)
 			for (size_t y = 0; y < used; y++)
 				parts[y].key = ec_rng_u64(&s->rng);
 			uint32_t other = s->gen[ec_rng_index(&s->rng, s->n)];
-			if ((s->ec && (err = seal(s, &t, parents, sigs, &held))) ||
+			if ((s->wl && (err = seal(s, &t, parents, sigs))) ||
 			    (err = submit_txn(s, &t, (uint32_t)used, sigs, other, fam, &rec)))
 				goto out;
 			s->fams[fam - 1].b = rec;
 		}
-		if (s->ec && s->cfg.forge_rate > 0 && draw_unit(s) < s->cfg.forge_rate) {
+		if (s->wl && s->cfg.forge_rate > 0 && draw_unit(s) < s->cfg.forge_rate) {
 			/* the attack aims at a token being transferred right now */
 			size_t y = 0;
 			while (y < used && !parts[y].last)
@@ -1838,7 +1767,8 @@ out:;
 	ec_err merr = merge_outstanding(s, head); /* kept sorted on errors too */
 	if (!err)
 		err = merr;
-	free(held);
+	if (s->wl)
+		s->wl->release(&t);
 	free(parts);
 	free(sigs);
 	free(parents);
@@ -1865,7 +1795,7 @@ network_silent(ec_sim *s)
 		return false;
 	for (size_t i = 0; i < s->nout; i++)
 		if (committed_at((ec_sim *)s, s->out[i].target, s->out[i].id,
-		                 s->ec ? &s->recs[s->out[i].rec].full : NULL))
+		                 s->wl ? &s->recs[s->out[i].rec].full : NULL))
 			return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
 		if (s->active[w])
@@ -1936,7 +1866,7 @@ ec_sim_step(ec_sim *s, bool *more)
 		return EC_OK;
 	const unsigned gen = (unsigned)(s->round & 1);
 	for (uint32_t k = 0; k < s->nw; k++)
-		items_reset(&s->w[k].items[gen]); /* last held the queue of round - 2 */
+		scratch_reset(&s->w[k].scratch[gen]); /* last held the queue of round - 2 */
 	if ((err = detect_commits(s)) || (err = create_blocks(s)))
 		return err;
 
@@ -1951,7 +1881,7 @@ ec_sim_step(ec_sim *s, bool *more)
 		lost = (size_t)((double)keep * s->cfg.loss);
 		deliver = keep - lost;
 		for (size_t i = 0; i < s->next.len; i++) /* delayed envelopes move along */
-			if ((err = keep_items(&s->next.v[i], &s->w[0], gen)))
+			if ((err = s->msg->keep(&s->next.v[i], &s->w[0].keeper[gen])))
 				return err;
 	}
 	if ((err = merge_outputs(s, &s->next))) /* whatever block submission sent */
@@ -1987,11 +1917,8 @@ ec_sim_step(ec_sim *s, bool *more)
 		const prep_stats *st = &s->w[k].prep;
 		logical += st->logical;
 		s->res.bytes += st->bytes;
-		for (size_t t = 0; t < 16; t++)
-			s->res.items[t] += st->items[t];
-		s->res.block_relayed += st->relayed;
-		s->res.block_relay_hops += st->relay_hops;
-		s->res.block_repoll += st->repoll;
+		for (size_t t = 0; t < EC_MSG_COUNTERS; t++)
+			s->res.msg_counters[t] += st->counters[t];
 		for (size_t t = 0; t <= EC_MSG_TYPE_MAX; t++)
 			s->res.by_type[t] += st->by_type[t];
 	}

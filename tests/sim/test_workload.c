@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ec/ecp.h"
+#include "ec/seed.h"
 #include "ecsim/sim.h"
 
 typedef struct counts {
@@ -170,16 +171,16 @@ test_wire_size(void **state)
 {
 	(void)state;
 	ec_msg m = {.type = EC_MSG_VOTE};
-	assert_int_equal(ec_msg_wire_size(&m), 43);
+	assert_int_equal(ec_seed_msg_ops.wire_size(&m), 43);
 	m.type = EC_MSG_QUERY_BLOCK;
-	assert_int_equal(ec_msg_wire_size(&m), 57);
+	assert_int_equal(ec_seed_msg_ops.wire_size(&m), 57);
 	ec_block b;
 	memset(&b, 0, sizeof b);
 	b.used = 2;
 	b.sig_present = 1;
 	m.type = EC_MSG_BLOCK;
 	m.u.block.block = &b;
-	assert_int_equal(ec_msg_wire_size(&m), 33 + 17 + 25 + 8 + 25);
+	assert_int_equal(ec_seed_msg_ops.wire_size(&m), 33 + 17 + 25 + 8 + 25);
 }
 
 int

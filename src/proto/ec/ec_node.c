@@ -1619,6 +1619,8 @@ ecp_item_wire_size(const ecp_item *it)
 
 const ec_protocol ec_protocol_ec = {
 	.name = "ec",
+	.msg = &ecp_msg_ops,
+	.workload = &ecp_workload_ops,
 	.node_size = sizeof(ecp_node),
 	.max_block_tokens = ECP_MAX_PARTS,
 	.node_init = ec_node_init,

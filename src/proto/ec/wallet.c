@@ -27,7 +27,7 @@ ecp_wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_S
 
 ec_err
 ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
-            const ec_id *parents, const uint64_t *prev_keys, uint32_t n, ecp_wallet_forge forge,
+            const ec_id *parents, const uint64_t *prev_keys, uint32_t n, ec_seal_kind forge,
             uint64_t attacker, ecp_block **out)
 {
 	if (n < 1 || n > ECP_MAX_PARTS)
@@ -65,9 +65,9 @@ ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part 
 		if (ec_id_is_zero(&p->parent))
 			continue; /* a create: unsigned */
 		ecp_wallet_keypair(scheme, prev_keys[i], p->signer, sks[r]);
-		if (forge == ECP_WALLET_BAD_SIG)
+		if (forge == EC_SEAL_BAD_SIG)
 			ecp_wallet_keypair(scheme, attacker, pk, sks[r]); /* the signer stays named */
-		else if (forge == ECP_WALLET_WRONG_KEY)
+		else if (forge == EC_SEAL_WRONG_KEY)
 			ecp_wallet_keypair(scheme, attacker, p->signer, sks[r]);
 	}
 	ecp_block_id(b, &b->id);

@@ -606,6 +606,7 @@ seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id 
 
 const ec_protocol ec_protocol_seed = {
 	.name = "seed",
+	.msg = &ec_seed_msg_ops,
 	.node_size = sizeof(ec_seed_node),
 	.max_block_tokens = EC_TOKENS_PER_BLOCK - 1,
 	.node_init = seed_node_init,
