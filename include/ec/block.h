@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Blocks of the seed protocol (spec §1.3).  A block moves up to
+ * Blocks of the seed protocol (seed-protocol.md §1.3).  A block moves up to
  * EC_TOKENS_PER_BLOCK tokens; each part names the token, the block that last
  * moved it ("last": the token chain) and the new owner's key reference.
  * Identifiers are 64-bit as in the reference; the block id is chosen by the

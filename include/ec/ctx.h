@@ -5,7 +5,7 @@
  * or keeps globals.  Allocation, storage, outgoing messages and observation
  * hooks arrive here, so the simulator, the tests and a daemon can drive the
  * same code.  The node's notion of time is its own tick counter (logical
- * time, spec §1.1), advanced by the protocol's tick.
+ * time, seed-protocol.md §1.1), advanced by the protocol's tick.
  *
  * The context is borrowed for the duration of one call; a node keeps no
  * pointer to it.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ec_mempool: the seed protocol's pool of blocks under vote (spec §2.1-2.2).
+ * ec_mempool: the seed protocol's pool of blocks under vote (seed-protocol.md §2.1-2.2).
  * Entries keep a deterministic order: ascending order_key, ties in insertion
  * order.  With every key 0 this is plain insertion order; a salted key gives
- * the hash-like orders of spec §5 B1.  Expiry removes entries without
+ * the hash-like orders of seed-protocol.md §5 B1.  Expiry removes entries without
  * reordering the rest.
  *
  * Entry pointers and indices are invalidated by any call that inserts or

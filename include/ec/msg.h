@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Messages between nodes (spec §1.5).  An ec_msg is an envelope plus one
+ * Messages between nodes (seed-protocol.md §1.5).  An ec_msg is an envelope plus one
  * message body.  Bodies that carry a block or an answer hold a pointer:
  * whoever hands an ec_msg to someone else (a node to its send callback, a
  * transport to a node) keeps ownership, and the pointee is valid only for the

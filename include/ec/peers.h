@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ec_peers: a node's trusted peers as a sorted, duplicate-free array of ids,
- * and the ring-position routing helpers of the seed protocol (spec §2.3).
+ * and the ring-position routing helpers of the seed protocol (seed-protocol.md §2.3).
  * Distances are positions in this sorted list, in ring order by numeric id;
  * indices wrap around the ends.  A node's own id is never in its list.
  *

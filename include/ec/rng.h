@@ -39,7 +39,7 @@ ec__rng_word(const ec_rng *rng, uint32_t pos)
 /* Seeds rng from 32 bytes, exactly as ChaCha12Rng::from_seed. */
 void ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES]);
 
-/* Writes the reference's integer-seed encoding of s (spec §4.5):
+/* Writes the reference's integer-seed encoding of s (seed-protocol.md §4.5):
  * seed[0..7] = s little-endian, seed[8..31] = 0. */
 void ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s);
 
@@ -91,7 +91,7 @@ void ec_rng_shuffle(ec_rng *rng, void *base, size_t n, size_t elem_size);
 EC_WUR ec_err ec_rng_sample_indices(ec_rng *rng, uint64_t n, uint64_t amount,
                                     uint32_t *out, size_t *count, uint32_t *scratch);
 
-/* SplitMix64 finaliser step (used for tie-break salts, spec §5 B1, and
+/* SplitMix64 finaliser step (used for tie-break salts, seed-protocol.md §5 B1, and
  * every hash table): inline, as the tables hash on every lookup. */
 static inline uint64_t
 ec_mix64(uint64_t z)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seed protocol: ecRust's "echo-consent" node exactly as the reference
- * (EcProtocol/EcNode b2f6f1d) implements it, quirks included (spec §2, §5).
+ * (EcProtocol/EcNode b2f6f1d) implements it, quirks included (seed-protocol.md §2, §5).
  * It exists to replay the published figures; do not "fix" it here, build a
  * new protocol beside it instead.
  */
@@ -23,7 +23,7 @@
 typedef struct ec_seed_config {
 	/* false: mempool in insertion order (deterministic default).
 	 * true: ascending mix64(block_id ^ k), k = (salt * golden) | 1,
-	 * ties in insertion order (spec §5 B1). */
+	 * ties in insertion order (seed-protocol.md §5 B1). */
 	bool salted;
 	uint64_t salt;
 } ec_seed_config;

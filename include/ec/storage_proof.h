@@ -21,7 +21,7 @@
  * The module is sans-I/O and allocation-free: the responder's mappings are
  * read through an ordered view (ec_sp_view) that the caller provides, and
  * the encoders and decoders work on caller buffers.  Wire format:
- * docs/wire-proof-of-storage.md.  Names use the prefix ec_sp_ ("storage
+ * docs/wire.md ("Proof of storage").  Names use the prefix ec_sp_ ("storage
  * proof").
  *
  * Ring terms: ids are 256-bit unsigned numbers on a ring of size 2^256.
@@ -49,7 +49,7 @@
  * version. */
 #define EC_SP_CONTEXT "ecRust 2026 proof of storage v1"
 
-/* Wire constants (docs/wire-proof-of-storage.md).  The type bytes are the
+/* Wire constants (docs/wire.md ("Proof of storage")).  The type bytes are the
  * ec_msg_type values of QueryToken and Answer (ec/msg.h). */
 #define EC_SP_TYPE_QUERY 0x03
 #define EC_SP_TYPE_ANSWER 0x04

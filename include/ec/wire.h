@@ -46,7 +46,7 @@
 
 /* Type bytes (the first byte of every encoding).  The proof-of-storage
  * messages (QueryToken, Answer) use their own, listed in
- * docs/wire-proof-of-storage.md. */
+ * docs/wire.md ("Proof of storage"). */
 #define EC_WIRE_T_BLOCK 0xB1u     /* a block (fixed layout) */
 #define EC_WIRE_T_ITEM 0xC0u      /* items: EC_WIRE_T_ITEM + ecp_kind (0xC1..0xC8) */
 #define EC_WIRE_T_CERT 0xCEu      /* a commit certificate */

@@ -7,7 +7,7 @@
  * There are no per-node heap objects, so a million owners cost nothing until
  * they store something.
  *
- * Interned blocks live until ec_memstore_fini; pointers to them are stable
+ * Interned blocks live until ec_memstore_free; pointers to them are stable
  * (the arena grows by chunks and never moves a block).
  */
 #ifndef EC_MEMSTORE_H

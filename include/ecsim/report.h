@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Output formats for simulation results: the reference simulator's four
- * lines (spec §6.1) and one-line JSON objects.  Keys and number formats are
+ * lines (seed-protocol.md §6.1) and one-line JSON objects.  Keys and number formats are
  * fixed so that equal results print byte-identical text.
  */
 #ifndef EC_REPORT_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ec_sim: the round-based network simulator of the reference (spec §4).
+ * ec_sim: the round-based network simulator of the reference (seed-protocol.md §4).
  * It owns every node (as protocol-opaque state in one array), their stores
  * (one shared ec_memstore), the message queue and the single random stream.
  * A round is: detect commits at injection nodes, create blocks, shuffle the
@@ -62,7 +62,7 @@ typedef struct ec_sim_hooks {
 	void (*node_event)(void *user, uint64_t round, ec_peer_id node, ec_event ev,
 	                   ec_block_id b, uint64_t arg);
 	/* The network went silent with a block outstanding: no message can ever
-	 * be sent again, so the run ends early (spec §5 A6). */
+	 * be sent again, so the run ends early (seed-protocol.md §5 A6). */
 	void (*stalled)(void *user, uint64_t round);
 } ec_sim_hooks;
 
@@ -75,7 +75,7 @@ typedef struct ec_sim_config {
 	double delay;             /* share of the queue delayed each round */
 	double loss;              /* share of the delivered part that is lost */
 	ec_topology topology;
-	uint64_t initial_tokens;  /* in the whole network (spec §0.2) */
+	uint64_t initial_tokens;  /* in the whole network (seed-protocol.md §0.2) */
 	uint64_t tokens_per_node; /* if > 0: initial_tokens = tokens_per_node * nodes */
 	uint64_t tx_rate;         /* tokens offered per round; 0 = every free token
 	                             every round (the reference) */
@@ -128,7 +128,7 @@ typedef struct ec_sim_config {
 	ec_sim_hooks hooks;
 } ec_sim_config;
 
-/* The published configuration (spec §4.1), published seed included. */
+/* The published configuration (seed-protocol.md §4.1), published seed included. */
 void ec_sim_config_default(ec_sim_config *cfg);
 
 /* The published run's seed bytes. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sorted peer list and ring routing (spec §2.3).  The quirks are the
+ * Sorted peer list and ring routing (seed-protocol.md §2.3).  The quirks are the
  * reference's and are kept on purpose: peers_for and peer_for shift an exact
- * match one position up but peer_range does not (spec §5 A8), and the
+ * match one position up but peer_range does not (seed-protocol.md §5 A8), and the
  * pseudo-random offsets mix the key with the node id and the time.
  */
 #include "ec/peers.h"

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Topology draws of the reference simulator (spec §4.2).  Every node, in
+ * Topology draws of the reference simulator (seed-protocol.md §4.2).  Every node, in
  * generation order, draws once for every candidate in generation order,
- * itself included (the draw is made and then ignored, spec §5 B6).  The
+ * itself included (the draw is made and then ignored, seed-protocol.md §5 B6).  The
  * arithmetic is IEEE double exactly as the reference evaluates it, so the
- * same seed gives the same edges (spec §5 B7).
+ * same seed gives the same edges (seed-protocol.md §5 B7).
  *
  * The result is an adjacency bitmap indexed by node position in id order:
  * 1 bit per candidate instead of 64, and a node's sorted peer list is just

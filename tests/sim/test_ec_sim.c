@@ -56,7 +56,7 @@ same(const ec_sim_result *a, const ec_sim_result *b)
 	assert_int_equal(a->bytes, b->bytes);
 	assert_int_equal(a->committed, b->committed);
 	assert_int_equal(a->nodes_committed, b->nodes_committed);
-	assert_memory_equal(a->items, b->items, sizeof a->items);
+	assert_memory_equal(a->msg_counters, b->msg_counters, sizeof a->msg_counters);
 	assert_memory_equal(&a->latency, &b->latency, sizeof a->latency);
 	assert_memory_equal(&a->latency_all, &b->latency_all, sizeof a->latency_all);
 	assert_memory_equal(&a->conflicts, &b->conflicts, sizeof a->conflicts);

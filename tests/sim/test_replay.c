@@ -147,7 +147,7 @@ test_cumulative_counters(void **state)
 		{399, 77024, 1394, 74259, 1368, 0, 12},
 		{499, 91292, 1656, 88015, 1618, 0, 15},
 		{599, 107752, 1994, 103811, 1944, 0, 18}};
-	/* the prefix is the same under every tie-break order (spec §5 B1) */
+	/* the prefix is the same under every tie-break order (seed-protocol.md §5 B1) */
 	const ec_seed_config orders[2] = {{false, 0}, {true, 28}};
 	for (int o = 0; o < 2; o++) {
 		ec_sim *sim = published(NULL, &orders[o]);

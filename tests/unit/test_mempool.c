@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for ec_mempool (ec/mempool.h), the seed protocol's pool
- * primitives of spec §2.2: entry order, pool_vote (replace-if-newer, the
+ * primitives of seed-protocol.md §2.2: entry order, pool_vote (replace-if-newer, the
  * 'updated' rule, the 100-entry gate), pool_block validity and duplicates,
  * and the 200-tick cleanup.
  */
@@ -315,7 +315,7 @@ test_block_invalid(void **state)
 	ec_mempool pool;
 	ec_mempool_init(&pool);
 
-	/* used == 6 (TOKENS_PER_BLOCK) is invalid (spec §5 A3) */
+	/* used == 6 (TOKENS_PER_BLOCK) is invalid (seed-protocol.md §5 A3) */
 	ec_block six = make_block(31, 0, EC_TOKENS_PER_BLOCK);
 	offer(&pool, &ctx, &six, 0, 0, true);
 	ec_pool_entry *e = ec_mempool_find(&pool, 31);

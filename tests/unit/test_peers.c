@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for ec_peers (ec/peers.h): the sorted, duplicate-free peer list
- * and the ring routing helpers of spec §2.3.  peers_for, peer_for and
+ * and the ring routing helpers of seed-protocol.md §2.3.  peers_for, peer_for and
  * peer_range are checked against a slow reference written straight from the
  * spec's formulas, over many random lists, keys and times.
  */
@@ -25,7 +25,7 @@ test_ctx(void)
 	return ctx;
 }
 
-/* ---- slow reference (spec §2.3) ---- */
+/* ---- slow reference (seed-protocol.md §2.3) ---- */
 
 /* Linear search: Found(i) or NotFound(insertion point). */
 static bool

@@ -2,7 +2,7 @@
 /*
  * Unit tests for the result formats (ec/report.h): seed hex formatting and
  * parsing, the derived figures, and the reference simulator's four output
- * lines (spec §6.1), including the "Commits: NONE" form.
+ * lines (seed-protocol.md §6.1), including the "Commits: NONE" form.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for ec_rng (ec/rng.h): the spec §6.2 vectors for the published
+ * Unit tests for ec_rng (ec/rng.h): the seed-protocol.md §6.2 vectors for the published
  * seed, word-stream identities across buffer boundaries, the integer-seed
  * encoding of §4.5, index::sample (Appendix A.4) on each of its branches
  * against a slow reference written from the spec, and ec_mix64.

@@ -2,7 +2,7 @@
 /*
  * Unit tests for the seed protocol node (ec/seed.h), driven through its
  * ec_protocol vtable with a recording context: the handle_message table of
- * spec §2.5 (Vote, QueryBlock, Block) and the tick of §2.4 (tally, commit
+ * seed-protocol.md §2.5 (Vote, QueryBlock, Block) and the tick of §2.4 (tally, commit
  * thresholds including negative commits, token writes inside the node's own
  * range, vote requests and their targets, parent-commit requests, conflict
  * blanking, expiry).
@@ -322,7 +322,7 @@ test_layout(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* Vote handling (spec §2.5 table).                                     */
+/* Vote handling (seed-protocol.md §2.5 table).                                     */
 
 static void
 test_vote_none_untrusted_adds_peer(void **state)
@@ -781,7 +781,7 @@ test_witness_needs_three(void **state)
 
 /* The tally is recomputed only when the entry was updated: a peer added in
  * between shifts the windows, but the kept result stands until the next
- * vote arrives (spec §2.4 notes). */
+ * vote arrives (seed-protocol.md §2.4 notes). */
 static void
 test_tally_only_when_updated(void **state)
 {
@@ -890,7 +890,7 @@ test_token_written_inside_my_range(void **state)
 	assert_int_equal(ev->arg, TOK_IN);
 }
 
-/* token_set overwrites only a strictly older mapping (spec §1.4). */
+/* token_set overwrites only a strictly older mapping (seed-protocol.md §1.4). */
 static void
 test_token_write_only_if_newer(void **state)
 {
@@ -1007,7 +1007,7 @@ test_vote_requests_negative_before_positive(void **state)
 	assert_int_equal(count_events(f, EC_EV_VOTE_CONFLICT), 0);
 }
 
-/* Conflict detection starts from last_tok = 0 (spec §2.4), so a positive
+/* Conflict detection starts from last_tok = 0 (seed-protocol.md §2.4), so a positive
  * vote on token 0 is blanked even without a second block (ref quirk). */
 static void
 test_conflict_token_zero(void **state)
@@ -1022,7 +1022,7 @@ test_conflict_token_zero(void **state)
 	assert_int_equal(count_events(f, EC_EV_VOTE_CONFLICT), 1);
 }
 
-/* Salted pool order (spec §5 B1): k = (salt * golden) | 1, entries in
+/* Salted pool order (seed-protocol.md §5 B1): k = (salt * golden) | 1, entries in
  * ascending mix64(id ^ k); unsalted nodes use insertion order. */
 static void
 test_salted_order(void **state)

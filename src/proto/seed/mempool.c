@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Seed-protocol mempool (spec §2.2).  Pools are small (a handful of entries,
+ * Seed-protocol mempool (seed-protocol.md §2.2).  Pools are small (a handful of entries,
  * tens for a stale "storm" node), so lookups are linear scans over a
  * contiguous array, which also gives the deterministic iteration order that
  * the reference lacked (its hash-map order changed from run to run).
@@ -140,7 +140,7 @@ ec_mempool_block(ec_mempool *pool, const ec_ctx *ctx, const ec_block *block, uin
 		e->has_block = true;
 		e->updated = true;
 		e->vote = 0;
-		e->validate = 0; /* the reference never checks parents or signatures (spec §2.7) */
+		e->validate = 0; /* the reference never checks parents or signatures (seed-protocol.md §2.7) */
 	} else {
 		e->state = EC_STATE_BLOCKED;
 	}

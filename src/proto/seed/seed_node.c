@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seed protocol's node: message handling and the per-tick vote loop
- * (spec §2.4-2.5).  This is a faithful replay of the reference, so the
+ * (seed-protocol.md §2.4-2.5).  This is a faithful replay of the reference, so the
  * reference's odd rules are kept and marked "(ref)": votes of untrusted
  * senders for pending blocks are dropped, a negative supermajority commits,
  * undecided blocks re-vote every tick without back-off, and tokens are
@@ -222,7 +222,7 @@ seed_handle(void *node, const ec_ctx *ctx, const ec_msg *m)
 				           blk->id, 0);
 			return err;
 		}
-		return EC_OK; /* validate_with: no effect in the reference (spec §2.7) */
+		return EC_OK; /* validate_with: no effect in the reference (seed-protocol.md §2.7) */
 	}
 	default:
 		/* QueryToken (proof of storage against an always-empty store), Answer
@@ -324,7 +324,7 @@ tally(ec_seed_node *n, ec_pool_entry *e)
 	e->updated = false;
 }
 
-/* Writes a token mapping unless a strictly newer one is stored (spec §1.4). */
+/* Writes a token mapping unless a strictly newer one is stored (seed-protocol.md §1.4). */
 static ec_err
 token_set(const ec_ctx *ctx, ec_token_id t, ec_block_id b, uint64_t time)
 {
@@ -460,7 +460,7 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 	req_sort(reqs.v, reqs.len);
 
 	/* Conflict detection: two positive votes on one token in this tick's
-	 * output blank the later block's vote (transient, spec §5 A13). */
+	 * output blank the later block's vote (transient, seed-protocol.md §5 A13). */
 	ec_token_id last_tok = 0;
 	for (uint32_t k = 0; k < reqs.len; k++) {
 		req *r = &reqs.v[k];
@@ -488,7 +488,7 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 			break;
 		}
 		case REQ_PARENT:
-			/* Dormant (spec §2.7): asks for the child id with ticket 0 (ref). */
+			/* Dormant (seed-protocol.md §2.7): asks for the child id with ticket 0 (ref). */
 			if (!block_query(n, ctx, r->key) &&
 			    (err = send_query_block(ctx, n, ec_peer_for(&n->peers, n->id, r->key, T), 0,
 			                            r->block, 0, 0 ^ r->block)))

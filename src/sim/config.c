@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* The simulator's configuration: the published defaults and the checks a
+ * configuration must pass before a run is built. */
+#include <math.h>
+#include <string.h>
+
+#include "ecsim/sim.h"
+
+const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
+	184, 96, 199, 42, 250, 200, 180, 30, 170, 143, 225, 146, 186, 227, 135, 167,
+	78, 76, 49, 212, 146, 192, 201, 198, 194, 87, 55, 228, 251, 191, 13, 95};
+
+void
+ec_sim_config_default(ec_sim_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->nodes = 2000;
+	cfg->rounds = 2000;
+	memcpy(cfg->seed, ec_published_seed, sizeof cfg->seed);
+	cfg->delay = 0.5;
+	cfg->loss = 0.02;
+	cfg->topology = (ec_topology){EC_TOPO_RING_GRADIENT, 0.1, 0.7, 0};
+	cfg->initial_tokens = 1;
+	cfg->block_min = 1;
+	cfg->block_max = 3;
+	cfg->max_queue = 1u << 24; /* 16 M messages: about 2 GiB of queue */
+	cfg->protocol = ec_protocol_find("seed");
+}
+
+static bool
+is_fraction(double x)
+{
+	return x >= 0.0 && x <= 1.0; /* false for NaN */
+}
+
+const char *
+ec_sim_config_check(const ec_sim_config *cfg)
+{
+	if (cfg->nodes < 2)
+		return "the network needs at least 2 nodes";
+	if (!is_fraction(cfg->delay))
+		return "the delay must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->loss))
+		return "the loss must be a fraction in [0, 1]";
+	if (cfg->block_min < 1 || cfg->block_min > cfg->block_max)
+		return "the block size range must satisfy 1 <= min <= max";
+	if (!cfg->protocol)
+		return "no protocol selected";
+	if (cfg->block_max > cfg->protocol->max_block_tokens)
+		return cfg->protocol->max_block_tokens == EC_TOKENS_PER_BLOCK - 1
+		           ? "a block holds at most 5 tokens (block size max must be <= 5)"
+		           : "block size max exceeds what the protocol accepts (256)";
+	if (!is_fraction(cfg->conflict_rate))
+		return "the conflict rate must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->forge_rate))
+		return "the forge rate must be a fraction in [0, 1]";
+	if (!is_fraction(cfg->destroy_rate))
+		return "the destroy rate must be a fraction in [0, 1]";
+	if (!cfg->protocol->workload &&
+	    (cfg->forge_rate > 0 || cfg->destroy_rate > 0 || cfg->witness_tokens || cfg->signatures))
+		return "signatures, forgeries, destroys and witness tokens need --protocol ec";
+	if (cfg->identity_bits > 24)
+		return "identity difficulty above 24 bits is too slow for a simulation";
+	if (!is_fraction(cfg->bad_identity_rate))
+		return "the bad identity rate must be a fraction in [0, 1]";
+	if ((cfg->identity_bits || cfg->bad_identity_rate > 0) &&
+	    !ec_topology_bounded(cfg->topology.kind))
+		return "identities need a bounded-degree topology";
+	if (cfg->bad_identity_rate > 0 && !cfg->identity_bits)
+		return "bad identities need --identity-bits";
+	if (cfg->witness_tokens > 16)
+		return "at most 16 witness tokens per block";
+	if (cfg->block_max + cfg->witness_tokens > cfg->protocol->max_block_tokens)
+		return "block size max plus witness tokens exceeds what the protocol accepts (256)";
+	if (cfg->neighbourhood > 64)
+		return "the neighbourhood width must be at most 64";
+	if (cfg->threads > EC_SIM_MAX_THREADS)
+		return "at most 64 threads";
+	if (cfg->tokens_per_node && cfg->tokens_per_node > (1ull << 32) / cfg->nodes)
+		return "tokens per node times nodes must stay below 2^32";
+	if (cfg->warmup >= cfg->rounds && cfg->rounds > 0)
+		return "the warm-up must be shorter than the run";
+	if (!(cfg->tx_per_node >= 0) || cfg->tx_per_node > 1e6)
+		return "the transactions per node per round must be a number in [0, 1e6]";
+	if (cfg->tx_per_node > 0 && cfg->tx_rate)
+		return "give the transaction rate either per round or per node, not both";
+	if (cfg->drain && cfg->warmup + cfg->drain >= cfg->rounds)
+		return "the warm-up and the drain must leave rounds that create blocks";
+	switch (cfg->topology.kind) {
+	case EC_TOPO_RANDOM:
+		if (!is_fraction(cfg->topology.a))
+			return "random topology connectivity must be in [0, 1]";
+		break;
+	case EC_TOPO_RING_GRADIENT:
+		if (!is_fraction(cfg->topology.a) || !is_fraction(cfg->topology.b))
+			return "ring-gradient probabilities must be in [0, 1]";
+		if (cfg->topology.a > cfg->topology.b)
+			return "ring-gradient needs min <= max";
+		break;
+	case EC_TOPO_RING_GAUSSIAN:
+		if (!(cfg->topology.a > 0.0) || !isfinite(cfg->topology.a))
+			return "ring-gaussian sigma must be a positive number";
+		break;
+	case EC_TOPO_CAPPED_GRADIENT:
+		if (!is_fraction(cfg->topology.a) || !is_fraction(cfg->topology.b) ||
+		    cfg->topology.a > cfg->topology.b || cfg->topology.b == 0.0)
+			return "capped-gradient needs 0 <= far <= near <= 1 and near > 0";
+		__attribute__((fallthrough));
+	case EC_TOPO_SMALL_WORLD:
+	case EC_TOPO_CORE_TAIL:
+	case EC_TOPO_RANDOM_REGULAR:
+		if (cfg->topology.degree < 1)
+			return "a bounded-degree topology needs --degree of at least 1";
+		break;
+	default:
+		return "unknown topology";
+	}
+	return NULL;
+}
