@@ -7,6 +7,7 @@
  */
 #include "ec/lifecycle.h"
 
+#include "bytes.h"
 #include "ec/blake3.h"
 #include "ec/wire.h"
 
@@ -33,15 +34,6 @@ ec_key_hash(const uint8_t pk[EC_SIG_PK_BYTES], ec_id *out)
 	*out = ec_id_from_bytes(d);
 }
 
-static bool
-all_zero(const uint8_t *p, size_t n)
-{
-	uint8_t acc = 0;
-	for (size_t i = 0; i < n; i++)
-		acc |= p[i];
-	return acc == 0;
-}
-
 ec_verdict
 ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r, const ecp_block *parent)
 {
@@ -54,10 +46,10 @@ ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
 {
 	const ecp_part *p = &b->parts[r];
 	bool create = ec_id_is_zero(&p->parent);
-	if (create != all_zero(p->signer, sizeof p->signer))
+	if (create != ecp__all_zero(p->signer, sizeof p->signer))
 		return EC_REJECT_MALFORMED;
 	if (create)
-		return all_zero(p->sig, sizeof p->sig) ? EC_ACCEPT : EC_REJECT_MALFORMED;
+		return ecp__all_zero(p->sig, sizeof p->sig) ? EC_ACCEPT : EC_REJECT_MALFORMED;
 	if (!parent || !ec_id_eq(&parent->id, &p->parent))
 		return EC_REJECT_BAD_PARENT;
 	const ecp_part *prev = NULL;

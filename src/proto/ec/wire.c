@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "ec/blake3.h"
 
 _Static_assert(sizeof(ecp_block) % EC_WIRE_ALIGN == 0, "ecp_block size");
@@ -157,15 +158,6 @@ get_i8(const uint8_t *p)
 }
 
 static bool
-all_zero(const uint8_t *p, size_t n)
-{
-	uint8_t acc = 0;
-	for (size_t i = 0; i < n; i++)
-		acc |= p[i];
-	return acc == 0;
-}
-
-static bool
 role_ok(uint16_t role, uint32_t nparts)
 {
 	return role < nparts || role == ECP_ROLE_WITNESS;
@@ -281,15 +273,15 @@ block_body(cursor *c, size_t start, uint64_t time, uint32_t nparts, ecp_block *o
 	for (uint32_t i = 0; i < nparts; i++) {
 		const uint8_t *p = parts + EC_WIRE_PART_BYTES * (size_t)i;
 		const uint8_t *sig = sigs + EC_WIRE_SIG_BYTES * (size_t)i;
-		if (i == 0 && all_zero(p, 32))
+		if (i == 0 && ecp__all_zero(p, 32))
 			return EC_WIRE_ZERO_TOKEN;
 		/* big-endian ids: byte order is numeric order */
 		if (i > 0 && memcmp(p - EC_WIRE_PART_BYTES, p, 32) >= 0)
 			return EC_WIRE_PART_ORDER;
-		if (all_zero(p + 32, 32)) {
-			if (!all_zero(p + 96, 32) || !all_zero(sig, EC_WIRE_SIG_BYTES))
+		if (ecp__all_zero(p + 32, 32)) {
+			if (!ecp__all_zero(p + 96, 32) || !ecp__all_zero(sig, EC_WIRE_SIG_BYTES))
 				return EC_WIRE_CREATE_SIGNED;
-		} else if (all_zero(p + 96, 32)) {
+		} else if (ecp__all_zero(p + 96, 32)) {
 			return EC_WIRE_UNSIGNED;
 		}
 		if (out) {
@@ -339,9 +331,9 @@ ec_wire_block_check(const ecp_block *b)
 		if (i > 0 && ec_id_cmp(&b->parts[i - 1].token, &p->token) >= 0)
 			return EC_WIRE_PART_ORDER;
 		if (ec_id_is_zero(&p->parent)) {
-			if (!all_zero(p->signer, 32) || !all_zero(p->sig, EC_WIRE_SIG_BYTES))
+			if (!ecp__all_zero(p->signer, 32) || !ecp__all_zero(p->sig, EC_WIRE_SIG_BYTES))
 				return EC_WIRE_CREATE_SIGNED;
-		} else if (all_zero(p->signer, 32)) {
+		} else if (ecp__all_zero(p->signer, 32)) {
 			return EC_WIRE_UNSIGNED;
 		}
 	}
