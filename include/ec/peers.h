@@ -29,15 +29,20 @@ typedef struct ec_range {
 	uint64_t high;
 } ec_range;
 
+/* An empty list (no allocation). */
 void ec_peers_init(ec_peers *p);
+/* Frees the array through ctx->realloc_fn; p is then empty.  Accepts a
+ * zeroed or initialised list. */
 void ec_peers_fini(ec_peers *p, const ec_ctx *ctx);
 
 /* Replaces the list with n ids that are already sorted ascending and
- * distinct (self excluded by the caller).  Copies them. */
+ * distinct (self excluded by the caller); copies them.  Errors: EC_ENOMEM
+ * (the list is then unchanged). */
 EC_WUR ec_err ec_peers_assign(ec_peers *p, const ec_ctx *ctx, const uint64_t *sorted, size_t n);
 
 /* Inserts id in sorted position unless it is self or already present.
- * Out: *added (may be NULL) tells whether the list changed. */
+ * Out: *added (may be NULL) tells whether the list changed.  Errors:
+ * EC_ENOMEM (the list is then unchanged, *added false). */
 EC_WUR ec_err ec_peers_add(ec_peers *p, const ec_ctx *ctx, uint64_t self, uint64_t id,
                            bool *added);
 
@@ -45,6 +50,7 @@ EC_WUR ec_err ec_peers_add(ec_peers *p, const ec_ctx *ctx, uint64_t self, uint64
  * the insertion point (index of the first element > key). */
 bool ec_peers_search(const ec_peers *p, uint64_t key, uint32_t *idx);
 
+/* Whether id is in the list. */
 bool ec_peers_trusted(const ec_peers *p, uint64_t id);
 
 /* peers_for: two vote targets, lower first.  Both 0 if the list is empty. */

@@ -3,7 +3,11 @@
  * ec_protocol: the interface between a consensus protocol's node logic and
  * whatever drives it (the simulator, tests, a daemon).  Each protocol is a
  * static table of functions over an opaque node state of node_size bytes
- * that the driver allocates; every call gets the context it may use.
+ * that the driver allocates; every call gets the context it may use.  The
+ * table also says how a driver carries the protocol's messages (msg) and,
+ * for a protocol with signed transactions, how a workload makes them
+ * (workload): a driver needs no other knowledge of a protocol.  The rules
+ * every function here follows are in docs/api.md.
  *
  * Calls on one node must not overlap.  The driver calls, per round or time
  * step: handle() for each delivered message, then tick() once (or, for an
@@ -101,12 +105,14 @@ typedef struct ec_protocol {
 	const ec_workload_ops *workload; /* NULL: transactions are not signed */
 	size_t node_size;
 	uint32_t max_block_tokens; /* largest transaction submit() accepts */
-	/* Initialises node storage for a node with this id at time 0.
-	 * config is protocol-specific (may be NULL for defaults); copied. */
+	/* Initialises node storage (node_size bytes, zeroed) for a node with
+	 * this id at time 0.  config is protocol-specific (NULL: defaults);
+	 * copied.  Errors: EC_EINVAL (a config its check refuses). */
 	ec_err (*node_init)(void *node, ec_peer_id id, const void *config);
 	/* Releases everything the node owns; accepts zeroed storage. */
 	void (*node_fini)(void *node, const ec_ctx *ctx);
-	/* Set-up: replaces the trusted peer list with n sorted, distinct ids. */
+	/* Set-up: replaces the trusted peer list with n sorted, distinct ids
+	 * (borrowed).  Errors: EC_ENOMEM (the list is then unchanged). */
 	ec_err (*set_peers)(void *node, const ec_ctx *ctx, const uint64_t *sorted, size_t n);
 	/* Number of trusted peers. */
 	size_t (*peer_count)(const void *node);
@@ -126,16 +132,25 @@ typedef struct ec_protocol {
 	/* The node's clock (logical time). */
 	uint64_t (*now)(const void *node);
 	/* A locally created transaction enters the node (no message is
-	 * involved).  What a protocol does with more than max_block_tokens
-	 * parts is its own rule (seed: the block is invalid and Blocked). */
+	 * involved); txn and what it points to are borrowed.  What a protocol
+	 * does with more than max_block_tokens parts is its own rule (seed: the
+	 * block is invalid and Blocked; ec: EC_EINVAL).  Errors: EC_ENOMEM,
+	 * EC_EINVAL, and those of ctx->send and the store, passed up. */
 	ec_err (*submit)(void *node, const ec_ctx *ctx, const ec_txn *txn);
 	/* Whether the node has committed the block whose 64-bit handle is id
 	 * (the seed's id, or the ring position of an ec block id); full is the
 	 * complete 256-bit id where the driver has one (NULL otherwise). */
 	bool (*committed)(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id *full);
-	/* One delivered message. */
+	/* One delivered message (borrowed for the call).  A message that is
+	 * malformed or breaks a protocol rule is not an error: the node drops
+	 * or answers it by its rules.  Errors: EC_ENOMEM (an allocation through
+	 * ctx->realloc_fn or ctx->intern failed) and the errors of ctx->send and
+	 * the store, passed up unchanged.  After an error the node is
+	 * consistent and may be used again, but the message may be lost in
+	 * part; the simulator ends the run with the error. */
 	ec_err (*handle)(void *node, const ec_ctx *ctx, const ec_msg *msg);
-	/* One time step. */
+	/* One time step: the clock advances by one, then timers run.  Errors
+	 * and what holds after one: as for handle. */
 	ec_err (*tick)(void *node, const ec_ctx *ctx);
 	/* Optional (may be NULL): a hint that the node will soon handle msg
 	 * (its first message this round; NULL: it will only tick) in this

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ec_sim: the round-based network simulator of the reference (seed-protocol.md §4).
+ * ec_sim: the round-based network simulator of the reference
+ * (docs/seed-protocol.md §4), driving any ec_protocol through its table.
  * It owns every node (as protocol-opaque state in one array), their stores
- * (one shared ec_memstore), the message queue and the single random stream.
- * A round is: detect commits at injection nodes, create blocks, shuffle the
- * queue and split it into delivered / delayed / lost, deliver, tick every
- * node in ascending id order.
+ * (an ec_memstore per worker thread), the message queue and the single
+ * random stream.  A round is: detect commits at injection nodes, create
+ * blocks, shuffle the queue and split it into delivered / delayed / lost,
+ * deliver, tick every node in ascending id order.
  *
- * With the same configuration a run is bit-for-bit deterministic.
+ * With the same configuration a run is bit-for-bit deterministic, for any
+ * number of threads.  One thread at a time may call the functions on one
+ * simulator; hooks run on that thread.  The rules every function here
+ * follows (argument order, ownership, errors) are in docs/api.md.
  */
 #ifndef EC_SIM_H
 #define EC_SIM_H
@@ -134,7 +138,8 @@ void ec_sim_config_default(ec_sim_config *cfg);
 /* The published run's seed bytes. */
 extern const uint8_t ec_published_seed[EC_RNG_SEED_BYTES];
 
-/* Returns NULL if cfg is usable, else a static message naming the problem. */
+/* Returns NULL if cfg is usable, else a static message naming the problem
+ * (ec_sim_new refuses such a configuration with EC_EINVAL). */
 const char *ec_sim_config_check(const ec_sim_config *cfg);
 
 typedef struct ec_latency_stats {
@@ -201,17 +206,27 @@ typedef struct ec_sim_result {
 
 typedef struct ec_sim ec_sim;
 
-/* Builds the network (topology draw included).  Out: *out, released with
- * ec_sim_free.  The configuration is copied. */
+/* Builds the network (topology draw and peer lists included).  The
+ * configuration is copied; cfg->protocol_config and cfg->signatures are
+ * borrowed for the simulator's lifetime, cfg->hooks.user too.  Out: *out,
+ * released with ec_sim_free (NULL on error).  Errors: EC_EINVAL (a
+ * configuration ec_sim_config_check refuses, or two nodes drew one id),
+ * EC_ENOMEM, and the protocol's node_init and set_peers errors. */
 EC_WUR ec_err ec_sim_new(ec_sim **out, const ec_sim_config *cfg);
+/* Releases everything the simulator owns; accepts NULL. */
 void ec_sim_free(ec_sim *sim);
 
-/* Runs one round.  Out: *more is false once the run is over. */
+/* Runs one round.  Out: *more is false once the run is over (all rounds
+ * run, or the network fell silent).  Errors: EC_ENOMEM; EC_EFULL (more
+ * than cfg.max_queue messages in flight, or a round of 2^32 deliveries);
+ * the protocol's submit, handle and tick errors.  After an error the
+ * simulator may only be read (ec_sim_result_get) and freed. */
 EC_WUR ec_err ec_sim_step(ec_sim *sim, bool *more);
-/* Runs the remaining rounds. */
+/* Runs the remaining rounds.  Errors: as ec_sim_step. */
 EC_WUR ec_err ec_sim_run(ec_sim *sim);
 
-/* Fills *res with the figures so far (latencies computed on demand). */
+/* Fills *res with the figures so far (latencies computed on demand).
+ * Errors: EC_ENOMEM (*res is then partly filled). */
 EC_WUR ec_err ec_sim_result_get(const ec_sim *sim, ec_sim_result *res);
 
 uint64_t ec_sim_round(const ec_sim *sim);     /* next round to run */
