@@ -42,8 +42,10 @@ grown_cap(size_t cap, size_t need)
 	return c;
 }
 
-bool
-ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
+/* Grows *p to at least need elements, on the heap or (huge) through
+ * ecsim_huge_realloc, recording it on its first growth. */
+static bool
+grow_as(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem, bool huge)
 {
 	if (need <= *cap)
 		return true;
@@ -51,9 +53,12 @@ ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
 	if (c > SIZE_MAX / elem)
 		return false;
 	bool fresh = *p == NULL;
-	if (fresh && !push(l, (ecsim_life_rec){.kind = REC_HEAP, .p = p}))
+	ecsim_life_rec r = huge ? (ecsim_life_rec){.kind = REC_HUGE_GROWN, .p = p, .cap = cap,
+	                                           .bytes = elem}
+	                        : (ecsim_life_rec){.kind = REC_HEAP, .p = p};
+	if (fresh && !push(l, r))
 		return false;
-	void *v = realloc(*p, c * elem);
+	void *v = huge ? ecsim_huge_realloc(NULL, *p, *cap * elem, c * elem) : realloc(*p, c * elem);
 	if (!v) {
 		l->n -= fresh; /* nothing to free yet */
 		return false;
@@ -64,25 +69,15 @@ ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
 }
 
 bool
+ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
+{
+	return grow_as(l, p, cap, need, elem, false);
+}
+
+bool
 ecsim_life_grow_huge(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
 {
-	if (need <= *cap)
-		return true;
-	size_t c = grown_cap(*cap, need);
-	if (c > SIZE_MAX / elem)
-		return false;
-	bool fresh = *p == NULL;
-	if (fresh && !push(l, (ecsim_life_rec){.kind = REC_HUGE_GROWN, .p = p, .cap = cap,
-	                                        .bytes = elem}))
-		return false;
-	void *v = ecsim_huge_realloc(NULL, *p, *cap * elem, c * elem);
-	if (!v) {
-		l->n -= fresh;
-		return false;
-	}
-	*p = v;
-	*cap = c;
-	return true;
+	return grow_as(l, p, cap, need, elem, true);
 }
 
 ec_err

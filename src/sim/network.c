@@ -42,6 +42,19 @@ ecsim__node_degree(const ec_sim *s, uint32_t i)
 	return bit_get(s->ready, i) ? s->cfg.protocol->peer_count(node_at(s, i)) : row_degree(s, i);
 }
 
+/* Hands node i the len peers in s->peer_buf (their lists come from the
+ * set-up arena) and marks its list built. */
+static ec_err
+hand_peers(ec_sim *s, uint32_t i, size_t len)
+{
+	s->arena.setup = true;
+	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, len);
+	s->arena.setup = false;
+	if (!err)
+		s->ready[i / 64] |= 1ull << (i % 64);
+	return err;
+}
+
 /* Hands node i its peer list, built from its adjacency row, the first time
  * the node is used: most nodes of a dense network never are, and a row is
  * 64 times smaller than the list. */
@@ -55,12 +68,7 @@ ecsim__materialize(ec_sim *s, uint32_t i)
 	for (size_t w = 0; w < s->words; w++)
 		for (uint64_t bits = row[w]; bits; bits &= bits - 1)
 			s->peer_buf[len++] = s->ids[w * 64 + (size_t)__builtin_ctzll(bits)];
-	s->arena.setup = true;
-	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, len);
-	s->arena.setup = false;
-	if (!err)
-		s->ready[i / 64] |= 1ull << (i % 64);
-	return err;
+	return hand_peers(s, i, len);
 }
 
 /* Bounded-degree topologies hand every node its list at set-up: there is
@@ -77,13 +85,7 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 		}
 		s->peer_buf[len++] = s->ids[peers[k]];
 	}
-	n = len;
-	s->arena.setup = true;
-	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, n);
-	s->arena.setup = false;
-	if (!err)
-		s->ready[i / 64] |= 1ull << (i % 64);
-	return err;
+	return hand_peers(s, i, len);
 }
 
 ec_err
