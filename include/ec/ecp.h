@@ -145,6 +145,7 @@ extern const ec_protocol ec_protocol_ec;
 /* Its tables for drivers (also reachable as ec_protocol_ec.msg, .workload). */
 extern const ec_msg_ops ecp_msg_ops;
 extern const ec_workload_ops ecp_workload_ops;
+extern const ec_proto_config ecp_config_ops;
 
 /* Test and driver hooks. */
 /* Window [low, high] of a node (self, peers) around key, w below and w+1

@@ -99,8 +99,41 @@ typedef struct ec_workload_ops {
 	void (*release)(ec_txn *t);
 } ec_workload_ops;
 
+/* One setting of a protocol's configuration, as a command line (--NAME
+ * VALUE) and a scenario file (NAME with '-' as '_') spell it.  Registered
+ * once, in the protocol's table: drivers parse, print and document the
+ * setting from here. */
+typedef struct ec_proto_option {
+	const char *name;  /* "window" */
+	const char *arg;   /* the value in help texts ("W"); NULL: a flag */
+	const char *help;  /* what it does and its default; lines end in '\n' */
+	/* Parses text (NULL for a flag) into config.  Returns true, or false
+	 * with a message naming the allowed values in err (errlen bytes, the
+	 * option's name not included).  config is unchanged on false. */
+	bool (*set)(void *config, const char *text, char *err, size_t errlen);
+	/* Writes the value as set() takes it into buf (len bytes); returns
+	 * false, writing nothing, for a flag or a value at its default. */
+	bool (*get)(const void *config, char *buf, size_t len);
+} ec_proto_option;
+
+/* A protocol's configuration: what node_init's config points to. */
+typedef struct ec_proto_config {
+	size_t size;                       /* bytes, at most EC_PROTO_CONFIG_MAX */
+	void (*init)(void *config);        /* the defaults */
+	/* NULL if usable, else a static message naming the problem. */
+	const char *(*check)(const void *config);
+	/* w of the neighbourhood that holds a token: the w nodes below a key
+	 * and the w+1 at or above it (drivers measure latency to all of them) */
+	uint32_t (*neighbourhood)(const void *config);
+	const ec_proto_option *options;
+	size_t noptions;
+} ec_proto_config;
+
+#define EC_PROTO_CONFIG_MAX 256
+
 typedef struct ec_protocol {
 	const char *name;
+	const ec_proto_config *config;  /* its settings */
 	const ec_msg_ops *msg;          /* how drivers carry its messages */
 	const ec_workload_ops *workload; /* NULL: transactions are not signed */
 	size_t node_size;
@@ -167,5 +200,9 @@ const ec_protocol *ec_protocol_find(const char *name);
 
 /* NULL-terminated list of every available protocol, for help texts. */
 extern const ec_protocol *const ec_protocols[];
+
+/* The protocol that registers option name (and the option in *opt), or
+ * NULL when none does. */
+const ec_protocol *ec_protocol_option(const char *name, const ec_proto_option **opt);
 
 #endif

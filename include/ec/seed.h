@@ -40,6 +40,7 @@ typedef struct ec_seed_node {
 extern const ec_protocol ec_protocol_seed;
 /* How drivers carry its messages (also ec_protocol_seed.msg). */
 extern const ec_msg_ops ec_seed_msg_ops;
+extern const ec_proto_config ec_seed_config_ops;
 
 /* The key a new pool entry for block id gets under this node's order. */
 uint64_t ec_seed_order_key(const ec_seed_node *node, ec_block_id id);

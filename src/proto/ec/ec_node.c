@@ -1619,6 +1619,7 @@ ecp_item_wire_size(const ecp_item *it)
 
 const ec_protocol ec_protocol_ec = {
 	.name = "ec",
+	.config = &ecp_config_ops,
 	.msg = &ecp_msg_ops,
 	.workload = &ecp_workload_ops,
 	.node_size = sizeof(ecp_node),

@@ -606,6 +606,7 @@ seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id 
 
 const ec_protocol ec_protocol_seed = {
 	.name = "seed",
+	.config = &ec_seed_config_ops,
 	.msg = &ec_seed_msg_ops,
 	.node_size = sizeof(ec_seed_node),
 	.max_block_tokens = EC_TOKENS_PER_BLOCK - 1,

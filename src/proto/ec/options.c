@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ec protocol's settings as drivers see them (ec_proto_config): the
+ * options a command line or a scenario file may set, each registered once,
+ * over ecp_config.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ec/ecp.h"
+#include "proto/option_parse.h"
+
+static void
+cfg_init(void *config)
+{
+	ecp_config_default(config);
+}
+
+static const char *
+cfg_check(const void *config)
+{
+	return ecp_config_check(config);
+}
+
+static uint32_t
+cfg_neighbourhood(const void *config)
+{
+	return ((const ecp_config *)config)->window;
+}
+
+/* get() for a uint32_t field: printed unless at the default. */
+static bool
+get_u32(const void *config, size_t off, char *buf, size_t len)
+{
+	ecp_config def;
+	ecp_config_default(&def);
+	uint32_t v, d;
+	memcpy(&v, (const char *)config + off, sizeof v);
+	memcpy(&d, (const char *)&def + off, sizeof d);
+	if (v == d)
+		return false;
+	snprintf(buf, len, "%u", (unsigned)v);
+	return true;
+}
+
+#define U32_OPTION(field, lo, hi)                                                                  \
+	static bool set_##field(void *config, const char *text, char *err, size_t errlen)          \
+	{                                                                                          \
+		return ec__parse_u32_in(text, lo, hi, &((ecp_config *)config)->field, err, errlen); \
+	}                                                                                          \
+	static bool get_##field(const void *config, char *buf, size_t len)                         \
+	{                                                                                          \
+		return get_u32(config, offsetof(ecp_config, field), buf, len);                     \
+	}
+
+U32_OPTION(window, 1, 64)
+U32_OPTION(threshold, 0, 129)
+U32_OPTION(fanout, 1, 16)
+U32_OPTION(grace, 0, 64)
+
+static bool
+set_quorum(void *config, const char *text, char *err, size_t errlen)
+{
+	if (ec__parse_u32_in(text, 0, 129, &((ecp_config *)config)->quorum, err, errlen))
+		return true;
+	snprintf(err, errlen, "needs a whole number from 0 to 129 (0: a majority), got '%s'", text);
+	return false;
+}
+
+static bool
+get_quorum(const void *config, char *buf, size_t len)
+{
+	return get_u32(config, offsetof(ecp_config, quorum), buf, len);
+}
+
+static bool
+set_batch(void *config, const char *text, char *err, size_t errlen)
+{
+	if (strcmp(text, "on") != 0 && strcmp(text, "off") != 0) {
+		snprintf(err, errlen, "needs on or off, got '%s'", text);
+		return false;
+	}
+	((ecp_config *)config)->batch = strcmp(text, "on") == 0;
+	return true;
+}
+
+static bool
+get_batch(const void *config, char *buf, size_t len)
+{
+	if (((const ecp_config *)config)->batch)
+		return false; /* the default */
+	snprintf(buf, len, "off");
+	return true;
+}
+
+static bool
+set_no_batch(void *config, const char *text, char *err, size_t errlen)
+{
+	(void)text;
+	(void)err;
+	(void)errlen;
+	((ecp_config *)config)->batch = 0;
+	return true;
+}
+
+static bool
+get_flag(const void *config, char *buf, size_t len)
+{
+	(void)config;
+	(void)buf;
+	(void)len;
+	return false; /* printed as its value form (batch: off) */
+}
+
+static const ec_proto_option ecp_options[] = {
+    {"window", "W", "neighbourhood half-width: w below, w+1 at or above (4)\n", set_window,
+     get_window},
+    {"threshold", "T", "a role needs a net balance above T (2)\n", set_threshold, get_threshold},
+    {"quorum", "Q", "yes votes a token role needs (default w+1, a majority)\n", set_quorum,
+     get_quorum},
+    {"fanout", "F", "peers each first-wave hop sends to (2)\n", set_fanout, get_fanout},
+    {"grace", "G",
+     "rounds a submitter waits after its votes decide, for late\n"
+     "withdrawals in favour of a higher twin (0)\n",
+     set_grace, get_grace},
+    {"batch", "on|off",
+     "one envelope per receiver and round (on, the default)\n"
+     "or one per logical message (off; --no-batch)\n",
+     set_batch, get_batch},
+    {"no-batch", NULL, "the same as --batch off\n", set_no_batch, get_flag},
+};
+
+const ec_proto_config ecp_config_ops = {
+	.size = sizeof(ecp_config),
+	.init = cfg_init,
+	.check = cfg_check,
+	.neighbourhood = cfg_neighbourhood,
+	.options = ecp_options,
+	.noptions = sizeof ecp_options / sizeof ecp_options[0],
+};
