@@ -132,6 +132,35 @@ typedef struct ecp_item {
 	const ecp_cert *cert;   /* COMMIT */
 } ecp_item;
 
+/* The storage the ec protocol needs (ec_store.ops of its nodes), keyed by
+ * 256-bit ids.  Committed blocks are kept with the certificate that
+ * committed them; bodies are immutable and outlive the store (see the top
+ * of this file), so the store keeps pointers. */
+#define ECP_STORE_API "ecp-store/1"
+typedef struct ecp_store_ops {
+	/* Looks a token up: true, with its block and time, if present. */
+	bool (*xtoken_get)(void *impl, const ec_id *token, ec_id *block, uint64_t *time);
+	/* Writes (or overwrites) a token mapping.  Errors: EC_ENOMEM, or the
+	 * store's own. */
+	ec_err (*xtoken_put)(void *impl, const ec_id *token, const ec_id *block, uint64_t time);
+	/* Looks a committed block up: true, with its body and certificate
+	 * (either out pointer may be NULL), if present. */
+	bool (*xblock_get)(void *impl, const ec_id *id, const ecp_block **block,
+	                   const ecp_cert **cert);
+	/* Keeps a committed block and its certificate.  Errors: as xtoken_put. */
+	ec_err (*xblock_put)(void *impl, const ecp_block *block, const ecp_cert *cert);
+	/* Optional (may be NULL): a hint that xblock_get(id) follows soon;
+	 * changes nothing. */
+	void (*xblock_prefetch)(void *impl, const ec_id *id);
+} ecp_store_ops;
+
+/* The ec operations of a store. */
+static inline const ecp_store_ops *
+ecp_store(const ec_store *s)
+{
+	return (const ecp_store_ops *)s->ops;
+}
+
 /* Bytes of one item on the wire: its canonical encoding (docs/wire.md). */
 uint64_t ecp_item_wire_size(const ecp_item *it);
 

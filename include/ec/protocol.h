@@ -134,6 +134,8 @@ typedef struct ec_proto_config {
 typedef struct ec_protocol {
 	const char *name;
 	const ec_proto_config *config;  /* its settings */
+	const char *store_api;          /* the store interface its nodes use
+	                                   (ec_store.ops): EC_SEED_STORE_API... */
 	const ec_msg_ops *msg;          /* how drivers carry its messages */
 	const ec_workload_ops *workload; /* NULL: transactions are not signed */
 	size_t node_size;

@@ -20,6 +20,29 @@
 #define EC_SEED_COMMITTED_VOTE 0xFF
 #define EC_SEED_BLOCKED_VOTE 0x00
 
+/* The storage the seed protocol needs (ec_store.ops of its nodes), keyed
+ * by 64-bit ids as in the reference. */
+#define EC_SEED_STORE_API "seed-store/1"
+typedef struct ec_seed_store_ops {
+	/* Returns the stored block with this id, or NULL.  The block belongs to
+	 * the store and stays valid until the next write to this store. */
+	const ec_block *(*block_get)(void *impl, ec_block_id id);
+	/* Saves (or overwrites) a block; the store copies it.  Errors:
+	 * EC_ENOMEM, or the store's own. */
+	ec_err (*block_put)(void *impl, const ec_block *block);
+	/* Looks a token up.  Returns true and fills *block and *time if present. */
+	bool (*token_get)(void *impl, ec_token_id token, ec_block_id *block, uint64_t *time);
+	/* Writes (or overwrites) a token mapping.  Errors: as block_put. */
+	ec_err (*token_put)(void *impl, ec_token_id token, ec_block_id block, uint64_t time);
+} ec_seed_store_ops;
+
+/* The seed operations of a store. */
+static inline const ec_seed_store_ops *
+ec_seed_store(const ec_store *s)
+{
+	return (const ec_seed_store_ops *)s->ops;
+}
+
 typedef struct ec_seed_config {
 	/* false: mempool in insertion order (deterministic default).
 	 * true: ascending mix64(block_id ^ k), k = (salt * golden) | 1,

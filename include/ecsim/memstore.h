@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ec_memstore: an in-memory backend for ec_store that holds the block and
+ * ec_memstore: an in-memory backend for ec_store (both protocols' storage
+ * interfaces, ec_memstore_bind) that holds the block and
  * token stores of many nodes in two shared open-addressing tables keyed by
  * (owner, id), plus a block arena that interns identical blocks.  A node is
  * an owner index; ec_memstore_view binds one owner to the ec_store seam.
@@ -31,8 +32,11 @@ typedef struct ec_memstore_view {
 EC_WUR ec_err ec_memstore_new(ec_memstore **out, ec_realloc_fn realloc_fn, void *alloc_user);
 void ec_memstore_free(ec_memstore *s);
 
-/* Returns an ec_store over view (which must outlive every use of it). */
-ec_store ec_memstore_bind(ec_memstore_view *view);
+/* Returns an ec_store over view (which must outlive every use of it) that
+ * offers the storage interface named api (ec_protocol.store_api: the seed
+ * protocol's or the ec protocol's); one with ops NULL when the memstore
+ * does not offer it. */
+ec_store ec_memstore_bind(ec_memstore_view *view, const char *api);
 
 /* Returns a stable copy of block, shared with earlier identical blocks.
  * Out: *out, owned by the store, valid until ec_memstore_free. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ec/ecp.h"
+#include "ec/seed.h"
 #include "ec/rng.h"
 
 #define CHUNK_BLOCKS 1024u
@@ -474,11 +475,14 @@ ec_memstore_memo(void *user, const void *body)
 	return (ec_memo_byte *)((uintptr_t)body - EC_MEMO_BYTES);
 }
 
-static const ec_store_ops memstore_ops = {
+static const ec_seed_store_ops seed_ops = {
 	.block_get = v_block_get,
 	.block_put = v_block_put,
 	.token_get = v_token_get,
 	.token_put = v_token_put,
+};
+
+static const ecp_store_ops ecp_ops = {
 	.xtoken_get = v_xtoken_get,
 	.xtoken_put = v_xtoken_put,
 	.xblock_get = v_xblock_get,
@@ -487,9 +491,14 @@ static const ec_store_ops memstore_ops = {
 };
 
 ec_store
-ec_memstore_bind(ec_memstore_view *view)
+ec_memstore_bind(ec_memstore_view *view, const char *api)
 {
-	return (ec_store){&memstore_ops, view};
+	const void *ops = NULL;
+	if (api && strcmp(api, EC_SEED_STORE_API) == 0)
+		ops = &seed_ops;
+	else if (api && strcmp(api, ECP_STORE_API) == 0)
+		ops = &ecp_ops;
+	return (ec_store){ops, ops ? view : NULL};
 }
 
 size_t

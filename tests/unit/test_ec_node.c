@@ -137,7 +137,7 @@ make_cfg(uint64_t self, const ecp_config *cfg)
 	assert_int_equal(ec_memstore_new(&f->ms, ec_libc_realloc, NULL), EC_OK);
 	f->view = (ec_memstore_view){f->ms, 0};
 	f->ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = record_send, .send_user = f,
-	                  .store = ec_memstore_bind(&f->view), .intern = intern,
+	                  .store = ec_memstore_bind(&f->view, ECP_STORE_API), .intern = intern,
 	                  .intern_user = f->ms, .event = record_event, .event_user = f,
 	                  .sig = &ec_sig_keyed_hash};
 	f->proto = &ec_protocol_ec;
@@ -860,7 +860,7 @@ test_certificate(void **state)
 	assert_int_equal(f->commits, 1);
 	ec_id cur;
 	uint64_t t;
-	assert_true(f->ctx.store.ops->xtoken_get(f->ctx.store.impl, &parent->parts[0].token, &cur, &t));
+	assert_true(ecp_store(&f->ctx.store)->xtoken_get(f->ctx.store.impl, &parent->parts[0].token, &cur, &t));
 	assert_true(ec_id_eq(&cur, &parent->id));
 	assert_int_equal(f->blocked, 1); /* the rival */
 	assert_int_equal(sent(f, P(2000), ECP_BLOCKED, NULL), 1);
@@ -914,8 +914,8 @@ test_signed_transfer(void **state)
 	pb->parts[0] = (ecp_part){.token = tok_id(NEARTOK), .next_key = ka};
 	ecp_block_id(pb, &pb->id);
 	const ecp_block *parent = keep(f, pb);
-	assert_int_equal(st->ops->xblock_put(st->impl, parent, NULL), EC_OK);
-	assert_int_equal(st->ops->xtoken_put(st->impl, &parent->parts[0].token, &parent->id,
+	assert_int_equal(ecp_store(st)->xblock_put(st->impl, parent, NULL), EC_OK);
+	assert_int_equal(ecp_store(st)->xtoken_put(st->impl, &parent->parts[0].token, &parent->id,
 	                                     parent->time),
 	                 EC_OK);
 	assert_true(committed(f, &parent->id));
@@ -971,7 +971,7 @@ test_signed_transfer(void **state)
 	assert_int_equal(f->commits, 1);
 	ec_id cur;
 	uint64_t t;
-	assert_true(st->ops->xtoken_get(st->impl, &parent->parts[0].token, &cur, &t));
+	assert_true(ecp_store(st)->xtoken_get(st->impl, &parent->parts[0].token, &cur, &t));
 	assert_true(ec_id_eq(&cur, &good->id));
 	assert_int_equal(nrejects(f), 3);
 	/* the bodies live in f's arena: copies for the next node */
@@ -986,8 +986,8 @@ test_signed_transfer(void **state)
 	parent = keep(f, pcopy);
 	good = keep(f, gcopy);
 	st = &f->ctx.store;
-	assert_int_equal(st->ops->xblock_put(st->impl, parent, NULL), EC_OK);
-	assert_int_equal(st->ops->xtoken_put(st->impl, &parent->parts[0].token, &parent->id,
+	assert_int_equal(ecp_store(st)->xblock_put(st->impl, parent, NULL), EC_OK);
+	assert_int_equal(ecp_store(st)->xtoken_put(st->impl, &parent->parts[0].token, &parent->id,
 	                                     parent->time),
 	                 EC_OK);
 	ecp_item g = {.kind = ECP_BLOCK, .role = 0, .origin = P(4000), .block_id = good->id,

@@ -104,7 +104,7 @@ setup(void **state)
 	f->ctx.realloc_fn = ec_libc_realloc;
 	f->ctx.send = record_send;
 	f->ctx.send_user = f;
-	f->ctx.store = ec_memstore_bind(&f->view);
+	f->ctx.store = ec_memstore_bind(&f->view, EC_SEED_STORE_API);
 	f->ctx.event = record_event;
 	f->ctx.event_user = f;
 	f->proto = &ec_protocol_seed;
@@ -220,19 +220,19 @@ tick(fixture *f)
 static void
 put_block(fixture *f, const ec_block *b)
 {
-	assert_int_equal(f->ctx.store.ops->block_put(f->ctx.store.impl, b), EC_OK);
+	assert_int_equal(ec_seed_store(&f->ctx.store)->block_put(f->ctx.store.impl, b), EC_OK);
 }
 
 static void
 put_token(fixture *f, ec_token_id t, ec_block_id b, uint64_t time)
 {
-	assert_int_equal(f->ctx.store.ops->token_put(f->ctx.store.impl, t, b, time), EC_OK);
+	assert_int_equal(ec_seed_store(&f->ctx.store)->token_put(f->ctx.store.impl, t, b, time), EC_OK);
 }
 
 static bool
 get_token(fixture *f, ec_token_id t, ec_block_id *b, uint64_t *time)
 {
-	return f->ctx.store.ops->token_get(f->ctx.store.impl, t, b, time);
+	return ec_seed_store(&f->ctx.store)->token_get(f->ctx.store.impl, t, b, time);
 }
 
 static size_t

@@ -333,7 +333,7 @@ static ec_err
 send_stored(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ec_id *id, bool *found)
 {
 	ecp_item it = {.kind = ECP_COMMIT, .block_id = *id};
-	bool have = ctx->store.ops->xblock_get(ctx->store.impl, id, &it.block, &it.cert);
+	bool have = ecp_store(&ctx->store)->xblock_get(ctx->store.impl, id, &it.block, &it.cert);
 	if (found)
 		*found = have;
 	return have ? send_item(n, ctx, to, &it) : EC_OK;
@@ -345,7 +345,7 @@ send_terminal(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t to, uint1
 	ecp_item it = {.block_id = e->id};
 	if (e->state == ST_COMMITTED) {
 		const ecp_cert *cert = NULL;
-		if (!ctx->store.ops->xblock_get(ctx->store.impl, &e->id, NULL, &cert))
+		if (!ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &e->id, NULL, &cert))
 			return EC_OK;
 		it.kind = ECP_COMMIT;
 		it.block = e->block;
@@ -487,7 +487,7 @@ holds_yes(const ec_ctx *ctx, const entry *e)
 			continue;
 		ec_id cur = {{0, 0, 0, 0}};
 		uint64_t t;
-		(void)ctx->store.ops->xtoken_get(ctx->store.impl, &e->block->parts[r].token, &cur, &t);
+		(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &e->block->parts[r].token, &cur, &t);
 		if (ec_id_eq(&cur, &e->block->parts[r].parent))
 			return true;
 	}
@@ -565,7 +565,7 @@ check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	const ecp_part *part = &e->block->parts[r];
 	const ecp_block *parent = NULL;
 	if (!ec_id_is_zero(&part->parent))
-		(void)ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, &parent, NULL);
+		(void)ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &part->parent, &parent, NULL);
 	ec_verdict v = EC_REJECT_BAD_SIG; /* no scheme: nothing signed passes */
 	if (ctx->sig || ec_id_is_zero(&part->parent))
 		v = ecp_part_check_memo(ctx->sig, e->block, r, parent,
@@ -592,7 +592,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 		return -1;
 	ec_id cur = {{0, 0, 0, 0}};
 	uint64_t t;
-	(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+	(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
 	/* a part that breaks the lifecycle gets a no before it can touch the
 	 * votes of a legitimate contender (exclusive yes votes) */
 	if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
@@ -611,7 +611,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 	if (ec_id_eq(&cur, &part->parent))
 		return 1;
 	if (!ec_id_is_zero(&part->parent) &&
-	    !ctx->store.ops->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
+	    !ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
 	    e->fetch_tries < 4 && e->fetch_peer) {
 		*why = WAIT_FETCH; /* I may have missed the parent's commit: fetch it */
 		return 0;
@@ -810,7 +810,7 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 	const ecp_cert *cert = given;
 	if (!cert && (err = make_cert(ctx, e, &cert)))
 		return err;
-	if ((err = ctx->store.ops->xblock_put(ctx->store.impl, b, cert)))
+	if ((err = ecp_store(&ctx->store)->xblock_put(ctx->store.impl, b, cert)))
 		return err;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		const ecp_part *part = &b->parts[r];
@@ -818,10 +818,10 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 			continue;
 		ec_id cur;
 		uint64_t t;
-		if (ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t) &&
+		if (ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t) &&
 		    t >= b->time)
 			continue; /* never move a mapping backwards */
-		if ((err = ctx->store.ops->xtoken_put(ctx->store.impl, &part->token, &b->id, b->time)))
+		if ((err = ecp_store(&ctx->store)->xtoken_put(ctx->store.impl, &part->token, &b->id, b->time)))
 			return err;
 		emit(ctx, n, EC_EV_TOKEN_WRITE, &b->id, 0);
 	}
@@ -928,7 +928,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (!it->block || !ec_id_eq(&it->block->id, &it->block_id))
 		return EC_OK;
 	if (!find(n, &it->block_id) &&
-	    ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+	    ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
 		/* decided and forgotten: the store answers a re-poll (the other
 		 * copies, fellows' votes and late first-wave copies, ask nothing) */
 		return it->flags & ECP_F_POLL ? send_stored(n, ctx, from, &it->block_id, NULL) : EC_OK;
@@ -1018,7 +1018,7 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	entry *e = find(n, &it->block_id);
 	ec_err err;
 	if (!e) {
-		if (ctx->store.ops->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+		if (ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
 			return EC_OK;
 		/* an answer to a parent fetch, or a push for a forgotten entry */
 		if ((err = entry_get(n, ctx, &it->block_id, &e)))
@@ -1045,7 +1045,7 @@ on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 		uint64_t t;
 		if (!ec_range_contains(e->win[r], n->pos))
 			continue;
-		(void)ctx->store.ops->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+		(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
 		if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
 			return EC_OK;
 	}
@@ -1537,11 +1537,11 @@ ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg, unsigned sta
 		if (e->block)
 			__builtin_prefetch(e->block);
 	}
-	if (msg && msg->type == EC_MSG_ENVELOPE && msg->u.env.items && ctx->store.ops->xblock_prefetch)
+	if (msg && msg->type == EC_MSG_ENVELOPE && msg->u.env.items && ecp_store(&ctx->store)->xblock_prefetch)
 		for (uint32_t i = 0; i < msg->u.env.n; i++)
 			if (msg->u.env.items[i].kind == ECP_BLOCK) {
 				/* a node with no entry for the block asks its store first */
-				ctx->store.ops->xblock_prefetch(ctx->store.impl, &msg->u.env.items[i].block_id);
+				ecp_store(&ctx->store)->xblock_prefetch(ctx->store.impl, &msg->u.env.items[i].block_id);
 				break;
 			}
 }
@@ -1608,7 +1608,7 @@ ec_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id *f
 {
 	(void)node;
 	(void)id;
-	return full && ctx->store.ops->xblock_get(ctx->store.impl, full, NULL, NULL);
+	return full && ecp_store(&ctx->store)->xblock_get(ctx->store.impl, full, NULL, NULL);
 }
 
 uint64_t
@@ -1620,6 +1620,7 @@ ecp_item_wire_size(const ecp_item *it)
 const ec_protocol ec_protocol_ec = {
 	.name = "ec",
 	.config = &ecp_config_ops,
+	.store_api = ECP_STORE_API,
 	.msg = &ecp_msg_ops,
 	.workload = &ecp_workload_ops,
 	.node_size = sizeof(ecp_node),

@@ -80,7 +80,7 @@ block_status(const ec_seed_node *n, const ec_ctx *ctx, ec_block_id b,
 	*entry = e;
 	if (e)
 		return e->state;
-	if (ctx->store.ops->block_get(ctx->store.impl, b))
+	if (ec_seed_store(&ctx->store)->block_get(ctx->store.impl, b))
 		return EC_STATE_COMMIT;
 	return -1;
 }
@@ -94,7 +94,7 @@ block_query(const ec_seed_node *n, const ec_ctx *ctx, ec_block_id b)
 	const ec_pool_entry *e = ec_mempool_find(&n->pool, b);
 	if (e && e->has_block)
 		return &e->block;
-	return ctx->store.ops->block_get(ctx->store.impl, b);
+	return ec_seed_store(&ctx->store)->block_get(ctx->store.impl, b);
 }
 
 static bool
@@ -330,9 +330,9 @@ token_set(const ec_ctx *ctx, ec_token_id t, ec_block_id b, uint64_t time)
 {
 	ec_block_id cur;
 	uint64_t cur_time;
-	if (ctx->store.ops->token_get(ctx->store.impl, t, &cur, &cur_time) && !(cur_time < time))
+	if (ec_seed_store(&ctx->store)->token_get(ctx->store.impl, t, &cur, &cur_time) && !(cur_time < time))
 		return EC_OK;
-	return ctx->store.ops->token_put(ctx->store.impl, t, b, time);
+	return ec_seed_store(&ctx->store)->token_put(ctx->store.impl, t, b, time);
 }
 
 static ec_block_id
@@ -340,7 +340,7 @@ token_lookup(const ec_ctx *ctx, ec_token_id t)
 {
 	ec_block_id b;
 	uint64_t time;
-	return ctx->store.ops->token_get(ctx->store.impl, t, &b, &time) ? b : 0;
+	return ec_seed_store(&ctx->store)->token_get(ctx->store.impl, t, &b, &time) ? b : 0;
 }
 
 /* The tick of a node with a non-empty pool. */
@@ -437,7 +437,7 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 		if (!(evals[k].mask & 0x80))
 			continue;
 		const ec_pool_entry *e = &n->pool.e[evals[k].idx];
-		if ((err = ctx->store.ops->block_put(ctx->store.impl, &e->block)))
+		if ((err = ec_seed_store(&ctx->store)->block_put(ctx->store.impl, &e->block)))
 			goto out;
 		emit_event(ctx, n, EC_EV_COMMIT, e->id, e->negative);
 	}
@@ -601,12 +601,13 @@ seed_committed(const void *node, const ec_ctx *ctx, ec_block_id id, const ec_id 
 {
 	(void)node;
 	(void)full;
-	return ctx->store.ops->block_get(ctx->store.impl, id) != NULL;
+	return ec_seed_store(&ctx->store)->block_get(ctx->store.impl, id) != NULL;
 }
 
 const ec_protocol ec_protocol_seed = {
 	.name = "seed",
 	.config = &ec_seed_config_ops,
+	.store_api = EC_SEED_STORE_API,
 	.msg = &ec_seed_msg_ops,
 	.node_size = sizeof(ec_seed_node),
 	.max_block_tokens = EC_TOKENS_PER_BLOCK - 1,
