@@ -33,8 +33,9 @@ void *ecsim_arena_realloc(void *user, void *ptr, size_t old_size, size_t new_siz
 
 /* Large, randomly accessed arrays (node states, hash tables): anonymous
  * mappings marked for transparent huge pages, so that a million nodes'
- * scattered state does not cost a TLB miss per access.  Memory is zeroed.
- * ecsim_huge_free takes the size passed to ecsim_huge_alloc. */
+ * scattered state does not cost a TLB miss per access; below ECSIM_HUGE_MIN
+ * bytes, the C library's (a huge page would hold 2 MiB for a small array).
+ * Memory is zeroed.  ecsim_huge_free takes the size passed to ecsim_huge_alloc. */
 void *ecsim_huge_alloc(size_t size);
 void ecsim_huge_free(void *p, size_t size);
 
@@ -45,7 +46,7 @@ void ecsim_huge_free(void *p, size_t size);
 void *ecsim_huge_realloc(void *user, void *ptr, size_t old_size, size_t new_size);
 
 /* A worker's allocator for the rounds: small blocks (up to ECSIM_ALLOC_MAX
- * bytes) come from size classes with free lists carved from 1 MiB slabs, so
+ * bytes) come from size classes with free lists carved from 32 MiB slabs, so
  * that the churn of a round (outboxes freed at every tick, vote and interest
  * arrays of short-lived pool entries) never reaches the C library.  The
  * class is picked from the size the caller passes, so every free must pass
