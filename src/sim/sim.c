@@ -330,7 +330,8 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the transactions per node per round must be a number in [0, 1e6]";
 	if (cfg->tx_per_node > 0 && cfg->tx_rate)
 		return "give the transaction rate either per round or per node, not both";
-	if (cfg->drain && cfg->warmup + cfg->drain >= cfg->rounds)
+	if (cfg->drain && /* written so that no sum of option values can wrap */
+	    (cfg->warmup >= cfg->rounds || cfg->drain >= cfg->rounds - cfg->warmup))
 		return "the warm-up and the drain must leave rounds that create blocks";
 	switch (cfg->topology.kind) {
 	case EC_TOPO_RANDOM:
@@ -1741,7 +1742,7 @@ merge_outstanding(ec_sim *s, size_t head)
 static ec_err
 create_blocks(ec_sim *s)
 {
-	if (s->cfg.drain && s->round + s->cfg.drain >= s->cfg.rounds)
+	if (s->cfg.drain && s->cfg.drain >= s->cfg.rounds - s->round) /* no overflow: round < rounds */
 		return EC_OK;
 	const size_t head = s->nout; /* s->out is sorted up to here */
 	size_t offer = s->ntokens;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Command-line hardening tests for ecsim (issue 13 item 6): one section per
+# defect that newcomers ran into, numbered as in the issue; each heading says
+# what the section holds the command line to.
+# Usage: test_cli_hardening.sh PATH/TO/ecsim
+set -u
+ECSIM=${1:?usage: test_cli_hardening.sh PATH/TO/ecsim}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# usage_error DESCRIPTION ARGS...: exit 2, exactly one "ecsim: " line on
+# stderr, nothing on stdout.  --print-scenario stops a run that is wrongly
+# accepted before it simulates anything.
+usage_error() {
+	local what=$1; shift
+	"$ECSIM" "$@" --print-scenario >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ $rc -ne 2 ]; then bad "$what: exit $rc, want 2"; return 1; fi
+	if [ -s "$TMP/out" ]; then bad "$what: wrote to stdout"; return 1; fi
+	if [ "$(wc -l <"$TMP/err")" -ne 1 ] || ! grep -q '^ecsim: ' "$TMP/err"; then
+		bad "$what: stderr is not one 'ecsim:' line: $(cat "$TMP/err")"; return 1
+	fi
+	ok
+}
+# says PATTERN DESCRIPTION: the last stderr matches the extended regex.
+says() {
+	if grep -Eq -- "$1" "$TMP/err"; then ok; else bad "$2: '$(cat "$TMP/err")' lacks /$1/"; fi
+}
+
+# ---- 2. option arithmetic does not wrap ------------------------------------
+usage_error "warm-up 1, drain 2^64-1" --warmup 1 --drain 18446744073709551615
+usage_error "warm-up plus drain is 2^64" --rounds 100 --warmup 10 --drain 18446744073709551606
+usage_error "warm-up plus drain past the run" --rounds 100 --warmup 60 --drain 40
+"$ECSIM" --rounds 100 --warmup 60 --drain 39 --print-scenario >"$TMP/out" 2>"$TMP/err" && ok ||
+	bad "warm-up 60, drain 39 of 100 refused: $(cat "$TMP/err")"
+usage_error "tokens per node times nodes" --tokens-per-node 1000000 --nodes 5000
+
+echo "hardening: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
