@@ -41,5 +41,21 @@ usage_error "warm-up plus drain past the run" --rounds 100 --warmup 60 --drain 4
 	bad "warm-up 60, drain 39 of 100 refused: $(cat "$TMP/err")"
 usage_error "tokens per node times nodes" --tokens-per-node 1000000 --nodes 5000
 
+# ---- 8. identity keys must be Ed25519 points -------------------------------
+# y = 0 decodes to a point of order 4: not a valid public key, whatever the
+# salt and address (--bits 0 makes any address good enough).
+ZERO=0000000000000000000000000000000000000000000000000000000000000000
+SALT=0101010101010101010101010101010101010101010101010101010101010101
+"$ECSIM" identity verify --bits 0 --memory 8 "$ZERO" "$SALT" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q '^ecsim identity: invalid: .*not a valid Ed25519' "$TMP/err"; then ok
+else bad "small-order key: exit $rc, $(cat "$TMP/out" "$TMP/err")"; fi
+"$ECSIM" identity verify --bits 0 --memory 8 --json "$ZERO" "$SALT" >"$TMP/out" 2>/dev/null
+if grep -q '"valid":false,"verdict":"bad-key"' "$TMP/out"; then ok; else bad "bad-key JSON: $(cat "$TMP/out")"; fi
+# RFC 8032 §7.1 test 1's public key is a valid point
+RFC_PK=d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a
+if "$ECSIM" identity verify --bits 0 --memory 8 "$RFC_PK" "$SALT" >/dev/null 2>&1; then ok
+else bad "RFC 8032 key refused"; fi
+
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
