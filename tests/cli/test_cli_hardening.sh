@@ -41,6 +41,23 @@ usage_error "warm-up plus drain past the run" --rounds 100 --warmup 60 --drain 4
 	bad "warm-up 60, drain 39 of 100 refused: $(cat "$TMP/err")"
 usage_error "tokens per node times nodes" --tokens-per-node 1000000 --nodes 5000
 
+# ---- 6b. undefined figures: n/a in text, null in JSON ------------------------
+none=(--quiet --nodes 100 --rounds 50 --seed 3 --delay 1)
+"$ECSIM" "${none[@]}" >"$TMP/none.txt"
+if grep -q 'n/a messages/node/commit' "$TMP/none.txt" && ! grep -q '0\.00 messages/node/commit' "$TMP/none.txt" &&
+	grep -q 'n/a messages per committed token' "$TMP/none.txt"; then ok
+else bad "zero-commit text: $(grep Throughput "$TMP/none.txt")"; fi
+"$ECSIM" "${none[@]}" --json >"$TMP/none.json"
+for key in messages_per_node_per_commit messages_per_token envelope_ratio; do
+	if grep -q "\"$key\":null," "$TMP/none.json"; then ok; else bad "zero-commit JSON: $key is not null"; fi
+done
+"$ECSIM" "${none[@]}" --runs 2 --json >"$TMP/none2.json"
+if grep -q '"rounds_per_commit":{"n":0,"mean":null,' "$TMP/none2.json"; then ok
+else bad "summary of no commits: $(tail -1 "$TMP/none2.json" | head -c 300)"; fi
+"$ECSIM" "${none[@]}" --runs 2 >"$TMP/none2.txt"
+if grep -Eq '^  rounds_per_commit +0 +n/a' "$TMP/none2.txt"; then ok
+else bad "text summary of no commits: $(grep rounds_per_commit "$TMP/none2.txt")"; fi
+
 # ---- 8. identity keys must be Ed25519 points -------------------------------
 # y = 0 decodes to a point of order 4: not a valid public key, whatever the
 # salt and address (--bits 0 makes any address good enough).
