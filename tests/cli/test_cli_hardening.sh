@@ -33,6 +33,21 @@ says() {
 	if grep -Eq -- "$1" "$TMP/err"; then ok; else bad "$2: '$(cat "$TMP/err")' lacks /$1/"; fi
 }
 
+# ---- 1a. every numeric option states its range ------------------------------
+RANGE='from -?[0-9][0-9.e+^]* to [0-9][0-9.e+^]*|in \[0, ?1\]|in \(0, ?1e6\]'
+for opt in nodes rounds seed initial-tokens tiebreak-salt runs threads max-queue \
+	tokens-per-node tx-rate warmup grace tx-rate-per-node drain degree delay loss conflict-rate \
+	forge-rate destroy-rate witness-tokens bad-identity-rate; do
+	usage_error "--$opt x" "--$opt" x && says "$RANGE" "--$opt range"
+done
+for opt in window threshold quorum fanout; do
+	usage_error "--$opt x" --protocol ec "--$opt" x && says "$RANGE" "--$opt range"
+done
+usage_error "--identity-bits x" --protocol ec --topology small-world --identity-bits x &&
+	says "$RANGE" "--identity-bits range"
+usage_error "--block-size x" --block-size x && says 'from 1 to (5|256)' "--block-size range"
+usage_error "--nodes above 2^32" --nodes 4294967296 && says 'from 2 to 4294967295' "--nodes"
+
 # ---- 2. option arithmetic does not wrap ------------------------------------
 usage_error "warm-up 1, drain 2^64-1" --warmup 1 --drain 18446744073709551615
 usage_error "warm-up plus drain is 2^64" --rounds 100 --warmup 10 --drain 18446744073709551606
@@ -40,6 +55,24 @@ usage_error "warm-up plus drain past the run" --rounds 100 --warmup 60 --drain 4
 "$ECSIM" --rounds 100 --warmup 60 --drain 39 --print-scenario >"$TMP/out" 2>"$TMP/err" && ok ||
 	bad "warm-up 60, drain 39 of 100 refused: $(cat "$TMP/err")"
 usage_error "tokens per node times nodes" --tokens-per-node 1000000 --nodes 5000
+
+# ---- 6a. options that cannot apply -----------------------------------------
+usage_error "--degree on a dense topology" --degree 12
+says 'bounded' "--degree on a dense topology"
+usage_error "--degree on random:0.3" --topology random:0.3 --degree 12
+usage_error "--degree above nodes - 1" --topology small-world --nodes 100 --degree 100
+says 'nodes - 1 \(99\)' "--degree above nodes - 1"
+for o in "--window 5" "--threshold 3" "--quorum 2" "--fanout 3" "--grace 2" "--batch off" \
+	"--no-batch" "--verify-every-node"; do
+	# shellcheck disable=SC2086
+	usage_error "$o under seed" --protocol seed $o && says 'protocol ec' "$o under seed"
+done
+usage_error "--tiebreak-salt under ec" --protocol ec --tiebreak-salt 28
+says 'protocol seed' "--tiebreak-salt under ec"
+# the printed scenario of a dense run does not carry a degree, and replays
+"$ECSIM" --nodes 200 --rounds 60 --print-scenario >"$TMP/dense.yaml"
+if ! grep -q '^degree:' "$TMP/dense.yaml" && "$ECSIM" run "$TMP/dense.yaml" --print-scenario >/dev/null
+then ok; else bad "dense scenario: $(cat "$TMP/dense.yaml")"; fi
 
 # ---- 6b. undefined figures: n/a in text, null in JSON ------------------------
 none=(--quiet --nodes 100 --rounds 50 --seed 3 --delay 1)

@@ -202,8 +202,8 @@ parse(int argc, char **argv, args *a)
 				a->have_salt = true;
 			} else {
 				if (!parse_u64(val, 1, UINT64_MAX, &x))
-					return usage_error("--max-attempts needs a whole number of at least 1, "
-					                   "got '%s'", val);
+					return usage_error("--max-attempts needs a whole number from 1 to "
+					                   "18446744073709551615, got '%s'", val);
 				a->max_attempts = x;
 			}
 		} else {

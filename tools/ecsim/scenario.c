@@ -191,7 +191,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "topology: %s\n", ec_topology_name(t->kind));
 		break;
 	}
-	fprintf(out, "degree: %u\n", t->degree);
+	if (ec_topology_bounded(t->kind)) /* dense topologies have no degree */
+		fprintf(out, "degree: %u\n", t->degree);
 	fprintf(out, "delay: %s\nloss: %s\n", num(n1, c->delay), num(n2, c->loss));
 	if (c->tokens_per_node)
 		fprintf(out, "tokens_per_node: %llu\n", (unsigned long long)c->tokens_per_node);
