@@ -56,6 +56,54 @@ usage_error "warm-up plus drain past the run" --rounds 100 --warmup 60 --drain 4
 	bad "warm-up 60, drain 39 of 100 refused: $(cat "$TMP/err")"
 usage_error "tokens per node times nodes" --tokens-per-node 1000000 --nodes 5000
 
+# ---- 3. --opt=value works like --opt value ----------------------------------
+small=(--quiet --nodes 200 --rounds 60 --json)
+"$ECSIM" "${small[@]}" --seed 5 >"$TMP/a"
+"$ECSIM" "${small[@]}" --seed=5 >"$TMP/b"
+if [ -s "$TMP/a" ] && cmp -s "$TMP/a" "$TMP/b"; then ok; else bad "--seed=5 differs from --seed 5"; fi
+"$ECSIM" "${small[@]}" --print-scenario >"$TMP/s.yaml"
+"$ECSIM" run "$TMP/s.yaml" --quiet --json --seed 5 >"$TMP/c" 2>"$TMP/err"
+"$ECSIM" run "$TMP/s.yaml" --quiet --json --seed=5 >"$TMP/d" 2>"$TMP/err"
+if [ -s "$TMP/c" ] && cmp -s "$TMP/a" "$TMP/c" && cmp -s "$TMP/c" "$TMP/d"; then ok
+else bad "run FILE --seed=5: $(cat "$TMP/err")"; fi
+"$ECSIM" run "$TMP/s.yaml" --quiet --json --tokens-per-node=1 --tx-rate-per-node=0.01 >"$TMP/e" 2>"$TMP/err" &&
+	ok || bad "run FILE --tokens-per-node=1 (the file has initial_tokens): $(cat "$TMP/err")"
+"$ECSIM" run "$TMP/s.yaml" --quiet --json --seed-h=0500000000000000000000000000000000000000000000000000000000000000 \
+	>"$TMP/f" 2>"$TMP/err"
+if cmp -s "$TMP/a" "$TMP/f"; then ok; else bad "run FILE --seed-h (abbreviated): $(cat "$TMP/err")"; fi
+# an error in an option after the file names the option, not the file
+"$ECSIM" run "$TMP/s.yaml" --nodes x >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q '^ecsim: --nodes needs' "$TMP/err" && ! grep -q 's.yaml' "$TMP/err"; then ok
+else bad "error after the file: exit $rc, $(cat "$TMP/err")"; fi
+"$ECSIM" run "$TMP/s.yaml" --bogus >"$TMP/out" 2>"$TMP/err"
+if grep -q "^ecsim: unknown option '--bogus'" "$TMP/err"; then ok; else bad "unknown option after the file: $(cat "$TMP/err")"; fi
+# ... while a problem of the file itself still names the file
+printf 'nodes: 300\nrounds: 100\nwarmup: 100\n' >"$TMP/w.yaml"
+"$ECSIM" run "$TMP/w.yaml" >"$TMP/out" 2>"$TMP/err"
+if grep -q 'w.yaml' "$TMP/err" && grep -q 'warm-up' "$TMP/err"; then ok; else bad "file's own problem: $(cat "$TMP/err")"; fi
+# several YAML documents
+printf 'nodes: 300\n---\nnodes: 400\n' >"$TMP/multi.yaml"
+"$ECSIM" run "$TMP/multi.yaml" --print-scenario >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q 'multi.yaml:3:1: .*one YAML document' "$TMP/err"; then ok
+else bad "multi-document YAML: exit $rc, $(cat "$TMP/err")"; fi
+# a FIFO (it would block for ever) and a directory
+mkfifo "$TMP/fifo"
+timeout 10 "$ECSIM" run "$TMP/fifo" --print-scenario >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'fifo: not a regular file' "$TMP/err"; then ok
+else bad "FIFO scenario: exit $rc, $(cat "$TMP/err")"; fi
+mkdir "$TMP/dir.yaml"
+"$ECSIM" run "$TMP/dir.yaml" --print-scenario >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'dir.yaml: not a regular file' "$TMP/err"; then ok
+else bad "directory scenario: exit $rc, $(cat "$TMP/err")"; fi
+# the shared parser takes --opt=value in sweeps too
+if "$ECSIM" sweep --out "$TMP/sw" --sweep-nodes 100 --seeds 1 --rounds=30 --topology=small-world \
+	--degree=8 --quiet >/dev/null 2>"$TMP/err" && [ -s "$TMP/sw/runs.csv" ]; then ok
+else bad "sweep with --opt=value: $(cat "$TMP/err")"; fi
+
 # ---- 6a. options that cannot apply -----------------------------------------
 usage_error "--degree on a dense topology" --degree 12
 says 'bounded' "--degree on a dense topology"

@@ -108,19 +108,38 @@ on_stalled(void *user, uint64_t round)
 	csv_row(user, round, "stall", NULL, NULL, ",,,,");
 }
 
-/* Whether option a (from a scenario) is overridden by option b: the same
- * option, or its mutually exclusive partner. */
+/* Whether the options named a and b (full names without dashes) set the
+ * same thing: the same option, or mutually exclusive partners. */
 static bool
-overrides(const char *a, const char *b)
+same_setting(const char *a, const char *b)
 {
-	static const char *const partners[][2] = {{"--seed", "--seed-hex"},
-	                                          {"--initial-tokens", "--tokens-per-node"}};
+	static const char *const partners[][2] = {{"seed", "seed-hex"},
+	                                          {"initial-tokens", "tokens-per-node"},
+	                                          {"tx-rate", "tx-rate-per-node"}};
 	if (strcmp(a, b) == 0)
 		return true;
 	for (size_t i = 0; i < sizeof partners / sizeof partners[0]; i++)
 		if ((strcmp(a, partners[i][0]) == 0 && strcmp(b, partners[i][1]) == 0) ||
 		    (strcmp(a, partners[i][1]) == 0 && strcmp(b, partners[i][0]) == 0))
 			return true;
+	return false;
+}
+
+/* Whether the command line's options argv[from..argc-1] set what the
+ * scenario option opt ("--name") sets, in any spelling getopt_long takes
+ * ("--name value", "--name=value", an abbreviation). */
+static bool
+overridden(const char *opt, int argc, char **argv, int from)
+{
+	const char *name = ecsim_option_name(opt, NULL);
+	for (int j = from; name && j < argc; j++) {
+		bool takes_value = false;
+		const char *given = ecsim_option_name(argv[j], &takes_value);
+		if (given && same_setting(name, given))
+			return true;
+		if (given && takes_value)
+			j++; /* its value, even one that starts with "--" */
+	}
 	return false;
 }
 
@@ -145,10 +164,7 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 	int n = 0;
 	v[n++] = argv[0];
 	for (int i = 0; i + 1 < *nsargs; i += 2) {
-		bool replaced = false;
-		for (int j = 3; j < argc; j++)
-			replaced |= strncmp(argv[j], "--", 2) == 0 && overrides((*sargs)[i], argv[j]);
-		if (!replaced) {
+		if (!overridden((*sargs)[i], argc, argv, 3)) {
 			v[n++] = (*sargs)[i];
 			v[n++] = (*sargs)[i + 1];
 		}
@@ -160,7 +176,6 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 	return 0;
 }
 
-/* Runs every seed of the options and prints the results. */
 /* Runs the ec protocol on o's configuration (for the side-by-side view). */
 static ec_err
 run_ec(const ecsim_options *o, ec_sim_result *res)
@@ -180,6 +195,7 @@ run_ec(const ecsim_options *o, ec_sim_result *res)
 	return e;
 }
 
+/* Runs every seed of the options and prints the results. */
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
@@ -305,26 +321,79 @@ run_all(ecsim_options *o, bool side_by_side)
 	return status;
 }
 
+/* The options after the scenario file, parsed alone: an error there is
+ * the command line's, and the message names the option, not the file. */
+static int
+check_run_options(int argc, char **argv, char *err, size_t errlen)
+{
+	char **v = calloc((size_t)argc, sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	int n = 0;
+	v[n++] = argv[0];
+	for (int j = 3; j < argc; j++)
+		v[n++] = argv[j];
+	ecsim_options probe;
+	int rc = ecsim_parse_checked(n, v, &probe, err, errlen, false);
+	free(v);
+	return rc;
+}
+
+/* Whether the scenario's options make a configuration on their own. */
+static bool
+scenario_valid(char **sargs, int nsargs, char *argv0)
+{
+	char **v = calloc((size_t)nsargs + 2, sizeof *v);
+	if (!v)
+		return true; /* cannot tell: blame both */
+	v[0] = argv0;
+	memcpy(v + 1, sargs, (size_t)nsargs * sizeof *v);
+	ecsim_options probe;
+	char err[512];
+	bool ok = ecsim_parse(nsargs + 1, v, &probe, err, sizeof err) == 0;
+	free(v);
+	return ok;
+}
+
+/* `ecsim run FILE [options]` into *o.  Problems of the file name the file
+ * (with line and column where there is one), those of the later options
+ * name the option, and those of the combination name both.  Returns 0 or
+ * the exit status. */
+static int
+parse_run(int argc, char **argv, ecsim_options *o, char ***margv, char ***sargs, int *nsargs)
+{
+	char err[512];
+	int margc = 0;
+	int rc = scenario_argv(argc, argv, margv, &margc, sargs, nsargs, err, sizeof err);
+	if (!rc && (rc = check_run_options(argc, argv, err, sizeof err)) == 0) {
+		rc = ecsim_parse(margc, *margv, o, err, sizeof err);
+		if (rc) {
+			bool file_alone = argc == 3 || !scenario_valid(*sargs, *nsargs, argv[0]);
+			fprintf(stderr, "ecsim: %s%s: %s\n", argv[2],
+			        file_alone ? "" : " with the options after it", err);
+			return rc;
+		}
+	}
+	if (rc)
+		fprintf(stderr, "ecsim: %s\n", err);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	ecsim_options o;
 	char err[512];
 	char **sargs = NULL, **margv = NULL;
-	int nsargs = 0, margc = 0, rc;
+	int nsargs = 0, rc;
 	if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
 		return ecsim_sweep(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "identity") == 0)
 		return ecsim_identity(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
-		rc = scenario_argv(argc, argv, &margv, &margc, &sargs, &nsargs, err, sizeof err);
-		if (rc) {
-			fprintf(stderr, "ecsim: %s\n", err);
-			return rc;
-		}
-		rc = ecsim_parse(margc, margv, &o, err, sizeof err);
-		if (rc)
-			fprintf(stderr, "ecsim: %s: %s\n", argv[2], err);
+		rc = parse_run(argc, argv, &o, &margv, &sargs, &nsargs);
 	} else {
 		rc = ecsim_parse(argc, argv, &o, err, sizeof err);
 		if (rc)

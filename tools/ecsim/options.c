@@ -332,6 +332,30 @@ check_applicable(const ecsim_options *o, const bool *given, char *err, size_t er
 	return 0;
 }
 
+const char *
+ecsim_option_name(const char *arg, bool *takes_value)
+{
+	if (strncmp(arg, "--", 2) != 0 || !arg[2])
+		return NULL;
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct option *hit = NULL;
+	for (const struct option *l = longopts; l->name && !hit; l++)
+		if (strlen(l->name) == len && strncmp(l->name, name, len) == 0)
+			hit = l; /* exact: wins over abbreviations */
+	for (const struct option *l = longopts; l->name && !hit; l++) {
+		if (strncmp(l->name, name, len) != 0)
+			continue;
+		for (const struct option *m = l + 1; m->name; m++)
+			if (strncmp(m->name, name, len) == 0)
+				return NULL; /* ambiguous, as getopt_long finds too */
+		hit = l;
+	}
+	if (hit && takes_value)
+		*takes_value = hit->has_arg == required_argument && !eq;
+	return hit ? hit->name : NULL;
+}
+
 int
 ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 {

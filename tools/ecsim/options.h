@@ -36,6 +36,13 @@ int ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size
 
 void ecsim_usage(FILE *out);
 
+/* The long option an argv element names: "--name", "--name=value" or an
+ * unambiguous abbreviation of name, as getopt_long reads them.  Returns the
+ * option's full name without dashes (static), or NULL if arg names none.
+ * Out: *takes_value (may be NULL): whether the option reads the next argv
+ * element as its value (it takes one and arg has no '='). */
+const char *ecsim_option_name(const char *arg, bool *takes_value);
+
 /* Whether o describes the published experiment (any tie-break order). */
 bool ecsim_is_published(const ecsim_options *o);
 
