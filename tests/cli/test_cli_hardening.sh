@@ -104,6 +104,19 @@ if "$ECSIM" sweep --out "$TMP/sw" --sweep-nodes 100 --seeds 1 --rounds=30 --topo
 	--degree=8 --quiet >/dev/null 2>"$TMP/err" && [ -s "$TMP/sw/runs.csv" ]; then ok
 else bad "sweep with --opt=value: $(cat "$TMP/err")"; fi
 
+# ---- 4. --version and -h ---------------------------------------------------
+if "$ECSIM" --version >"$TMP/out" 2>"$TMP/err" && grep -Eq '^ecsim [0-9]+\.[0-9]+' "$TMP/out" &&
+	[ "$(wc -l <"$TMP/out")" -eq 1 ] && [ ! -s "$TMP/err" ]; then ok
+else bad "--version: $(cat "$TMP/out" "$TMP/err")"; fi
+"$ECSIM" --help >"$TMP/help1"
+if "$ECSIM" -h >"$TMP/help2" && cmp -s "$TMP/help1" "$TMP/help2" && grep -q -- '--version' "$TMP/help1"
+then ok; else bad "-h differs from --help or --help lacks --version"; fi
+for args in "identity -h" "identity --help" "identity mine -h" "identity verify -h" "run -h" "run --help"; do
+	# shellcheck disable=SC2086
+	if "$ECSIM" $args >"$TMP/out" 2>"$TMP/err" && grep -q 'usage' "$TMP/out"; then ok
+	else bad "ecsim $args: $(cat "$TMP/err")"; fi
+done
+
 # ---- 6a. options that cannot apply -----------------------------------------
 usage_error "--degree on a dense topology" --degree 12
 says 'bounded' "--degree on a dense topology"

@@ -64,7 +64,7 @@ usage(FILE *out)
 	    "                    stopped by --max-attempts, with the same --seed)\n"
 	    "  --max-attempts N  mine: give up after N attempts (default: no limit)\n"
 	    "  --json            print one JSON object\n"
-	    "  --help            this text\n"
+	    "  -h, --help        this text\n"
 	    "\n"
 	    "mine prints public_key, salt, address (lower-case hex), attempts, bits,\n"
 	    "memory_kib, passes and secret_seed.  secret_seed is SECRET: it is the\n"
@@ -140,6 +140,10 @@ parse(int argc, char **argv, args *a)
 	for (int i = 3; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
 		char name[32];
+		if (strcmp(opt, "-h") == 0) {
+			a->help = true;
+			continue;
+		}
 		if (strncmp(opt, "--", 2) != 0 || opt[2] == 0) {
 			if (opt[0] == '-' && opt[1] != 0)
 				return usage_error("unknown option '%s' (see ecsim identity --help)", opt);

@@ -14,6 +14,7 @@
 
 #include "ec/report.h"
 #include "ec/sim.h"
+#include "ecsim_version.h" /* generated at build time: ECSIM_VERSION */
 #include "identity.h"
 #include "options.h"
 #include "output.h"
@@ -143,6 +144,22 @@ overridden(const char *opt, int argc, char **argv, int from)
 	return false;
 }
 
+static void
+run_usage(FILE *out)
+{
+	fputs("usage: ecsim run SCENARIO.yaml [options]\n"
+	      "\n"
+	      "Runs the configuration held in SCENARIO.yaml: one YAML document, a mapping of\n"
+	      "option names (the long options of ecsim --help, with '-' or '_') to values in\n"
+	      "the command line's syntax.  `ecsim [options] --print-scenario` writes one.\n"
+	      "Options after the file replace the file's; an option also replaces its\n"
+	      "mutually exclusive partner (--seed and --seed-hex, --initial-tokens and\n"
+	      "--tokens-per-node, --tx-rate and --tx-rate-per-node).\n"
+	      "\n"
+	      "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
+	      out);
+}
+
 /* `ecsim run FILE [options]`: the scenario's options, then the command
  * line's, which replace any scenario option they name. */
 static int
@@ -150,7 +167,7 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
               size_t errlen)
 {
 	if (argc < 3) {
-		snprintf(err, errlen, "usage: ecsim run SCENARIO.yaml [options]");
+		snprintf(err, errlen, "usage: ecsim run SCENARIO.yaml [options] (see ecsim run --help)");
 		return 2;
 	}
 	int rc = ecsim_scenario_load(argv[2], sargs, nsargs, err, errlen);
@@ -393,14 +410,20 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "identity") == 0)
 		return ecsim_identity(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+		if (argc >= 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+			run_usage(stdout);
+			return 0;
+		}
 		rc = parse_run(argc, argv, &o, &margv, &sargs, &nsargs);
 	} else {
 		rc = ecsim_parse(argc, argv, &o, err, sizeof err);
 		if (rc)
 			fprintf(stderr, "ecsim: %s\n", err);
 	}
-	if (rc || o.help || o.print_scenario) {
-		if (!rc && o.help)
+	if (rc || o.help || o.version || o.print_scenario) {
+		if (!rc && o.version)
+			printf("ecsim %s\n", ECSIM_VERSION);
+		else if (!rc && o.help)
 			ecsim_usage(stdout);
 		else if (!rc && ecsim_scenario_print(stdout, &o))
 			rc = 1;

@@ -22,7 +22,8 @@ enum {
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
 	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
-	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_END
+	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_VERSION,
+	OPT_END
 };
 
 static const struct option longopts[] = {
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
 	{"identity-bits", required_argument, NULL, OPT_ID_BITS},
 	{"bad-identity-rate", required_argument, NULL, OPT_BAD_ID},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -168,7 +170,8 @@ ecsim_usage(FILE *out)
 	    "                         vary from run to run) to the JSON\n"
 	    "  --quiet                no progress line on stderr\n"
 	    "  --print-scenario       print the effective configuration as a scenario file\n"
-	    "  --help                 this text\n"
+	    "  --version              print the version and stop\n"
+	    "  -h, --help             this text\n"
 	    "\n"
 	    "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
 	    out);
@@ -372,7 +375,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	o->runs = 1;
 	err[0] = 0;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: also forgets a cluster of short options that an
+	               earlier parse left half read (glibc, musl) */
 	int c;
 	uint64_t v;
 	double d;
@@ -380,7 +384,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	uint32_t degree = 64;
 	bool tokens_given = false;
 	bool given[OPT_END - OPT_NODES] = {false}; /* by option, for the final checks */
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		const char *a = optarg;
 		if (c >= OPT_NODES && c < OPT_END)
 			given[c - OPT_NODES] = true;
@@ -472,6 +476,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			o->csv_events = a;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_VERSION: o->version = true; return 0;
 		case OPT_RESOURCES: o->resources = true; break;
 		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
 		case OPT_VERIFY_EVERY: o->cfg.verify_every_node = true; break;
@@ -589,6 +594,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 				return fail(err, errlen, "--bad-identity-rate needs a fraction in [0,1], got '%s'", a);
 			o->cfg.bad_identity_rate = d;
 			break;
+		case 'h':
 		case OPT_HELP: o->help = true; return 0;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
