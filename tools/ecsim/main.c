@@ -212,6 +212,59 @@ run_ec(const ecsim_options *o, ec_sim_result *res)
 	return e;
 }
 
+/* Prints one run's result in the chosen form. */
+static int
+report_run(ecsim_options *o, uint64_t i, const ec_sim_result *res, const ec_run_meta *meta,
+           bool side_by_side)
+{
+	if (o->json) {
+		ec_report_json(stdout, o->cfg.seed, meta, res);
+		return 0;
+	}
+	if (o->runs > 1) {
+		char hex[65];
+		ec_figures f;
+		ec_seed_hex(o->cfg.seed, hex);
+		ec_figures_of(res, o->cfg.nodes, &f);
+		printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
+		       "block %llu%s\n",
+		       (unsigned long long)i, hex, (unsigned long long)res->messages,
+		       (unsigned long long)res->committed, (unsigned long long)f.query,
+		       (unsigned long long)res->by_type[EC_MSG_VOTE],
+		       (unsigned long long)res->by_type[EC_MSG_BLOCK], res->stalled ? ", stalled" : "");
+		return 0;
+	}
+	ec_report_reference(stdout, o->cfg.seed, res);
+	ec_report_extra(stdout, res, o->cfg.nodes);
+	if (ecsim_is_published(o))
+		ecsim_compare_published(stdout, res, o->seed_cfg.salted, o->seed_cfg.salt);
+	if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
+		ec_sim_result ecres;
+		ec_err e2 = run_ec(o, &ecres);
+		if (e2) {
+			fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
+			return 1;
+		}
+		ecsim_side_by_side(stdout, res, &ecres, o->cfg.nodes);
+	}
+	return 0;
+}
+
+/* Process figures for --resources. */
+static void
+measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, double wall2)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return;
+	meta->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+	meta->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	                    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	meta->setup_cpu_seconds = cpu1 - cpu0;
+	meta->run_cpu_seconds = cpu2 - cpu1;
+	meta->run_wall_seconds = wall2 - wall1;
+}
+
 /* Runs every seed of the options and prints the results. */
 static int
 run_all(ecsim_options *o, bool side_by_side)
@@ -234,17 +287,19 @@ run_all(ecsim_options *o, bool side_by_side)
 		o->cfg.hooks.stalled = on_stalled;
 	}
 	ecsim_runs *rs = o->runs > 1 ? ecsim_runs_new(o->runs) : NULL;
+	int status = 0;
 	if (o->runs > 1 && !rs) {
 		fprintf(stderr, "ecsim: out of memory\n");
-		return 1;
+		status = 1;
 	}
-	int status = 0;
 	uint8_t base[EC_RNG_SEED_BYTES];
 	memcpy(base, o->cfg.seed, sizeof base);
 	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
 		memcpy(o->cfg.seed, base, sizeof base);
 		ec_seed_add(o->cfg.seed, i);
 		io.run = i;
+		ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
+		                    .resources = o->resources};
 		ec_sim *sim;
 		ec_sim_result res;
 		uint64_t stopped_round = 0;
@@ -278,46 +333,9 @@ run_all(ecsim_options *o, bool side_by_side)
 			status = 1;
 			break;
 		}
-		if (o->json) {
-			struct rusage ru;
-			ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
-			                    .resources = o->resources};
-			if (o->resources && getrusage(RUSAGE_SELF, &ru) == 0) {
-				meta.peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
-				meta.cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-				                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-				meta.setup_cpu_seconds = cpu1 - cpu0;
-				meta.run_cpu_seconds = cpu2 - cpu1;
-				meta.run_wall_seconds = wall2 - wall1;
-			}
-			ec_report_json(stdout, o->cfg.seed, &meta, &res);
-		} else if (o->runs > 1) {
-			char hex[65];
-			ec_figures f;
-			ec_seed_hex(o->cfg.seed, hex);
-			ec_figures_of(&res, o->cfg.nodes, &f);
-			printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
-			       "block %llu%s\n",
-			       (unsigned long long)i, hex, (unsigned long long)res.messages,
-			       (unsigned long long)res.committed, (unsigned long long)f.query,
-			       (unsigned long long)res.by_type[EC_MSG_VOTE],
-			       (unsigned long long)res.by_type[EC_MSG_BLOCK], res.stalled ? ", stalled" : "");
-		} else {
-			ec_report_reference(stdout, o->cfg.seed, &res);
-			ec_report_extra(stdout, &res, o->cfg.nodes);
-			if (ecsim_is_published(o))
-				ecsim_compare_published(stdout, &res, o->seed_cfg.salted, o->seed_cfg.salt);
-			ec_sim_result ecres;
-			if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
-				ec_err e2 = run_ec(o, &ecres);
-				if (e2) {
-					fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
-					status = 1;
-				} else {
-					ecsim_side_by_side(stdout, &res, &ecres, o->cfg.nodes);
-				}
-			}
-		}
+		if (o->resources)
+			measure(&meta, cpu0, cpu1, cpu2, wall1, wall2);
+		status = report_run(o, i, &res, &meta, side_by_side);
 		if (rs)
 			ecsim_runs_add(rs, &res);
 		fflush(stdout);
