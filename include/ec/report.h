@@ -52,6 +52,7 @@ typedef struct ec_run_meta {
 	double setup_cpu_seconds; /* building the network (topology included) */
 	double run_cpu_seconds;   /* the rounds alone: all threads' CPU */
 	double run_wall_seconds;
+	uint64_t memory_estimate_bytes; /* ec_sim_estimate, or 0 if unknown */
 } ec_run_meta;
 
 void ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f);

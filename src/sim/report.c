@@ -256,10 +256,11 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 		fprintf(out,
 		        "\"threads\":%u,\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,"
 		        "\"setup_cpu_seconds\":%.3f,\"run_cpu_seconds\":%.3f,\"run_wall_seconds\":%.3f,"
-		        "\"messages_all_rounds\":%llu,",
+		        "\"messages_all_rounds\":%llu,\"memory_estimate_bytes\":%llu,",
 		        meta->threads, (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds,
 		        meta->setup_cpu_seconds, meta->run_cpu_seconds, meta->run_wall_seconds,
-		        (unsigned long long)r->messages_all);
+		        (unsigned long long)r->messages_all,
+		        (unsigned long long)meta->memory_estimate_bytes);
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);

@@ -48,6 +48,34 @@ usage_error "--identity-bits x" --protocol ec --topology small-world --identity-
 usage_error "--block-size x" --block-size x && says 'from 1 to (5|256)' "--block-size range"
 usage_error "--nodes above 2^32" --nodes 4294967296 && says 'from 2 to 4294967295' "--nodes"
 
+# ---- 1b. memory: refused before set-up, with the estimate and the limit ------
+# A dense topology of 4 M nodes needs 2 TB for its adjacency bitmap alone.
+"$ECSIM" --quiet --nodes 4000000 --rounds 10 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ]; then ok; else bad "4 M dense nodes: exit $rc"; fi
+says 'needs about [0-9.]+ [GT]iB of memory.*[0-9.]+ [GMT]iB.*--force' "dense 4 M refusal"
+"$ECSIM" --quiet --nodes 2147483648 --topology small-world >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ]; then ok; else bad "--nodes 2147483648: exit $rc"; fi
+says 'needs about [0-9.]+ [GT]iB of memory.*--force' "2^31 nodes refusal"
+printf 'nodes: 4000000\nrounds: 10\n' >"$TMP/big.yaml"
+"$ECSIM" run "$TMP/big.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ]; then ok; else bad "run big.yaml: exit $rc"; fi
+says 'needs about .*--force' "scenario refusal"
+"$ECSIM" --quiet --runs 2 --nodes 4000000 --rounds 10 --json >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ]; then ok; else bad "--runs 2 big: exit $rc"; fi
+# --force is an option (a small run is never refused) and --help names it
+if "$ECSIM" --quiet --force --nodes 100 --rounds 30 --seed 3 --json >"$TMP/out" 2>"$TMP/err" &&
+	grep -q '"commits":' "$TMP/out"; then ok; else bad "--force on a small run: $(cat "$TMP/err")"; fi
+"$ECSIM" --help >"$TMP/help"
+if grep -q -- '--force' "$TMP/help"; then ok; else bad "--help lacks --force"; fi
+# the estimate is reported with --resources
+"$ECSIM" --quiet --nodes 300 --rounds 30 --seed 3 --json --resources >"$TMP/out"
+if grep -q '"memory_estimate_bytes":[1-9][0-9]*,' "$TMP/out"; then ok
+else bad "--resources lacks memory_estimate_bytes"; fi
+
 # ---- 2. option arithmetic does not wrap ------------------------------------
 usage_error "warm-up 1, drain 2^64-1" --warmup 1 --drain 18446744073709551615
 usage_error "warm-up plus drain is 2^64" --rounds 100 --warmup 10 --drain 18446744073709551606

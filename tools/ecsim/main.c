@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ecsim: the simulator command line.  Parses options (usage errors exit 2
- * before anything is written), runs one or more seeds, prints the
- * reference's lines or JSON, and optionally streams events as CSV.
+ * before anything is written), checks each run's memory estimate against
+ * the machine, runs one or more seeds, prints the reference's lines or
+ * JSON, and optionally streams events as CSV.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "ec/sim.h"
 #include "ecsim_version.h" /* generated at build time: ECSIM_VERSION */
 #include "identity.h"
+#include "machine.h"
 #include "options.h"
 #include "output.h"
 #include "scenario.h"
@@ -265,7 +267,9 @@ measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, 
 	meta->run_wall_seconds = wall2 - wall1;
 }
 
-/* Runs every seed of the options and prints the results. */
+/* Runs every seed of the options and prints the results.  Each run's
+ * memory estimate is checked against the machine first (exit status 2,
+ * nothing built, unless --force). */
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
@@ -300,6 +304,8 @@ run_all(ecsim_options *o, bool side_by_side)
 		io.run = i;
 		ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
 		                    .resources = o->resources};
+		if ((status = ecsim_memory_check(&o->cfg, o->force, &meta.memory_estimate_bytes)))
+			break;
 		ec_sim *sim;
 		ec_sim_result res;
 		uint64_t stopped_round = 0;

@@ -22,8 +22,8 @@ enum {
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
 	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
-	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_VERSION,
-	OPT_END
+	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
+	OPT_VERSION, OPT_END
 };
 
 static const struct option longopts[] = {
@@ -68,6 +68,7 @@ static const struct option longopts[] = {
 	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
 	{"identity-bits", required_argument, NULL, OPT_ID_BITS},
 	{"bad-identity-rate", required_argument, NULL, OPT_BAD_ID},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
@@ -170,6 +171,8 @@ ecsim_usage(FILE *out)
 	    "                         vary from run to run) to the JSON\n"
 	    "  --quiet                no progress line on stderr\n"
 	    "  --print-scenario       print the effective configuration as a scenario file\n"
+	    "  --force                run even if the run's estimated memory exceeds what the\n"
+	    "                         machine has available (checked before each run)\n"
 	    "  --version              print the version and stop\n"
 	    "  -h, --help             this text\n"
 	    "\n"
@@ -476,6 +479,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			o->csv_events = a;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_FORCE: o->force = true; break;
 		case OPT_VERSION: o->version = true; return 0;
 		case OPT_RESOURCES: o->resources = true; break;
 		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;

@@ -23,6 +23,7 @@ typedef struct ecsim_options {
 	bool quiet;           /* no progress line */
 	bool resources;       /* add peak RSS and CPU time to JSON (not deterministic) */
 	bool print_scenario;  /* print the effective configuration as YAML and stop */
+	bool force;           /* run even if the memory estimate exceeds what is available */
 	bool version;         /* print the version and stop */
 	const char *csv_events;
 } ecsim_options;
