@@ -64,6 +64,13 @@ typedef struct ec_sim_hooks {
 	/* The network went silent with a block outstanding: no message can ever
 	 * be sent again, so the run ends early (spec §5 A6). */
 	void (*stalled)(void *user, uint64_t round);
+	/* Set-up progress, from ec_sim_new, for a progress display (a large
+	 * network takes seconds to minutes to build): phase names the step
+	 * ("drawing node ids", "drawing the topology", ...; a static string),
+	 * done of total its units (nodes).  Called at the start of each step and
+	 * every few thousand units within the long ones, never from a worker
+	 * thread; it must not call back into the simulator.  May be NULL. */
+	void (*setup_progress)(void *user, const char *phase, uint64_t done, uint64_t total);
 } ec_sim_hooks;
 
 #define EC_SIM_MAX_THREADS 64

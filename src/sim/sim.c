@@ -21,6 +21,7 @@
 #include "ec/ecp.h"
 #include "ec/identity.h"
 #include "ec/memstore.h"
+#include "progress.h" /* set-up progress: sim_progress() calls below */
 #include "topology.h"
 #include "wallet.h"
 
@@ -1186,6 +1187,7 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 	if (!(s->refused = calloc((s->n + 63) / 64, sizeof *s->refused)))
 		return EC_ENOMEM;
 	for (uint32_t k = 0; k < s->n; k++) {
+		sim_progress(&s->cfg.hooks, "mining node identities", k, s->n); /* progress */
 		uint8_t seed[32], sk[64];
 		ec_identity_claim c;
 		for (unsigned j = 0; j < 4; j++) {
@@ -1302,6 +1304,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		s->w[k].ctx.store = s->ctx.store; /* bind_node() swaps the view */
 
 	ec_rng_init(&s->rng, cfg->seed);
+	sim_progress(&cfg->hooks, "drawing node ids and tokens", 0, s->n); /* progress */
 	if (cfg->identity_bits) {
 		if ((err = mine_identities(s, gen_ids)))
 			goto fail;
@@ -1319,6 +1322,7 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 
 	/* nodes tick in ascending id order (the reference keeps them in an
 	 * ordered map); gen[] keeps the generation order for target draws */
+	sim_progress(&cfg->hooks, "sorting node ids", 0, s->n); /* progress */
 	memcpy(s->ids, gen_ids, s->n * sizeof *s->ids);
 	qsort(s->ids, s->n, sizeof *s->ids, cmp_u64);
 	for (uint32_t i = 1; i < s->n; i++)
@@ -1345,19 +1349,22 @@ ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
 		free(s->refused);
 		s->refused = by_index;
 	}
+	sim_progress(&cfg->hooks, "initialising nodes", 0, s->n); /* progress */
 	for (uint32_t i = 0; i < s->n; i++) {
 		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], cfg->protocol_config)))
 			goto fail;
 	}
 	if (bounded)
-		err = ec_topology_draw_bounded(&s->rng, &cfg->topology, s->n, emit_bounded, s);
+		err = ec_topology_draw_bounded(&s->rng, &cfg->topology, s->n, emit_bounded, s,
+		                               &cfg->hooks /* progress */);
 	else
 		err = ec_topology_draw(&s->rng, &cfg->topology, gen_ids, s->n, s->gen, s->rows,
-		                       s->words);
+		                       s->words, &cfg->hooks /* progress */);
 	if (err)
 		goto fail;
 	free(gen_ids);
+	sim_progress(&cfg->hooks, "counting peers", 0, s->n); /* progress */
 	s->res.degree_min = UINT64_MAX;
 	uint64_t dsum = 0;
 	for (uint32_t i = 0; i < s->n; i++) {

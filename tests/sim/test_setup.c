@@ -2,7 +2,9 @@
 /*
  * What a run needs before it starts: ec_sim_estimate (refuses bad input,
  * grows with nodes, degree and tokens, counts a dense network's bitmap,
- * never wraps).
+ * never wraps) and the set-up progress hook (every step reported, counts
+ * within their totals, the topology draw reported as it goes, and the run
+ * unchanged by listening).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +101,71 @@ test_estimate_published(void **state)
 	assert_true(e >= (16u << 20) && e <= (64u << 20));
 }
 
+typedef struct heard {
+	size_t calls, steps, topology;
+	uint64_t last_done;
+	const char *phase;
+	bool bad;
+} heard;
+
+static void
+on_setup(void *user, const char *phase, uint64_t done, uint64_t total)
+{
+	heard *h = user;
+	h->calls++;
+	if (!phase || done > total)
+		h->bad = true;
+	if (!h->phase || strcmp(h->phase, phase) != 0)
+		h->steps++;
+	else if (done < h->last_done)
+		h->bad = true; /* counts only go up within a step */
+	if (strstr(phase, "topology"))
+		h->topology++;
+	h->phase = phase;
+	h->last_done = done;
+}
+
+static void
+run(ec_sim_config *cfg, ec_sim_result *r)
+{
+	ec_sim *sim = NULL;
+	assert_int_equal(ec_sim_new(&sim, cfg), EC_OK);
+	assert_int_equal(ec_sim_run(sim), EC_OK);
+	assert_int_equal(ec_sim_result_get(sim, r), EC_OK);
+	ec_sim_free(sim);
+}
+
+static void
+test_setup_progress(void **state)
+{
+	(void)state;
+	ec_sim_config cfg;
+	ec_sim_result quiet, loud;
+	/* dense: the draw reports every 256 rows */
+	config(&cfg, EC_TOPO_RING_GRADIENT, 600, 0);
+	run(&cfg, &quiet);
+	heard h = {0};
+	cfg.hooks = (ec_sim_hooks){.user = &h, .setup_progress = on_setup};
+	run(&cfg, &loud);
+	assert_false(h.bad);
+	assert_true(h.steps >= 4);
+	assert_int_equal(h.topology, 3); /* rows 0, 256 and 512 */
+	assert_int_equal(quiet.messages, loud.messages);
+	assert_int_equal(quiet.committed, loud.committed);
+	assert_int_equal(quiet.bytes, loud.bytes);
+	assert_int_equal(quiet.lost, loud.lost);
+	assert_int_equal(quiet.degree_min, loud.degree_min);
+	assert_int_equal(quiet.degree_max, loud.degree_max);
+	/* bounded: every 65536 nodes */
+	config(&cfg, EC_TOPO_RANDOM_REGULAR, 70000, 2);
+	cfg.rounds = 1;
+	memset(&h, 0, sizeof h);
+	cfg.hooks = (ec_sim_hooks){.user = &h, .setup_progress = on_setup};
+	run(&cfg, &loud);
+	assert_false(h.bad);
+	assert_int_equal(h.topology, 2);
+}
+
 int
 main(void)
 {
@@ -107,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_estimate_grows),
 		cmocka_unit_test(test_estimate_dense),
 		cmocka_unit_test(test_estimate_published),
+		cmocka_unit_test(test_setup_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
