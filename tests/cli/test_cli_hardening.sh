@@ -145,6 +145,20 @@ for args in "identity -h" "identity --help" "identity mine -h" "identity verify 
 	else bad "ecsim $args: $(cat "$TMP/err")"; fi
 done
 
+# ---- 5. progress: on a terminal during set-up and rounds; never to a file ---
+prog=(--nodes 3000 --rounds 40 --topology small-world --degree 8 --seed 2 --json)
+if command -v script >/dev/null; then
+	script -qec "$ECSIM ${prog[*]} 2>&1 >/dev/null" /dev/null >"$TMP/tty" 2>&1
+	if grep -q 'set-up: ' "$TMP/tty" && grep -q 'topology' "$TMP/tty"; then ok
+	else bad "no set-up progress on a terminal: $(tr '\r' '\n' <"$TMP/tty" | head -5)"; fi
+	if grep -Eq 'round 1/40.*messages/s' "$TMP/tty"; then ok
+	else bad "no round progress on a terminal: $(tr '\r' '\n' <"$TMP/tty" | head -5)"; fi
+	script -qec "$ECSIM --quiet ${prog[*]} 2>&1 >/dev/null" /dev/null >"$TMP/tty" 2>&1
+	if [ ! -s "$TMP/tty" ]; then ok; else bad "--quiet printed progress"; fi
+fi
+"$ECSIM" "${prog[@]}" >/dev/null 2>"$TMP/err"
+if [ ! -s "$TMP/err" ]; then ok; else bad "progress written to a file: $(head -c 200 "$TMP/err")"; fi
+
 # ---- 6a. options that cannot apply -----------------------------------------
 usage_error "--degree on a dense topology" --degree 12
 says 'bounded' "--degree on a dense topology"

@@ -2,8 +2,8 @@
 /*
  * ecsim: the simulator command line.  Parses options (usage errors exit 2
  * before anything is written), checks each run's memory estimate against
- * the machine, runs one or more seeds, prints the reference's lines or
- * JSON, and optionally streams events as CSV.
+ * the machine, runs one or more seeds with progress on a terminal, prints
+ * the reference's lines or JSON, and optionally streams events as CSV.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ec/report.h"
 #include "ec/sim.h"
@@ -20,6 +19,7 @@
 #include "machine.h"
 #include "options.h"
 #include "output.h"
+#include "progress.h"
 #include "scenario.h"
 #include "sweep.h"
 
@@ -46,8 +46,7 @@ wall_now(void)
 typedef struct run_io {
 	FILE *csv;
 	uint64_t run;
-	bool progress;
-	uint64_t rounds, runs;
+	ecsim_progress progress;
 } run_io;
 
 /* One CSV row; node and block are printed as 16 hex digits when given. */
@@ -74,10 +73,14 @@ on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost
 		snprintf(tail, sizeof tail, "%zu,%zu,%zu,,", queue, delivered, lost);
 		csv_row(io, round, "round", NULL, NULL, tail);
 	}
-	if (io->progress && (round % 50 == 0 || round + 1 == io->rounds))
-		fprintf(stderr, "\rrun %llu/%llu  round %llu/%llu ", (unsigned long long)io->run + 1,
-		        (unsigned long long)io->runs, (unsigned long long)round + 1,
-		        (unsigned long long)io->rounds);
+	ecsim_progress_round(&io->progress, round, delivered);
+}
+
+static void
+on_setup(void *user, const char *phase, uint64_t done, uint64_t total)
+{
+	run_io *io = user;
+	ecsim_progress_setup(&io->progress, phase, done, total);
 }
 
 static void
@@ -273,8 +276,8 @@ measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, 
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
-	run_io io = {.runs = o->runs, .rounds = o->cfg.rounds,
-	             .progress = !o->quiet && isatty(STDERR_FILENO)};
+	run_io io = {.progress = {.on = ecsim_progress_wanted(o->quiet), .runs = o->runs,
+	                          .rounds = o->cfg.rounds}};
 	if (o->csv_events) {
 		io.csv = fopen(o->csv_events, "w");
 		if (!io.csv) {
@@ -283,7 +286,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		}
 		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
 	}
-	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round};
+	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round, .setup_progress = on_setup};
 	if (io.csv) {
 		o->cfg.hooks.block_created = on_created;
 		o->cfg.hooks.block_committed = on_committed;
@@ -301,7 +304,7 @@ run_all(ecsim_options *o, bool side_by_side)
 	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
 		memcpy(o->cfg.seed, base, sizeof base);
 		ec_seed_add(o->cfg.seed, i);
-		io.run = i;
+		io.run = io.progress.run = i;
 		ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
 		                    .resources = o->resources};
 		if ((status = ecsim_memory_check(&o->cfg, o->force, &meta.memory_estimate_bytes)))
@@ -314,6 +317,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		double cpu0 = cpu_now();
 		ec_err e = ec_sim_new(&sim, &o->cfg);
 		double cpu1 = cpu_now(), wall1 = wall_now();
+		ecsim_progress_rounds(&io.progress);
 		if (!e)
 			e = ec_sim_run(sim);
 		double cpu2 = cpu_now(), wall2 = wall_now();
@@ -322,8 +326,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		if (sim)
 			stopped_round = ec_sim_round(sim);
 		ec_sim_free(sim);
-		if (io.progress)
-			fputs("\r\033[K", stderr);
+		ecsim_progress_clear(&io.progress);
 		if (e == EC_EFULL) {
 			fprintf(stderr,
 			        "ecsim: run %llu stopped: more than %llu messages in flight in round %llu "

@@ -169,7 +169,7 @@ ecsim_usage(FILE *out)
 	    "  --csv-events FILE      stream events (rounds, blocks, node commits) as CSV\n"
 	    "  --resources            add peak_rss_bytes and cpu_seconds (process figures, which\n"
 	    "                         vary from run to run) to the JSON\n"
-	    "  --quiet                no progress line on stderr\n"
+	    "  --quiet                no progress on stderr (shown only when it is a terminal)\n"
 	    "  --print-scenario       print the effective configuration as a scenario file\n"
 	    "  --force                run even if the run's estimated memory exceeds what the\n"
 	    "                         machine has available (checked before each run)\n"
