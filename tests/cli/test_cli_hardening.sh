@@ -194,6 +194,25 @@ else bad "summary of no commits: $(tail -1 "$TMP/none2.json" | head -c 300)"; fi
 if grep -Eq '^  rounds_per_commit +0 +n/a' "$TMP/none2.txt"; then ok
 else bad "text summary of no commits: $(grep rounds_per_commit "$TMP/none2.txt")"; fi
 
+# ---- 7. a failed run leaves no event file ----------------------------------
+mkdir "$TMP/ev" "$TMP/ev2"
+if "$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --degree 16 \
+	--tokens-per-node 1 --tx-rate 20 --max-queue 2000 --csv-events "$TMP/ev/e.csv" >/dev/null 2>"$TMP/err"
+then bad "queue guard did not stop the run"
+elif [ -z "$(ls -A "$TMP/ev")" ]; then ok; else bad "a failed run left: $(ls -A "$TMP/ev")"; fi
+"$ECSIM" --quiet --nodes 100 --rounds 30 --seed 3 --csv-events "$TMP/ev2/ok.csv" >/dev/null
+if [ "$(ls -A "$TMP/ev2")" = ok.csv ] && [ "$(head -1 "$TMP/ev2/ok.csv" | cut -c1-9)" = run,round ]; then ok
+else bad "successful run: $(ls -A "$TMP/ev2")"; fi
+# an existing file is replaced only by a complete one
+echo old >"$TMP/ev2/ok.csv"
+"$ECSIM" --quiet --nodes 300 --rounds 200 --seed 2 --topology small-world --degree 16 \
+	--tokens-per-node 1 --tx-rate 20 --max-queue 2000 --csv-events "$TMP/ev2/ok.csv" >/dev/null 2>&1
+if [ "$(cat "$TMP/ev2/ok.csv")" = old ] && [ "$(ls -A "$TMP/ev2")" = ok.csv ]; then ok
+else bad "a failed run touched the existing file"; fi
+# a device is written directly
+if "$ECSIM" --quiet --nodes 100 --rounds 30 --seed 3 --csv-events /dev/null >/dev/null; then ok
+else bad "--csv-events /dev/null"; fi
+
 # ---- 8. identity keys must be Ed25519 points -------------------------------
 # y = 0 decodes to a point of order 4: not a valid public key, whatever the
 # salt and address (--bits 0 makes any address good enough).

@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "machine.h"
 #include "options.h"
+#include "outfile.h"
 #include "output.h"
 #include "progress.h"
 #include "scenario.h"
@@ -272,18 +273,20 @@ measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, 
 
 /* Runs every seed of the options and prints the results.  Each run's
  * memory estimate is checked against the machine first (exit status 2,
- * nothing built, unless --force). */
+ * nothing built, unless --force); the event CSV appears only if every run
+ * succeeds. */
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
 	run_io io = {.progress = {.on = ecsim_progress_wanted(o->quiet), .runs = o->runs,
 	                          .rounds = o->cfg.rounds}};
+	ecsim_outfile csv = {0};
 	if (o->csv_events) {
-		io.csv = fopen(o->csv_events, "w");
-		if (!io.csv) {
+		if (ecsim_outfile_open(&csv, o->csv_events)) {
 			fprintf(stderr, "ecsim: cannot write %s: %s\n", o->csv_events, strerror(errno));
 			return 1;
 		}
+		io.csv = csv.f;
 		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
 	}
 	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round, .setup_progress = on_setup};
@@ -354,8 +357,10 @@ run_all(ecsim_options *o, bool side_by_side)
 		status = 1;
 	}
 	ecsim_runs_free(rs);
-	if (io.csv && (ferror(io.csv) | fclose(io.csv))) {
-		fprintf(stderr, "ecsim: writing %s failed\n", o->csv_events);
+	if (io.csv && status != 0) {
+		ecsim_outfile_abort(&csv); /* no partial event file */
+	} else if (io.csv && ecsim_outfile_commit(&csv)) {
+		fprintf(stderr, "ecsim: writing %s failed: %s\n", o->csv_events, strerror(errno));
 		status = 1;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
