@@ -101,7 +101,7 @@ int
 main(int argc, char **argv)
 {
 	size_t mib = 2400, m = 4000000, repeat = 3;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) { /* options come in NAME VALUE pairs */
 		char *end = NULL;
 		if (i + 1 >= argc)
 			return usage();
@@ -116,7 +116,6 @@ main(int argc, char **argv)
 			repeat = (size_t)v;
 		else
 			return usage();
-		i++;
 	}
 	size_t bytes = mib << 20, nlines = bytes / LINE;
 	if (nlines > UINT32_MAX) {

@@ -3,12 +3,17 @@
 # Installs what is missing, builds everything with AddressSanitizer and
 # UndefinedBehaviorSanitizer (warnings are errors) in build-test/, and runs
 # the whole suite through ctest: unit tests, replay of the published run,
-# command-line tests and the 400-seed distribution check.
+# command-line tests and the 400-seed distribution check.  Then checks that
+# clang builds everything clean too (build-clang/, the documented fuzzing
+# compiler) and gives every libFuzzer target a 10-second smoke run
+# (scripts/fuzz.sh, build-fuzz/): a crash fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ec_install_deps
+ec_install_deps "${EC_TEST_DEPS[@]}"
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEC_SANITIZE=ON -DEC_WERROR=ON >/dev/null
 ninja -C build-test
-cd build-test
-ctest --output-on-failure -j "$(nproc)"
+(cd build-test && ctest --output-on-failure -j "$(nproc)")
+CC=clang cmake -S . -B build-clang -G Ninja -DEC_SANITIZE=ON -DEC_WERROR=ON >/dev/null
+ninja -C build-clang
+bash scripts/fuzz.sh 10

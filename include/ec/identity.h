@@ -79,6 +79,12 @@ typedef enum ec_identity_verdict {
 	EC_IDENTITY_BAD_POW,     /* too few trailing zero bits */
 	EC_IDENTITY_BAD_ADDRESS, /* the claimed address is not Argon2id(key, salt) */
 	EC_IDENTITY_BAD_PARAMS,  /* our own parameters are outside their bounds */
+	EC_IDENTITY_BAD_KEY,     /* the public key is not a valid Ed25519 key:
+	                            not the canonical encoding of a point of
+	                            the prime-order subgroup other than the
+	                            identity (libsodium's
+	                            crypto_core_ed25519_is_valid_point), so no
+	                            signature could ever verify under it */
 	EC_IDENTITY_VERDICT_COUNT
 } ec_identity_verdict;
 
@@ -90,7 +96,7 @@ typedef struct ec_identity_claim {
 } ec_identity_claim;
 
 /* Returns a static name for v ("ok", "bad-pow", "bad-address",
- * "bad-params"; "unknown" outside the enum).  Never NULL. */
+ * "bad-params", "bad-key"; "unknown" outside the enum).  Never NULL. */
 const char *ec_identity_verdict_str(ec_identity_verdict v);
 
 /* Checks p against the bounds above: memory 8 KiB .. 4 GiB, passes
@@ -121,15 +127,17 @@ EC_WUR ec_err ec_identity_address(const ec_identity_params *p,
 /* Checks an identity.  In order: p's bounds (EC_IDENTITY_BAD_PARAMS,
  * nothing computed); when an address is claimed, its trailing zero bits
  * (EC_IDENTITY_BAD_POW before spending an Argon2id evaluation on it); the
- * computed address against the claim (EC_IDENTITY_BAD_ADDRESS); and, with
- * no claim, the computed address's trailing zero bits (EC_IDENTITY_BAD_POW).
+ * public key (EC_IDENTITY_BAD_KEY unless it is a valid Ed25519 point, also
+ * before Argon2id); the computed address against the claim
+ * (EC_IDENTITY_BAD_ADDRESS); and, with no claim, the computed address's
+ * trailing zero bits (EC_IDENTITY_BAD_POW).
  * Returns: EC_OK with *verdict set; EC_ENOMEM if Argon2's working memory
  *          could not be allocated; EC_EINVAL if verdict, public_key or salt
  *          is NULL.  *verdict is meaningful only with EC_OK.
  * Out:     verdict: the finding.
  *          address: may be NULL; else receives the computed address when
  *          one was computed (verdict OK or BAD_ADDRESS, or BAD_POW with no
- *          claim), and is left unspecified otherwise.
+ *          claim), and is left unspecified otherwise (BAD_KEY included).
  * In:      p: parameters including the difficulty; public_key, salt: 32
  *          bytes each; claimed: the claimed address (32 bytes) or NULL to
  *          check only the proof of work.  All borrowed for the call. */
@@ -170,7 +178,9 @@ EC_WUR ec_err ec_identity_mine(const ec_identity_params *p,
                                uint64_t max_attempts);
 
 /* Peer admission: whether to accept a peer that claims claim.  Admits only
- * when ec_identity_verify gives EC_IDENTITY_OK for the claimed address.
+ * when ec_identity_verify gives EC_IDENTITY_OK for the claimed address, so
+ * never a peer whose public key is not a valid Ed25519 point
+ * (EC_IDENTITY_BAD_KEY).
  * Keeps nothing: callers that want to avoid re-checking a peer cache the
  * outcome themselves.
  * Returns: EC_OK with *admit set; EC_ENOMEM / EC_EINVAL as for

@@ -13,10 +13,19 @@
 #include "ecsim/sim.h"
 #include "ecsim/summary.h"
 
-/* Derived figures; NaN-free: a ratio with no commits is reported as 0 and
- * flagged by has_commits. */
+/* Derived figures; NaN-free: a ratio whose denominator is zero is set to 0
+ * and flagged undefined by its has_ field, and the reports print it as
+ * "n/a" (text) or null (JSON): a run with no commit has no messages per
+ * commit, rather than zero of them. */
 typedef struct ec_figures {
-	bool has_commits;
+	bool has_commits;   /* rounds_per_commit, messages_per_commit,
+	                       messages_per_node_per_commit (with nodes > 0) */
+	bool has_rounds;    /* throughput, tokens_per_round,
+	                       bytes_per_node_per_round (with nodes > 0) */
+	bool has_created;   /* uncommitted_fraction */
+	bool has_tokens;    /* messages_per_token: tokens were committed */
+	bool has_messages;  /* envelope_ratio */
+	bool has_plain;     /* plain_committed_fraction */
 	double rounds_per_commit;
 	double messages_per_commit;
 	double messages_per_node_per_commit;
@@ -43,6 +52,7 @@ typedef struct ec_run_meta {
 	double setup_cpu_seconds; /* building the network (topology included) */
 	double run_cpu_seconds;   /* the rounds alone: all threads' CPU */
 	double run_wall_seconds;
+	uint64_t memory_estimate_bytes; /* ec_sim_estimate, or 0 if unknown */
 } ec_run_meta;
 
 void ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f);

@@ -68,6 +68,13 @@ typedef struct ec_sim_hooks {
 	/* The network went silent with a block outstanding: no message can ever
 	 * be sent again, so the run ends early (seed-protocol.md §5 A6). */
 	void (*stalled)(void *user, uint64_t round);
+	/* Set-up progress, from ec_sim_new, for a progress display (a large
+	 * network takes seconds to minutes to build): phase names the step
+	 * ("drawing node ids", "drawing the topology", ...; a static string),
+	 * done of total its units (nodes).  Called at the start of each step and
+	 * every few thousand units within the long ones, never from a worker
+	 * thread; it must not call back into the simulator.  May be NULL. */
+	void (*setup_progress)(void *user, const char *phase, uint64_t done, uint64_t total);
 } ec_sim_hooks;
 
 #define EC_SIM_MAX_THREADS 64
@@ -141,6 +148,23 @@ extern const uint8_t ec_published_seed[EC_RNG_SEED_BYTES];
 /* Returns NULL if cfg is usable, else a static message naming the problem
  * (ec_sim_new refuses such a configuration with EC_EINVAL). */
 const char *ec_sim_config_check(const ec_sim_config *cfg);
+
+/* Estimates the peak memory (resident bytes) of building and running cfg,
+ * so that a caller can refuse a run the machine cannot hold before
+ * ec_sim_new starts on it.  Counts the process and per-thread baseline, the
+ * node states (protocol->node_size) and the simulator's per-node arrays, a
+ * dense topology's adjacency bitmap (nodes^2 / 8 bytes) or a bounded one's
+ * peer lists (8 bytes per peer), the tokens, and a rough per-node allowance
+ * for stores and the message queue.  Rough: within about a factor of 2 of
+ * the measured peak for ordinary runs; a protocol that floods the network
+ * (the seed protocol on bounded-degree graphs) can fill the queue up to
+ * cfg->max_queue messages, about 200 bytes each, beyond it.  Reads nothing
+ * of the machine; arithmetic saturates at UINT64_MAX.
+ * Returns: EC_OK; EC_EINVAL if cfg or bytes is NULL or cfg fails
+ *          ec_sim_config_check (*bytes is then left alone).
+ * Out:     bytes: the estimate.
+ * In:      cfg: the configuration (borrowed for the call). */
+EC_WUR ec_err ec_sim_estimate(const ec_sim_config *cfg, uint64_t *bytes);
 
 typedef struct ec_latency_stats {
 	uint64_t count;

@@ -11,6 +11,7 @@
 #include "identity_int.h"
 
 #include <argon2.h>
+#include <sodium.h>
 #include <string.h>
 
 const char *
@@ -21,6 +22,7 @@ ec_identity_verdict_str(ec_identity_verdict v)
 	case EC_IDENTITY_BAD_POW: return "bad-pow";
 	case EC_IDENTITY_BAD_ADDRESS: return "bad-address";
 	case EC_IDENTITY_BAD_PARAMS: return "bad-params";
+	case EC_IDENTITY_BAD_KEY: return "bad-key";
 	case EC_IDENTITY_VERDICT_COUNT: break;
 	}
 	return "unknown";
@@ -117,6 +119,14 @@ ec_identity_verify(const ec_identity_params *p, ec_identity_verdict *verdict, ui
 	 * peer cannot make us spend 5 ms on an address that could not pass. */
 	if (claimed && ec_identity_trailing_zeros(claimed) < p->bits) {
 		*verdict = EC_IDENTITY_BAD_POW;
+		return EC_OK;
+	}
+	/* Argon2id takes any 32 bytes, but an address is worth nothing to a key
+	 * that can sign nothing: small-order points, non-canonical encodings and
+	 * bytes off the curve are refused (a scalar multiplication, cheaper
+	 * than Argon2id). */
+	if (crypto_core_ed25519_is_valid_point(public_key) != 1) {
+		*verdict = EC_IDENTITY_BAD_KEY;
 		return EC_OK;
 	}
 	uint8_t computed[EC_IDENTITY_ADDRESS_BYTES];

@@ -84,7 +84,8 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the transactions per node per round must be a number in [0, 1e6]";
 	if (cfg->tx_per_node > 0 && cfg->tx_rate)
 		return "give the transaction rate either per round or per node, not both";
-	if (cfg->drain && cfg->warmup + cfg->drain >= cfg->rounds)
+	if (cfg->drain && /* written so that no sum of option values can wrap */
+	    (cfg->warmup >= cfg->rounds || cfg->drain >= cfg->rounds - cfg->warmup))
 		return "the warm-up and the drain must leave rounds that create blocks";
 	switch (cfg->topology.kind) {
 	case EC_TOPO_RANDOM:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ec/identity.h"
+#include "progress.h"
 #include "sim_int.h"
 #include "topology.h"
 
@@ -115,6 +116,7 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 	if (err)
 		return err;
 	for (uint32_t k = 0; k < s->n; k++) {
+		sim_progress(&s->cfg.hooks, "mining node identities", k, s->n);
 		uint8_t seed[32], sk[64];
 		ec_identity_claim c;
 		for (unsigned j = 0; j < 4; j++) {
@@ -182,6 +184,7 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 	const ec_protocol *p = s->cfg.protocol;
 	/* nodes tick in ascending id order (the reference keeps them in an
 	 * ordered map); gen[] keeps the generation order for target draws */
+	sim_progress(&s->cfg.hooks, "sorting node ids", 0, s->n);
 	memcpy(s->ids, gen_ids, s->n * sizeof *s->ids);
 	qsort(s->ids, s->n, sizeof *s->ids, ecsim__cmp_u64);
 	for (uint32_t i = 1; i < s->n; i++)
@@ -197,12 +200,15 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 	}
 	if (s->refused) /* the peer_buf is free until the topology draw */
 		refused_by_index(s, s->peer_buf);
+	sim_progress(&s->cfg.hooks, "initialising nodes", 0, s->n);
 	for (uint32_t i = 0; i < s->n; i++) {
 		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], s->cfg.protocol_config)))
 			return err;
 	}
 	if (ec_topology_bounded(s->cfg.topology.kind))
-		return ec_topology_draw_bounded(&s->rng, &s->cfg.topology, s->n, emit_bounded, s);
-	return ec_topology_draw(&s->rng, &s->cfg.topology, gen_ids, s->n, s->gen, s->rows, s->words);
+		return ec_topology_draw_bounded(&s->rng, &s->cfg.topology, s->n, emit_bounded, s,
+		                                &s->cfg.hooks);
+	return ec_topology_draw(&s->rng, &s->cfg.topology, gen_ids, s->n, s->gen, s->rows, s->words,
+	                        &s->cfg.hooks);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Result formatting (see ec/report.h). */
+/* Result formatting (see ecsim/report.h). */
 #include "ecsim/report.h"
 
 #include "ec/lifecycle.h"
@@ -15,26 +15,61 @@ ec_figures_of(const ec_sim_result *r, uint32_t nodes, ec_figures *f)
 	f->query = r->by_type[EC_MSG_QUERY_BLOCK] + r->by_type[EC_MSG_QUERY_TOKEN];
 	f->referral = r->by_type[EC_MSG_REFERRAL];
 	f->has_commits = r->committed > 0;
+	f->has_rounds = r->rounds > 0;
+	f->has_created = r->created > 0;
+	f->has_tokens = r->committed_tokens > 0;
+	f->has_messages = r->messages > 0;
+	f->has_plain = r->plain_created > 0;
 	if (f->has_commits) {
 		f->rounds_per_commit = (double)r->rounds / (double)r->committed;
 		f->messages_per_commit = (double)r->messages / (double)r->committed;
 		if (nodes)
 			f->messages_per_node_per_commit = f->messages_per_commit / nodes;
 	}
-	if (r->rounds) {
+	if (f->has_rounds) {
 		f->throughput = (double)r->committed / (double)r->rounds;
 		f->tokens_per_round = (double)r->committed_tokens / (double)r->rounds;
 		if (nodes)
 			f->bytes_per_node_per_round = (double)r->bytes / (double)nodes / (double)r->rounds;
 	}
-	if (r->created)
+	if (f->has_created)
 		f->uncommitted_fraction = (double)r->uncommitted / (double)r->created;
-	if (r->committed_tokens)
+	if (f->has_tokens)
 		f->messages_per_token = (double)r->messages / (double)r->committed_tokens;
-	if (r->messages)
+	if (f->has_messages)
 		f->envelope_ratio = (double)r->envelopes / (double)r->messages;
-	if (r->plain_created)
+	if (f->has_plain)
 		f->plain_committed_fraction = (double)r->plain_committed / (double)r->plain_created;
+}
+
+/* x with `decimals` decimals, or "n/a" when it is undefined. */
+static const char *
+text_fig(char buf[40], bool defined, int decimals, double x)
+{
+	if (!defined)
+		return "n/a";
+	snprintf(buf, 40, "%.*f", decimals, x);
+	return buf;
+}
+
+/* The share x as a percentage with `decimals` decimals, or "n/a". */
+static const char *
+text_pct(char buf[40], bool defined, int decimals, double x)
+{
+	if (!defined)
+		return "n/a";
+	snprintf(buf, 40, "%.*f%%", decimals, 100.0 * x);
+	return buf;
+}
+
+/* x as a JSON number with 6 decimals, or null when it is undefined. */
+static const char *
+json_fig(char buf[40], bool defined, double x)
+{
+	if (!defined)
+		return "null";
+	snprintf(buf, 40, "%.6f", x);
+	return buf;
 }
 
 void
@@ -191,15 +226,20 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
 	latency_line(out, "Latency (rounds from creation to commit at the injection node, ",
 	             "Latency: no block committed", &r->latency);
-	fprintf(out, "Throughput: %.4f commits/round, %.4f tokens/round; %.2f messages/node/commit; "
-	             "%.1f bytes/node/round; %llu of %llu blocks never committed (%.2f%%)\n",
-	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
-	        f.bytes_per_node_per_round, (unsigned long long)r->uncommitted,
-	        (unsigned long long)r->created, 100.0 * f.uncommitted_fraction);
-	fprintf(out, "Wire: %llu envelopes for %llu logical messages (%.1f%%); %.1f messages per "
+	char b[6][40];
+	fprintf(out, "Throughput: %s commits/round, %s tokens/round; %s messages/node/commit; "
+	             "%s bytes/node/round; %llu of %llu blocks never committed (%s)\n",
+	        text_fig(b[0], f.has_rounds, 4, f.throughput),
+	        text_fig(b[1], f.has_rounds, 4, f.tokens_per_round),
+	        text_fig(b[2], f.has_commits && nodes, 2, f.messages_per_node_per_commit),
+	        text_fig(b[3], f.has_rounds && nodes, 1, f.bytes_per_node_per_round),
+	        (unsigned long long)r->uncommitted, (unsigned long long)r->created,
+	        text_pct(b[4], f.has_created, 2, f.uncommitted_fraction));
+	fprintf(out, "Wire: %llu envelopes for %llu logical messages (%s); %s messages per "
 	             "committed token\n",
 	        (unsigned long long)r->envelopes, (unsigned long long)r->messages,
-	        100.0 * f.envelope_ratio, f.messages_per_token);
+	        text_pct(b[0], f.has_messages, 1, f.envelope_ratio),
+	        text_fig(b[1], f.has_tokens, 1, f.messages_per_token));
 	latency_line(out, "Latency to every neighbourhood member (",
 	             "Latency to every neighbourhood member: no block reached all of them",
 	             &r->latency_all);
@@ -207,12 +247,13 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 		fprintf(out,
 		        "Conflicts: %llu families; highest id wins %llu, lower id wins (wrong) %llu, "
 		        "both committed %llu, stalled %llu; %llu of %llu other blocks committed "
-		        "(%.2f%%)\n",
+		        "(%s)\n",
 		        (unsigned long long)r->conflicts.families,
 		        (unsigned long long)r->conflicts.highest_wins,
 		        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
 		        (unsigned long long)r->conflicts.stalled, (unsigned long long)r->plain_committed,
-		        (unsigned long long)r->plain_created, 100.0 * f.plain_committed_fraction);
+		        (unsigned long long)r->plain_created,
+		        text_pct(b[5], f.has_plain, 2, f.plain_committed_fraction));
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
 		                    "from round %llu on (nothing can happen afterwards)\n",
@@ -246,36 +287,46 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->lost, (unsigned long long)r->created,
 	        (unsigned long long)r->peers_min, r->peers_avg, (unsigned long long)r->peers_max);
 	latency_json(out, "latency", &r->latency);
-	fprintf(out, "\"throughput\":%.6f,\"tokens_per_round\":%.6f,"
-	             "\"messages_per_node_per_commit\":%.6f,\"bytes_per_node_per_round\":%.6f,"
-	             "\"uncommitted_fraction\":%.6f,\"committed_tokens\":%llu,\"bytes\":%llu,"
+	char b[7][40];
+	fprintf(out, "\"throughput\":%s,\"tokens_per_round\":%s,"
+	             "\"messages_per_node_per_commit\":%s,\"bytes_per_node_per_round\":%s,"
+	             "\"uncommitted_fraction\":%s,\"committed_tokens\":%llu,\"bytes\":%llu,"
 	             "\"degree_min\":%llu,\"degree_avg\":%.6f,\"degree_max\":%llu,",
-	        f.throughput, f.tokens_per_round, f.messages_per_node_per_commit,
-	        f.bytes_per_node_per_round, f.uncommitted_fraction,
+	        json_fig(b[0], f.has_rounds, f.throughput),
+	        json_fig(b[1], f.has_rounds, f.tokens_per_round),
+	        json_fig(b[2], f.has_commits && meta->nodes, f.messages_per_node_per_commit),
+	        json_fig(b[3], f.has_rounds && meta->nodes, f.bytes_per_node_per_round),
+	        json_fig(b[4], f.has_created, f.uncommitted_fraction),
 	        (unsigned long long)r->committed_tokens, (unsigned long long)r->bytes,
 	        (unsigned long long)r->degree_min, r->degree_avg, (unsigned long long)r->degree_max);
 	if (meta->resources)
 		fprintf(out,
 		        "\"threads\":%u,\"peak_rss_bytes\":%llu,\"cpu_seconds\":%.3f,"
 		        "\"setup_cpu_seconds\":%.3f,\"run_cpu_seconds\":%.3f,\"run_wall_seconds\":%.3f,"
-		        "\"messages_all_rounds\":%llu,",
+		        "\"messages_all_rounds\":%llu,\"memory_estimate_bytes\":%llu,",
 		        meta->threads, (unsigned long long)meta->peak_rss_bytes, meta->cpu_seconds,
 		        meta->setup_cpu_seconds, meta->run_cpu_seconds, meta->run_wall_seconds,
-		        (unsigned long long)r->messages_all);
+		        (unsigned long long)r->messages_all,
+		        (unsigned long long)meta->memory_estimate_bytes);
 	fprintf(out, "\"node_commits\":%llu,\"negative_commits\":%llu,",
 	        (unsigned long long)r->events[EC_EV_COMMIT],
 	        (unsigned long long)r->negative_commits);
-	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%.6f,\"messages_per_token\":%.6f,",
-	        (unsigned long long)r->envelopes, f.envelope_ratio, f.messages_per_token);
+	fprintf(out, "\"envelopes\":%llu,\"envelope_ratio\":%s,\"messages_per_token\":%s,",
+	        (unsigned long long)r->envelopes, json_fig(b[5], f.has_messages, f.envelope_ratio),
+	        json_fig(b[6], f.has_tokens, f.messages_per_token));
+	/* a mean of the protocol's stays 0 when its divisor is (relay_hops_mean
+	 * in every seed run): null there would change the JSON of runs that
+	 * commit */
 	stats_json(out, r);
 	latency_json(out, "latency_all", &r->latency_all);
 	fprintf(out, "\"latency_all_blocks\":%llu,", (unsigned long long)r->latency_all.count);
 	fprintf(out, "\"plain_created\":%llu,\"plain_committed\":%llu,"
-	             "\"plain_committed_fraction\":%.6f,\"conflict_families\":%llu,"
+	             "\"plain_committed_fraction\":%s,\"conflict_families\":%llu,"
 	             "\"conflict_highest_wins\":%llu,\"conflict_lower_wins\":%llu,"
 	             "\"conflict_both\":%llu,\"conflict_stalled\":%llu,",
 	        (unsigned long long)r->plain_created, (unsigned long long)r->plain_committed,
-	        f.plain_committed_fraction, (unsigned long long)r->conflicts.families,
+	        json_fig(b[0], f.has_plain, f.plain_committed_fraction),
+	        (unsigned long long)r->conflicts.families,
 	        (unsigned long long)r->conflicts.highest_wins,
 	        (unsigned long long)r->conflicts.lower_wins, (unsigned long long)r->conflicts.both,
 	        (unsigned long long)r->conflicts.stalled);

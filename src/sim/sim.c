@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "sim_int.h"
 
 static void
@@ -105,11 +106,13 @@ setup(ec_sim *s)
 	if (!gen_ids)
 		return EC_ENOMEM;
 	ec_rng_init(&s->rng, cfg->seed);
+	sim_progress(&cfg->hooks, "drawing node ids and tokens", 0, s->n);
 	if (!(err = ecsim__draw_ids(s, gen_ids)) && !(err = ecsim__ledger_init(s)))
 		err = ecsim__network_build(s, gen_ids);
 	free(gen_ids);
 	if (err)
 		return err;
+	sim_progress(&cfg->hooks, "counting peers", 0, s->n);
 	ecsim__degrees(s);
 	return ecsim__pool_start(s);
 }

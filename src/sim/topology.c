@@ -17,8 +17,11 @@
 #include <string.h>
 
 #include "core/multiversion.h"
+#include "progress.h"
 
 #define RING UINT64_MAX /* (ref) the ring is taken as 2^64 - 1, not 2^64 */
+/* A dense row costs n draws, so a dense draw reports every 256 rows. */
+#define DENSE_PROGRESS_EVERY 256u
 
 /* fwd = q >= id ? q - id : RING - id + q, and RING - id + q is q - id - 1
  * modulo 2^64; written without branches, as the comparisons are coin flips. */
@@ -116,7 +119,8 @@ set_bit(uint64_t *row, uint32_t i)
 
 ec_err
 ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint32_t n,
-                 const uint32_t *gen_to_idx, uint64_t *rows, size_t words)
+                 const uint32_t *gen_to_idx, uint64_t *rows, size_t words,
+                 const ec_sim_hooks *progress)
 {
 	ec_err err = EC_OK;
 	uint8_t *accept = calloc(n, 1);
@@ -136,6 +140,8 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 	}
 	const double gauss_s = ((double)RING / 8.0) * topo->a;
 	for (uint32_t k = 0; k < n; k++) {
+		if (k % DENSE_PROGRESS_EVERY == 0)
+			sim_progress(progress, "drawing the topology", k, n);
 		const uint64_t id = ids[k];
 		uint64_t *row = rows + (size_t)gen_to_idx[k] * words;
 		if (topo->kind == EC_TOPO_RANDOM) {
@@ -284,7 +290,7 @@ cmp_u32(const void *a, const void *b)
 
 ec_err
 ec_topology_draw_bounded(ec_rng *rng, const ec_topology *topo, uint32_t n,
-                         ec_topology_emit_fn emit, void *user)
+                         ec_topology_emit_fn emit, void *user, const ec_sim_hooks *progress)
 {
 	uint32_t want = topo->degree < n - 1 ? topo->degree : n - 1;
 	picks p = {malloc(((size_t)want + 1) * sizeof(uint32_t)), 0, want};
@@ -293,6 +299,8 @@ ec_topology_draw_bounded(ec_rng *rng, const ec_topology *topo, uint32_t n,
 	const uint64_t half = n / 2 ? n / 2 : 1;
 	ec_err err = EC_OK;
 	for (uint32_t i = 0; i < n && !err; i++) {
+		if (i % SIM_PROGRESS_EVERY == 0)
+			sim_progress(progress, "drawing the topology and building peer lists", i, n);
 		p.len = 0;
 		uint32_t random_part = want;
 		if (topo->kind == EC_TOPO_SMALL_WORLD || topo->kind == EC_TOPO_CORE_TAIL) {

@@ -345,7 +345,7 @@ merge_outstanding(ec_sim *s, size_t head)
 ec_err
 ecsim__create_blocks(ec_sim *s)
 {
-	if (s->cfg.drain && s->round + s->cfg.drain >= s->cfg.rounds)
+	if (s->cfg.drain && s->cfg.drain >= s->cfg.rounds - s->round) /* no overflow: round < rounds */
 		return EC_OK;
 	const size_t head = s->nout; /* s->out is sorted up to here */
 	size_t offer = s->ntokens;

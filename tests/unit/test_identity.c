@@ -7,7 +7,8 @@
  * whose addresses and mining runs come from the argon2(1) tool, not from
  * this code.  Then the rules: the trailing-zero count, parameter bounds,
  * verification verdicts for tampered identities, deterministic and
- * resumable mining, admission, and allocation failure as EC_ENOMEM.
+ * resumable mining, admission, public keys that are not Ed25519 points, and
+ * allocation failure as EC_ENOMEM.
  *
  * The vector file is found next to this source (__FILE__), or in the
  * directory named by EC_VECTORS_DIR.
@@ -22,6 +23,7 @@
 
 #include <argon2.h>
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "crypto/identity_int.h"
 #include "ec/hex.h"
@@ -404,10 +406,13 @@ test_verify_rejects_tampering(void **state)
 		memcpy(salt, m.salt, 32);
 		salt[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		expect(&m.p, key1, salt, m.address, EC_IDENTITY_BAD_ADDRESS);
-		/* a flipped key bit: the same */
+		/* a flipped key bit: the same if the bytes are still a valid key,
+		 * else the key itself is refused */
 		memcpy(pk, key1, 32);
 		pk[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		expect(&m.p, pk, m.salt, m.address, EC_IDENTITY_BAD_ADDRESS);
+		expect(&m.p, pk, m.salt, m.address,
+		       crypto_core_ed25519_is_valid_point(pk) ? EC_IDENTITY_BAD_ADDRESS
+		                                              : EC_IDENTITY_BAD_KEY);
 	}
 	/* without a claim, a flipped salt bit leaves an address that (for
 	 * these inputs) has too few zero bits */
@@ -444,6 +449,50 @@ test_verify_rejects_tampering(void **state)
 	other = m.p;
 	other.lanes = 4;
 	expect(&other, key1, m.salt, NULL, EC_IDENTITY_BAD_PARAMS);
+}
+
+/* Public keys that are no Ed25519 key: Argon2id would hash them like any
+ * bytes, but no signature verifies under them, so the identity is refused
+ * whatever its address. */
+static void
+test_verify_rejects_bad_keys(void **state)
+{
+	(void)state;
+	uint8_t bad[4][32] = {{0}};
+	/* y = 0: a point of order 4 */
+	/* y = 1: the neutral element */
+	bad[1][0] = 1;
+	/* y = 2^255 - 1, above the field prime: not a canonical encoding */
+	memset(bad[2], 0xff, 32);
+	bad[2][31] = 0x7f;
+	/* key1 plus the point of order 4: on the curve, outside the prime-order
+	 * subgroup */
+	assert_int_equal(crypto_core_ed25519_add(bad[3], key1, bad[0]), 0);
+	assert_int_equal(crypto_core_ed25519_is_valid_point(key1), 1);
+	ec_identity_params easy = EC_IDENTITY_PARAMS_SIM;
+	easy.bits = 0;
+	uint8_t salt[32] = {0}, addr[32];
+	for (int k = 0; k < 4; k++) {
+		assert_int_equal(crypto_core_ed25519_is_valid_point(bad[k]), 0);
+		/* the address the bytes hash to, claimed: refused for the key */
+		assert_int_equal(ec_identity_address(&easy, addr, bad[k], salt), EC_OK);
+		expect(&easy, bad[k], salt, addr, EC_IDENTITY_BAD_KEY);
+		expect(&easy, bad[k], salt, NULL, EC_IDENTITY_BAD_KEY);
+		ec_identity_claim c;
+		memcpy(c.public_key, bad[k], 32);
+		memcpy(c.salt, salt, 32);
+		memcpy(c.address, addr, 32);
+		bool admit = true;
+		ec_identity_verdict why = EC_IDENTITY_OK;
+		assert_int_equal(ec_identity_admit(&easy, &admit, NULL, &why, &c), EC_OK);
+		assert_false(admit);
+		assert_int_equal(why, EC_IDENTITY_BAD_KEY);
+	}
+	/* the claim's zero bits are still checked first (the cheapest test) */
+	ec_identity_params hard = easy;
+	hard.bits = 255;
+	memset(addr, 0xff, sizeof addr);
+	expect(&hard, bad[0], salt, addr, EC_IDENTITY_BAD_POW);
 }
 
 static void
@@ -636,6 +685,7 @@ test_verdict_str(void **state)
 	assert_string_equal(ec_identity_verdict_str(EC_IDENTITY_BAD_POW), "bad-pow");
 	assert_string_equal(ec_identity_verdict_str(EC_IDENTITY_BAD_ADDRESS), "bad-address");
 	assert_string_equal(ec_identity_verdict_str(EC_IDENTITY_BAD_PARAMS), "bad-params");
+	assert_string_equal(ec_identity_verdict_str(EC_IDENTITY_BAD_KEY), "bad-key");
 	assert_string_equal(ec_identity_verdict_str(EC_IDENTITY_VERDICT_COUNT), "unknown");
 }
 
@@ -652,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_salt_next),
 		cmocka_unit_test(test_verify_accepts_mined),
 		cmocka_unit_test(test_verify_rejects_tampering),
+		cmocka_unit_test(test_verify_rejects_bad_keys),
 		cmocka_unit_test(test_mine_deterministic_and_resumable),
 		cmocka_unit_test(test_mine_bounds),
 		cmocka_unit_test(test_admit),

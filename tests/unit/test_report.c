@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the result formats (ec/report.h): seed hex formatting and
+ * Unit tests for the result formats (ecsim/report.h): seed hex formatting and
  * parsing, the derived figures, and the reference simulator's four output
  * lines (seed-protocol.md §6.1), including the "Commits: NONE" form.
  */

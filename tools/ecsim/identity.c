@@ -64,14 +64,15 @@ usage(FILE *out)
 	    "                    stopped by --max-attempts, with the same --seed)\n"
 	    "  --max-attempts N  mine: give up after N attempts (default: no limit)\n"
 	    "  --json            print one JSON object\n"
-	    "  --help            this text\n"
+	    "  -h, --help        this text\n"
 	    "\n"
 	    "mine prints public_key, salt, address (lower-case hex), attempts, bits,\n"
 	    "memory_kib, passes and secret_seed.  secret_seed is SECRET: it is the\n"
 	    "Ed25519 private key seed from which the node's signing key is rebuilt.\n"
 	    "Store it privately; whoever has it can act as the node.\n"
 	    "verify checks PUBLIC_KEY and SALT (64 hex digits each) and, when given, that\n"
-	    "ADDRESS is the address they give; it prints why on stderr when they fail.\n"
+	    "ADDRESS is the address they give; PUBLIC_KEY must be a valid Ed25519 key (a\n"
+	    "point of the prime-order group).  It prints why on stderr when they fail.\n"
 	    "\n"
 	    "Exit status: 0 for a valid identity (verify) or one found (mine); 1 for an\n"
 	    "invalid identity, no identity within --max-attempts, or a failure such as\n"
@@ -139,6 +140,10 @@ parse(int argc, char **argv, args *a)
 	for (int i = 3; i < argc; i++) {
 		const char *opt = argv[i], *val = NULL;
 		char name[32];
+		if (strcmp(opt, "-h") == 0) {
+			a->help = true;
+			continue;
+		}
 		if (strncmp(opt, "--", 2) != 0 || opt[2] == 0) {
 			if (opt[0] == '-' && opt[1] != 0)
 				return usage_error("unknown option '%s' (see ecsim identity --help)", opt);
@@ -201,8 +206,8 @@ parse(int argc, char **argv, args *a)
 				a->have_salt = true;
 			} else {
 				if (!parse_u64(val, 1, UINT64_MAX, &x))
-					return usage_error("--max-attempts needs a whole number of at least 1, "
-					                   "got '%s'", val);
+					return usage_error("--max-attempts needs a whole number from 1 to "
+					                   "18446744073709551615, got '%s'", val);
 				a->max_attempts = x;
 			}
 		} else {
@@ -326,21 +331,30 @@ verify(const args *a)
 		        e == EC_ENOMEM ? " (Argon2 could not get its memory)" : "");
 		return 1;
 	}
-	/* When a claim failed the cheap zero-bit test, nothing was computed. */
-	bool computed = !(have_claim && v == EC_IDENTITY_BAD_POW);
-	const uint8_t *shown = computed ? addr : claimed;
-	unsigned tz = ec_identity_trailing_zeros(shown);
-	char hpk[HEX32], hsalt[HEX32], haddr[HEX32];
+	/* An address was computed unless a claim failed the cheap zero-bit test
+	 * or the key was refused; then the claim is shown, if there is one. */
+	bool computed = v == EC_IDENTITY_OK || v == EC_IDENTITY_BAD_ADDRESS ||
+	                (v == EC_IDENTITY_BAD_POW && !have_claim);
+	const uint8_t *shown = computed ? addr : have_claim ? claimed : NULL;
+	unsigned tz = shown ? ec_identity_trailing_zeros(shown) : 0;
+	char hpk[HEX32], hsalt[HEX32], haddr[HEX32] = "";
 	to_hex(pk, hpk);
 	to_hex(salt, hsalt);
-	to_hex(shown, haddr);
-	if (a->json)
+	if (shown)
+		to_hex(shown, haddr);
+	if (a->json && shown)
 		printf("{\"valid\":%s,\"verdict\":\"%s\",\"public_key\":\"%s\",\"salt\":\"%s\","
 		       "\"address\":\"%s\",\"trailing_zero_bits\":%u,\"bits\":%u,\"memory_kib\":%u,"
 		       "\"passes\":%u}\n",
 		       v == EC_IDENTITY_OK ? "true" : "false", ec_identity_verdict_str(v), hpk, hsalt,
 		       haddr, tz, (unsigned)a->p.bits, (unsigned)a->p.memory_kib,
 		       (unsigned)a->p.passes);
+	else if (a->json)
+		printf("{\"valid\":false,\"verdict\":\"%s\",\"public_key\":\"%s\",\"salt\":\"%s\","
+		       "\"address\":null,\"trailing_zero_bits\":null,\"bits\":%u,\"memory_kib\":%u,"
+		       "\"passes\":%u}\n",
+		       ec_identity_verdict_str(v), hpk, hsalt, (unsigned)a->p.bits,
+		       (unsigned)a->p.memory_kib, (unsigned)a->p.passes);
 	switch (v) {
 	case EC_IDENTITY_OK:
 		if (!a->json)
@@ -359,6 +373,11 @@ verify(const args *a)
 		        "%u KiB, %u pass%s (that is %s)\n",
 		        (unsigned)a->p.memory_kib, (unsigned)a->p.passes, a->p.passes == 1 ? "" : "es",
 		        haddr);
+		break;
+	case EC_IDENTITY_BAD_KEY:
+		fprintf(stderr,
+		        "ecsim identity: invalid: PUBLIC_KEY is not a valid Ed25519 public key (not "
+		        "the encoding of a point of the prime-order group), so it can sign nothing\n");
 		break;
 	case EC_IDENTITY_BAD_PARAMS:
 	case EC_IDENTITY_VERDICT_COUNT:

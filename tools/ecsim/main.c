@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ecsim: the simulator command line.  Parses options (usage errors exit 2
- * before anything is written), runs one or more seeds, prints the
- * reference's lines or JSON, and optionally streams events as CSV.
+ * before anything is written), checks each run's memory estimate against
+ * the machine, runs one or more seeds with progress on a terminal, prints
+ * the reference's lines or JSON, and optionally streams events as CSV.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,13 +11,16 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
+#include "ecsim_version.h" /* generated at build time: ECSIM_VERSION */
 #include "identity.h"
+#include "machine.h"
 #include "options.h"
+#include "eventfile.h"
 #include "output.h"
+#include "progress.h"
 #include "scenario.h"
 #include "sweep.h"
 
@@ -43,8 +47,7 @@ wall_now(void)
 typedef struct run_io {
 	FILE *csv;
 	uint64_t run;
-	bool progress;
-	uint64_t rounds, runs;
+	ecsim_progress progress;
 } run_io;
 
 /* One CSV row; node and block are printed as 16 hex digits when given. */
@@ -71,10 +74,14 @@ on_round(void *user, uint64_t round, size_t queue, size_t delivered, size_t lost
 		snprintf(tail, sizeof tail, "%zu,%zu,%zu,,", queue, delivered, lost);
 		csv_row(io, round, "round", NULL, NULL, tail);
 	}
-	if (io->progress && (round % 50 == 0 || round + 1 == io->rounds))
-		fprintf(stderr, "\rrun %llu/%llu  round %llu/%llu ", (unsigned long long)io->run + 1,
-		        (unsigned long long)io->runs, (unsigned long long)round + 1,
-		        (unsigned long long)io->rounds);
+	ecsim_progress_round(&io->progress, round, delivered);
+}
+
+static void
+on_setup(void *user, const char *phase, uint64_t done, uint64_t total)
+{
+	run_io *io = user;
+	ecsim_progress_setup(&io->progress, phase, done, total);
 }
 
 static void
@@ -108,13 +115,14 @@ on_stalled(void *user, uint64_t round)
 	csv_row(user, round, "stall", NULL, NULL, ",,,,");
 }
 
-/* Whether option a (from a scenario) is overridden by option b: the same
- * option, or its mutually exclusive partner. */
+/* Whether the options named a and b (full names without dashes) set the
+ * same thing: the same option, or mutually exclusive partners. */
 static bool
-overrides(const char *a, const char *b)
+same_setting(const char *a, const char *b)
 {
-	static const char *const partners[][2] = {{"--seed", "--seed-hex"},
-	                                          {"--initial-tokens", "--tokens-per-node"}};
+	static const char *const partners[][2] = {{"seed", "seed-hex"},
+	                                          {"initial-tokens", "tokens-per-node"},
+	                                          {"tx-rate", "tx-rate-per-node"}};
 	if (strcmp(a, b) == 0)
 		return true;
 	for (size_t i = 0; i < sizeof partners / sizeof partners[0]; i++)
@@ -124,6 +132,40 @@ overrides(const char *a, const char *b)
 	return false;
 }
 
+/* Whether the command line's options argv[from..argc-1] set what the
+ * scenario option opt ("--name") sets, in any spelling getopt_long takes
+ * ("--name value", "--name=value", an abbreviation). */
+static bool
+overridden(const char *opt, int argc, char **argv, int from)
+{
+	const char *name = ecsim_option_name(opt, NULL);
+	for (int j = from; name && j < argc; j++) {
+		bool takes_value = false;
+		const char *given = ecsim_option_name(argv[j], &takes_value);
+		if (given && same_setting(name, given))
+			return true;
+		if (given && takes_value)
+			j++; /* its value, even one that starts with "--" */
+	}
+	return false;
+}
+
+static void
+run_usage(FILE *out)
+{
+	fputs("usage: ecsim run SCENARIO.yaml [options]\n"
+	      "\n"
+	      "Runs the configuration held in SCENARIO.yaml: one YAML document, a mapping of\n"
+	      "option names (the long options of ecsim --help, with '-' or '_') to values in\n"
+	      "the command line's syntax.  `ecsim [options] --print-scenario` writes one.\n"
+	      "Options after the file replace the file's; an option also replaces its\n"
+	      "mutually exclusive partner (--seed and --seed-hex, --initial-tokens and\n"
+	      "--tokens-per-node, --tx-rate and --tx-rate-per-node).\n"
+	      "\n"
+	      "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
+	      out);
+}
+
 /* `ecsim run FILE [options]`: the scenario's options, then the command
  * line's, which replace any scenario option they name. */
 static int
@@ -131,7 +173,7 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
               size_t errlen)
 {
 	if (argc < 3) {
-		snprintf(err, errlen, "usage: ecsim run SCENARIO.yaml [options]");
+		snprintf(err, errlen, "usage: ecsim run SCENARIO.yaml [options] (see ecsim run --help)");
 		return 2;
 	}
 	int rc = ecsim_scenario_load(argv[2], sargs, nsargs, err, errlen);
@@ -145,10 +187,7 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 	int n = 0;
 	v[n++] = argv[0];
 	for (int i = 0; i + 1 < *nsargs; i += 2) {
-		bool replaced = false;
-		for (int j = 3; j < argc; j++)
-			replaced |= strncmp(argv[j], "--", 2) == 0 && overrides((*sargs)[i], argv[j]);
-		if (!replaced) {
+		if (!overridden((*sargs)[i], argc, argv, 3)) {
 			v[n++] = (*sargs)[i];
 			v[n++] = (*sargs)[i + 1];
 		}
@@ -160,7 +199,6 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 	return 0;
 }
 
-/* Runs every seed of the options and prints the results. */
 /* Runs the ec protocol on o's configuration (for the side-by-side view). */
 static ec_err
 run_ec(const ecsim_options *o, ec_sim_result *res)
@@ -180,20 +218,78 @@ run_ec(const ecsim_options *o, ec_sim_result *res)
 	return e;
 }
 
+/* Prints one run's result in the chosen form. */
+static int
+report_run(ecsim_options *o, uint64_t i, const ec_sim_result *res, const ec_run_meta *meta,
+           bool side_by_side)
+{
+	if (o->json) {
+		ec_report_json(stdout, o->cfg.seed, meta, res);
+		return 0;
+	}
+	if (o->runs > 1) {
+		char hex[65];
+		ec_figures f;
+		ec_seed_hex(o->cfg.seed, hex);
+		ec_figures_of(res, o->cfg.nodes, &f);
+		printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
+		       "block %llu%s\n",
+		       (unsigned long long)i, hex, (unsigned long long)res->messages,
+		       (unsigned long long)res->committed, (unsigned long long)f.query,
+		       (unsigned long long)res->by_type[EC_MSG_VOTE],
+		       (unsigned long long)res->by_type[EC_MSG_BLOCK], res->stalled ? ", stalled" : "");
+		return 0;
+	}
+	ec_report_reference(stdout, o->cfg.seed, res);
+	ec_report_extra(stdout, res, o->cfg.nodes);
+	if (ecsim_is_published(o))
+		ecsim_compare_published(stdout, res, o->seed_cfg.salted, o->seed_cfg.salt);
+	if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
+		ec_sim_result ecres;
+		ec_err e2 = run_ec(o, &ecres);
+		if (e2) {
+			fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
+			return 1;
+		}
+		ecsim_side_by_side(stdout, res, &ecres, o->cfg.nodes);
+	}
+	return 0;
+}
+
+/* Process figures for --resources. */
+static void
+measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, double wall2)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return;
+	meta->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+	meta->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	                    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	meta->setup_cpu_seconds = cpu1 - cpu0;
+	meta->run_cpu_seconds = cpu2 - cpu1;
+	meta->run_wall_seconds = wall2 - wall1;
+}
+
+/* Runs every seed of the options and prints the results.  Each run's
+ * memory estimate is checked against the machine first (exit status 2,
+ * nothing built, unless --force); the event CSV appears only if every run
+ * succeeds. */
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
-	run_io io = {.runs = o->runs, .rounds = o->cfg.rounds,
-	             .progress = !o->quiet && isatty(STDERR_FILENO)};
+	run_io io = {.progress = {.on = ecsim_progress_wanted(o->quiet), .runs = o->runs,
+	                          .rounds = o->cfg.rounds}};
+	ecsim_eventfile csv = {0};
 	if (o->csv_events) {
-		io.csv = fopen(o->csv_events, "w");
-		if (!io.csv) {
+		if (ecsim_eventfile_open(&csv, o->csv_events)) {
 			fprintf(stderr, "ecsim: cannot write %s: %s\n", o->csv_events, strerror(errno));
 			return 1;
 		}
+		io.csv = csv.f;
 		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
 	}
-	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round};
+	o->cfg.hooks = (ec_sim_hooks){.user = &io, .round_done = on_round, .setup_progress = on_setup};
 	if (io.csv) {
 		o->cfg.hooks.block_created = on_created;
 		o->cfg.hooks.block_committed = on_committed;
@@ -201,17 +297,21 @@ run_all(ecsim_options *o, bool side_by_side)
 		o->cfg.hooks.stalled = on_stalled;
 	}
 	ecsim_runs *rs = o->runs > 1 ? ecsim_runs_new(o->runs) : NULL;
+	int status = 0;
 	if (o->runs > 1 && !rs) {
 		fprintf(stderr, "ecsim: out of memory\n");
-		return 1;
+		status = 1;
 	}
-	int status = 0;
 	uint8_t base[EC_RNG_SEED_BYTES];
 	memcpy(base, o->cfg.seed, sizeof base);
 	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
 		memcpy(o->cfg.seed, base, sizeof base);
 		ec_seed_add(o->cfg.seed, i);
-		io.run = i;
+		io.run = io.progress.run = i;
+		ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
+		                    .resources = o->resources};
+		if ((status = ecsim_memory_check(&o->cfg, o->force, &meta.memory_estimate_bytes)))
+			break;
 		ec_sim *sim;
 		ec_sim_result res;
 		uint64_t stopped_round = 0;
@@ -220,6 +320,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		double cpu0 = cpu_now();
 		ec_err e = ec_sim_new(&sim, &o->cfg);
 		double cpu1 = cpu_now(), wall1 = wall_now();
+		ecsim_progress_rounds(&io.progress);
 		if (!e)
 			e = ec_sim_run(sim);
 		double cpu2 = cpu_now(), wall2 = wall_now();
@@ -228,8 +329,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		if (sim)
 			stopped_round = ec_sim_round(sim);
 		ec_sim_free(sim);
-		if (io.progress)
-			fputs("\r\033[K", stderr);
+		ecsim_progress_clear(&io.progress);
 		if (e == EC_EFULL) {
 			fprintf(stderr,
 			        "ecsim: run %llu stopped: more than %llu messages in flight in round %llu "
@@ -245,46 +345,9 @@ run_all(ecsim_options *o, bool side_by_side)
 			status = 1;
 			break;
 		}
-		if (o->json) {
-			struct rusage ru;
-			ec_run_meta meta = {.nodes = o->cfg.nodes, .threads = o->cfg.threads,
-			                    .resources = o->resources};
-			if (o->resources && getrusage(RUSAGE_SELF, &ru) == 0) {
-				meta.peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
-				meta.cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-				                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-				meta.setup_cpu_seconds = cpu1 - cpu0;
-				meta.run_cpu_seconds = cpu2 - cpu1;
-				meta.run_wall_seconds = wall2 - wall1;
-			}
-			ec_report_json(stdout, o->cfg.seed, &meta, &res);
-		} else if (o->runs > 1) {
-			char hex[65];
-			ec_figures f;
-			ec_seed_hex(o->cfg.seed, hex);
-			ec_figures_of(&res, o->cfg.nodes, &f);
-			printf("run %llu seed %s: messages %llu, commits %llu, query %llu, vote %llu, "
-			       "block %llu%s\n",
-			       (unsigned long long)i, hex, (unsigned long long)res.messages,
-			       (unsigned long long)res.committed, (unsigned long long)f.query,
-			       (unsigned long long)res.by_type[EC_MSG_VOTE],
-			       (unsigned long long)res.by_type[EC_MSG_BLOCK], res.stalled ? ", stalled" : "");
-		} else {
-			ec_report_reference(stdout, o->cfg.seed, &res);
-			ec_report_extra(stdout, &res, o->cfg.nodes);
-			if (ecsim_is_published(o))
-				ecsim_compare_published(stdout, &res, o->seed_cfg.salted, o->seed_cfg.salt);
-			ec_sim_result ecres;
-			if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
-				ec_err e2 = run_ec(o, &ecres);
-				if (e2) {
-					fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
-					status = 1;
-				} else {
-					ecsim_side_by_side(stdout, &res, &ecres, o->cfg.nodes);
-				}
-			}
-		}
+		if (o->resources)
+			measure(&meta, cpu0, cpu1, cpu2, wall1, wall2);
+		status = report_run(o, i, &res, &meta, side_by_side);
 		if (rs)
 			ecsim_runs_add(rs, &res);
 		fflush(stdout);
@@ -294,8 +357,10 @@ run_all(ecsim_options *o, bool side_by_side)
 		status = 1;
 	}
 	ecsim_runs_free(rs);
-	if (io.csv && (ferror(io.csv) | fclose(io.csv))) {
-		fprintf(stderr, "ecsim: writing %s failed\n", o->csv_events);
+	if (io.csv && status != 0) {
+		ecsim_eventfile_abort(&csv); /* no partial event file */
+	} else if (io.csv && ecsim_eventfile_commit(&csv)) {
+		fprintf(stderr, "ecsim: writing %s failed: %s\n", o->csv_events, strerror(errno));
 		status = 1;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
@@ -305,33 +370,92 @@ run_all(ecsim_options *o, bool side_by_side)
 	return status;
 }
 
+/* The options after the scenario file, parsed alone: an error there is
+ * the command line's, and the message names the option, not the file. */
+static int
+check_run_options(int argc, char **argv, char *err, size_t errlen)
+{
+	char **v = calloc((size_t)argc, sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	int n = 0;
+	v[n++] = argv[0];
+	for (int j = 3; j < argc; j++)
+		v[n++] = argv[j];
+	ecsim_options probe;
+	int rc = ecsim_parse_checked(n, v, &probe, err, errlen, false);
+	free(v);
+	return rc;
+}
+
+/* Whether the scenario's options make a configuration on their own. */
+static bool
+scenario_valid(char **sargs, int nsargs, char *argv0)
+{
+	char **v = calloc((size_t)nsargs + 2, sizeof *v);
+	if (!v)
+		return true; /* cannot tell: blame both */
+	v[0] = argv0;
+	memcpy(v + 1, sargs, (size_t)nsargs * sizeof *v);
+	ecsim_options probe;
+	char err[512];
+	bool ok = ecsim_parse(nsargs + 1, v, &probe, err, sizeof err) == 0;
+	free(v);
+	return ok;
+}
+
+/* `ecsim run FILE [options]` into *o.  Problems of the file name the file
+ * (with line and column where there is one), those of the later options
+ * name the option, and those of the combination name both.  Returns 0 or
+ * the exit status. */
+static int
+parse_run(int argc, char **argv, ecsim_options *o, char ***margv, char ***sargs, int *nsargs)
+{
+	char err[512];
+	int margc = 0;
+	int rc = scenario_argv(argc, argv, margv, &margc, sargs, nsargs, err, sizeof err);
+	if (!rc && (rc = check_run_options(argc, argv, err, sizeof err)) == 0) {
+		rc = ecsim_parse(margc, *margv, o, err, sizeof err);
+		if (rc) {
+			bool file_alone = argc == 3 || !scenario_valid(*sargs, *nsargs, argv[0]);
+			fprintf(stderr, "ecsim: %s%s: %s\n", argv[2],
+			        file_alone ? "" : " with the options after it", err);
+			return rc;
+		}
+	}
+	if (rc)
+		fprintf(stderr, "ecsim: %s\n", err);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	ecsim_options o;
 	char err[512];
 	char **sargs = NULL, **margv = NULL;
-	int nsargs = 0, margc = 0, rc;
+	int nsargs = 0, rc;
 	if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
 		return ecsim_sweep(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "identity") == 0)
 		return ecsim_identity(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
-		rc = scenario_argv(argc, argv, &margv, &margc, &sargs, &nsargs, err, sizeof err);
-		if (rc) {
-			fprintf(stderr, "ecsim: %s\n", err);
-			return rc;
+		if (argc >= 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+			run_usage(stdout);
+			return 0;
 		}
-		rc = ecsim_parse(margc, margv, &o, err, sizeof err);
-		if (rc)
-			fprintf(stderr, "ecsim: %s: %s\n", argv[2], err);
+		rc = parse_run(argc, argv, &o, &margv, &sargs, &nsargs);
 	} else {
 		rc = ecsim_parse(argc, argv, &o, err, sizeof err);
 		if (rc)
 			fprintf(stderr, "ecsim: %s\n", err);
 	}
-	if (rc || o.help || o.print_scenario) {
-		if (!rc && o.help)
+	if (rc || o.help || o.version || o.print_scenario) {
+		if (!rc && o.version)
+			printf("ecsim %s\n", ECSIM_VERSION);
+		else if (!rc && o.help)
 			ecsim_usage(stdout);
 		else if (!rc && ecsim_scenario_print(stdout, &o))
 			rc = 1;

@@ -22,7 +22,8 @@ enum {
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
 	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
-	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID
+	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
+	OPT_VERSION, OPT_END
 };
 
 static const struct option longopts[] = {
@@ -67,8 +68,17 @@ static const struct option longopts[] = {
 	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
 	{"identity-bits", required_argument, NULL, OPT_ID_BITS},
 	{"bad-identity-rate", required_argument, NULL, OPT_BAD_ID},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
+
+/* Options that only the ec protocol reads, and the one only the seed
+ * protocol reads: given under the other protocol they would change nothing
+ * (OPT_SIGNATURES and the attack rates are refused by ec_sim_config_check). */
+static const int ec_only[] = {OPT_WINDOW, OPT_THRESHOLD, OPT_QUORUM, OPT_FANOUT, OPT_GRACE,
+                              OPT_BATCH, OPT_NO_BATCH, OPT_VERIFY_EVERY, OPT_TICK_EVERY};
+static const int seed_only[] = {OPT_SALT};
 
 void
 ecsim_usage(FILE *out)
@@ -84,7 +94,7 @@ ecsim_usage(FILE *out)
 	    "published experiment (2,000 nodes, 2,000 rounds, published seed) and compares\n"
 	    "the result with the published figures.\n"
 	    "\n"
-	    "  --nodes N              number of nodes (>= 2; default 2000)\n"
+	    "  --nodes N              number of nodes, 2 to 4294967295 (default 2000)\n"
 	    "  --rounds N             rounds to simulate (default 2000)\n"
 	    "  --seed N               integer seed (seed bytes 0..7 = N little-endian, rest 0)\n"
 	    "  --seed-hex HEX         the 32 seed bytes as 64 hex digits (default: published seed)\n"
@@ -92,7 +102,8 @@ ecsim_usage(FILE *out)
 	    "                         ring-gaussian:SIGMA (default ring-gradient:0.1,0.7);\n"
 	    "                         bounded degree: capped-gradient[:FAR,NEAR] | small-world |\n"
 	    "                         core-tail | random-regular\n"
-	    "  --degree D             peers per node for bounded-degree topologies (default 64)\n"
+	    "  --degree D             peers per node for bounded-degree topologies, 1 to\n"
+	    "                         nodes - 1 and at most 65536 (default 64)\n"
 	    "  --delay F              share of queued messages delayed each round, in [0,1]\n"
 	    "                         (default 0.5; the reference's delay_fraction d is 1-F)\n"
 	    "  --loss F               share of the delivered part lost, in [0,1] (default 0.02)\n"
@@ -141,13 +152,16 @@ ecsim_usage(FILE *out)
 	    "                         token is created in its place (0)\n"
 	    "  --witness-tokens K     K transient witness tokens per block, created and\n"
 	    "                         destroyed with it (0)\n"
+	    "  bounded-degree topologies, either protocol:\n"
 	    "  --identity-bits B      every node mines an Argon2id identity (64 KiB, 1 pass)\n"
 	    "                         with B trailing zero bits and sits at its address;\n"
 	    "                         bounded-degree topologies (0: off, the default)\n"
 	    "  --bad-identity-rate F  share of nodes claiming an address they did not mine;\n"
 	    "                         their peers refuse them (0)\n"
+	    "  seed protocol only:\n"
 	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
 	    "                         insertion order (28 replays the published figures)\n"
+	    "  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
 	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
 	    "  --json                 one JSON object per run on stdout (and a final\n"
@@ -155,13 +169,18 @@ ecsim_usage(FILE *out)
 	    "  --csv-events FILE      stream events (rounds, blocks, node commits) as CSV\n"
 	    "  --resources            add peak_rss_bytes and cpu_seconds (process figures, which\n"
 	    "                         vary from run to run) to the JSON\n"
-	    "  --quiet                no progress line on stderr\n"
+	    "  --quiet                no progress on stderr (shown only when it is a terminal)\n"
 	    "  --print-scenario       print the effective configuration as a scenario file\n"
-	    "  --help                 this text\n"
+	    "  --force                run even if the run's estimated memory exceeds what the\n"
+	    "                         machine has available (checked before each run)\n"
+	    "  --version              print the version and stop\n"
+	    "  -h, --help             this text\n"
 	    "\n"
 	    "Exit status: 0 on success, 1 if a run failed, 2 for a usage error.\n",
 	    out);
 }
+
+#define U64_MAX_TEXT "18446744073709551615"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -279,6 +298,70 @@ parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
 	            "capped-gradient[:FAR,NEAR], small-world, core-tail or random-regular)", s);
 }
 
+/* The long name of option code c, for messages. */
+static const char *
+name_of(int c)
+{
+	for (const struct option *l = longopts; l->name; l++)
+		if (l->val == c)
+			return l->name;
+	return "?";
+}
+
+/* Refuses options that the configuration would silently ignore: ec-only
+ * ones under the seed protocol and the other way round, --degree on a dense
+ * topology, and a --degree no node can have.  given[c - OPT_NODES] says
+ * whether option c was on the command line. */
+static int
+check_applicable(const ecsim_options *o, const bool *given, char *err, size_t errlen)
+{
+	const bool ec = o->cfg.protocol == &ec_protocol_ec;
+	for (size_t k = 0; !ec && k < sizeof ec_only / sizeof ec_only[0]; k++)
+		if (given[ec_only[k] - OPT_NODES])
+			return fail(err, errlen, "--%s applies only to --protocol ec, not to the seed protocol",
+			            name_of(ec_only[k]));
+	for (size_t k = 0; ec && k < sizeof seed_only / sizeof seed_only[0]; k++)
+		if (given[seed_only[k] - OPT_NODES])
+			return fail(err, errlen, "--%s applies only to --protocol seed, not to ec",
+			            name_of(seed_only[k]));
+	if (!given[OPT_DEGREE - OPT_NODES])
+		return 0;
+	const ec_topology *t = &o->cfg.topology;
+	if (!ec_topology_bounded(t->kind))
+		return fail(err, errlen,
+		            "--degree applies only to the bounded-degree topologies (capped-gradient, "
+		            "small-world, core-tail, random-regular); %s draws every pair by probability",
+		            ec_topology_name(t->kind));
+	if (t->degree > o->cfg.nodes - 1)
+		return fail(err, errlen, "--degree %u is more than nodes - 1 (%u): a node has at most %u peers",
+		            t->degree, o->cfg.nodes - 1, o->cfg.nodes - 1);
+	return 0;
+}
+
+const char *
+ecsim_option_name(const char *arg, bool *takes_value)
+{
+	if (strncmp(arg, "--", 2) != 0 || !arg[2])
+		return NULL;
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct option *hit = NULL;
+	for (const struct option *l = longopts; l->name && !hit; l++)
+		if (strlen(l->name) == len && strncmp(l->name, name, len) == 0)
+			hit = l; /* exact: wins over abbreviations */
+	for (const struct option *l = longopts; l->name && !hit; l++) {
+		if (strncmp(l->name, name, len) != 0)
+			continue;
+		for (const struct option *m = l + 1; m->name; m++)
+			if (strncmp(m->name, name, len) == 0)
+				return NULL; /* ambiguous, as getopt_long finds too */
+		hit = l;
+	}
+	if (hit && takes_value)
+		*takes_value = hit->has_arg == required_argument && !eq;
+	return hit ? hit->name : NULL;
+}
+
 int
 ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 {
@@ -295,29 +378,36 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	o->runs = 1;
 	err[0] = 0;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: also forgets a cluster of short options that an
+	               earlier parse left half read (glibc, musl) */
 	int c;
 	uint64_t v;
 	double d;
 	bool seed_int = false, seed_hex = false;
 	uint32_t degree = 64;
 	bool tokens_given = false;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	bool given[OPT_END - OPT_NODES] = {false}; /* by option, for the final checks */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		const char *a = optarg;
+		if (c >= OPT_NODES && c < OPT_END)
+			given[c - OPT_NODES] = true;
 		switch (c) {
 		case OPT_NODES:
 			if (!parse_u64(a, &v) || v < 2 || v > UINT32_MAX)
-				return fail(err, errlen, "--nodes needs a whole number of at least 2, got '%s'", a);
+				return fail(err, errlen, "--nodes needs a whole number from 2 to 4294967295, got '%s'",
+				            a);
 			o->cfg.nodes = (uint32_t)v;
 			break;
 		case OPT_ROUNDS:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--rounds needs a whole number, got '%s'", a);
+				return fail(err, errlen, "--rounds needs a whole number from 0 to %s, got '%s'",
+				            U64_MAX_TEXT, a);
 			o->cfg.rounds = v;
 			break;
 		case OPT_SEED:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--seed needs a non-negative whole number below 2^64, got '%s'", a);
+				return fail(err, errlen, "--seed needs a whole number from 0 to %s, got '%s'",
+				            U64_MAX_TEXT, a);
 			ec_rng_seed_from_u64(o->cfg.seed, v);
 			seed_int = true;
 			break;
@@ -344,14 +434,18 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_TOKENS:
 			if (!parse_u64(a, &v) || v > (1ull << 32))
-				return fail(err, errlen, "--initial-tokens needs a whole number up to 2^32, got '%s'", a);
+				return fail(err, errlen,
+				            "--initial-tokens needs a whole number from 0 to 4294967296 (2^32), got '%s'",
+				            a);
 			o->cfg.initial_tokens = v;
 			tokens_given = true;
 			break;
 		case OPT_BLOCK_SIZE: {
 			double lo, hi;
 			if (!parse_pair(a, &lo, &hi) || lo != floor(lo) || hi != floor(hi) || lo < 1 || hi < 1)
-				return fail(err, errlen, "--block-size needs MIN,MAX as whole numbers >= 1, got '%s'", a);
+				return fail(err, errlen,
+				            "--block-size needs MIN,MAX, whole numbers from 1 to %u (at most %u under "
+				            "the seed protocol), got '%s'", ECP_MAX_PARTS, EC_TOKENS_PER_BLOCK - 1, a);
 			if (lo > hi)
 				return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
 			if (hi > ECP_MAX_PARTS)
@@ -368,7 +462,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_SALT:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--tiebreak-salt needs a non-negative whole number, got '%s'", a);
+				return fail(err, errlen, "--tiebreak-salt needs a whole number from 0 to %s, got '%s'",
+				            U64_MAX_TEXT, a);
 			o->seed_cfg.salted = true;
 			o->seed_cfg.salt = v;
 			break;
@@ -384,6 +479,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			o->csv_events = a;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_VERSION: o->version = true; return 0;
 		case OPT_RESOURCES: o->resources = true; break;
 		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
 		case OPT_VERIFY_EVERY: o->cfg.verify_every_node = true; break;
@@ -395,7 +492,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_MAX_QUEUE:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--max-queue needs a whole number of messages (0: no limit), got '%s'", a);
+				return fail(err, errlen,
+				            "--max-queue needs a whole number of messages from 0 to %s (0: no limit), "
+				            "got '%s'", U64_MAX_TEXT, a);
 			o->cfg.max_queue = v;
 			break;
 		case OPT_TPN:
@@ -405,12 +504,15 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_TX_RATE:
 			if (!parse_u64(a, &v) || v < 1)
-				return fail(err, errlen, "--tx-rate needs a whole number of at least 1, got '%s'", a);
+				return fail(err, errlen, "--tx-rate needs a whole number from 1 to %s, got '%s'",
+				            U64_MAX_TEXT, a);
 			o->cfg.tx_rate = v;
 			break;
 		case OPT_WARMUP:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--warmup needs a whole number of rounds, got '%s'", a);
+				return fail(err, errlen,
+				            "--warmup needs a whole number of rounds from 0 to %s (fewer than --rounds), "
+				            "got '%s'", U64_MAX_TEXT, a);
 			o->cfg.warmup = v;
 			break;
 		case OPT_GRACE:
@@ -425,7 +527,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_DRAIN:
 			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--drain needs a whole number of rounds, got '%s'", a);
+				return fail(err, errlen,
+				            "--drain needs a whole number of rounds from 0 to %s (fewer than --rounds "
+				            "minus --warmup), got '%s'", U64_MAX_TEXT, a);
 			o->cfg.drain = v;
 			break;
 		case OPT_DEGREE:
@@ -450,7 +554,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_QUORUM:
 			if (!parse_u64(a, &v) || v > 129)
-				return fail(err, errlen, "--quorum needs a whole number from 0 (majority) to 129, got '%s'", a);
+				return fail(err, errlen,
+				            "--quorum needs a whole number from 0 to 129 (0: a majority), got '%s'", a);
 			o->ec_cfg.quorum = (uint32_t)v;
 			break;
 		case OPT_FANOUT:
@@ -493,6 +598,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 				return fail(err, errlen, "--bad-identity-rate needs a fraction in [0,1], got '%s'", a);
 			o->cfg.bad_identity_rate = d;
 			break;
+		case 'h':
 		case OPT_HELP: o->help = true; return 0;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -516,6 +622,9 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
 	if (tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
+	int rc = check_applicable(o, given, err, errlen);
+	if (rc)
+		return rc;
 	o->seed_given = seed_int || seed_hex;
 	const char *problem = ec ? ecp_config_check(&o->ec_cfg) : NULL;
 	if (!problem)

@@ -23,6 +23,8 @@ typedef struct ecsim_options {
 	bool quiet;           /* no progress line */
 	bool resources;       /* add peak RSS and CPU time to JSON (not deterministic) */
 	bool print_scenario;  /* print the effective configuration as YAML and stop */
+	bool force;           /* run even if the memory estimate exceeds what is available */
+	bool version;         /* print the version and stop */
 	const char *csv_events;
 } ecsim_options;
 
@@ -35,6 +37,13 @@ int ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size
                         bool final_checks);
 
 void ecsim_usage(FILE *out);
+
+/* The long option an argv element names: "--name", "--name=value" or an
+ * unambiguous abbreviation of name, as getopt_long reads them.  Returns the
+ * option's full name without dashes (static), or NULL if arg names none.
+ * Out: *takes_value (may be NULL): whether the option reads the next argv
+ * element as its value (it takes one and arg has no '='). */
+const char *ecsim_option_name(const char *arg, bool *takes_value);
 
 /* Whether o describes the published experiment (any tie-break order). */
 bool ecsim_is_published(const ecsim_options *o);

@@ -66,16 +66,27 @@ ecsim_compare_published(FILE *out, const ec_sim_result *r, bool salted, uint64_t
 	      out);
 }
 
+/* A row of the side-by-side table; a figure that is undefined for a run
+ * (a ratio per commit without commits) is shown as n/a. */
+static void
+side_row_if(FILE *out, const char *name, const char *pub, bool seed_ok, double seed, bool ec_ok,
+            double ec, int decimals)
+{
+	char a[32] = "n/a", b[32] = "n/a";
+	if (seed_ok)
+		snprintf(a, sizeof a, "%.*f", decimals, seed);
+	if (ec_ok)
+		snprintf(b, sizeof b, "%.*f", decimals, ec);
+	fprintf(out, "  %-28s %12s %12s %12s", name, pub, a, b);
+	if (seed_ok && ec_ok && ec > 0 && seed > 0)
+		fprintf(out, "   %8.1fx", seed / ec);
+	fputc('\n', out);
+}
+
 static void
 side_row(FILE *out, const char *name, const char *pub, double seed, double ec, int decimals)
 {
-	char a[32], b[32];
-	snprintf(a, sizeof a, "%.*f", decimals, seed);
-	snprintf(b, sizeof b, "%.*f", decimals, ec);
-	fprintf(out, "  %-28s %12s %12s %12s", name, pub, a, b);
-	if (ec > 0 && seed > 0)
-		fprintf(out, "   %8.1fx", seed / ec);
-	fputc('\n', out);
+	side_row_if(out, name, pub, true, seed, true, ec, decimals);
 }
 
 void
@@ -91,8 +102,10 @@ ecsim_side_by_side(FILE *out, const ec_sim_result *seed, const ec_sim_result *ec
 	side_row(out, "messages", "331089", (double)seed->messages, (double)ec->messages, 0);
 	side_row(out, "wire envelopes", "331089", (double)seed->envelopes, (double)ec->envelopes, 0);
 	side_row(out, "commits", "63", (double)seed->committed, (double)ec->committed, 0);
-	side_row(out, "rounds/commit", "31.7", fs.rounds_per_commit, fe.rounds_per_commit, 1);
-	side_row(out, "messages/commit", "5255", fs.messages_per_commit, fe.messages_per_commit, 0);
+	side_row_if(out, "rounds/commit", "31.7", fs.has_commits, fs.rounds_per_commit,
+	            fe.has_commits, fe.rounds_per_commit, 1);
+	side_row_if(out, "messages/commit", "5255", fs.has_commits, fs.messages_per_commit,
+	            fe.has_commits, fe.messages_per_commit, 0);
 	side_row(out, "latency p50 (rounds)", "-", (double)seed->latency.p50,
 	         (double)ec->latency.p50, 0);
 	side_row(out, "latency p95 (rounds)", "-", (double)seed->latency.p95,
@@ -104,8 +117,8 @@ ecsim_side_by_side(FILE *out, const ec_sim_result *seed, const ec_sim_result *ec
 		fprintf(out, "  %-28s %12s %12s %12llu\n", "latency, all members p50", "-",
 		        seed->latency_all.count ? "-" : "never all",
 		        (unsigned long long)ec->latency_all.p50);
-	side_row(out, "bytes/node/round", "-", fs.bytes_per_node_per_round,
-	         fe.bytes_per_node_per_round, 1);
+	side_row_if(out, "bytes/node/round", "-", fs.has_rounds, fs.bytes_per_node_per_round,
+	            fe.has_rounds, fe.bytes_per_node_per_round, 1);
 	fputs("Both runs move the published run's single token: a serial chain, so rounds per\n"
 	      "commit is the chain's latency.  Under load, bounded degree, conflicts and at\n"
 	      "scale, see bench/bench_ec.sh and docs/ec-protocol.md.\n",
@@ -188,6 +201,41 @@ ecsim_runs_add(ecsim_runs *rs, const ec_sim_result *r)
 	put(rs, M_STALLED, r->stalled ? 1.0 : 0.0);
 }
 
+/* A summary statistic with 1 decimal, or n/a when undefined: every one
+ * without values, the spread (sd, CI) with fewer than two. */
+static const char *
+text_stat(char buf[32], bool defined, double x)
+{
+	if (!defined)
+		return "n/a";
+	snprintf(buf, 32, "%.1f", x);
+	return buf;
+}
+
+static const char *
+json_stat(char buf[32], bool defined, double x)
+{
+	if (!defined)
+		return "null";
+	snprintf(buf, 32, "%.6f", x);
+	return buf;
+}
+
+static void
+json_summary(FILE *out, const char *name, const ec_summary *x)
+{
+	bool any = x->n > 0, spread = x->n > 1;
+	char v[9][32];
+	fprintf(out, ",\"%s\":{\"n\":%zu,\"mean\":%s,\"sd\":%s,\"median\":%s,"
+	             "\"p5\":%s,\"p95\":%s,\"min\":%s,\"max\":%s,"
+	             "\"ci95_low\":%s,\"ci95_high\":%s}",
+	        name, x->n, json_stat(v[0], any, x->mean), json_stat(v[1], spread, x->sd),
+	        json_stat(v[2], any, x->median), json_stat(v[3], any, x->p5),
+	        json_stat(v[4], any, x->p95), json_stat(v[5], any, x->min),
+	        json_stat(v[6], any, x->max), json_stat(v[7], spread, x->ci_low),
+	        json_stat(v[8], spread, x->ci_high));
+}
+
 int
 ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
 {
@@ -199,11 +247,7 @@ ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
 		fprintf(out, "{\"summary\":{\"runs\":%zu,\"stalled_runs\":%zu,\"runs_below_20_commits\":%zu",
 		        rs->runs, (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->below20);
 		for (int m = 0; m < M_COUNT; m++)
-			fprintf(out, ",\"%s\":{\"n\":%zu,\"mean\":%.6f,\"sd\":%.6f,\"median\":%.6f,"
-			             "\"p5\":%.6f,\"p95\":%.6f,\"min\":%.6f,\"max\":%.6f,"
-			             "\"ci95_low\":%.6f,\"ci95_high\":%.6f}",
-			        metric_names[m], s[m].n, s[m].mean, s[m].sd, s[m].median, s[m].p5, s[m].p95,
-			        s[m].min, s[m].max, s[m].ci_low, s[m].ci_high);
+			json_summary(out, metric_names[m], &s[m]);
 		fputs("}}\n", out);
 		return 0;
 	}
@@ -212,10 +256,15 @@ ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
 	fprintf(out, "  %-20s %5s %12s %12s %12s %12s %12s %25s\n", "metric", "n", "mean", "sd",
 	        "median", "p5", "p95", "95% CI of the mean");
 	for (int m = 0; m < M_COUNT; m++) {
-		char ci[64];
-		snprintf(ci, sizeof ci, "[%.1f, %.1f]", s[m].ci_low, s[m].ci_high);
-		fprintf(out, "  %-20s %5zu %12.1f %12.1f %12.1f %12.1f %12.1f %25s\n", metric_names[m],
-		        s[m].n, s[m].mean, s[m].sd, s[m].median, s[m].p5, s[m].p95, ci);
+		const ec_summary *x = &s[m];
+		bool any = x->n > 0, spread = x->n > 1;
+		char v[5][32], ci[64] = "n/a";
+		if (spread)
+			snprintf(ci, sizeof ci, "[%.1f, %.1f]", x->ci_low, x->ci_high);
+		fprintf(out, "  %-20s %5zu %12s %12s %12s %12s %12s %25s\n", metric_names[m], x->n,
+		        text_stat(v[0], any, x->mean), text_stat(v[1], spread, x->sd),
+		        text_stat(v[2], any, x->median), text_stat(v[3], any, x->p5),
+		        text_stat(v[4], any, x->p95), ci);
 	}
 	fprintf(out, "Stalled runs (network silent with a block outstanding): %zu of %zu (%.1f%%)\n",
 	        (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->runs,

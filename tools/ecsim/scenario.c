@@ -7,8 +7,12 @@
  */
 #include "scenario.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "ecsim/report.h"
@@ -45,16 +49,59 @@ dup_str(const char *s)
 	return d;
 }
 
+/* Opens path for reading if it is a regular file.  O_NONBLOCK keeps the
+ * open itself from waiting for a FIFO's writer; fstat then tells what was
+ * opened (no window between a stat and the open).  Returns NULL with err
+ * set otherwise. */
+static FILE *
+open_regular(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot read the scenario file: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (a scenario is a YAML file)", path);
+		close(fd);
+		return NULL;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read the scenario file: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+/* A scenario is one document: a second one would be silently ignored.
+ * Returns 0 if the stream ends after the first, else 2 with err set. */
+static int
+single_document(yaml_parser_t *parser, const char *path, char *err, size_t errlen)
+{
+	yaml_document_t doc;
+	if (!yaml_parser_load(parser, &doc))
+		return where(err, errlen, path, parser->problem_mark,
+		             parser->problem ? parser->problem : "malformed YAML", NULL);
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	int rc = 0;
+	if (root)
+		rc = where(err, errlen, path, root->start_mark,
+		           "a second YAML document: a scenario file holds one YAML document", NULL);
+	yaml_document_delete(&doc);
+	return rc;
+}
+
 int
 ecsim_scenario_load(const char *path, char ***args_out, int *nargs_out, char *err, size_t errlen)
 {
 	*args_out = NULL;
 	*nargs_out = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read the scenario file", path);
+	FILE *f = open_regular(path, err, errlen);
+	if (!f)
 		return 2;
-	}
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = 2;
@@ -136,6 +183,8 @@ ecsim_scenario_load(const char *path, char ***args_out, int *nargs_out, char *er
 			goto out;
 		}
 	}
+	if (single_document(&parser, path, err, errlen))
+		goto out;
 	*args_out = args;
 	*nargs_out = nargs;
 	args = NULL;
@@ -191,7 +240,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "topology: %s\n", ec_topology_name(t->kind));
 		break;
 	}
-	fprintf(out, "degree: %u\n", t->degree);
+	if (ec_topology_bounded(t->kind)) /* dense topologies have no degree */
+		fprintf(out, "degree: %u\n", t->degree);
 	fprintf(out, "delay: %s\nloss: %s\n", num(n1, c->delay), num(n2, c->loss));
 	if (c->tokens_per_node)
 		fprintf(out, "tokens_per_node: %llu\n", (unsigned long long)c->tokens_per_node);
