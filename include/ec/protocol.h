@@ -112,7 +112,8 @@ typedef struct ec_proto_option {
 	 * option's name not included).  config is unchanged on false. */
 	bool (*set)(void *config, const char *text, char *err, size_t errlen);
 	/* Writes the value as set() takes it into buf (len bytes); returns
-	 * false, writing nothing, for a flag or a value at its default. */
+	 * false, writing nothing, for a flag or a setting that is unset (one
+	 * without a default, never given). */
 	bool (*get)(const void *config, char *buf, size_t len);
 } ec_proto_option;
 

@@ -199,14 +199,15 @@ scenario_argv(int argc, char **argv, char ***out, int *outc, char ***sargs, int 
 	return 0;
 }
 
-/* Runs the ec protocol on o's configuration (for the side-by-side view). */
+/* Runs protocol p, with its settings in o, on o's configuration (for the
+ * side-by-side view). */
 static ec_err
-run_ec(const ecsim_options *o, ec_sim_result *res)
+run_with(const ecsim_options *o, const ec_protocol *p, ec_sim_result *res)
 {
 	ec_sim_config cfg = o->cfg;
-	cfg.protocol = &ec_protocol_ec;
-	cfg.protocol_config = &o->ec_cfg;
-	cfg.neighbourhood = o->ec_cfg.window;
+	cfg.protocol = p;
+	cfg.protocol_config = ecsim_proto_config(o, p);
+	cfg.neighbourhood = p->config ? p->config->neighbourhood(cfg.protocol_config) : 4;
 	cfg.hooks = (ec_sim_hooks){0};
 	ec_sim *sim;
 	ec_err e = ec_sim_new(&sim, &cfg);
@@ -242,11 +243,15 @@ report_run(ecsim_options *o, uint64_t i, const ec_sim_result *res, const ec_run_
 	}
 	ec_report_reference(stdout, o->cfg.seed, res);
 	ec_report_extra(stdout, res, o->cfg.nodes);
+	char salt[32];
+	bool salted = ecsim_proto_option(o, o->cfg.protocol, "tiebreak-salt", salt, sizeof salt);
 	if (ecsim_is_published(o))
-		ecsim_compare_published(stdout, res, o->seed_cfg.salted, o->seed_cfg.salt);
-	if (side_by_side && o->cfg.protocol == &ec_protocol_seed) {
+		ecsim_compare_published(stdout, res, salted, salted ? strtoull(salt, NULL, 10) : 0);
+	/* the published run (the reference protocol) beside the ec protocol */
+	const ec_protocol *ec = ec_protocol_find("ec");
+	if (side_by_side && ec && strcmp(o->cfg.protocol->name, "seed") == 0) {
 		ec_sim_result ecres;
-		ec_err e2 = run_ec(o, &ecres);
+		ec_err e2 = run_with(o, ec, &ecres);
 		if (e2) {
 			fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
 			return 1;

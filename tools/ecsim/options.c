@@ -18,15 +18,15 @@
 
 enum {
 	OPT_NODES = 256, OPT_ROUNDS, OPT_SEED, OPT_SEED_HEX, OPT_TOPOLOGY, OPT_DELAY, OPT_LOSS,
-	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_SALT, OPT_RUNS, OPT_JSON, OPT_CSV,
+	OPT_TOKENS, OPT_BLOCK_SIZE, OPT_PROTOCOL, OPT_RUNS, OPT_JSON, OPT_CSV,
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
-	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT, OPT_WINDOW, OPT_THRESHOLD,
-	OPT_QUORUM, OPT_FANOUT, OPT_NO_BATCH, OPT_BATCH, OPT_DRAIN, OPT_TX_PER_NODE, OPT_GRACE,
+	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT,
+	OPT_DRAIN, OPT_TX_PER_NODE,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_END
 };
 
-static const struct option longopts[] = {
+static const struct option fixed_opts[] = {
 	{"nodes", required_argument, NULL, OPT_NODES},
 	{"rounds", required_argument, NULL, OPT_ROUNDS},
 	{"seed", required_argument, NULL, OPT_SEED},
@@ -37,7 +37,6 @@ static const struct option longopts[] = {
 	{"initial-tokens", required_argument, NULL, OPT_TOKENS},
 	{"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
 	{"protocol", required_argument, NULL, OPT_PROTOCOL},
-	{"tiebreak-salt", required_argument, NULL, OPT_SALT},
 	{"runs", required_argument, NULL, OPT_RUNS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"csv-events", required_argument, NULL, OPT_CSV},
@@ -53,15 +52,8 @@ static const struct option longopts[] = {
 	{"verify-every-node", no_argument, NULL, OPT_VERIFY_EVERY},
 	{"tick-every-round", no_argument, NULL, OPT_TICK_EVERY},
 	{"conflict-rate", required_argument, NULL, OPT_CONFLICT},
-	{"window", required_argument, NULL, OPT_WINDOW},
-	{"threshold", required_argument, NULL, OPT_THRESHOLD},
-	{"quorum", required_argument, NULL, OPT_QUORUM},
-	{"fanout", required_argument, NULL, OPT_FANOUT},
-	{"no-batch", no_argument, NULL, OPT_NO_BATCH},
-	{"batch", required_argument, NULL, OPT_BATCH},
 	{"drain", required_argument, NULL, OPT_DRAIN},
 	{"tx-rate-per-node", required_argument, NULL, OPT_TX_PER_NODE},
-	{"grace", required_argument, NULL, OPT_GRACE},
 	{"signatures", required_argument, NULL, OPT_SIGNATURES},
 	{"forge-rate", required_argument, NULL, OPT_FORGE},
 	{"destroy-rate", required_argument, NULL, OPT_DESTROY},
@@ -73,12 +65,73 @@ static const struct option longopts[] = {
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
-/* Options that only the ec protocol reads, and the one only the seed
- * protocol reads: given under the other protocol they would change nothing
- * (OPT_SIGNATURES and the attack rates are refused by ec_sim_config_check). */
-static const int ec_only[] = {OPT_WINDOW, OPT_THRESHOLD, OPT_QUORUM, OPT_FANOUT, OPT_GRACE,
-                              OPT_BATCH, OPT_NO_BATCH, OPT_VERIFY_EVERY, OPT_TICK_EVERY};
-static const int seed_only[] = {OPT_SALT};
+/* The protocols' own options (ec_proto_config), after the fixed ones: code
+ * OPT_PROTO + k is popts[k], k in the order of ec_protocols and their
+ * tables.  Built once; the registry is constant. */
+#define OPT_PROTO 1024
+#define MAX_PROTO_OPTS 64
+#define NFIXED (sizeof fixed_opts / sizeof fixed_opts[0] - 1)
+
+typedef struct proto_opt {
+	const ec_protocol *p;
+	size_t pi; /* its index in ec_protocols */
+	const ec_proto_option *opt;
+} proto_opt;
+
+static proto_opt popts[MAX_PROTO_OPTS];
+static size_t npopts;
+static struct option longopts[NFIXED + MAX_PROTO_OPTS + 1];
+
+static void
+build_longopts(void)
+{
+	if (longopts[0].name)
+		return;
+	memcpy(longopts, fixed_opts, NFIXED * sizeof *longopts);
+	size_t n = NFIXED;
+	for (size_t pi = 0; ec_protocols[pi] && pi < ECSIM_MAX_PROTOCOLS; pi++) {
+		const ec_proto_config *c = ec_protocols[pi]->config;
+		for (size_t k = 0; c && k < c->noptions && npopts < MAX_PROTO_OPTS; k++) {
+			const ec_proto_option *opt = &c->options[k];
+			popts[npopts] = (proto_opt){ec_protocols[pi], pi, opt};
+			longopts[n++] = (struct option){opt->name, opt->arg ? required_argument : no_argument,
+			                                NULL, OPT_PROTO + (int)npopts};
+			npopts++;
+		}
+	}
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* One help entry: "  --NAME ARG" padded to column 25, then the help text,
+ * its later lines indented to that column. */
+static void
+usage_entry(FILE *out, const char *name, const char *arg, const char *help)
+{
+	char head[64];
+	snprintf(head, sizeof head, "  --%s%s%s", name, arg ? " " : "", arg ? arg : "");
+	fprintf(out, "%-24s ", head);
+	for (const char *line = help; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		fprintf(out, "%s%.*s\n", line == help ? "" : "                         ", (int)len, line);
+		line += len + (end != NULL);
+	}
+}
+
+/* Each protocol's own options, from its table. */
+static void
+usage_protocols(FILE *out)
+{
+	build_longopts();
+	const ec_protocol *cur = NULL;
+	for (size_t k = 0; k < npopts; k++) {
+		if (popts[k].p != cur) {
+			cur = popts[k].p;
+			fprintf(out, "  %s protocol only:\n", cur->name);
+		}
+		usage_entry(out, popts[k].opt->name, popts[k].opt->arg, popts[k].opt->help);
+	}
+}
 
 void
 ecsim_usage(FILE *out)
@@ -130,18 +183,11 @@ ecsim_usage(FILE *out)
 	    "                         <= 256 for ec (default 1,3)\n"
 	    "  --protocol NAME        consensus protocol: seed (default) or ec\n"
 	    "  --conflict-rate F      share of blocks whose owner also signs a conflicting\n"
-	    "                         twin (same tokens and parents; default 0)\n"
-	    "  ec protocol only:\n"
-	    "  --window W             neighbourhood half-width: w below, w+1 at or above (4)\n"
-	    "  --threshold T          a role needs a net balance above T (2)\n"
-	    "  --quorum Q             yes votes a token role needs (default w+1, a majority)\n"
-	    "  --fanout F             peers each first-wave hop sends to (2)\n"
-	    "  --grace G              rounds a submitter waits after its votes decide, for late\n"
-	    "                         withdrawals in favour of a higher twin (0)\n"
-	    "  --batch on|off         one envelope per receiver and round (on, the default)\n"
-	    "                         or one per logical message (off; --no-batch)\n",
+	    "                         twin (same tokens and parents; default 0)\n",
 	    out);
+	usage_protocols(out);
 	fputs(
+	    "  for protocols whose blocks are signed (ec):\n"
 	    "  --signatures S         ed25519 (libsodium) or keyed-hash (a cheap stand-in,\n"
 	    "                         verified the same way; the default): every part of\n"
 	    "                         every block is signed by its owner and checked by voters\n"
@@ -158,9 +204,6 @@ ecsim_usage(FILE *out)
 	    "                         bounded-degree topologies (0: off, the default)\n"
 	    "  --bad-identity-rate F  share of nodes claiming an address they did not mine;\n"
 	    "                         their peers refuse them (0)\n"
-	    "  seed protocol only:\n"
-	    "  --tiebreak-salt S      iterate mempools in salted hash order S instead of\n"
-	    "                         insertion order (28 replays the published figures)\n"
 	    "  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
 	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
@@ -298,32 +341,28 @@ parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
 	            "capped-gradient[:FAR,NEAR], small-world, core-tail or random-regular)", s);
 }
 
-/* The long name of option code c, for messages. */
-static const char *
-name_of(int c)
-{
-	for (const struct option *l = longopts; l->name; l++)
-		if (l->val == c)
-			return l->name;
-	return "?";
-}
-
-/* Refuses options that the configuration would silently ignore: ec-only
- * ones under the seed protocol and the other way round, --degree on a dense
+/* Refuses options that the configuration would silently ignore: another
+ * protocol's own options, the simulator's switches for what the protocol
+ * lacks (timers to sleep on, signed blocks to verify), --degree on a dense
  * topology, and a --degree no node can have.  given[c - OPT_NODES] says
- * whether option c was on the command line. */
+ * whether option c was on the command line, pgiven[k] protocol option k. */
 static int
-check_applicable(const ecsim_options *o, const bool *given, char *err, size_t errlen)
+check_applicable(const ecsim_options *o, const bool *given, const bool *pgiven, char *err,
+                 size_t errlen)
 {
-	const bool ec = o->cfg.protocol == &ec_protocol_ec;
-	for (size_t k = 0; !ec && k < sizeof ec_only / sizeof ec_only[0]; k++)
-		if (given[ec_only[k] - OPT_NODES])
-			return fail(err, errlen, "--%s applies only to --protocol ec, not to the seed protocol",
-			            name_of(ec_only[k]));
-	for (size_t k = 0; ec && k < sizeof seed_only / sizeof seed_only[0]; k++)
-		if (given[seed_only[k] - OPT_NODES])
-			return fail(err, errlen, "--%s applies only to --protocol seed, not to ec",
-			            name_of(seed_only[k]));
+	const ec_protocol *p = o->cfg.protocol;
+	for (size_t k = 0; k < npopts; k++)
+		if (pgiven[k] && popts[k].p != p)
+			return fail(err, errlen, "--%s applies only to --protocol %s, not to %s",
+			            popts[k].opt->name, popts[k].p->name, p->name);
+	if (given[OPT_TICK_EVERY - OPT_NODES] && !p->wake_at)
+		return fail(err, errlen,
+		            "--tick-every-round changes nothing under --protocol %s: its nodes do not "
+		            "sleep until a timer", p->name);
+	if (given[OPT_VERIFY_EVERY - OPT_NODES] && !p->workload)
+		return fail(err, errlen,
+		            "--verify-every-node changes nothing under --protocol %s: its blocks carry no "
+		            "signatures to verify", p->name);
 	if (!given[OPT_DEGREE - OPT_NODES])
 		return 0;
 	const ec_topology *t = &o->cfg.topology;
@@ -338,11 +377,75 @@ check_applicable(const ecsim_options *o, const bool *given, char *err, size_t er
 	return 0;
 }
 
+/* "seed, ec": the registered protocols, for messages. */
+static const char *
+protocol_names(char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (size_t i = 0; ec_protocols[i] && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", ec_protocols[i]->name);
+	return buf;
+}
+
+/* The largest block any registered protocol accepts. */
+static uint32_t
+max_block_tokens(void)
+{
+	uint32_t m = 1;
+	for (size_t i = 0; ec_protocols[i]; i++)
+		m = ec_protocols[i]->max_block_tokens > m ? ec_protocols[i]->max_block_tokens : m;
+	return m;
+}
+
+/* "at most 5 under seed, 256 under ec", for messages. */
+static const char *
+block_limits(char *buf, size_t len)
+{
+	size_t at = (size_t)snprintf(buf, len, "at most");
+	for (size_t i = 0; ec_protocols[i] && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s %u under %s", i ? "," : "",
+		                       ec_protocols[i]->max_block_tokens, ec_protocols[i]->name);
+	return buf;
+}
+
+/* Sets protocol option k from text (NULL for a flag) in its protocol's
+ * settings; 0, or 2 with the option's message. */
+static int
+set_proto_option(ecsim_options *o, size_t k, const char *text, char *err, size_t errlen)
+{
+	char why[200];
+	if (popts[k].opt->set(o->proto_cfg[popts[k].pi], text, why, sizeof why))
+		return 0;
+	return fail(err, errlen, "--%s %s", popts[k].opt->name, why);
+}
+
+const void *
+ecsim_proto_config(const ecsim_options *o, const ec_protocol *p)
+{
+	for (size_t i = 0; ec_protocols[i] && i < ECSIM_MAX_PROTOCOLS; i++)
+		if (ec_protocols[i] == p)
+			return p->config ? o->proto_cfg[i] : NULL;
+	return NULL;
+}
+
+bool
+ecsim_proto_option(const ecsim_options *o, const ec_protocol *p, const char *name, char *buf,
+                   size_t len)
+{
+	const ec_proto_option *opt;
+	const void *cfg = ecsim_proto_config(o, p);
+	if (!cfg || ec_protocol_option(name, &opt) != p)
+		return false;
+	return opt->get(cfg, buf, len);
+}
+
 const char *
 ecsim_option_name(const char *arg, bool *takes_value)
 {
 	if (strncmp(arg, "--", 2) != 0 || !arg[2])
 		return NULL;
+	build_longopts();
 	const char *name = arg + 2, *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const struct option *hit = NULL;
@@ -374,7 +477,10 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 {
 	memset(o, 0, sizeof *o);
 	ec_sim_config_default(&o->cfg);
-	ecp_config_default(&o->ec_cfg);
+	build_longopts();
+	for (size_t pi = 0; ec_protocols[pi] && pi < ECSIM_MAX_PROTOCOLS; pi++)
+		if (ec_protocols[pi]->config)
+			ec_protocols[pi]->config->init(o->proto_cfg[pi]);
 	o->runs = 1;
 	err[0] = 0;
 	opterr = 0;
@@ -387,6 +493,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	uint32_t degree = 64;
 	bool tokens_given = false;
 	bool given[OPT_END - OPT_NODES] = {false}; /* by option, for the final checks */
+	bool pgiven[MAX_PROTO_OPTS] = {false};
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		const char *a = optarg;
 		if (c >= OPT_NODES && c < OPT_END)
@@ -442,31 +549,28 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			break;
 		case OPT_BLOCK_SIZE: {
 			double lo, hi;
+			char limits[160];
 			if (!parse_pair(a, &lo, &hi) || lo != floor(lo) || hi != floor(hi) || lo < 1 || hi < 1)
 				return fail(err, errlen,
-				            "--block-size needs MIN,MAX, whole numbers from 1 to %u (at most %u under "
-				            "the seed protocol), got '%s'", ECP_MAX_PARTS, EC_TOKENS_PER_BLOCK - 1, a);
+				            "--block-size needs MIN,MAX, whole numbers from 1 to %u (%s), got '%s'",
+				            max_block_tokens(), block_limits(limits, sizeof limits), a);
 			if (lo > hi)
 				return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
-			if (hi > ECP_MAX_PARTS)
+			if (hi > max_block_tokens())
 				return fail(err, errlen, "--block-size: a block holds at most %u tokens, got MAX %g",
-				            ECP_MAX_PARTS, hi);
+				            max_block_tokens(), hi);
 			o->cfg.block_min = (uint64_t)lo;
 			o->cfg.block_max = (uint64_t)hi;
 			break;
 		}
-		case OPT_PROTOCOL:
+		case OPT_PROTOCOL: {
+			char names[128];
 			o->cfg.protocol = ec_protocol_find(a);
 			if (!o->cfg.protocol)
-				return fail(err, errlen, "unknown protocol '%s' (available: seed, ec)", a);
+				return fail(err, errlen, "unknown protocol '%s' (available: %s)", a,
+				            protocol_names(names, sizeof names));
 			break;
-		case OPT_SALT:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--tiebreak-salt needs a whole number from 0 to %s, got '%s'",
-				            U64_MAX_TEXT, a);
-			o->seed_cfg.salted = true;
-			o->seed_cfg.salt = v;
-			break;
+		}
 		case OPT_RUNS:
 			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
 				return fail(err, errlen, "--runs needs a whole number from 1 to 1000000, got '%s'", a);
@@ -515,11 +619,6 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 				            "got '%s'", U64_MAX_TEXT, a);
 			o->cfg.warmup = v;
 			break;
-		case OPT_GRACE:
-			if (!parse_u64(a, &v) || v > 64)
-				return fail(err, errlen, "--grace needs a whole number of rounds from 0 to 64, got '%s'", a);
-			o->ec_cfg.grace = (uint32_t)v;
-			break;
 		case OPT_TX_PER_NODE:
 			if (!parse_double(a, &d) || !(d > 0) || d > 1e6)
 				return fail(err, errlen, "--tx-rate-per-node needs a number in (0, 1e6], got '%s'", a);
@@ -541,33 +640,6 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_fraction(a, &d))
 				return fail(err, errlen, "--conflict-rate needs a fraction in [0,1], got '%s'", a);
 			o->cfg.conflict_rate = d;
-			break;
-		case OPT_WINDOW:
-			if (!parse_u64(a, &v) || v < 1 || v > 64)
-				return fail(err, errlen, "--window needs a whole number from 1 to 64, got '%s'", a);
-			o->ec_cfg.window = (uint32_t)v;
-			break;
-		case OPT_THRESHOLD:
-			if (!parse_u64(a, &v) || v > 129)
-				return fail(err, errlen, "--threshold needs a whole number from 0 to 129, got '%s'", a);
-			o->ec_cfg.threshold = (uint32_t)v;
-			break;
-		case OPT_QUORUM:
-			if (!parse_u64(a, &v) || v > 129)
-				return fail(err, errlen,
-				            "--quorum needs a whole number from 0 to 129 (0: a majority), got '%s'", a);
-			o->ec_cfg.quorum = (uint32_t)v;
-			break;
-		case OPT_FANOUT:
-			if (!parse_u64(a, &v) || v < 1 || v > 16)
-				return fail(err, errlen, "--fanout needs a whole number from 1 to 16, got '%s'", a);
-			o->ec_cfg.fanout = (uint32_t)v;
-			break;
-		case OPT_NO_BATCH: o->ec_cfg.batch = 0; break;
-		case OPT_BATCH:
-			if (strcmp(a, "on") != 0 && strcmp(a, "off") != 0)
-				return fail(err, errlen, "--batch needs on or off, got '%s'", a);
-			o->ec_cfg.batch = strcmp(a, "on") == 0;
 			break;
 		case OPT_SIGNATURES:
 			if (!(o->cfg.signatures = ec_sig_find(a)))
@@ -603,14 +675,21 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
+			if (c >= OPT_PROTO && (size_t)(c - OPT_PROTO) < npopts) {
+				int rc = set_proto_option(o, (size_t)(c - OPT_PROTO), a, err, errlen);
+				if (rc)
+					return rc;
+				pgiven[c - OPT_PROTO] = true;
+				break;
+			}
 			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	const bool ec = o->cfg.protocol == &ec_protocol_ec;
-	o->cfg.protocol_config = ec ? (const void *)&o->ec_cfg : (const void *)&o->seed_cfg;
-	o->cfg.neighbourhood = ec ? o->ec_cfg.window : 4;
+	const ec_proto_config *pc = o->cfg.protocol->config;
+	o->cfg.protocol_config = ecsim_proto_config(o, o->cfg.protocol);
+	o->cfg.neighbourhood = pc ? pc->neighbourhood(o->cfg.protocol_config) : 4;
 	o->cfg.topology.degree = degree;
 	if (!o->cfg.threads) { /* threads pay for their round barriers on big networks only */
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -622,11 +701,11 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
 	if (tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
-	int rc = check_applicable(o, given, err, errlen);
+	int rc = check_applicable(o, given, pgiven, err, errlen);
 	if (rc)
 		return rc;
 	o->seed_given = seed_int || seed_hex;
-	const char *problem = ec ? ecp_config_check(&o->ec_cfg) : NULL;
+	const char *problem = pc ? pc->check(o->cfg.protocol_config) : NULL;
 	if (!problem)
 		problem = ec_sim_config_check(&o->cfg);
 	if (problem)

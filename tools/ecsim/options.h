@@ -8,14 +8,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ec/ecp.h"
-#include "ec/seed.h"
+#include "ec/protocol.h"
 #include "ecsim/sim.h"
+
+/* Most protocols the registry may hold (ec_protocols). */
+#define ECSIM_MAX_PROTOCOLS 8
 
 typedef struct ecsim_options {
 	ec_sim_config cfg;
-	ec_seed_config seed_cfg;
-	ecp_config ec_cfg;
+	/* every registered protocol's settings, in ec_protocols order, each
+	 * set by its own options (ec_proto_config); cfg.protocol_config points
+	 * at the chosen protocol's */
+	_Alignas(max_align_t) unsigned char proto_cfg[ECSIM_MAX_PROTOCOLS][EC_PROTO_CONFIG_MAX];
 	bool seed_given;
 	uint64_t runs;
 	bool json;
@@ -47,5 +51,13 @@ const char *ecsim_option_name(const char *arg, bool *takes_value);
 
 /* Whether o describes the published experiment (any tie-break order). */
 bool ecsim_is_published(const ecsim_options *o);
+
+/* The settings of protocol p in o (NULL if p is not registered). */
+const void *ecsim_proto_config(const ecsim_options *o, const ec_protocol *p);
+
+/* Writes the value of p's option name in o into buf (len bytes) as the
+ * option takes it; false when it is unset (a flag, or a value not given). */
+bool ecsim_proto_option(const ecsim_options *o, const ec_protocol *p, const char *name, char *buf,
+                        size_t len);
 
 #endif

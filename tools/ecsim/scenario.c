@@ -17,12 +17,37 @@
 
 #include "ecsim/report.h"
 
+/* The simulator's keys; each protocol's own settings (those that take a
+ * value) come from its table (ec_proto_config) after them. */
 static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
-	"tiebreak-salt", "runs", "max-queue", "conflict-rate", "window", "threshold", "quorum",
-	"fanout", "batch", "drain", "tx-rate-per-node", "grace", "signatures", "forge-rate",
-	"destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate"};
+	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
+	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate"};
+#define NKEYS (sizeof keys / sizeof keys[0])
+#define MAX_PROTO_KEYS 64
+
+/* The index of key name (option spelling): keys[] first, then every
+ * protocol's value settings in registry order; SIZE_MAX when unknown. */
+static size_t
+key_index(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i], name) == 0)
+			return i;
+	size_t idx = NKEYS;
+	for (size_t p = 0; ec_protocols[p]; p++) {
+		const ec_proto_config *c = ec_protocols[p]->config;
+		for (size_t k = 0; c && k < c->noptions && idx < NKEYS + MAX_PROTO_KEYS; k++) {
+			if (!c->options[k].arg)
+				continue; /* a flag: its value form has a key of its own */
+			if (strcmp(c->options[k].name, name) == 0)
+				return idx;
+			idx++;
+		}
+	}
+	return SIZE_MAX;
+}
 
 static int
 where(char *err, size_t errlen, const char *path, yaml_mark_t m, const char *msg, const char *arg)
@@ -107,7 +132,7 @@ ecsim_scenario_load(const char *path, char ***args_out, int *nargs_out, char *er
 	int rc = 2;
 	char **args = NULL;
 	int nargs = 0;
-	bool seen[sizeof keys / sizeof keys[0]] = {false};
+	bool seen[NKEYS + MAX_PROTO_KEYS] = {false};
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -152,10 +177,8 @@ ecsim_scenario_load(const char *path, char ***args_out, int *nargs_out, char *er
 		}
 		for (size_t i = 0; i <= len; i++)
 			name[i] = key[i] == '_' ? '-' : key[i];
-		size_t idx = 0;
-		while (idx < sizeof keys / sizeof keys[0] && strcmp(keys[idx], name) != 0)
-			idx++;
-		if (idx == sizeof keys / sizeof keys[0]) {
+		size_t idx = key_index(name);
+		if (idx == SIZE_MAX) {
 			where(err, errlen, path, k->start_mark, "unknown option ", key);
 			goto out;
 		}
@@ -210,6 +233,23 @@ num(char buf[32], double x)
 	return buf;
 }
 
+/* The chosen protocol's settings that have a value, as scenario keys. */
+static void
+print_proto_options(FILE *out, const ecsim_options *o)
+{
+	const ec_proto_config *c = o->cfg.protocol->config;
+	for (size_t k = 0; c && k < c->noptions; k++) {
+		char key[64], val[64];
+		const ec_proto_option *opt = &c->options[k];
+		if (!opt->arg || !ecsim_proto_option(o, o->cfg.protocol, opt->name, val, sizeof val))
+			continue;
+		snprintf(key, sizeof key, "%s", opt->name);
+		for (char *p = key; *p; p++)
+			*p = *p == '-' ? '_' : *p;
+		fprintf(out, "%s: %s\n", key, val);
+	}
+}
+
 int
 ecsim_scenario_print(FILE *out, const ecsim_options *o)
 {
@@ -262,10 +302,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "identity_bits: %u\n", c->identity_bits);
 	if (c->bad_identity_rate > 0)
 		fprintf(out, "bad_identity_rate: %s\n", num(n1, c->bad_identity_rate));
-	if (c->protocol == &ec_protocol_ec) {
-		const ecp_config *e = &o->ec_cfg;
-		fprintf(out, "window: %u\nthreshold: %u\nquorum: %u\nfanout: %u\ngrace: %u\nbatch: %s\n",
-		        e->window, e->threshold, e->quorum, e->fanout, e->grace, e->batch ? "on" : "off");
+	print_proto_options(out, o);
+	if (c->protocol->workload) { /* settings of signed workloads */
 		fprintf(out, "signatures: %s\n",
 		        c->signatures ? c->signatures->name : ec_sig_keyed_hash.name);
 		if (c->forge_rate > 0)
@@ -275,7 +313,5 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		if (c->witness_tokens)
 			fprintf(out, "witness_tokens: %u\n", c->witness_tokens);
 	}
-	if (o->seed_cfg.salted)
-		fprintf(out, "tiebreak_salt: %llu\n", (unsigned long long)o->seed_cfg.salt);
 	return fprintf(out, "runs: %llu\n", (unsigned long long)o->runs) < 0 ? -1 : 0;
 }

@@ -28,17 +28,12 @@ cfg_neighbourhood(const void *config)
 	return ((const ecp_config *)config)->window;
 }
 
-/* get() for a uint32_t field: printed unless at the default. */
+/* get() for a uint32_t field. */
 static bool
 get_u32(const void *config, size_t off, char *buf, size_t len)
 {
-	ecp_config def;
-	ecp_config_default(&def);
-	uint32_t v, d;
+	uint32_t v;
 	memcpy(&v, (const char *)config + off, sizeof v);
-	memcpy(&d, (const char *)&def + off, sizeof d);
-	if (v == d)
-		return false;
 	snprintf(buf, len, "%u", (unsigned)v);
 	return true;
 }
@@ -87,9 +82,7 @@ set_batch(void *config, const char *text, char *err, size_t errlen)
 static bool
 get_batch(const void *config, char *buf, size_t len)
 {
-	if (((const ecp_config *)config)->batch)
-		return false; /* the default */
-	snprintf(buf, len, "off");
+	snprintf(buf, len, "%s", ((const ecp_config *)config)->batch ? "on" : "off");
 	return true;
 }
 
@@ -109,7 +102,7 @@ get_flag(const void *config, char *buf, size_t len)
 	(void)config;
 	(void)buf;
 	(void)len;
-	return false; /* printed as its value form (batch: off) */
+	return false; /* a flag: printed as its value form (batch: off) */
 }
 
 static const ec_proto_option ecp_options[] = {
