@@ -234,5 +234,13 @@ if [ "$(id -u)" != 0 ]; then
 	else bad "read-only --out: exit $rc: $(cat "$TMP/err")"; fi
 fi
 
+# 8. Every size's memory is checked before the first run; sizes state their range.
+sweep "$TMP/huge" --sweep-nodes 20,2000000000 --rounds 10 --seeds 1 --quiet
+if [ $rc -eq 2 ] && grep -q -- '--force' "$TMP/err" && [ ! -e "$TMP/huge/runs.csv" ]; then ok
+else bad "a size that cannot fit: exit $rc: $(cat "$TMP/err")"; fi
+sweep "$TMP/y" --sweep-nodes 20,4x --rounds 10
+if [ $rc -eq 2 ] && grep -q '4294967295' "$TMP/err"; then ok
+else bad "bad sizes: exit $rc: $(cat "$TMP/err")"; fi
+
 echo "sweep tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine.h"
+
 enum { DEFAULT_SEEDS = 3, MAX_SEEDS = 100000 };
 
 /* Run options of ecsim that mean nothing for a sweep; accepting them
@@ -249,8 +251,8 @@ sweep_args_check(sweep_args *a)
 		return usage_error("usage: ecsim sweep --out DIR --sweep-nodes N1,N2,... [--seeds K] "
 		                   "[run options] (see ecsim sweep --help)", NULL);
 	if (parse_sizes(a->sizes_arg, &a->sizes, &a->nsizes))
-		return usage_error("--sweep-nodes needs sizes of at least 2 separated by commas, got ",
-		                   a->sizes_arg);
+		return usage_error("--sweep-nodes needs sizes from 2 to 4294967295 separated by commas, "
+		                   "got ", a->sizes_arg);
 	for (size_t i = 0; i < a->nsizes; i++) {
 		ecsim_options o;
 		int rc = sweep_configure(a, a->sizes[i], &o);
@@ -261,6 +263,9 @@ sweep_args_check(sweep_args *a)
 			return 0;
 		}
 		a->quiet = o.quiet;
+		/* every size must fit before the first one runs */
+		if ((rc = ecsim_memory_check(&o.cfg, o.force, NULL)))
+			return rc;
 	}
 	k = refused_option(a->rest, a->nrest, true);
 	return k >= 0 ? refuse(k) : 0;
