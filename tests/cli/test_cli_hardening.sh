@@ -177,6 +177,20 @@ says 'protocol seed' "--tiebreak-salt under ec"
 if ! grep -q '^degree:' "$TMP/dense.yaml" && "$ECSIM" run "$TMP/dense.yaml" --print-scenario >/dev/null
 then ok; else bad "dense scenario: $(cat "$TMP/dense.yaml")"; fi
 
+# ---- 7b. an interrupted run leaves no temporary event file ------------------
+mkdir -p "$TMP/sig"
+"$ECSIM" --quiet --rounds 1000000 --csv-events "$TMP/sig/ev.csv" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 50); do # until its temporary file exists (at most 5 s)
+	[ -n "$(ls -A "$TMP/sig")" ] && break
+	sleep 0.1
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+st=$?
+if [ $st -eq 130 ] && [ -z "$(ls -A "$TMP/sig")" ]; then ok
+else bad "SIGINT during a run: exit $st, left: $(ls -A "$TMP/sig")"; fi
+
 # ---- 6b. undefined figures: n/a in text, null in JSON ------------------------
 none=(--quiet --nodes 100 --rounds 50 --seed 3 --delay 1)
 "$ECSIM" "${none[@]}" >"$TMP/none.txt"

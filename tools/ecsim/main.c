@@ -18,7 +18,7 @@
 #include "identity.h"
 #include "machine.h"
 #include "options.h"
-#include "eventfile.h"
+#include "outfile.h"
 #include "output.h"
 #include "progress.h"
 #include "scenario.h"
@@ -285,12 +285,10 @@ run_all(ecsim_options *o, bool side_by_side)
 {
 	run_io io = {.progress = {.on = ecsim_progress_wanted(o->quiet), .runs = o->runs,
 	                          .rounds = o->cfg.rounds}};
-	ecsim_eventfile csv = {0};
+	outfile csv = {0};
 	if (o->csv_events) {
-		if (ecsim_eventfile_open(&csv, o->csv_events)) {
-			fprintf(stderr, "ecsim: cannot write %s: %s\n", o->csv_events, strerror(errno));
-			return 1;
-		}
+		if (outfile_create_path("ecsim", o->csv_events, &csv))
+			return 1; /* reported */
 		io.csv = csv.f;
 		fputs("run,round,event,node,block,queue,delivered,lost,latency,arg\n", io.csv);
 	}
@@ -363,10 +361,9 @@ run_all(ecsim_options *o, bool side_by_side)
 	}
 	ecsim_runs_free(rs);
 	if (io.csv && status != 0) {
-		ecsim_eventfile_abort(&csv); /* no partial event file */
-	} else if (io.csv && ecsim_eventfile_commit(&csv)) {
-		fprintf(stderr, "ecsim: writing %s failed: %s\n", o->csv_events, strerror(errno));
-		status = 1;
+		outfile_discard(&csv); /* no partial event file */
+	} else if (io.csv && outfile_commit(&csv)) {
+		status = 1; /* reported */
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ecsim: writing the output failed\n");

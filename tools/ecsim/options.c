@@ -341,6 +341,31 @@ parse_topology(const char *s, ec_topology *t, char *err, size_t errlen)
 	            "capped-gradient[:FAR,NEAR], small-world, core-tail or random-regular)", s);
 }
 
+static bool
+sleeps(const ec_protocol *p)
+{
+	return p->wake_at != NULL;
+}
+
+static bool
+signs(const ec_protocol *p)
+{
+	return p->workload != NULL;
+}
+
+/* "a or b": the registered protocols that have what has() looks for. */
+static const char *
+protocols_with(bool (*has)(const ec_protocol *), char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (size_t i = 0; ec_protocols[i] && at < len; i++)
+		if (has(ec_protocols[i]))
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " or " : "",
+			                       ec_protocols[i]->name);
+	return buf;
+}
+
 /* Refuses options that the configuration would silently ignore: another
  * protocol's own options, the simulator's switches for what the protocol
  * lacks (timers to sleep on, signed blocks to verify), --degree on a dense
@@ -355,14 +380,17 @@ check_applicable(const ecsim_options *o, const bool *given, const bool *pgiven, 
 		if (pgiven[k] && popts[k].p != p)
 			return fail(err, errlen, "--%s applies only to --protocol %s, not to %s",
 			            popts[k].opt->name, popts[k].p->name, p->name);
+	char names[128];
 	if (given[OPT_TICK_EVERY - OPT_NODES] && !p->wake_at)
 		return fail(err, errlen,
 		            "--tick-every-round changes nothing under --protocol %s: its nodes do not "
-		            "sleep until a timer", p->name);
+		            "sleep until a timer (they do under --protocol %s)", p->name,
+		            protocols_with(sleeps, names, sizeof names));
 	if (given[OPT_VERIFY_EVERY - OPT_NODES] && !p->workload)
 		return fail(err, errlen,
 		            "--verify-every-node changes nothing under --protocol %s: its blocks carry no "
-		            "signatures to verify", p->name);
+		            "signatures to verify (they do under --protocol %s)", p->name,
+		            protocols_with(signs, names, sizeof names));
 	if (!given[OPT_DEGREE - OPT_NODES])
 		return 0;
 	const ec_topology *t = &o->cfg.topology;

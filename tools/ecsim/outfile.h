@@ -10,6 +10,9 @@
  * directory's prog ("PROG: cannot write DIR/NAME: REASON", ...); callers only
  * pass the status on.  Functions returning int return 0 or 1.
  *
+ * Until a file is committed or discarded, SIGINT, SIGTERM and SIGHUP remove
+ * its temporary file before the process ends as the signal would end it.
+ *
  * Typical use:
  *   outdir d;
  *   if (outdir_open(&d, "ecsim sweep", path, "--out")) return 1;
@@ -42,10 +45,12 @@ void outdir_close(outdir *d);
 /* One file being written.  A zeroed outfile holds nothing, and so does an
  * outfile after outfile_commit or outfile_discard. */
 typedef struct outfile {
-	const outdir *dir; /* borrowed */
+	const outdir *dir; /* borrowed, or own_dir */
 	const char *name;  /* borrowed: the real name, in dir */
 	char *tmp;         /* owned: the temporary name, in dir; NULL if none */
 	FILE *f;           /* owned: the stream to write; NULL once closed */
+	outdir *own_dir;   /* owned (outfile_create_path): dir, its path and name */
+	char *own_path;
 } outfile;
 
 /* Creates the temporary file of name in d (a fresh name on each try, so
@@ -54,6 +59,13 @@ typedef struct outfile {
  * 1 (reported) when out of memory or the file cannot be created; f then
  * holds nothing. */
 int outfile_create(const outdir *d, const char *name, outfile *f);
+
+/* The same for one file named by a path (a user's --csv-events FILE): its
+ * directory must exist.  A path naming something other than a regular file
+ * (a device, a FIFO, a symbolic link such as /dev/stdout) is written
+ * directly, as a rename would replace it instead of writing through it.
+ * prog and path are borrowed.  Returns 0, or 1 (reported). */
+int outfile_create_path(const char *prog, const char *path, outfile *f);
 
 /* Closes f->f, keeping the temporary file: for a file that another
  * program writes under f->tmp.  Returns 0, or 1 (reported) if an earlier
