@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tick of an ec node (node.h): what happens as time passes.  In order:
+ * count the votes and certificates that arrived (and the commits whose
+ * grace ended), cast the votes that are wanted, highest block id first,
+ * re-poll undecided blocks whose poll is due, forget entries whose time is
+ * up, and send the outbox.  ecp__wake_at says when the next tick has work.
+ */
+#include "proto/ec/node.h"
+
+#include <stdlib.h>
+
+/* When the next tick has work, mirroring the conditions of ecp__tick (which
+ * compares after its n->now++: a condition "now >= t" falls due at the tick
+ * that starts at clock t - 1).  Handles and submits change the pool, and
+ * the driver asks again after every tick. */
+uint64_t
+ecp__wake_at(const void *node)
+{
+	const ecp_node *n = node;
+	if (n->nout)
+		return n->now;
+	uint64_t at = UINT64_MAX; /* as a post-increment time */
+	for (uint32_t i = 0; i < n->npool; i++) {
+		const entry *e = &n->pool[i];
+		if (e->dirty)
+			return n->now;
+		uint64_t t;
+		if (e->state == ST_PENDING) {
+			if (e->block) {
+				for (uint32_t r = 0; r < e->nroles; r++)
+					if (RF(e)[r] & (RF_WANT | RF_WAIT))
+						return n->now;
+				if (e->ready_at && e->ready_at < at)
+					at = e->ready_at;
+				if (e->next_poll < at)
+					at = e->next_poll;
+			}
+			if (e->mine)
+				continue;
+			t = e->created + n->cfg.expiry;
+			bool relay = e->nroles > 0;
+			for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
+				relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+			if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+			    e->created + n->cfg.poll_first < t)
+				t = e->created + n->cfg.poll_first;
+		} else {
+			t = e->done_at + n->cfg.linger;
+		}
+		/* a drop held back by my standing yes is retried every tick */
+		if (t < at)
+			at = t;
+	}
+	if (at == UINT64_MAX)
+		return UINT64_MAX; /* an empty pool */
+	return at <= n->now + 1 ? n->now : at - 1;
+}
+
+static int
+cmp_entry_desc(const void *a, const void *b)
+{
+	return -ec_id_cmp(&(*(entry *const *)a)->id, &(*(entry *const *)b)->id);
+}
+
+/* Casts the wanted votes, highest block id first, so that of two
+ * conflicting blocks that arrived in the same round the higher gets my
+ * yes; up to 64 entries a pass, again while passes fill up and progress. */
+static ec_err
+cast_votes(ecp_node *n, const ec_ctx *ctx)
+{
+	ec_err err;
+	entry *want[64];
+	uint32_t nwant;
+	do {
+		nwant = 0;
+		for (uint32_t i = 0; i < n->npool && nwant < 64; i++) {
+			entry *e = &n->pool[i];
+			if (e->state != ST_PENDING || !e->block)
+				continue;
+			for (uint32_t r = 0; r < e->nroles; r++)
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
+					want[nwant++] = e;
+					break;
+				}
+		}
+		if (nwant > 1)
+			qsort(want, nwant, sizeof *want, cmp_entry_desc);
+		uint32_t progressed = 0;
+		for (uint32_t k = 0; k < nwant; k++) {
+			entry *e = want[k];
+			for (uint32_t r = 0; r < e->nroles; r++)
+				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
+					if ((err = ecp__vote(n, ctx, e, r)))
+						return err;
+					progressed += !(RF(e)[r] & (RF_WANT | RF_WAIT));
+				}
+		}
+		if (progressed == 0)
+			break;
+	} while (nwant == 64);
+	return EC_OK;
+}
+
+/* Re-sends my block's first wave for role r, undecided here (attempt:
+ * the polls before this one).  Members whose votes reached me have the
+ * block: one hop to them (each answers again and passes the block to its
+ * window) instead of routing through the graph; other voters on later
+ * attempts. */
+static ec_err
+repoll_role(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, uint32_t attempt)
+{
+	ec_err err;
+	ec_range w = e->win[r];
+	uint16_t code = role_code(e->block, r);
+	if (ec_range_contains(w, n->pos))
+		return spread(n, ctx, e, r, 0, ECP_F_POLL);
+	ecp_item it = {.kind = ECP_BLOCK, .role = code, .flags = ECP_F_POLL,
+	               .origin = e->origin, .block_id = e->id, .block = e->block};
+	uint64_t to[16]; /* fanout <= 16 */
+	uint32_t sent = 0, seen = 0;
+	for (uint32_t v = e->nvotes; v-- > 0 && sent < n->cfg.fanout;) {
+		uint64_t q = e->votes[v].voter;
+		bool again = false; /* a voter may have voted twice */
+		for (uint32_t k = 0; k < sent && !again; k++)
+			again = to[k] == q;
+		if (e->votes[v].role != code || again || q == n->pos || !ec_range_contains(w, q) ||
+		    seen++ < attempt * n->cfg.fanout)
+			continue;
+		if ((err = send_item(n, ctx, q, &it)))
+			return err;
+		to[sent++] = q;
+	}
+	if (sent == 0)
+		return ecp__route(n, ctx, e, r, 0, UINT64_MAX, attempt % 2, ECP_F_POLL);
+	return EC_OK;
+}
+
+/* Polls for e's outcome and schedules the next poll (back-off doubling up
+ * to poll_max): the submitter re-sends the roles not yet decided here; a
+ * token member that voted asks the origin. */
+static ec_err
+poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	ec_err err;
+	uint32_t attempt = 0;
+	for (uint32_t g = n->cfg.poll_first; g < e->poll_gap; g *= 2)
+		attempt++;
+	e->next_poll = n->now + e->poll_gap;
+	e->poll_gap = e->poll_gap * 2 > n->cfg.poll_max ? n->cfg.poll_max : e->poll_gap * 2;
+	if (e->mine) {
+		for (uint32_t r = 0; r < e->nroles; r++) {
+			ec_range w = e->win[r];
+			uint16_t code = role_code(e->block, r);
+			uint32_t yes = 0;
+			for (uint32_t v = 0; v < e->nvotes; v++)
+				yes += e->votes[v].role == code && e->votes[v].value > 0 &&
+				       ec_range_contains(w, e->votes[v].voter);
+			if (yes > n->cfg.threshold && (r == e->block->nparts || yes >= quorum(n)))
+				continue;
+			if ((err = repoll_role(n, ctx, e, r, attempt)))
+				return err;
+		}
+		return EC_OK;
+	}
+	bool voted = false;
+	for (uint32_t r = 0; r < e->block->nparts && !voted; r++)
+		voted = (RF(e)[r] & RF_VOTED) != 0;
+	if (voted && e->origin) {
+		ecp_item it = {.kind = ECP_POLL, .block_id = e->id};
+		return send_item(n, ctx, e->origin, &it);
+	}
+	return EC_OK;
+}
+
+/* Forgets decided entries after a while, and other nodes' undecided ones
+ * once they expire (the origin keeps polling its own), unless a yes of
+ * mine could still count through them; releases an emptied pool: a
+ * million mostly idle nodes must not each keep their busiest round's pool. */
+static void
+forget(ecp_node *n, const ec_ctx *ctx)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		bool drop = e->state != ST_PENDING ? n->now >= e->done_at + n->cfg.linger
+		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
+		if (drop && e->state != ST_COMMITTED && ecp__holds_yes(ctx, e))
+			drop = false;
+		/* a relay's entry only stops it forwarding the same copy twice, and
+		 * a witness keeps nothing once it has voted: both go soon */
+		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
+		for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
+			relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+		if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+		    n->now >= e->created + n->cfg.poll_first)
+			drop = true;
+		if (drop) {
+			if (e->state == ST_PENDING)
+				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);
+			ecp__entry_free(ctx, e);
+			continue;
+		}
+		if (k != i)
+			n->pool[k] = *e;
+		k++;
+	}
+	n->npool = k;
+	if (k == 0 && n->pool) {
+		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
+		n->pool = NULL;
+		n->poolcap = 0;
+	}
+}
+
+ec_err
+ecp__tick(void *node, const ec_ctx *ctx)
+{
+	ecp_node *n = node;
+	ec_err err;
+	n->now++;
+	/* certificates and votes that arrived this round, graces that ended */
+	for (uint32_t i = 0; i < n->npool; i++)
+		if ((n->pool[i].dirty || (n->pool[i].ready_at && n->now >= n->pool[i].ready_at)) &&
+		    (err = ecp__tally(n, ctx, &n->pool[i])))
+			return err;
+	if ((err = cast_votes(n, ctx)))
+		return err;
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		if (e->dirty && (err = ecp__tally(n, ctx, e)))
+			return err;
+		if (e->state == ST_PENDING && e->block && n->now >= e->next_poll &&
+		    (err = poll_entry(n, ctx, e)))
+			return err;
+	}
+	forget(n, ctx);
+	return ecp__flush(n, ctx);
+}
