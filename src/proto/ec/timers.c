@@ -4,57 +4,91 @@
  * count the votes and certificates that arrived (and the commits whose
  * grace ended), cast the votes that are wanted, highest block id first,
  * re-poll undecided blocks whose poll is due, forget entries whose time is
- * up, and send the outbox.  ecp__wake_at says when the next tick has work.
+ * up, and send the outbox.
+ *
+ * due() says, for each of these, from when the tick acts on an entry; the
+ * tick acts on exactly that, and ecp__wake_at (the earliest due time over
+ * the pool) is built on the same function, so that a driver which skips
+ * the ticks before wake_at (ec/protocol.h) skips only ticks that would
+ * have done nothing but count time.
  */
 #include "proto/ec/node.h"
 
 #include <stdlib.h>
 
-/* When the next tick has work, mirroring the conditions of ecp__tick (which
- * compares after its n->now++: a condition "now >= t" falls due at the tick
- * that starts at clock t - 1).  Handles and submits change the pool, and
- * the driver asks again after every tick. */
+/* What the tick does to an entry. */
+enum due_what {
+	DUE_TALLY, /* count its votes: some arrived, or a commit's grace ended */
+	DUE_VOTE,  /* cast my vote on a role I am a member of (or retry one) */
+	DUE_POLL,  /* re-poll the block: the submitter, or a member that voted */
+	DUE_DROP,  /* forget the entry */
+	DUE_COUNT
+};
+
+/* The clock value from which the tick does `what` to e, were no message
+ * or submit to arrive first: the tick does it when its clock, after the
+ * tick's increment, is at least this (0: at once; UINT64_MAX: never).
+ * DUE_DROP is when the tick tries: a yes of mine that could still count
+ * holds the entry (ecp__holds_yes, which reads the store), and the tick
+ * then tries again every round. */
+static inline uint64_t
+due(const ecp_node *n, const entry *e, enum due_what what)
+{
+	const bool open = e->state == ST_PENDING && e->block;
+	switch (what) {
+	case DUE_TALLY:
+		if (e->dirty)
+			return 0;
+		return open && e->ready_at ? e->ready_at : UINT64_MAX;
+	case DUE_VOTE:
+		for (uint32_t r = 0; open && r < e->nroles; r++)
+			if (RF(e)[r] & (RF_WANT | RF_WAIT))
+				return 0;
+		return UINT64_MAX;
+	case DUE_POLL: return open ? e->next_poll : UINT64_MAX;
+	case DUE_DROP: break;
+	default: return UINT64_MAX;
+	}
+	/* decided entries linger a little (the store answers afterwards); the
+	 * submitter keeps polling its own until decided; other nodes' undecided
+	 * ones expire */
+	if (e->state != ST_PENDING)
+		return e->done_at + n->cfg.linger;
+	if (e->mine)
+		return UINT64_MAX;
+	uint64_t t = e->created + n->cfg.expiry;
+	/* a relay's entry only stops it forwarding the same copy twice, and a
+	 * witness keeps nothing once it has voted: both go soon */
+	bool relay = e->nroles > 0;
+	for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
+		relay = (RF(e)[r] & ~RF_ROUTED) == 0;
+	if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
+	    e->created + n->cfg.poll_first < t)
+		t = e->created + n->cfg.poll_first;
+	return t;
+}
+
+/* Handles and submits change the pool, and the driver asks again after
+ * every tick.  The tick compares after its n->now++, so a time t falls due
+ * at the tick that starts at clock t - 1. */
 uint64_t
 ecp__wake_at(const void *node)
 {
 	const ecp_node *n = node;
 	if (n->nout)
 		return n->now;
-	uint64_t at = UINT64_MAX; /* as a post-increment time */
+	uint64_t at = UINT64_MAX;
 	for (uint32_t i = 0; i < n->npool; i++) {
-		const entry *e = &n->pool[i];
-		if (e->dirty)
-			return n->now;
-		uint64_t t;
-		if (e->state == ST_PENDING) {
-			if (e->block) {
-				for (uint32_t r = 0; r < e->nroles; r++)
-					if (RF(e)[r] & (RF_WANT | RF_WAIT))
-						return n->now;
-				if (e->ready_at && e->ready_at < at)
-					at = e->ready_at;
-				if (e->next_poll < at)
-					at = e->next_poll;
-			}
-			if (e->mine)
-				continue;
-			t = e->created + n->cfg.expiry;
-			bool relay = e->nroles > 0;
-			for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
-				relay = (RF(e)[r] & ~RF_ROUTED) == 0;
-			if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
-			    e->created + n->cfg.poll_first < t)
-				t = e->created + n->cfg.poll_first;
-		} else {
-			t = e->done_at + n->cfg.linger;
+		for (int w = 0; w < DUE_COUNT; w++) {
+			uint64_t t = due(n, &n->pool[i], (enum due_what)w);
+			at = t < at ? t : at;
 		}
-		/* a drop held back by my standing yes is retried every tick */
-		if (t < at)
-			at = t;
+		if (at <= n->now + 1)
+			return n->now;
 	}
 	if (at == UINT64_MAX)
 		return UINT64_MAX; /* an empty pool */
-	return at <= n->now + 1 ? n->now : at - 1;
+	return at - 1;
 }
 
 static int
@@ -74,16 +108,9 @@ cast_votes(ecp_node *n, const ec_ctx *ctx)
 	uint32_t nwant;
 	do {
 		nwant = 0;
-		for (uint32_t i = 0; i < n->npool && nwant < 64; i++) {
-			entry *e = &n->pool[i];
-			if (e->state != ST_PENDING || !e->block)
-				continue;
-			for (uint32_t r = 0; r < e->nroles; r++)
-				if (RF(e)[r] & (RF_WANT | RF_WAIT)) {
-					want[nwant++] = e;
-					break;
-				}
-		}
+		for (uint32_t i = 0; i < n->npool && nwant < 64; i++)
+			if (n->now >= due(n, &n->pool[i], DUE_VOTE))
+				want[nwant++] = &n->pool[i];
 		if (nwant > 1)
 			qsort(want, nwant, sizeof *want, cmp_entry_desc);
 		uint32_t progressed = 0;
@@ -173,28 +200,17 @@ poll_entry(ecp_node *n, const ec_ctx *ctx, entry *e)
 	return EC_OK;
 }
 
-/* Forgets decided entries after a while, and other nodes' undecided ones
- * once they expire (the origin keeps polling its own), unless a yes of
- * mine could still count through them; releases an emptied pool: a
- * million mostly idle nodes must not each keep their busiest round's pool. */
+/* Drops the entries whose time is up (DUE_DROP) unless a yes of mine
+ * could still count through them, and releases an emptied pool: a million
+ * mostly idle nodes must not each keep their busiest round's pool. */
 static void
 forget(ecp_node *n, const ec_ctx *ctx)
 {
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < n->npool; i++) {
 		entry *e = &n->pool[i];
-		bool drop = e->state != ST_PENDING ? n->now >= e->done_at + n->cfg.linger
-		                                   : !e->mine && n->now >= e->created + n->cfg.expiry;
-		if (drop && e->state != ST_COMMITTED && ecp__holds_yes(ctx, e))
-			drop = false;
-		/* a relay's entry only stops it forwarding the same copy twice, and
-		 * a witness keeps nothing once it has voted: both go soon */
-		bool relay = !e->mine && e->state == ST_PENDING && e->nroles > 0;
-		for (uint32_t r = 0; relay && r + 1 < e->nroles; r++)
-			relay = (RF(e)[r] & ~RF_ROUTED) == 0;
-		if (relay && (RF(e)[e->nroles - 1] & ~(RF_ROUTED | RF_VOTED | RF_YES)) == 0 &&
-		    n->now >= e->created + n->cfg.poll_first)
-			drop = true;
+		bool drop = n->now >= due(n, e, DUE_DROP) &&
+		            !(e->state != ST_COMMITTED && ecp__holds_yes(ctx, e));
 		if (drop) {
 			if (e->state == ST_PENDING)
 				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);
@@ -221,17 +237,17 @@ ecp__tick(void *node, const ec_ctx *ctx)
 	n->now++;
 	/* certificates and votes that arrived this round, graces that ended */
 	for (uint32_t i = 0; i < n->npool; i++)
-		if ((n->pool[i].dirty || (n->pool[i].ready_at && n->now >= n->pool[i].ready_at)) &&
-		    (err = ecp__tally(n, ctx, &n->pool[i])))
+		if (n->now >= due(n, &n->pool[i], DUE_TALLY) && (err = ecp__tally(n, ctx, &n->pool[i])))
 			return err;
 	if ((err = cast_votes(n, ctx)))
 		return err;
 	for (uint32_t i = 0; i < n->npool; i++) {
 		entry *e = &n->pool[i];
+		/* the votes just cast (the loop above tallied whatever else was
+		 * due, so a dirty flag is all that can be left) */
 		if (e->dirty && (err = ecp__tally(n, ctx, e)))
 			return err;
-		if (e->state == ST_PENDING && e->block && n->now >= e->next_poll &&
-		    (err = poll_entry(n, ctx, e)))
+		if (n->now >= due(n, e, DUE_POLL) && (err = poll_entry(n, ctx, e)))
 			return err;
 	}
 	forget(n, ctx);
