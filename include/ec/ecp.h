@@ -73,9 +73,9 @@ void ecp_config_default(ecp_config *c);
 const char *ecp_config_check(const ecp_config *c);
 
 /* One token's change (docs/ec-protocol.md, "Signed token lifecycle").
- * Create: parent zero, no signer, no signature.  Transfer and rekey: signed by the key whose hash the parent
- * block named for this token.  Destroy: next_key zero, so no later change
- * can be signed. */
+ * Create: parent zero, no signer, no signature.  Transfer and rekey:
+ * signed by the key whose hash the parent block named for this token.
+ * Destroy: next_key zero, so no later change can be signed. */
 typedef struct ecp_part {
 	ec_id token;
 	ec_id parent;       /* block that last moved the token; zero: create */

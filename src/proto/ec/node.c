@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ec protocol's table (ec/ecp.h, ec/protocol.h): configuration, the
- * node's life cycle, its peers, submitting a transaction, and the ring
- * geometry of windows.  The node's internals are described in node.h.
+ * node's life cycle, its peers, and submitting a transaction.  The node's
+ * internals are described in node.h.
  */
 #include "proto/ec/node.h"
 
@@ -37,33 +37,6 @@ ecp_config_check(const ecp_config *c)
 	return NULL;
 }
 
-/* ---- ring geometry ---------------------------------------------------- */
-
-ec_range
-ecp_window(const ec_peers *p, uint64_t self, uint64_t key, uint32_t w)
-{
-	const uint32_t L = p->len;
-	if ((uint64_t)L + 1 <= 2 * (uint64_t)w + 1)
-		return (ec_range){key + 1, key}; /* the whole ring */
-	uint32_t i;
-	(void)ec_peers_search(p, key, &i);
-	/* w+1 nearest at or above the key, w nearest below, among the peers;
-	 * then let self displace the farthest of its side if it is nearer */
-	uint64_t up_last = p->ids[(i + w) % L] - key;            /* (w+1)-th above */
-	uint64_t up_prev = w ? p->ids[(i + w - 1) % L] - key : 0; /* w-th above */
-	uint64_t dn_last = key - p->ids[(i + L - w) % L];         /* w-th below */
-	uint64_t dn_prev = w > 1 ? key - p->ids[(i + L - w + 1) % L] : 0;
-	uint64_t d_up = self - key, d_dn = key - self;
-	uint64_t hi = up_last, lo = dn_last;
-	if (d_up <= d_dn) { /* self sits on the upper side */
-		if (d_up < up_last)
-			hi = d_up > up_prev ? d_up : up_prev;
-	} else if (d_dn < dn_last) {
-		lo = d_dn > dn_prev ? d_dn : dn_prev;
-	}
-	return (ec_range){key - lo, key + hi};
-}
-
 /* ---- the protocol table ----------------------------------------------- */
 
 static ec_err
@@ -88,7 +61,7 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 {
 	ecp_node *n = node;
 	for (uint32_t i = 0; i < n->npool; i++)
-		ecp__entry_free(ctx, &n->pool[i]);
+		entry_free(ctx, &n->pool[i]);
 	if (n->pool)
 		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
 	if (n->out)

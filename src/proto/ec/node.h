@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ec/ecp.h"
 
@@ -235,10 +236,25 @@ ec_err ecp__add_interest(const ec_ctx *ctx, entry *e, uint64_t who);
 ec_err ecp__add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value,
                      uint32_t stamp);
 
-/* Releases what e owns (never its block, which is borrowed) and zeroes it. */
-void ecp__entry_free(const ec_ctx *ctx, entry *e);
+/* Releases what e owns (never its block, which is borrowed) and zeroes it.
+ * Static inline: the tick forgets entries by the thousand. */
+static inline void
+entry_free(const ec_ctx *ctx, entry *e)
+{
+	if (e->votes)
+		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
+	if (e->interest)
+		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
+	if (e->win) /* the role flags share its allocation beyond RF_INLINE roles */
+		ctx->realloc_fn(ctx->alloc_user, e->win,
+		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
+	memset(e, 0, sizeof *e);
+}
 
 /* ---- route.c: where messages go --------------------------------------- */
+
+/* These only queue items in the outbox (send_item), ecp__flush aside.
+ * Errors: EC_ENOMEM; what was queued before stays queued. */
 
 /* Sends a first-wave copy of e's block for role r towards the role's key
  * (a node that knows the window sends it to the whole window).  hops: the
@@ -262,7 +278,8 @@ spread(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t value,
 
 /* Sends `to` the committed block id with its certificate if my store has
  * it; *found (may be NULL) says whether it did. */
-ec_err ecp__send_stored(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ec_id *id, bool *found);
+ec_err ecp__send_stored(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ec_id *id,
+                        bool *found);
 
 /* Tells `to` the outcome of decided entry e: COMMIT with the stored
  * certificate, or BLOCKED naming role. */
@@ -287,16 +304,19 @@ ec_err ecp__flush(ecp_node *n, const ec_ctx *ctx);
 /* Casts my vote on role r of e (I am a member; RF_WANT or RF_WAIT set):
  * judges it, records it (a yes is exclusive), passes the block to my
  * window if I was its first member on this path, and tells the origin; or
- * keeps waiting for a parent fetch or a withdrawal. */
+ * keeps waiting for a parent fetch or a withdrawal.  Errors: EC_ENOMEM
+ * (once RF_VOTED is set, the vote is not cast again). */
 ec_err ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r);
 
 /* Recounts the votes e holds and commits (a submitter) or blocks it;
- * clears e->dirty. */
+ * clears e->dirty.  Errors: EC_ENOMEM, or the store's write errors; e
+ * stays pending if the commit failed before it was marked committed. */
 ec_err ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e);
 
 /* Commits e on a certificate from a peer (borrowed, as its block) if the
  * certificate convinces me and every part I can check passes; else does
- * nothing (EC_OK).  e has its block; a blocked e may still commit. */
+ * nothing (EC_OK).  e has its block; a blocked e may still commit.
+ * Errors: as ecp__tally. */
 ec_err ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *cert);
 
 /* Whether e holds a yes of mine that could still count at its submitter,

@@ -12,17 +12,32 @@
 #include "ec/lifecycle.h"
 #include "ec/wire.h"
 
-void
-ecp__entry_free(const ec_ctx *ctx, entry *e)
+/* The ring geometry of windows (ec/ecp.h).  It lives here, beside the one
+ * caller on a hot path (ecp__entry_set_block computes an entry's windows
+ * once), so that the compiler can inline it there. */
+ec_range
+ecp_window(const ec_peers *p, uint64_t self, uint64_t key, uint32_t w)
 {
-	if (e->votes)
-		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
-	if (e->interest)
-		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
-	if (e->win) /* the role flags share its allocation beyond RF_INLINE roles */
-		ctx->realloc_fn(ctx->alloc_user, e->win,
-		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
-	memset(e, 0, sizeof *e);
+	const uint32_t L = p->len;
+	if ((uint64_t)L + 1 <= 2 * (uint64_t)w + 1)
+		return (ec_range){key + 1, key}; /* the whole ring */
+	uint32_t i;
+	(void)ec_peers_search(p, key, &i);
+	/* w+1 nearest at or above the key, w nearest below, among the peers;
+	 * then let self displace the farthest of its side if it is nearer */
+	uint64_t up_last = p->ids[(i + w) % L] - key;            /* (w+1)-th above */
+	uint64_t up_prev = w ? p->ids[(i + w - 1) % L] - key : 0; /* w-th above */
+	uint64_t dn_last = key - p->ids[(i + L - w) % L];         /* w-th below */
+	uint64_t dn_prev = w > 1 ? key - p->ids[(i + L - w + 1) % L] : 0;
+	uint64_t d_up = self - key, d_dn = key - self;
+	uint64_t hi = up_last, lo = dn_last;
+	if (d_up <= d_dn) { /* self sits on the upper side */
+		if (d_up < up_last)
+			hi = d_up > up_prev ? d_up : up_prev;
+	} else if (d_dn < dn_last) {
+		lo = d_dn > dn_prev ? d_dn : dn_prev;
+	}
+	return (ec_range){key - lo, key + hi};
 }
 
 ec_err

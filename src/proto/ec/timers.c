@@ -34,18 +34,21 @@ enum due_what {
 static inline uint64_t
 due(const ecp_node *n, const entry *e, enum due_what what)
 {
-	const bool open = e->state == ST_PENDING && e->block;
+	/* cheapest tests first: wake_at runs this for every entry of every
+	 * node that ticked */
 	switch (what) {
 	case DUE_TALLY:
 		if (e->dirty)
 			return 0;
-		return open && e->ready_at ? e->ready_at : UINT64_MAX;
+		return e->ready_at && e->state == ST_PENDING && e->block ? e->ready_at : UINT64_MAX;
 	case DUE_VOTE:
-		for (uint32_t r = 0; open && r < e->nroles; r++)
+		if (e->state != ST_PENDING || !e->block)
+			return UINT64_MAX;
+		for (uint32_t r = 0; r < e->nroles; r++)
 			if (RF(e)[r] & (RF_WANT | RF_WAIT))
 				return 0;
 		return UINT64_MAX;
-	case DUE_POLL: return open ? e->next_poll : UINT64_MAX;
+	case DUE_POLL: return e->state == ST_PENDING && e->block ? e->next_poll : UINT64_MAX;
 	case DUE_DROP: break;
 	default: return UINT64_MAX;
 	}
@@ -77,14 +80,23 @@ ecp__wake_at(const void *node)
 	const ecp_node *n = node;
 	if (n->nout)
 		return n->now;
+	const uint64_t soon = n->now + 1; /* what the next tick acts on */
 	uint64_t at = UINT64_MAX;
 	for (uint32_t i = 0; i < n->npool; i++) {
-		for (int w = 0; w < DUE_COUNT; w++) {
-			uint64_t t = due(n, &n->pool[i], (enum due_what)w);
-			at = t < at ? t : at;
-		}
-		if (at <= n->now + 1)
+		const entry *e = &n->pool[i];
+		/* the earliest of the four (one call each, with a constant `what`,
+		 * so that each inlines to its own case), stopping at one due by
+		 * the next tick */
+		uint64_t t = due(n, e, DUE_TALLY), u;
+		if (t > soon && (u = due(n, e, DUE_VOTE)) < t)
+			t = u;
+		if (t > soon && (u = due(n, e, DUE_POLL)) < t)
+			t = u;
+		if (t > soon && (u = due(n, e, DUE_DROP)) < t)
+			t = u;
+		if (t <= soon)
 			return n->now;
+		at = t < at ? t : at;
 	}
 	if (at == UINT64_MAX)
 		return UINT64_MAX; /* an empty pool */
@@ -214,7 +226,7 @@ forget(ecp_node *n, const ec_ctx *ctx)
 		if (drop) {
 			if (e->state == ST_PENDING)
 				emit(ctx, n, EC_EV_EXPIRED, &e->id, 0);
-			ecp__entry_free(ctx, e);
+			entry_free(ctx, e);
 			continue;
 		}
 		if (k != i)
@@ -251,5 +263,5 @@ ecp__tick(void *node, const ec_ctx *ctx)
 			return err;
 	}
 	forget(n, ctx);
-	return ecp__flush(n, ctx);
+	return n->nout ? ecp__flush(n, ctx) : EC_OK;
 }
