@@ -18,6 +18,15 @@
  * a node through handle() or that it created through ctx->intern must stay
  * valid for as long as the driver keeps the node; the node keeps pointers to
  * them and never frees them.
+ *
+ * Errors: a peer's invalid or foreign input is never an error (it is
+ * ignored, or reported as EC_EV_REJECT evidence).  The node's own failures
+ * are EC_ENOMEM (ctx->realloc_fn or ctx->intern returned NULL) and the
+ * errors of the context's store writes and send sink, passed on.  After
+ * any of them the node is still consistent: it can be used on, or
+ * released with node_fini.  What the failed call was doing is then partly
+ * done, which the protocol treats as it treats lost messages (polls and
+ * re-sends recover); ec_protocol_ec below says what each call leaves.
  */
 #ifndef EC_ECP_H
 #define EC_ECP_H
@@ -55,14 +64,18 @@ typedef struct ecp_config {
 	                        envelope per logical message (for comparison) */
 } ecp_config;
 
+/* Writes the defaults (the values in the comments above) to *c. */
 void ecp_config_default(ecp_config *c);
-/* NULL if usable, else a static message naming the problem. */
+/* Returns: NULL when c is usable, else a static sentence naming the first
+ *          problem (window 1..64, quorum and threshold at most 2w+1,
+ *          fanout 1..16, 1 <= poll_first <= poll_max, grace at most 64).
+ * In:      c: not NULL. */
 const char *ecp_config_check(const ecp_config *c);
 
-/* One token's change (seed §11.9.8).  Create: parent zero, no signer, no
- * signature.  Transfer and rekey: signed by the key whose hash the parent
- * block named for this token.  Destroy: next_key zero, so no later change
- * can be signed. */
+/* One token's change (docs/ec-protocol.md, "Signed token lifecycle").
+ * Create: parent zero, no signer, no signature.  Transfer and rekey:
+ * signed by the key whose hash the parent block named for this token.
+ * Destroy: next_key zero, so no later change can be signed. */
 typedef struct ecp_part {
 	ec_id token;
 	ec_id parent;       /* block that last moved the token; zero: create */
@@ -161,15 +174,53 @@ ecp_store(const ec_store *s)
 	return (const ecp_store_ops *)s->ops;
 }
 
-/* Bytes of one item on the wire: its canonical encoding (docs/wire.md). */
+/* Returns the bytes of one item on the wire: its canonical encoding
+ * (docs/wire.md).  Cannot fail. */
 uint64_t ecp_item_wire_size(const ecp_item *it);
 
 /* Builds an unsigned ec block for a transaction (ids expanded with
  * ec_id_expand; the block id is its content hash, so it is not t->id).
  * Only creates pass the lifecycle check unsigned: wallets sign (ec_txn
- * .block).  out must hold ecp_block_size(t->used) bytes. */
+ * .block).  Cannot fail.
+ * Out: out: must hold ecp_block_size(t->used) bytes, t->used in
+ *      1..ECP_MAX_PARTS. */
 void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
 
+/* The ec protocol's table (ec/protocol.h).  What its calls return:
+ *
+ * node_init  EC_EINVAL if the config fails ecp_config_check (nothing is
+ *            allocated; node_fini accepts the storage).  Never EC_ENOMEM.
+ * set_peers  EC_EINVAL if the ids are not strictly ascending, EC_ERANGE
+ *            if there are more than UINT32_MAX, EC_ENOMEM; the peer list
+ *            is then unchanged.  Call it before the node handles or
+ *            submits anything: every block's windows are computed from the
+ *            peers when the block arrives, and are never recomputed.
+ * submit     EC_EINVAL if txn has no part or more than ECP_MAX_PARTS, a
+ *            wallet block whose nparts is not txn->used, or ctx->intern is
+ *            NULL: nothing changed.  EC_ENOMEM: the pool may hold the
+ *            block half set up (without its body, or with part of its
+ *            first wave queued); submitting the transaction again
+ *            completes it (and sends the first wave again).
+ * handle     EC_ENOMEM, or an error of the store's xblock_put/xtoken_put
+ *            (a certificate's commit).  The envelope's items after the one
+ *            that failed are not handled; the driver may deliver the
+ *            envelope again (handling an item twice changes nothing more,
+ *            though an answer may go out twice) or drop it.
+ * tick       EC_ENOMEM, an error of the store's writes (a commit), or the
+ *            first error of ctx->send.  The clock has advanced; the work
+ *            the tick did not reach stays due, for the next tick.  After a
+ *            send error the whole outbox is kept, so the next tick sends
+ *            again the envelopes the sink had already accepted (the
+ *            protocol tolerates duplicates).  Two losses are not made up
+ *            for: a vote being cast when memory ran out is not sent, and
+ *            a submitter whose commit failed tries again only when the
+ *            block's votes change.
+ * wake_at    exact for what a tick acts on at a time (tally, vote, poll,
+ *            drop); a node with an entry whose drop a standing yes holds,
+ *            or a member waiting for a parent fetch or a withdrawal to be
+ *            answered, wakes every tick.
+ * The other calls cannot fail.  The simulator stops its run at the first
+ * error; a daemon may free memory and carry on. */
 extern const ec_protocol ec_protocol_ec;
 /* Its tables for drivers (also reachable as ec_protocol_ec.msg, .workload). */
 extern const ec_msg_ops ecp_msg_ops;
@@ -177,8 +228,10 @@ extern const ec_workload_ops ecp_workload_ops;
 extern const ec_proto_config ecp_config_ops;
 
 /* Test and driver hooks. */
-/* Window [low, high] of a node (self, peers) around key, w below and w+1
- * at or above; the whole ring when the list is too short. */
+/* Returns the window [low, high] of a node (self, peers) around key: the
+ * w nearest below and the w+1 nearest at or above, among the peers and
+ * self; the whole ring ({key + 1, key}) when the list is too short.
+ * Cannot fail.  In: peers: sorted; borrowed for the call. */
 ec_range ecp_window(const ec_peers *peers, uint64_t self, uint64_t key, uint32_t w);
 
 #endif

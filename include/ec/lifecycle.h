@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The signed token lifecycle of the ec protocol (seed §11.9.8): every part
- * of a block names its token, the token's previous block and the hash of
- * the key allowed to make the next change.
+ * The signed token lifecycle of the ec protocol (docs/ec-protocol.md):
+ * every part of a block names its token, the token's previous block and
+ * the hash of the key allowed to make the next change.
  *
  *   create    parent zero; no signer, no signature (anyone may create a
  *             token that does not exist yet)

@@ -79,7 +79,7 @@ uint32_t ec_rng_index(ec_rng *rng, uint64_t n);
 void ec_rng_shuffle(ec_rng *rng, void *base, size_t n, size_t elem_size);
 
 /*
- * index::sample(rng, n, amount) from rand 0.8.5 (docs/seed-protocol.md
+ * index::sample(rng, n, amount) from rand 0.8.5 (docs/design/seed-protocol.md
  * Appendix A.4): picks
  * min(amount, n) distinct indices of [0, n).  The chosen set and the number
  * of words drawn match the reference; the order of out[] is unspecified.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Proof of storage (seed design §11.9.3, "Layer 2"): a node must show that
+ * Proof of storage (docs/design/performance_analysis.md §11.9.3, "Layer 2"): a node must show that
  * it really keeps the token mappings (token id -> id of the block that last
  * moved it) of its part of the ring.  A requester derives a challenge point
  * that the audited node cannot predict (a BLAKE3 derive-key hash of

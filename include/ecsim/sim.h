@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ec_sim: the round-based network simulator of the reference
- * (docs/seed-protocol.md §4), driving any ec_protocol through its table.
+ * (docs/design/seed-protocol.md §4), driving any ec_protocol through its table.
  * It owns every node (as protocol-opaque state in one array), their stores
  * (an ec_memstore per worker thread), the message queue and the single
  * random stream.  A round is: detect commits at injection nodes, create
@@ -121,8 +121,8 @@ typedef struct ec_sim_config {
 	double destroy_rate;      /* share of transfers that destroy the token;
 	                             a fresh token is created in its place */
 	uint32_t witness_tokens;  /* transient witness tokens per block: created
-	                             with the block, destroyed by it (seed
-	                             §11.9.8.1) */
+	                             with the block, destroyed by it
+	                             (performance_analysis.md §11.9.8.1) */
 	uint32_t identity_bits;   /* > 0: every node mines an Argon2id identity
 	                             (ec/identity.h, simulation cost: 64 KiB, 1
 	                             pass) with this many trailing zero bits, its

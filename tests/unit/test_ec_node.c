@@ -4,9 +4,11 @@
  * ec_protocol table with a recording context: windows, the commit rule on a
  * hand-built neighbourhood (net balance, quorum, witness, voters outside the
  * window), blocking, exclusive votes for conflicting blocks (highest first),
- * withdrawals and their stamps, certificates, batching, and the signed token
+ * withdrawals and their stamps, certificates, batching, the signed token
  * lifecycle (ids are content hashes; transfers are signed by the key the
- * parent named).
+ * parent named), and wake_at against what the tick does (this test reads
+ * the node's internals, src/proto/ec/node.h, to see that a tick changed
+ * nothing).
  *
  * Layout: the node trusts the 40 peers at 1000, 2000, ..., 40000 units of
  * a ring of 40,000 units spread over the whole 64-bit ring (P(x) is the
@@ -33,6 +35,7 @@
 #include "ec/lifecycle.h"
 #include "ecsim/memstore.h"
 #include "ec/sig.h"
+#include "proto/ec/node.h" /* the node's internals: test_wake_at_tick compares states */
 
 #define NPEERS 40
 #define UNIT 461168601842738ull /* floor(2^64 / 40000) */
@@ -59,6 +62,7 @@ typedef struct fixture {
 	rec *out;
 	size_t nout, cap;
 	size_t commits, blocked;
+	size_t events; /* every event reported */
 	size_t rejects[EC_VERDICT_COUNT];
 	ec_peers peers; /* the same list, for ecp_window */
 } fixture;
@@ -97,6 +101,7 @@ record_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64
 	fixture *f = user;
 	(void)node;
 	(void)block;
+	f->events++;
 	if (ev == EC_EV_COMMIT)
 		f->commits++;
 	if (ev == EC_EV_VOTE_BLOCKED)
@@ -566,6 +571,201 @@ test_wake_at(void **state)
 	assert_false(committed(f, &bid));
 	tick(f);
 	assert_true(committed(f, &bid));
+	destroy(f);
+}
+
+/* Everything a node owns, its clock left out: the node's own bytes, each
+ * pool entry with its votes, trail, windows and role flags, and the
+ * outbox.  Two snapshots are equal when a tick changed nothing else. */
+typedef struct snap {
+	unsigned char *b;
+	size_t len, cap;
+} snap;
+
+static void
+snap_add(snap *s, const void *p, size_t len)
+{
+	if (s->len + len > s->cap) {
+		s->cap = 2 * (s->len + len);
+		s->b = realloc(s->b, s->cap);
+		assert_non_null(s->b);
+	}
+	if (len)
+		memcpy(s->b + s->len, p, len);
+	s->len += len;
+}
+
+static snap
+snap_take(const fixture *f)
+{
+	snap s = {0};
+	ecp_node n = *(const ecp_node *)f->node;
+	n.now = 0;
+	snap_add(&s, &n, sizeof n);
+	for (uint32_t i = 0; i < n.npool; i++) {
+		const entry *e = &n.pool[i];
+		snap_add(&s, e, sizeof *e);
+		snap_add(&s, e->votes, e->nvotes * sizeof *e->votes);
+		snap_add(&s, e->interest, e->ni * sizeof *e->interest);
+		snap_add(&s, e->win, e->nroles * sizeof *e->win);
+		snap_add(&s, RF(e), e->nroles);
+	}
+	snap_add(&s, n.out, n.nout * sizeof *n.out);
+	return s;
+}
+
+static bool
+snap_same_free(snap *a, snap *b)
+{
+	bool same = a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
+	free(a->b);
+	free(b->b);
+	return same;
+}
+
+/* Ticks the node through its wake_at W.  The ticks that start before W
+ * (those a driver may skip) must send nothing, report nothing and change
+ * nothing but the clock, and must leave W as it was; the tick that starts
+ * at W must do something: send, report or change the node's state.  An
+ * idle node (W = UINT64_MAX) is ticked 200 times.  Returns W. */
+static uint64_t
+tick_to_wake(fixture *f)
+{
+	const ec_protocol *p = f->proto;
+	const uint64_t wake = p->wake_at(f->node);
+	const uint64_t now = p->now(f->node);
+	assert_true(wake >= now);
+	const uint64_t stop = wake == UINT64_MAX ? now + 200 : wake;
+	while (p->now(f->node) < stop) {
+		size_t nout = f->nout, events = f->events;
+		snap a = snap_take(f);
+		tick(f);
+		snap b = snap_take(f);
+		if (!snap_same_free(&a, &b))
+			fail_msg("a tick before wake_at %llu changed the node at clock %llu",
+			         (unsigned long long)wake, (unsigned long long)p->now(f->node));
+		assert_int_equal(f->nout, nout);
+		assert_int_equal(f->events, events);
+		assert_int_equal(p->wake_at(f->node), wake);
+	}
+	if (wake == UINT64_MAX)
+		return wake;
+	size_t nout = f->nout, events = f->events;
+	snap a = snap_take(f);
+	tick(f);
+	snap b = snap_take(f);
+	if (snap_same_free(&a, &b) && f->nout == nout && f->events == events)
+		fail_msg("the tick at wake_at %llu did nothing", (unsigned long long)wake);
+	return wake;
+}
+
+/* wake_at and the tick decide from the same function (timers.c: due), so
+ * they cannot drift apart: in each of these states, from a submitter's
+ * first wave to a forgotten entry, the ticks before wake_at do nothing and
+ * the tick at it acts.  (Not covered, as wake_at cannot tell: an entry
+ * whose drop is held by a standing yes, and a member waiting out a fetch
+ * cooldown, wake the node every tick.) */
+static void
+test_wake_at_tick(void **state)
+{
+	(void)state;
+	uint64_t tok = TOK;
+	ecp_config cfg;
+	ecp_config_default(&cfg);
+	cfg.grace = 2;
+
+	/* a submitter: first wave, polls, votes counted, grace, commit,
+	 * lingering, forgotten */
+	fixture *f = make_cfg(P(FAR), &cfg);
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
+	ec_id bid = submit(f, &tok, 1, gap(30000, 31000));
+	uint64_t now = f->proto->now(f->node);
+	assert_int_equal(tick_to_wake(f), now); /* the first wave */
+	tick_to_wake(f); /* first poll */
+	tick_to_wake(f); /* second poll */
+	for (uint64_t v = 27000; v <= 31000; v += 2000)
+		vote(f, P(v), bid, ECP_ROLE_WITNESS, 1, 1);
+	for (uint64_t v = 7000; v <= 15000; v += 2000)
+		vote(f, P(v), bid, 0, 1, 1);
+	tick_to_wake(f); /* counted: the grace starts */
+	assert_false(committed(f, &bid));
+	tick_to_wake(f); /* the grace ends: committed */
+	assert_true(committed(f, &bid));
+	tick_to_wake(f); /* forgotten after lingering */
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
+	destroy(f);
+
+	/* a submitter whose block a quorum of no votes blocks */
+	f = make(P(FAR), 1);
+	bid = submit(f, &tok, 1, gap(30000, 31000));
+	tick_to_wake(f);
+	for (uint64_t v = 7000; v <= 15000; v += 2000)
+		vote(f, P(v), bid, 0, -1, 1);
+	tick_to_wake(f); /* blocked */
+	assert_int_equal(f->blocked, 1);
+	tick_to_wake(f); /* forgotten after lingering */
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
+	destroy(f);
+
+	/* a token member: votes, polls the origin, commits on the certificate */
+	f = make(P(NEAR), 1);
+	uint64_t ntok = NEARTOK;
+	const ecp_block *b = creates(f, &ntok, 1, 1, gap(40000, 1000));
+	ecp_item it = {.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = b->id,
+	               .block = b};
+	deliver(f, P(3000), 0, &it, 1);
+	tick_to_wake(f); /* votes */
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, NULL), 1);
+	tick_to_wake(f); /* polls the origin */
+	assert_int_equal(sent(f, P(1000), ECP_POLL, NULL), 1);
+	tick_to_wake(f); /* and again */
+	ecp_item c = {.kind = ECP_COMMIT, .block_id = b->id, .block = b,
+	              .cert = full_cert(f, P(NEAR), b)};
+	deliver(f, P(1000), 1, &c, 1);
+	assert_true(committed(f, &b->id));
+	while (tick_to_wake(f) != UINT64_MAX)
+		; /* repairs, lingers, forgets */
+	destroy(f);
+
+	/* a relay forwards, then forgets soon */
+	f = make(P(FAR), 1);
+	b = creates(f, &tok, 1, 2, ANYWHERE);
+	it = (ecp_item){.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = b->id,
+	                .block = b};
+	deliver(f, P(30000), 0, &it, 1);
+	tick_to_wake(f); /* forwards */
+	assert_true(f->nout > 0);
+	tick_to_wake(f); /* forgets: the entry came at clock 0 */
+	assert_int_equal(f->proto->now(f->node), f->cfg.poll_first);
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
+	destroy(f);
+
+	/* a witness votes, then forgets soon */
+	f = make(P(FAR), 1);
+	b = creates(f, &tok, 1, 3, gap(20000, 21000)); /* FAR is a witness */
+	it = (ecp_item){.kind = ECP_BLOCK, .role = ECP_ROLE_WITNESS, .origin = P(1000),
+	                .block_id = b->id, .block = b};
+	deliver(f, P(3000), 0, &it, 1);
+	tick_to_wake(f); /* votes */
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, NULL), 1);
+	tick_to_wake(f); /* forgets */
+	assert_int_equal(f->proto->now(f->node), f->cfg.poll_first);
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
+	destroy(f);
+
+	/* an entry whose body was forged has no block, and expires */
+	f = make(P(NEAR), 1);
+	ecp_block *forged = new_block(1);
+	memcpy(forged, creates(f, &ntok, 1, 4, ANYWHERE), ecp_block_size(1));
+	forged->id.w[3] ^= 1;
+	const ecp_block *fb = keep(f, forged);
+	c = (ecp_item){.kind = ECP_COMMIT, .block_id = fb->id, .block = fb,
+	               .cert = full_cert(f, P(NEAR), fb)};
+	deliver(f, P(3000), 0, &c, 1);
+	assert_int_equal(f->rejects[EC_REJECT_BAD_ID], 1);
+	tick_to_wake(f); /* expires */
+	assert_int_equal(f->proto->now(f->node), f->cfg.expiry);
+	assert_int_equal(tick_to_wake(f), UINT64_MAX);
 	destroy(f);
 }
 
@@ -1103,6 +1303,7 @@ main(void)
 	    cmocka_unit_test(test_balance_and_blocking),
 	    cmocka_unit_test(test_grace),
 	    cmocka_unit_test(test_wake_at),
+	    cmocka_unit_test(test_wake_at_tick),
 	    cmocka_unit_test(test_poll_to_voters),
 	    cmocka_unit_test(test_member_waits_for_certificate),
 	    cmocka_unit_test(test_conflict_highest_first),

@@ -124,7 +124,7 @@ test_shuffle_elements_and_no_draws(void **state)
 	assert_int_equal(ec_rng_u32(&rng), ec_rng_u32(&ref));
 }
 
-/* ---- a plain scalar ChaCha12 block (spec Appendix A.1), independent of the
+/* ---- a plain scalar ChaCha12 block (seed-protocol.md Appendix A.1), independent of the
  * library's batched implementation ---- */
 
 static uint32_t
@@ -327,7 +327,7 @@ test_range_bounds(void **state)
 	}
 }
 
-/* ---- index::sample reference (spec Appendix A.2 and A.4), written apart
+/* ---- index::sample reference (seed-protocol.md Appendix A.2 and A.4), written apart
  * from the library: only the raw word stream ec_rng_u32 is shared. */
 
 static uint32_t

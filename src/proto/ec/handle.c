@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Delivered messages (node.h).  A handler records what it heard in the
+ * pool and answers from what the node already knows; votes are cast and
+ * counted in the tick (timers.c), so that the order in which a round's
+ * messages arrive does not decide which of two conflicting blocks gets a
+ * yes.  The one decision taken here is a commit on a certificate
+ * (safety.c), which needs no vote of mine.
+ */
+#include "proto/ec/node.h"
+
+/* My recorded vote on role code of e, 0 if none. */
+static int8_t
+my_vote(const ecp_node *n, const entry *e, uint16_t code)
+{
+	int8_t v = 0;
+	for (uint32_t k = 0; k < e->nvotes; k++)
+		if (e->votes[k].voter == n->pos && e->votes[k].role == code)
+			v = e->votes[k].value;
+	return v;
+}
+
+/* A BLOCK for role r of e reached me, a member.  Only the first copy and a
+ * submitter's re-poll matter: later copies of the first wave, from its
+ * parallel paths, are not answered (answering them cost half of all BLOCK
+ * messages). */
+static ec_err
+member_block(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, bool fellow,
+             const ecp_item *it)
+{
+	ec_err err;
+	if (!(RF(e)[r] & RF_VOTED)) {
+		RF(e)[r] |= RF_WANT;
+		if (!fellow && !(it->flags & ECP_F_COVERED))
+			RF(e)[r] |= RF_SPREAD;
+	} else if (!fellow && (it->flags & ECP_F_POLL)) {
+		/* a re-poll: my vote may have been lost; the window may have
+		 * missed the block */
+		ecp_item v = {.kind = ECP_VOTE, .role = it->role, .block_id = e->id};
+		v.value = my_vote(n, e, it->role);
+		if (v.value && e->origin && (err = send_item(n, ctx, e->origin, &v)))
+			return err;
+		if (n->now >= e->spread_at + n->cfg.poll_first) {
+			e->spread_at = n->now;
+			if ((err = spread(n, ctx, e, r, v.value, 0)))
+				return err;
+		}
+	}
+	return EC_OK;
+}
+
+/* A copy of the block for one role (first wave, a fellow member passing
+ * its vote on, or a re-poll): records the block, the sender's vote if it
+ * is a fellow, and what I am to do in the tick; a relay forwards it. */
+static ec_err
+on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e;
+	ec_err err;
+	if (!it->block || !ec_id_eq(&it->block->id, &it->block_id))
+		return EC_OK;
+	if (!find(n, &it->block_id) &&
+	    ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+		/* decided and forgotten: the store answers a re-poll (the other
+		 * copies, fellows' votes and late first-wave copies, ask nothing) */
+		return it->flags & ECP_F_POLL ? ecp__send_stored(n, ctx, from, &it->block_id, NULL)
+		                              : EC_OK;
+	if ((err = ecp__entry_get(n, ctx, &it->block_id, &e)) ||
+	    (err = ecp__entry_set_block(n, ctx, e, it->block)))
+		return err;
+	if (!e->block)
+		return EC_OK;
+	if (!e->origin)
+		e->origin = it->origin;
+	uint32_t r = role_index(e->block, it->role);
+	if (r >= e->nroles)
+		return EC_OK;
+	uint64_t key = role_key(e->block, r);
+	ec_range w = e->win[r];
+	bool fellow = ec_range_contains(w, from);
+	if (it->value && fellow) {
+		if ((err = ecp__add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp)))
+			return err;
+		if (it->value > 0 && r < e->block->nparts)
+			e->fetch_peer = from; /* a yes voter knows the parent */
+	}
+	if (!e->fetch_peer)
+		e->fetch_peer = from;
+	if (e->state != ST_PENDING) {
+		/* only a re-poll asks: not a fellow passing its vote on, nor a
+		 * late copy of the first wave */
+		return it->flags & ECP_F_POLL ? ecp__send_terminal(n, ctx, e, from, it->role) : EC_OK;
+	}
+	if (ec_range_contains(w, n->pos))
+		return member_block(n, ctx, e, r, fellow, it);
+	/* a relay: forward towards the key, once per poll period */
+	if (it->hops >= n->cfg.max_hops)
+		return EC_OK;
+	if ((RF(e)[r] & RF_ROUTED) && n->now < e->routed_at + n->cfg.poll_first)
+		return EC_OK;
+	RF(e)[r] |= RF_ROUTED;
+	e->routed_at = n->now;
+	emit(ctx, n, EC_EV_QUERY_FORWARDED, &e->id, r);
+	return ecp__route(n, ctx, e, r, (uint16_t)(it->hops + 1), ring_dist(n->pos, key), 0,
+	                  (uint8_t)(it->flags & ECP_F_POLL));
+}
+
+/* A member's vote on my block (or one I follow): counted in the tick. */
+static ec_err
+on_vote(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e) /* a block I decided and forgot: the store answers; else ignore */
+		return ecp__send_stored(n, ctx, from, &it->block_id, NULL);
+	if (e->state != ST_PENDING)
+		return ecp__send_terminal(n, ctx, e, from, it->role);
+	/* token voters are told the outcome; witnesses store nothing */
+	ec_err err = it->role == ECP_ROLE_WITNESS ? EC_OK : ecp__add_interest(ctx, e, from);
+	if (!err)
+		err = ecp__add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp);
+	emit(ctx, n, EC_EV_VOTE_TRUSTED, &e->id, 0);
+	return err;
+}
+
+/* A certificate: a submitter's push, a repair, or the answer to a parent
+ * fetch (then I may hold no entry for the block yet). */
+static ec_err
+on_commit(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	if (!it->block || !it->cert || !ec_id_eq(&it->block->id, &it->block_id))
+		return EC_OK;
+	entry *e = find(n, &it->block_id);
+	ec_err err;
+	if (!e) {
+		if (ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &it->block_id, NULL, NULL))
+			return EC_OK;
+		if ((err = ecp__entry_get(n, ctx, &it->block_id, &e)))
+			return err;
+	}
+	if (e->state == ST_COMMITTED)
+		return EC_OK;
+	if ((err = ecp__entry_set_block(n, ctx, e, it->block)))
+		return err;
+	if (!e->block)
+		return EC_OK;
+	return ecp__commit_on_cert(n, ctx, e, it->cert);
+}
+
+/* A node that blocked the block tells me (its submitter, or a node that
+ * asked for the outcome): its no is recorded like a vote, with a stamp
+ * that outranks a yes it sent in the same round. */
+static ec_err
+on_blocked(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e || e->state != ST_PENDING)
+		return EC_OK;
+	return ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
+}
+
+/* A voter asks for the outcome: told now if decided, else when it is. */
+static ec_err
+on_poll(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e)
+		return ecp__send_stored(n, ctx, from, &it->block_id, NULL);
+	if (e->state != ST_PENDING)
+		return ecp__send_terminal(n, ctx, e, from, it->role);
+	return ecp__add_interest(ctx, e, from);
+}
+
+/* A member takes back its yes on my block.  The no is recorded (with a
+ * stamp that outranks the yes) before the acknowledgement leaves, so the
+ * yes can never count after the member was told it no longer does; if the
+ * block already committed, the member gets the certificate instead. */
+static ec_err
+on_withdraw(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = it->role, .block_id = it->block_id};
+	if (!e) {
+		bool found;
+		ec_err err = ecp__send_stored(n, ctx, from, &it->block_id, &found);
+		/* not committed here and not pending: nothing here can count it */
+		return err || found ? err : send_item(n, ctx, from, &ack);
+	}
+	if (e->state == ST_COMMITTED)
+		return ecp__send_terminal(n, ctx, e, from, it->role);
+	if (e->state == ST_PENDING) {
+		ec_err err = ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
+		if (err)
+			return err;
+	}
+	return send_item(n, ctx, from, &ack);
+}
+
+/* The submitter acknowledged my withdrawal: my yes is free again. */
+static ec_err
+on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	entry *e = find(n, &it->block_id);
+	if (!e || !e->block)
+		return EC_OK;
+	uint32_t r = role_index(e->block, it->role);
+	if (r >= e->block->nparts)
+		return EC_OK;
+	RF(e)[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
+	/* my own record changes too, or a re-poll would repeat the old yes */
+	return ecp__add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
+}
+
+ec_err
+ecp__handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
+{
+	ecp_node *n = node;
+	if (msg->type != EC_MSG_ENVELOPE || !msg->u.env.items)
+		return EC_OK; /* not ours: ignored, never an error */
+	n->stamp = (uint32_t)(2 * msg->time);
+	for (uint32_t i = 0; i < msg->u.env.n; i++) {
+		const ecp_item *it = &msg->u.env.items[i];
+		const uint64_t from = msg->sender;
+		ec_err err = EC_OK;
+		switch (it->kind) {
+		case ECP_BLOCK: err = on_block(n, ctx, from, it); break;
+		case ECP_VOTE: err = on_vote(n, ctx, from, it); break;
+		case ECP_COMMIT: err = on_commit(n, ctx, it); break;
+		case ECP_BLOCKED: err = on_blocked(n, ctx, from, it); break;
+		case ECP_POLL: err = on_poll(n, ctx, from, it); break;
+		/* a parent fetch: the store answers, or nobody */
+		case ECP_FETCH: err = ecp__send_stored(n, ctx, from, &it->block_id, NULL); break;
+		case ECP_WITHDRAW: err = on_withdraw(n, ctx, from, it); break;
+		case ECP_WITHDRAWN: err = on_withdrawn(n, ctx, it); break;
+		default: break; /* unknown kinds from a peer are dropped */
+		}
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}

@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The safety rule of the ec protocol (docs/ec-protocol.md, "The commit
+ * rule" and "Conflicts"): how a node votes, when it commits, and why two
+ * conflicting blocks (spending the same token from the same parent) cannot
+ * both commit.  Everything else in the node is about getting messages to
+ * the right nodes in time; only this file decides.
+ *
+ * Voting (judge, vote).  A member of a token role votes yes when the
+ * token's current block in its store is the part's parent and the part
+ * passes the lifecycle check against it (check_part: the parent named the
+ * signer's key, the signature verifies), and it holds no yes for another
+ * block with the same (token, parent).  That yes is exclusive: to back a
+ * higher conflicting block it first takes the lower yes back at the lower
+ * block's submitter and waits for the acknowledgement (withdraw); while a
+ * yes of mine could still count there, my entry stays (ecp__holds_yes) so
+ * that I cannot forget it.  Otherwise it votes no, or waits for a parent
+ * fetch when it may have missed the parent's commit.  Witnesses vote yes
+ * on any well-formed block.
+ *
+ * Committing (decide, ecp__tally, ecp__commit_on_cert, commit).  Only the
+ * block's submitter commits on votes: every token role needs, among the
+ * voters in the submitter's own window around the token (2w+1 nodes), a
+ * net balance above the threshold and a quorum of yes votes; the witness
+ * role needs more yes votes than the threshold.  With a grace it waits
+ * that many more rounds with the decision standing.  Any other node
+ * commits only on the submitter's certificate (the votes it counted),
+ * judged on its own against windows twice as wide, and only if every part
+ * whose parent it holds as the token's current block passes the check.
+ * A quorum of no votes, or a balance below minus the threshold, blocks the
+ * block; blocking is local and a later certificate outranks it.
+ *
+ * Why two conflicting blocks A < B cannot both commit, assuming (1) the
+ * quorum is a majority of the 2w+1 members (the default w+1), (2) every
+ * node's view of its own neighbourhood is exact (the bounded-degree
+ * topologies give that), so a node takes itself for a member only if it is
+ * one of the 2w+1 nodes nearest the key, and (3) no node votes twice or
+ * forges a vote.  A submitter's window, drawn from its peers, is never
+ * narrower than the true one, so every yes it counts comes from those
+ * 2w+1 nodes; each commit needs a majority of them, so some member M is
+ * counted as yes for both.  M's yes for B is cast only
+ * after A's submitter acknowledged M's withdrawal, which it records first
+ * as a no with a later stamp (an older yes arriving late never overrides
+ * it), so A cannot count M's yes afterwards; or after A's certificate
+ * reached M, in which case M committed A and votes no on B (A's commit
+ * blocks B, and B's parent is no longer the token's current block).
+ * Members never commit on the votes they overhear: a voter may have taken
+ * its yes back at the submitter meanwhile.  Where the assumptions fail
+ * (dense random graphs with inexact views, Byzantine voters), the rule
+ * gives no such guarantee; the simulator measures what happens
+ * (conflict_* in --json).
+ *
+ * Repair (repair).  A member that never voted probably missed the block;
+ * without the commit its token mapping goes stale and it would vote no on
+ * the next transfer.  After a commit, the certificate's first voter of
+ * each token role, when it knows that window exactly, sends the
+ * certificate to the fellow members the certificate does not name.  Repair
+ * only spreads a certificate; receivers judge it like any other.
+ */
+#include "proto/ec/node.h"
+
+#include <string.h>
+
+#include "ec/lifecycle.h"
+#include "ec/wire.h"
+
+/* ---- voting ----------------------------------------------------------- */
+
+static void
+reject(const ec_ctx *ctx, const ecp_node *n, const entry *e, ec_verdict v)
+{
+	if (ctx->event)
+		ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&e->id), (uint64_t)v);
+}
+
+/* My yes stops mattering once the token moves past the parent: no block
+ * with that parent can win any more. */
+bool
+ecp__holds_yes(const ec_ctx *ctx, const entry *e)
+{
+	for (uint32_t r = 0; e->block && r < e->block->nparts; r++) {
+		if (!(RF(e)[r] & RF_YES))
+			continue;
+		ec_id cur = {{0, 0, 0, 0}};
+		uint64_t t;
+		(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &e->block->parts[r].token, &cur, &t);
+		if (ec_id_eq(&cur, &e->block->parts[r].parent))
+			return true;
+	}
+	return false;
+}
+
+/* The undecided block that already has my yes vote for the same token and
+ * parent, if any; *role is its part.  A block I blocked myself still
+ * counts: only its submitter decides, and my yes stands there until it
+ * acknowledges a withdrawal. */
+static entry *
+yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *role)
+{
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		if (e == self || !e->block || e->state == ST_COMMITTED)
+			continue;
+		for (uint32_t r = 0; r < e->block->nparts; r++)
+			if ((RF(e)[r] & RF_YES) && ec_id_eq(&e->block->parts[r].token, &part->token) &&
+			    ec_id_eq(&e->block->parts[r].parent, &part->parent)) {
+				*role = r;
+				return e;
+			}
+	}
+	return NULL;
+}
+
+enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW };
+
+/* Takes my yes back from the lower block `low` so that I may vote for a
+ * higher conflicting one: at once if the block is mine (or its submitter
+ * is unknown, so my yes went nowhere), else by asking its submitter, whose
+ * acknowledgement (or certificate, if it already committed) settles it.
+ * Asks again after a cooldown while unanswered. */
+static ec_err
+withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
+{
+	if (low->mine || !low->origin) {
+		RF(low)[r] &= (uint8_t)~RF_YES;
+		return ecp__add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
+		                     (uint32_t)(2 * n->now + 1));
+	}
+	if ((RF(low)[r] & RF_WDRAW) && n->now < low->wd_at)
+		return EC_OK;
+	if (!(RF(low)[r] & RF_WDRAW)) {
+		/* from now on whatever I say about the lower block is a no (a
+		 * re-poll must not repeat the yes with a later stamp); my yes
+		 * stays reserved until the submitter acknowledges */
+		ec_err err = ecp__add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
+		                           (uint32_t)(2 * n->now + 1));
+		if (err)
+			return err;
+	}
+	RF(low)[r] |= RF_WDRAW;
+	low->wd_at = n->now + n->cfg.fetch_cooldown;
+	ecp_item it = {.kind = ECP_WITHDRAW, .role = role_code(low->block, r), .block_id = low->id};
+	return send_item(n, ctx, low->origin, &it);
+}
+
+/* Whether part r of e passes the lifecycle rules against the token's
+ * current block, which the caller found to be the part's parent.  A pass
+ * is kept (signatures are checked once); a failure is reported as
+ * evidence. */
+static bool
+check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+{
+	if (RF(e)[r] & RF_CHECKED)
+		return true;
+	const ecp_part *part = &e->block->parts[r];
+	const ecp_block *parent = NULL;
+	if (!ec_id_is_zero(&part->parent))
+		(void)ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &part->parent, &parent, NULL);
+	ec_verdict v = EC_REJECT_BAD_SIG; /* no scheme: nothing signed passes */
+	if (ctx->sig || ec_id_is_zero(&part->parent))
+		v = ecp_part_check_memo(ctx->sig, e->block, r, parent,
+		                        ctx->memo ? ctx->memo(ctx->memo_user, e->block) : NULL);
+	if (v != EC_ACCEPT) {
+		reject(ctx, n, e, v);
+		return false;
+	}
+	RF(e)[r] |= RF_CHECKED;
+	return true;
+}
+
+/* My vote on role r of e: +1, -1, or 0 while waiting (*why says for what:
+ * a parent fetch or a withdrawal; *err a failure to ask for the latter). */
+static int8_t
+judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *err)
+{
+	*why = WAIT_NONE;
+	*err = EC_OK;
+	if (r == e->block->nparts)
+		return 1; /* witness: the block is well formed */
+	const ecp_part *part = &e->block->parts[r];
+	if (e->state == ST_BLOCKED)
+		return -1;
+	ec_id cur = {{0, 0, 0, 0}};
+	uint64_t t;
+	(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+	/* a part that breaks the lifecycle gets a no before it can touch the
+	 * votes of a legitimate contender (exclusive yes votes) */
+	if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
+		return -1;
+	uint32_t lr;
+	entry *other = yes_elsewhere(n, e, part, &lr);
+	if (other) {
+		if (ec_id_cmp(&other->id, &e->id) > 0)
+			return -1; /* I back the higher block already */
+		*err = withdraw(n, ctx, other, lr);
+		if (*err || (RF(other)[lr] & RF_YES)) {
+			*why = WAIT_WITHDRAW;
+			return 0;
+		}
+	}
+	if (ec_id_eq(&cur, &part->parent))
+		return 1;
+	if (!ec_id_is_zero(&part->parent) &&
+	    !ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
+	    e->fetch_tries < 4 && e->fetch_peer) {
+		*why = WAIT_FETCH; /* I may have missed the parent's commit: fetch it */
+		return 0;
+	}
+	reject(ctx, n, e, EC_REJECT_STALE);
+	return -1;
+}
+
+ec_err
+ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
+{
+	int why;
+	ec_err err;
+	int8_t v = judge(n, ctx, e, r, &why, &err);
+	if (err)
+		return err;
+	if ((RF(e)[r] & RF_SPREAD) && v == 0) {
+		/* the window must not wait for my parent fetch */
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
+		e->spread_at = n->now;
+		if ((err = spread(n, ctx, e, r, 0, 0)))
+			return err;
+	}
+	if (v == 0) {
+		RF(e)[r] |= RF_WAIT;
+		if (why == WAIT_FETCH && n->now >= e->fetch_at)
+			return ecp__fetch_parent(n, ctx, e, r);
+		return EC_OK;
+	}
+	/* RF_YES is what makes the yes exclusive (yes_elsewhere) */
+	uint16_t code = role_code(e->block, r);
+	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
+	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
+	     (uint64_t)(v > 0));
+	if ((err = ecp__add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
+		return err;
+	if (RF(e)[r] & RF_SPREAD) {
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
+		e->spread_at = n->now;
+		if ((err = spread(n, ctx, e, r, v, 0)))
+			return err;
+	}
+	if (e->origin && e->origin != n->pos) {
+		ecp_item it = {.kind = ECP_VOTE, .value = v, .role = code, .block_id = e->id};
+		if ((err = send_item(n, ctx, e->origin, &it)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* ---- deciding --------------------------------------------------------- */
+
+enum { DEC_OPEN, DEC_COMMIT, DEC_BLOCK };
+
+/* The decision a set of votes supports in my windows of half-width
+ * `width` (the rule at the top of this file); *role is the blocking
+ * role.  Votes on no role of the block are ignored. */
+static int
+decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes, uint32_t width,
+       uint16_t *role)
+{
+	const ecp_block *b = e->block;
+	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	/* one pass over the votes counts every role (role r's window, r in
+	 * 0..nparts; the witness is r = nparts); then the roles are judged in
+	 * order, as a pass per role would */
+	ec_range wide[ECP_MAX_PARTS + 1];
+	const ec_range *win = e->win;
+	if (width != n->cfg.window) {
+		for (uint32_t r = 0; r <= b->nparts; r++)
+			wide[r] = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		win = wide;
+	}
+	uint32_t yes_of[ECP_MAX_PARTS + 1], no_of[ECP_MAX_PARTS + 1];
+	memset(yes_of, 0, (b->nparts + 1) * sizeof *yes_of);
+	memset(no_of, 0, (b->nparts + 1) * sizeof *no_of);
+	for (uint32_t v = 0; v < nvotes; v++) {
+		uint32_t r = votes[v].role == ECP_ROLE_WITNESS ? b->nparts : votes[v].role;
+		if (r > b->nparts || (r == b->nparts && votes[v].role != ECP_ROLE_WITNESS))
+			continue; /* no role of this block */
+		if (ec_range_contains(win[r], votes[v].voter)) {
+			if (votes[v].value > 0)
+				yes_of[r]++;
+			else
+				no_of[r]++;
+		}
+	}
+	bool all = true;
+	for (uint32_t r = 0; r <= b->nparts; r++) {
+		uint16_t code = role_code(b, r);
+		int64_t yes = yes_of[r], no = no_of[r];
+		if (r == b->nparts) {
+			all = all && yes > thr;
+			continue;
+		}
+		if (no - yes > thr || no >= q) {
+			*role = code;
+			return DEC_BLOCK;
+		}
+		all = all && yes - no > thr && yes >= q;
+	}
+	return all ? DEC_COMMIT : DEC_OPEN;
+}
+
+/* Blocks e here and tells its submitter (it lost) and the interested. */
+static ec_err
+block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role)
+{
+	e->state = ST_BLOCKED;
+	e->done_at = n->now;
+	emit(ctx, n, EC_EV_VOTE_BLOCKED, &e->id, role);
+	if (!e->mine && e->origin) {
+		ec_err err = ecp__send_terminal(n, ctx, e, e->origin, role);
+		if (err)
+			return err;
+	}
+	return ecp__push_all(n, ctx, e, role);
+}
+
+/* The certificate's first voter of each token role (in ring order from
+ * the key) hands it to the fellow members it does not name (top of file). */
+static ec_err
+repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
+{
+	const ecp_block *b = e->block;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		uint64_t key = role_key(b, r);
+		if (!knows_window(n, e->win[r]) || !ec_range_contains(e->win[r], n->pos))
+			continue;
+		uint64_t first = 0, best = UINT64_MAX;
+		for (uint32_t v = 0; v < cert->n; v++)
+			if (cert->v[v].role == r && cert->v[v].voter - key < best) {
+				best = cert->v[v].voter - key;
+				first = cert->v[v].voter;
+			}
+		if (first != n->pos)
+			continue;
+		ec_range w = e->win[r];
+		ecp_item it = {.kind = ECP_COMMIT, .block_id = b->id, .block = b, .cert = cert};
+		for (uint32_t k = 0; k < n->peers.len; k++) {
+			uint64_t q = n->peers.ids[k];
+			if (!ec_range_contains(w, q))
+				continue;
+			bool named = false;
+			for (uint32_t v = 0; v < cert->n && !named; v++)
+				named = cert->v[v].voter == q;
+			ec_err err = named ? EC_OK : send_item(n, ctx, q, &it);
+			if (err)
+				return err;
+		}
+	}
+	return EC_OK;
+}
+
+/* A certificate of every vote that counted in one of my windows, interned
+ * (*out lives as long as the driver keeps its nodes). */
+static ec_err
+make_cert(const ec_ctx *ctx, const entry *e, const ecp_cert **out)
+{
+	const ecp_block *b = e->block;
+	size_t bytes = sizeof(ecp_cert) + (size_t)e->nvotes * sizeof(ecp_vote);
+	ecp_cert *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
+	if (!tmp)
+		return EC_ENOMEM;
+	tmp->n = 0;
+	for (uint32_t r = 0; r < e->nroles; r++) {
+		ec_range w = e->win[r];
+		uint16_t code = role_code(b, r);
+		for (uint32_t v = 0; v < e->nvotes; v++)
+			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
+				tmp->v[tmp->n++] = e->votes[v];
+	}
+	ec_wire_cert_sort(tmp); /* the canonical order, so it can be encoded */
+	*out = ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
+	ctx->realloc_fn(ctx->alloc_user, tmp, bytes, 0);
+	return *out ? EC_OK : EC_ENOMEM;
+}
+
+/* Commits e, with the certificate that convinced me or (NULL) one made of
+ * the votes that counted in my windows: stores the block, moves the token
+ * mappings I hold forward, blocks the losers of a conflict and tells
+ * whoever asked.  A failure before e is marked committed leaves it pending
+ * (writing the block and mappings again later is harmless); one after it
+ * leaves some of the others untold. */
+static ec_err
+commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
+{
+	const ecp_block *b = e->block;
+	ec_err err;
+	const ecp_cert *cert = given;
+	if (!cert && (err = make_cert(ctx, e, &cert)))
+		return err;
+	if ((err = ecp_store(&ctx->store)->xblock_put(ctx->store.impl, b, cert)))
+		return err;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		const ecp_part *part = &b->parts[r];
+		if (!ec_range_contains(e->win[r], n->pos))
+			continue;
+		ec_id cur;
+		uint64_t t;
+		if (ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t) &&
+		    t >= b->time)
+			continue; /* never move a mapping backwards */
+		if ((err = ecp_store(&ctx->store)->xtoken_put(ctx->store.impl, &part->token, &b->id, b->time)))
+			return err;
+		emit(ctx, n, EC_EV_TOKEN_WRITE, &b->id, 0);
+	}
+	e->state = ST_COMMITTED;
+	e->done_at = n->now;
+	if (b->time <= n->now && n->now - b->time < 1000) {
+		int64_t sample = (int64_t)(n->now - b->time) * 16;
+		n->lat16 = (uint32_t)((int64_t)n->lat16 + (sample - (int64_t)n->lat16) / 8);
+	}
+	emit(ctx, n, EC_EV_COMMIT, &b->id, 0);
+	if ((err = repair(n, ctx, e, cert)))
+		return err;
+	/* the losers of a conflict are blocked, and whoever asked is told */
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *o = &n->pool[i];
+		if (o == e || o->state != ST_PENDING || !o->block)
+			continue;
+		for (uint32_t r = 0; r < o->block->nparts; r++) {
+			bool clash = false;
+			for (uint32_t s = 0; s < b->nparts && !clash; s++)
+				clash = ec_id_eq(&o->block->parts[r].token, &b->parts[s].token) &&
+				        ec_id_eq(&o->block->parts[r].parent, &b->parts[s].parent);
+			if (clash) {
+				if ((err = block_entry(n, ctx, o, (uint16_t)r)))
+					return err;
+				break;
+			}
+		}
+	}
+	return ecp__push_all(n, ctx, e, 0);
+}
+
+ec_err
+ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	e->dirty = 0;
+	if (e->state != ST_PENDING || !e->block)
+		return EC_OK;
+	uint16_t role = 0;
+	switch (decide(n, e, e->votes, e->nvotes, n->cfg.window, &role)) {
+	case DEC_COMMIT:
+		/* Only a submitter commits on votes: withdrawals reach it, not
+		 * the members, so a member counting the votes it overheard could
+		 * still count a yes its voter has taken back.  Members commit on
+		 * the submitter's certificate (ecp__commit_on_cert). */
+		if (!e->mine)
+			return EC_OK;
+		if (n->cfg.grace) {
+			if (!e->ready_at) {
+				e->ready_at = n->now + n->cfg.grace;
+				return EC_OK;
+			}
+			if (n->now < e->ready_at)
+				return EC_OK;
+		}
+		return commit(n, ctx, e, NULL);
+	case DEC_BLOCK: return block_entry(n, ctx, e, role);
+	default:
+		e->ready_at = 0; /* a withdrawal undid the decision */
+		return EC_OK;
+	}
+}
+
+/* The certificate is judged on its own votes, not mixed with what I heard
+ * since (my own later withdrawal must not undo the submitter's decision),
+ * against windows twice as wide: a member's view of its neighbourhood can
+ * be narrower than the submitter's (dense graphs that miss some ring
+ * neighbours), while only members in their own view vote at all. */
+ec_err
+ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *cert)
+{
+	uint16_t role;
+	if (decide(n, e, cert->v, cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
+		return EC_OK;
+	/* votes are not proof of a valid transfer: where I hold the parent,
+	 * I check the part myself and refuse a certificate for a bad one */
+	for (uint32_t r = 0; r < e->block->nparts; r++) {
+		const ecp_part *part = &e->block->parts[r];
+		ec_id cur = {{0, 0, 0, 0}};
+		uint64_t t;
+		if (!ec_range_contains(e->win[r], n->pos))
+			continue;
+		(void)ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &part->token, &cur, &t);
+		if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
+			return EC_OK;
+	}
+	e->state = ST_PENDING; /* a certificate outranks a local block */
+	return commit(n, ctx, e, cert);
+}
