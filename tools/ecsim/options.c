@@ -499,6 +499,230 @@ ecsim_parse(int argc, char **argv, ecsim_options *o, char *err, size_t errlen)
 	return ecsim_parse_checked(argc, argv, o, err, errlen, true);
 }
 
+/* What parsing remembers for the checks after the last option. */
+typedef struct parse_state {
+	bool seed_int, seed_hex, tokens_given;
+	uint32_t degree;
+} parse_state;
+
+enum { STOP = -2, NOT_MINE = -1 };
+
+/* The network and how it runs: size, seed, topology, threads.  Returns 0, 2 (a usage error, in err), STOP (parsed: stop
+ * here), or NOT_MINE when c is not one of its options. */
+static int
+network_option(ecsim_options *o, parse_state *st, int c, const char *a, char *err,
+               size_t errlen)
+{
+	uint64_t v;
+	double d;
+	switch (c) {
+	case OPT_NODES:
+		if (!parse_u64(a, &v) || v < 2 || v > UINT32_MAX)
+			return fail(err, errlen, "--nodes needs a whole number from 2 to 4294967295, got '%s'",
+			            a);
+		o->cfg.nodes = (uint32_t)v;
+		break;
+	case OPT_ROUNDS:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen, "--rounds needs a whole number from 0 to %s, got '%s'",
+			            U64_MAX_TEXT, a);
+		o->cfg.rounds = v;
+		break;
+	case OPT_SEED:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen, "--seed needs a whole number from 0 to %s, got '%s'",
+			            U64_MAX_TEXT, a);
+		ec_rng_seed_from_u64(o->cfg.seed, v);
+		st->seed_int = true;
+		break;
+	case OPT_SEED_HEX:
+		if (ec_seed_parse_hex(a, o->cfg.seed))
+			return fail(err, errlen, "--seed-hex needs exactly 64 hex digits, got '%s'", a);
+		st->seed_hex = true;
+		break;
+	case OPT_TOPOLOGY: {
+		int rc = parse_topology(a, &o->cfg.topology, err, errlen);
+		if (rc)
+			return rc;
+		break;
+	}
+	case OPT_DELAY:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--delay needs a fraction in [0,1], got '%s'", a);
+		o->cfg.delay = d;
+		break;
+	case OPT_LOSS:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--loss needs a fraction in [0,1], got '%s'", a);
+		o->cfg.loss = d;
+		break;
+	case OPT_PROTOCOL: {
+		char names[128];
+		o->cfg.protocol = ec_protocol_find(a);
+		if (!o->cfg.protocol)
+			return fail(err, errlen, "unknown protocol '%s' (available: %s)", a,
+			            protocol_names(names, sizeof names));
+		break;
+	}
+	case OPT_VERIFY_EVERY: o->cfg.verify_every_node = true; break;
+	case OPT_TICK_EVERY: o->cfg.tick_every_round = true; break;
+	case OPT_THREADS:
+		if (!parse_u64(a, &v) || v < 1 || v > 64)
+			return fail(err, errlen, "--threads needs a whole number from 1 to 64, got '%s'", a);
+		o->cfg.threads = (uint32_t)v;
+		break;
+	case OPT_MAX_QUEUE:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen,
+			            "--max-queue needs a whole number of messages from 0 to %s (0: no limit), "
+			            "got '%s'", U64_MAX_TEXT, a);
+		o->cfg.max_queue = v;
+		break;
+	case OPT_DEGREE:
+		if (!parse_u64(a, &v) || v < 1 || v > 65536)
+			return fail(err, errlen, "--degree needs a whole number from 1 to 65536, got '%s'", a);
+		st->degree = (uint32_t)v;
+		break;
+	case OPT_ID_BITS:
+		if (!parse_u64(a, &v) || v > 24)
+			return fail(err, errlen, "--identity-bits needs a whole number from 0 to 24, got '%s'", a);
+		o->cfg.identity_bits = (uint32_t)v;
+		break;
+	case OPT_BAD_ID:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--bad-identity-rate needs a fraction in [0,1], got '%s'", a);
+		o->cfg.bad_identity_rate = d;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return 0;
+}
+
+/* The workload: tokens, blocks, rates, attacks.  Returns 0, 2 (a usage error, in err), STOP (parsed: stop
+ * here), or NOT_MINE when c is not one of its options. */
+static int
+workload_option(ecsim_options *o, parse_state *st, int c, const char *a, char *err,
+                size_t errlen)
+{
+	uint64_t v;
+	double d;
+	switch (c) {
+	case OPT_TOKENS:
+		if (!parse_u64(a, &v) || v > (1ull << 32))
+			return fail(err, errlen,
+			            "--initial-tokens needs a whole number from 0 to 4294967296 (2^32), got '%s'",
+			            a);
+		o->cfg.initial_tokens = v;
+		st->tokens_given = true;
+		break;
+	case OPT_BLOCK_SIZE: {
+		double lo, hi;
+		char limits[160];
+		if (!parse_pair(a, &lo, &hi) || lo != floor(lo) || hi != floor(hi) || lo < 1 || hi < 1)
+			return fail(err, errlen,
+			            "--block-size needs MIN,MAX, whole numbers from 1 to %u (%s), got '%s'",
+			            max_block_tokens(), block_limits(limits, sizeof limits), a);
+		if (lo > hi)
+			return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
+		if (hi > max_block_tokens())
+			return fail(err, errlen, "--block-size: a block holds at most %u tokens, got MAX %g",
+			            max_block_tokens(), hi);
+		o->cfg.block_min = (uint64_t)lo;
+		o->cfg.block_max = (uint64_t)hi;
+		break;
+	}
+	case OPT_TPN:
+		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+			return fail(err, errlen, "--tokens-per-node needs a whole number from 1 to 1000000, got '%s'", a);
+		o->cfg.tokens_per_node = v;
+		break;
+	case OPT_TX_RATE:
+		if (!parse_u64(a, &v) || v < 1)
+			return fail(err, errlen, "--tx-rate needs a whole number from 1 to %s, got '%s'",
+			            U64_MAX_TEXT, a);
+		o->cfg.tx_rate = v;
+		break;
+	case OPT_WARMUP:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen,
+			            "--warmup needs a whole number of rounds from 0 to %s (fewer than --rounds), "
+			            "got '%s'", U64_MAX_TEXT, a);
+		o->cfg.warmup = v;
+		break;
+	case OPT_TX_PER_NODE:
+		if (!parse_double(a, &d) || !(d > 0) || d > 1e6)
+			return fail(err, errlen, "--tx-rate-per-node needs a number in (0, 1e6], got '%s'", a);
+		o->cfg.tx_per_node = d;
+		break;
+	case OPT_DRAIN:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen,
+			            "--drain needs a whole number of rounds from 0 to %s (fewer than --rounds "
+			            "minus --warmup), got '%s'", U64_MAX_TEXT, a);
+		o->cfg.drain = v;
+		break;
+	case OPT_CONFLICT:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--conflict-rate needs a fraction in [0,1], got '%s'", a);
+		o->cfg.conflict_rate = d;
+		break;
+	case OPT_SIGNATURES:
+		if (!(o->cfg.signatures = ec_sig_find(a)))
+			return fail(err, errlen, "--signatures needs ed25519 or keyed-hash, got '%s'", a);
+		break;
+	case OPT_FORGE:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--forge-rate needs a fraction in [0,1], got '%s'", a);
+		o->cfg.forge_rate = d;
+		break;
+	case OPT_DESTROY:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--destroy-rate needs a fraction in [0,1], got '%s'", a);
+		o->cfg.destroy_rate = d;
+		break;
+	case OPT_WITNESS:
+		if (!parse_u64(a, &v) || v > 16)
+			return fail(err, errlen, "--witness-tokens needs a whole number from 0 to 16, got '%s'", a);
+		o->cfg.witness_tokens = (uint32_t)v;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return 0;
+}
+
+/* Runs and output.  Returns 0, 2 (a usage error, in err), STOP (parsed: stop
+ * here), or NOT_MINE when c is not one of its options. */
+static int
+output_option(ecsim_options *o, parse_state *st, int c, const char *a, char *err,
+              size_t errlen)
+{
+	uint64_t v;
+	(void)st;
+	switch (c) {
+	case OPT_RUNS:
+		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+			return fail(err, errlen, "--runs needs a whole number from 1 to 1000000, got '%s'", a);
+		o->runs = v;
+		break;
+	case OPT_JSON: o->json = true; break;
+	case OPT_CSV:
+		if (!*a)
+			return fail(err, errlen, "--csv-events needs a file name");
+		o->csv_events = a;
+		break;
+	case OPT_QUIET: o->quiet = true; break;
+	case OPT_FORCE: o->force = true; break;
+	case OPT_VERSION: o->version = true; return STOP;
+	case OPT_RESOURCES: o->resources = true; break;
+	case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
+	default:
+		return NOT_MINE;
+	}
+	return 0;
+}
+
 int
 ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t errlen,
                     bool final_checks)
@@ -515,224 +739,58 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	optind = 0; /* 0, not 1: also forgets a cluster of short options that an
 	               earlier parse left half read (glibc, musl) */
 	int c;
-	uint64_t v;
-	double d;
-	bool seed_int = false, seed_hex = false;
-	uint32_t degree = 64;
-	bool tokens_given = false;
+	parse_state st = {.degree = 64};
 	bool given[OPT_END - OPT_NODES] = {false}; /* by option, for the final checks */
 	bool pgiven[MAX_PROTO_OPTS] = {false};
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		const char *a = optarg;
 		if (c >= OPT_NODES && c < OPT_END)
 			given[c - OPT_NODES] = true;
-		switch (c) {
-		case OPT_NODES:
-			if (!parse_u64(a, &v) || v < 2 || v > UINT32_MAX)
-				return fail(err, errlen, "--nodes needs a whole number from 2 to 4294967295, got '%s'",
-				            a);
-			o->cfg.nodes = (uint32_t)v;
-			break;
-		case OPT_ROUNDS:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--rounds needs a whole number from 0 to %s, got '%s'",
-				            U64_MAX_TEXT, a);
-			o->cfg.rounds = v;
-			break;
-		case OPT_SEED:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen, "--seed needs a whole number from 0 to %s, got '%s'",
-				            U64_MAX_TEXT, a);
-			ec_rng_seed_from_u64(o->cfg.seed, v);
-			seed_int = true;
-			break;
-		case OPT_SEED_HEX:
-			if (ec_seed_parse_hex(a, o->cfg.seed))
-				return fail(err, errlen, "--seed-hex needs exactly 64 hex digits, got '%s'", a);
-			seed_hex = true;
-			break;
-		case OPT_TOPOLOGY: {
-			int rc = parse_topology(a, &o->cfg.topology, err, errlen);
+		if (c == 'h' || c == OPT_HELP) {
+			o->help = true;
+			return 0;
+		}
+		if (c == ':')
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		if (c >= OPT_PROTO && (size_t)(c - OPT_PROTO) < npopts) {
+			int rc = set_proto_option(o, (size_t)(c - OPT_PROTO), a, err, errlen);
 			if (rc)
 				return rc;
-			break;
+			pgiven[c - OPT_PROTO] = true;
+			continue;
 		}
-		case OPT_DELAY:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--delay needs a fraction in [0,1], got '%s'", a);
-			o->cfg.delay = d;
-			break;
-		case OPT_LOSS:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--loss needs a fraction in [0,1], got '%s'", a);
-			o->cfg.loss = d;
-			break;
-		case OPT_TOKENS:
-			if (!parse_u64(a, &v) || v > (1ull << 32))
-				return fail(err, errlen,
-				            "--initial-tokens needs a whole number from 0 to 4294967296 (2^32), got '%s'",
-				            a);
-			o->cfg.initial_tokens = v;
-			tokens_given = true;
-			break;
-		case OPT_BLOCK_SIZE: {
-			double lo, hi;
-			char limits[160];
-			if (!parse_pair(a, &lo, &hi) || lo != floor(lo) || hi != floor(hi) || lo < 1 || hi < 1)
-				return fail(err, errlen,
-				            "--block-size needs MIN,MAX, whole numbers from 1 to %u (%s), got '%s'",
-				            max_block_tokens(), block_limits(limits, sizeof limits), a);
-			if (lo > hi)
-				return fail(err, errlen, "--block-size: MIN (%g) is greater than MAX (%g)", lo, hi);
-			if (hi > max_block_tokens())
-				return fail(err, errlen, "--block-size: a block holds at most %u tokens, got MAX %g",
-				            max_block_tokens(), hi);
-			o->cfg.block_min = (uint64_t)lo;
-			o->cfg.block_max = (uint64_t)hi;
-			break;
-		}
-		case OPT_PROTOCOL: {
-			char names[128];
-			o->cfg.protocol = ec_protocol_find(a);
-			if (!o->cfg.protocol)
-				return fail(err, errlen, "unknown protocol '%s' (available: %s)", a,
-				            protocol_names(names, sizeof names));
-			break;
-		}
-		case OPT_RUNS:
-			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
-				return fail(err, errlen, "--runs needs a whole number from 1 to 1000000, got '%s'", a);
-			o->runs = v;
-			break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_CSV:
-			if (!*a)
-				return fail(err, errlen, "--csv-events needs a file name");
-			o->csv_events = a;
-			break;
-		case OPT_QUIET: o->quiet = true; break;
-		case OPT_FORCE: o->force = true; break;
-		case OPT_VERSION: o->version = true; return 0;
-		case OPT_RESOURCES: o->resources = true; break;
-		case OPT_PRINT_SCENARIO: o->print_scenario = true; break;
-		case OPT_VERIFY_EVERY: o->cfg.verify_every_node = true; break;
-		case OPT_TICK_EVERY: o->cfg.tick_every_round = true; break;
-		case OPT_THREADS:
-			if (!parse_u64(a, &v) || v < 1 || v > 64)
-				return fail(err, errlen, "--threads needs a whole number from 1 to 64, got '%s'", a);
-			o->cfg.threads = (uint32_t)v;
-			break;
-		case OPT_MAX_QUEUE:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen,
-				            "--max-queue needs a whole number of messages from 0 to %s (0: no limit), "
-				            "got '%s'", U64_MAX_TEXT, a);
-			o->cfg.max_queue = v;
-			break;
-		case OPT_TPN:
-			if (!parse_u64(a, &v) || v < 1 || v > 1000000)
-				return fail(err, errlen, "--tokens-per-node needs a whole number from 1 to 1000000, got '%s'", a);
-			o->cfg.tokens_per_node = v;
-			break;
-		case OPT_TX_RATE:
-			if (!parse_u64(a, &v) || v < 1)
-				return fail(err, errlen, "--tx-rate needs a whole number from 1 to %s, got '%s'",
-				            U64_MAX_TEXT, a);
-			o->cfg.tx_rate = v;
-			break;
-		case OPT_WARMUP:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen,
-				            "--warmup needs a whole number of rounds from 0 to %s (fewer than --rounds), "
-				            "got '%s'", U64_MAX_TEXT, a);
-			o->cfg.warmup = v;
-			break;
-		case OPT_TX_PER_NODE:
-			if (!parse_double(a, &d) || !(d > 0) || d > 1e6)
-				return fail(err, errlen, "--tx-rate-per-node needs a number in (0, 1e6], got '%s'", a);
-			o->cfg.tx_per_node = d;
-			break;
-		case OPT_DRAIN:
-			if (!parse_u64(a, &v))
-				return fail(err, errlen,
-				            "--drain needs a whole number of rounds from 0 to %s (fewer than --rounds "
-				            "minus --warmup), got '%s'", U64_MAX_TEXT, a);
-			o->cfg.drain = v;
-			break;
-		case OPT_DEGREE:
-			if (!parse_u64(a, &v) || v < 1 || v > 65536)
-				return fail(err, errlen, "--degree needs a whole number from 1 to 65536, got '%s'", a);
-			degree = (uint32_t)v;
-			break;
-		case OPT_CONFLICT:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--conflict-rate needs a fraction in [0,1], got '%s'", a);
-			o->cfg.conflict_rate = d;
-			break;
-		case OPT_SIGNATURES:
-			if (!(o->cfg.signatures = ec_sig_find(a)))
-				return fail(err, errlen, "--signatures needs ed25519 or keyed-hash, got '%s'", a);
-			break;
-		case OPT_FORGE:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--forge-rate needs a fraction in [0,1], got '%s'", a);
-			o->cfg.forge_rate = d;
-			break;
-		case OPT_DESTROY:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--destroy-rate needs a fraction in [0,1], got '%s'", a);
-			o->cfg.destroy_rate = d;
-			break;
-		case OPT_WITNESS:
-			if (!parse_u64(a, &v) || v > 16)
-				return fail(err, errlen, "--witness-tokens needs a whole number from 0 to 16, got '%s'", a);
-			o->cfg.witness_tokens = (uint32_t)v;
-			break;
-		case OPT_ID_BITS:
-			if (!parse_u64(a, &v) || v > 24)
-				return fail(err, errlen, "--identity-bits needs a whole number from 0 to 24, got '%s'", a);
-			o->cfg.identity_bits = (uint32_t)v;
-			break;
-		case OPT_BAD_ID:
-			if (!parse_fraction(a, &d))
-				return fail(err, errlen, "--bad-identity-rate needs a fraction in [0,1], got '%s'", a);
-			o->cfg.bad_identity_rate = d;
-			break;
-		case 'h':
-		case OPT_HELP: o->help = true; return 0;
-		case ':':
-			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (c >= OPT_PROTO && (size_t)(c - OPT_PROTO) < npopts) {
-				int rc = set_proto_option(o, (size_t)(c - OPT_PROTO), a, err, errlen);
-				if (rc)
-					return rc;
-				pgiven[c - OPT_PROTO] = true;
-				break;
-			}
+		int rc = network_option(o, &st, c, a, err, errlen);
+		if (rc == NOT_MINE)
+			rc = workload_option(o, &st, c, a, err, errlen);
+		if (rc == NOT_MINE)
+			rc = output_option(o, &st, c, a, err, errlen);
+		if (rc == STOP)
+			return 0;
+		if (rc == NOT_MINE)
 			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
-		}
+		if (rc)
+			return rc;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	const ec_proto_config *pc = o->cfg.protocol->config;
 	o->cfg.protocol_config = ecsim_proto_config(o, o->cfg.protocol);
 	o->cfg.neighbourhood = pc ? pc->neighbourhood(o->cfg.protocol_config) : 4;
-	o->cfg.topology.degree = degree;
+	o->cfg.topology.degree = st.degree;
 	if (!o->cfg.threads) { /* threads pay for their round barriers on big networks only */
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		o->cfg.threads = o->cfg.nodes >= 16384 && cores > 1 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
 	}
 	if (!final_checks)
 		return 0;
-	if (seed_int && seed_hex)
+	if (st.seed_int && st.seed_hex)
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
-	if (tokens_given && o->cfg.tokens_per_node)
+	if (st.tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
 	int rc = check_applicable(o, given, pgiven, err, errlen);
 	if (rc)
 		return rc;
-	o->seed_given = seed_int || seed_hex;
+	o->seed_given = st.seed_int || st.seed_hex;
 	const char *problem = pc ? pc->check(o->cfg.protocol_config) : NULL;
 	if (!problem)
 		problem = ec_sim_config_check(&o->cfg);
