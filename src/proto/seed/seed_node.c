@@ -343,31 +343,14 @@ token_lookup(const ec_ctx *ctx, ec_token_id t)
 	return ec_seed_store(&ctx->store)->token_get(ctx->store.impl, t, &b, &time) ? b : 0;
 }
 
-/* The tick of a node with a non-empty pool. */
-static __attribute__((noinline)) ec_err
-tick_busy(ec_seed_node *n, const ec_ctx *ctx)
+/* Phase 1: evaluates every pending entry with a block against the token
+ * store; entries that may vote go to evals, parent-commit requests (for a
+ * token mapped to another block) to reqs. */
+static ec_err
+tick_evaluate(ec_seed_node *n, const ec_ctx *ctx, eval *evals, uint32_t *nevals,
+              req_list *reqs)
 {
-	const uint64_t T = n->time;
-	uint32_t expired = ec_mempool_cleanup(&n->pool, ctx, T);
-	for (uint32_t i = 0; i < expired; i++)
-		emit_event(ctx, n, EC_EV_EXPIRED, 0, 0);
-	if (n->pool.len == 0)
-		return EC_OK;
-
-	ec_err err = EC_OK;
-	req stack_reqs[64];
-	req_list reqs = {stack_reqs, 0, 64, false};
-	eval stack_evals[32];
-	eval *evals = stack_evals;
-	const uint32_t evals_cap = n->pool.len; /* no entry is added during a tick */
-	if (evals_cap > 32) {
-		evals = ctx->realloc_fn(ctx->alloc_user, NULL, 0, evals_cap * sizeof *evals);
-		if (!evals)
-			return EC_ENOMEM;
-	}
-	uint32_t nevals = 0;
-
-	/* Phase 1: evaluate against the token store; reorg requests go first. */
+	ec_err err;
 	for (uint32_t k = 0; k < n->pool.len; k++) {
 		const ec_pool_entry *e = &n->pool.e[k];
 		if (e->state != EC_STATE_PENDING || !e->has_block)
@@ -384,18 +367,26 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 				can = false;
 				req r = {.key = e->block.parts[i].last, .block = e->block.parts[i].last,
 				         .kind = REQ_PARENTCOMMIT};
-				if ((err = req_push(&reqs, ctx, r)))
-					goto out;
+				if ((err = req_push(reqs, ctx, r)))
+					return err;
 				emit_event(ctx, n, EC_EV_PARENT_COMMIT_REQ, e->id, r.block);
 			}
 		}
 		if (can)
-			evals[nevals++] = (eval){k, mask};
+			evals[(*nevals)++] = (eval){k, mask};
 	}
+	return EC_OK;
+}
 
-	/* Phase 2: tally, commit, request votes.  Commits are applied after the
-	 * loop, so evaluations within one tick all see the same token store. */
-	uint32_t first_commit = nevals; /* commits are marked in evals[].mask bit 7 */
+/* Phase 2: tallies, marks commits (evals[].mask bit 7; *first_commit is the
+ * first, or nevals) and requests the votes still missing.  Commits are
+ * applied after, so evaluations within one tick all see one token store. */
+static ec_err
+tick_tally(ec_seed_node *n, const ec_ctx *ctx, eval *evals, uint32_t nevals,
+           uint32_t *first_commit, req_list *reqs)
+{
+	ec_err err;
+	*first_commit = nevals;
 	for (uint32_t k = 0; k < nevals; k++) {
 		ec_pool_entry *e = &n->pool.e[evals[k].idx];
 		uint8_t mask = evals[k].mask;
@@ -404,41 +395,48 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 		if (e->remaining == 0 && e->validate == 0) {
 			e->state = EC_STATE_COMMIT;
 			evals[k].mask |= 0x80;
-			if (first_commit == nevals)
-				first_commit = k;
+			if (*first_commit == nevals)
+				*first_commit = k;
 			continue;
 		}
 		for (uint32_t i = 0; i < e->block.used; i++) {
 			if (e->validate >> i & 1) {
 				req r = {.key = e->block.parts[i].last, .block = e->id, .kind = REQ_PARENT};
-				if ((err = req_push(&reqs, ctx, r)))
-					goto out;
+				if ((err = req_push(reqs, ctx, r)))
+					return err;
 			}
 			if (e->remaining >> i & 1) {
 				req r = {.key = e->block.parts[i].token, .block = e->id, .kind = REQ_VOTE,
 				         .mask = mask, .positive = (mask >> i & 1) != 0};
-				if ((err = req_push(&reqs, ctx, r)))
-					goto out;
+				if ((err = req_push(reqs, ctx, r)))
+					return err;
 				emit_event(ctx, n, EC_EV_VOTE_REQ_TOKEN, e->id, 0);
 			}
 		}
 		if (e->remaining & WITNESS_BIT) {
 			req r = {.key = e->id, .block = e->id, .kind = REQ_VOTE, .mask = mask,
 			         .positive = false};
-			if ((err = req_push(&reqs, ctx, r)))
-				goto out;
+			if ((err = req_push(reqs, ctx, r)))
+				return err;
 			emit_event(ctx, n, EC_EV_VOTE_REQ_WITNESS, e->id, 0);
 		}
 	}
+	return EC_OK;
+}
 
-	/* Apply the batch: save every committed block, then the token mappings
-	 * inside this node's own window, in commit order. */
+/* Applies the batch: saves every committed block, then the token mappings
+ * inside this node's own window, in commit order. */
+static ec_err
+tick_apply(ec_seed_node *n, const ec_ctx *ctx, const eval *evals, uint32_t nevals,
+           uint32_t first_commit)
+{
+	ec_err err;
 	for (uint32_t k = first_commit; k < nevals; k++) {
 		if (!(evals[k].mask & 0x80))
 			continue;
 		const ec_pool_entry *e = &n->pool.e[evals[k].idx];
 		if ((err = ec_seed_store(&ctx->store)->block_put(ctx->store.impl, &e->block)))
-			goto out;
+			return err;
 		emit_event(ctx, n, EC_EV_COMMIT, e->id, e->negative);
 	}
 	ec_range mine = {0, 0};
@@ -453,55 +451,97 @@ tick_busy(ec_seed_node *n, const ec_ctx *ctx)
 				continue;
 			emit_event(ctx, n, EC_EV_TOKEN_WRITE, b->id, b->parts[i].token);
 			if ((err = token_set(ctx, b->parts[i].token, b->id, b->time)))
-				goto out;
+				return err;
 		}
 	}
+	return EC_OK;
+}
 
-	req_sort(reqs.v, reqs.len);
-
-	/* Conflict detection: two positive votes on one token in this tick's
-	 * output blank the later block's vote (transient, seed-protocol.md §5 A13). */
+/* Conflict detection on the sorted requests: two positive votes on one
+ * token in this tick's output blank the later block's vote (transient,
+ * seed-protocol.md §5 A13). */
+static void
+tick_blank_conflicts(ec_seed_node *n, const ec_ctx *ctx, req_list *reqs)
+{
 	ec_token_id last_tok = 0;
-	for (uint32_t k = 0; k < reqs.len; k++) {
-		req *r = &reqs.v[k];
+	for (uint32_t k = 0; k < reqs->len; k++) {
+		req *r = &reqs->v[k];
 		if (r->kind != REQ_VOTE || !r->positive)
 			continue;
 		if (r->key == last_tok) {
-			for (uint32_t j = 0; j < reqs.len; j++)
-				if (reqs.v[j].kind == REQ_VOTE && reqs.v[j].block == r->block)
-					reqs.v[j].blocked = true;
+			for (uint32_t j = 0; j < reqs->len; j++)
+				if (reqs->v[j].kind == REQ_VOTE && reqs->v[j].block == r->block)
+					reqs->v[j].blocked = true;
 			emit_event(ctx, n, EC_EV_VOTE_CONFLICT, r->block, r->key);
 		}
 		last_tok = r->key;
 	}
+}
 
-	for (uint32_t k = 0; k < reqs.len; k++) {
-		const req *r = &reqs.v[k];
+/* Sends the requests in their sorted order. */
+static ec_err
+tick_send(ec_seed_node *n, const ec_ctx *ctx, const req_list *reqs)
+{
+	const uint64_t T = n->time;
+	ec_err err = EC_OK;
+	for (uint32_t k = 0; k < reqs->len && !err; k++) {
+		const req *r = &reqs->v[k];
 		switch (r->kind) {
 		case REQ_VOTE: {
 			uint64_t to[2];
 			uint8_t v = r->blocked ? 0 : r->mask;
 			ec_peers_for(&n->peers, n->id, r->key, T, to);
-			if ((err = send_vote(ctx, n, to[0], r->block, v, true)) ||
-			    (err = send_vote(ctx, n, to[1], r->block, v, true)))
-				goto out;
+			if (!(err = send_vote(ctx, n, to[0], r->block, v, true)))
+				err = send_vote(ctx, n, to[1], r->block, v, true);
 			break;
 		}
 		case REQ_PARENT:
 			/* Dormant (seed-protocol.md §2.7): asks for the child id with ticket 0 (ref). */
-			if (!block_query(n, ctx, r->key) &&
-			    (err = send_query_block(ctx, n, ec_peer_for(&n->peers, n->id, r->key, T), 0,
-			                            r->block, 0, 0 ^ r->block)))
-				goto out;
+			if (!block_query(n, ctx, r->key))
+				err = send_query_block(ctx, n, ec_peer_for(&n->peers, n->id, r->key, T), 0,
+				                       r->block, 0, 0 ^ r->block);
 			break;
 		case REQ_PARENTCOMMIT:
-			if ((err = send_query_block(ctx, n, ec_peer_for(&n->peers, n->id, r->key, T), 0,
-			                            r->key, 0, EC_SEED_PREQ ^ r->key)))
-				goto out;
+			err = send_query_block(ctx, n, ec_peer_for(&n->peers, n->id, r->key, T), 0, r->key,
+			                       0, EC_SEED_PREQ ^ r->key);
 			break;
 		}
 	}
-out:
+	return err;
+}
+
+/* The tick of a node with a non-empty pool: evaluate, tally, commit in a
+ * batch, then send the requests sorted, conflicting votes blanked. */
+static __attribute__((noinline)) ec_err
+tick_busy(ec_seed_node *n, const ec_ctx *ctx)
+{
+	uint32_t expired = ec_mempool_cleanup(&n->pool, ctx, n->time);
+	for (uint32_t i = 0; i < expired; i++)
+		emit_event(ctx, n, EC_EV_EXPIRED, 0, 0);
+	if (n->pool.len == 0)
+		return EC_OK;
+
+	req stack_reqs[64];
+	req_list reqs = {stack_reqs, 0, 64, false};
+	eval stack_evals[32];
+	eval *evals = stack_evals;
+	const uint32_t evals_cap = n->pool.len; /* no entry is added during a tick */
+	if (evals_cap > 32) {
+		evals = ctx->realloc_fn(ctx->alloc_user, NULL, 0, evals_cap * sizeof *evals);
+		if (!evals)
+			return EC_ENOMEM;
+	}
+	uint32_t nevals = 0, first_commit = 0;
+	ec_err err = tick_evaluate(n, ctx, evals, &nevals, &reqs);
+	if (!err)
+		err = tick_tally(n, ctx, evals, nevals, &first_commit, &reqs);
+	if (!err)
+		err = tick_apply(n, ctx, evals, nevals, first_commit);
+	if (!err) {
+		req_sort(reqs.v, reqs.len);
+		tick_blank_conflicts(n, ctx, &reqs);
+		err = tick_send(n, ctx, &reqs);
+	}
 	req_free(&reqs, ctx);
 	if (evals != stack_evals)
 		ctx->realloc_fn(ctx->alloc_user, evals, evals_cap * sizeof *evals, 0);
