@@ -68,6 +68,12 @@ int ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_ru
                    const ec_sim_result *r);
 
 /* Formats seed as 64 lower-case hex digits into hex[65]. */
+/* x with `decimals` decimals into buf (EC_FIG_BUF bytes), or, when it is
+ * undefined, "null" (json) or "n/a" (text): the one spelling of figures a
+ * run leaves undefined.  Returns what to print (buf or a constant). */
+#define EC_FIG_BUF 40
+const char *ec_report_fig(char buf[EC_FIG_BUF], bool defined, int decimals, double x, bool json);
+
 void ec_seed_hex(const uint8_t seed[EC_RNG_SEED_BYTES], char hex[65]);
 
 /* seed += i, the 32 bytes read as a little-endian number (consecutive seeds

@@ -62,14 +62,20 @@ text_pct(char buf[40], bool defined, int decimals, double x)
 	return buf;
 }
 
-/* x as a JSON number with 6 decimals, or null when it is undefined. */
-static const char *
-json_fig(char buf[40], bool defined, double x)
+const char *
+ec_report_fig(char buf[EC_FIG_BUF], bool defined, int decimals, double x, bool json)
 {
 	if (!defined)
-		return "null";
-	snprintf(buf, 40, "%.6f", x);
+		return json ? "null" : "n/a";
+	snprintf(buf, EC_FIG_BUF, "%.*f", decimals, x);
 	return buf;
+}
+
+/* x as a JSON number with 6 decimals, or null when it is undefined. */
+static const char *
+json_fig(char buf[EC_FIG_BUF], bool defined, double x)
+{
+	return ec_report_fig(buf, defined, 6, x, true);
 }
 
 void

@@ -3,15 +3,9 @@
 # Command-line tests for ecsim: usage errors (exit 2, one message, no output
 # file), the published replay, JSON determinism and keys, CSV events, --runs.
 # Usage: test_cli.sh PATH/TO/ecsim
-set -u
-ECSIM=${1:?usage: test_cli.sh PATH/TO/ecsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+script=test_cli.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
 
 # expect_usage_error DESCRIPTION ARGS...: exit 2, exactly one line on stderr
 # starting with "ecsim: ", nothing on stdout, no CSV file left behind.

@@ -4,15 +4,9 @@
 # defect that newcomers ran into, numbered as in the issue; each heading says
 # what the section holds the command line to.
 # Usage: test_cli_hardening.sh PATH/TO/ecsim
-set -u
-ECSIM=${1:?usage: test_cli_hardening.sh PATH/TO/ecsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+script=test_cli_hardening.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
 
 # usage_error DESCRIPTION ARGS...: exit 2, exactly one "ecsim: " line on
 # stderr, nothing on stdout.  --print-scenario stops a run that is wrongly

@@ -7,15 +7,9 @@
 # key seed (RFC 8032 §7.1 test 1); JSON carries every key.  Small memory and
 # few bits keep it fast; the production defaults are checked only by --help.
 # Usage: test_identity.sh PATH/TO/ecsim
-set -u
-ECSIM=${1:?usage: test_identity.sh PATH/TO/ecsim}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+script=test_identity.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
 
 # RFC 8032 §7.1 test 1: secret key seed and its public key.
 SEED=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60

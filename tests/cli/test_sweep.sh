@@ -5,16 +5,9 @@
 # not apply to a sweep refused, --help, undefined figures written as empty
 # fields and n/a, paths of any length, unusable --out directories.
 # Usage: test_sweep.sh PATH/TO/ecsim
-set -u
-ECSIM=${1:?usage: test_sweep.sh PATH/TO/ecsim}
-ECSIM=$(cd "$(dirname "$ECSIM")" && pwd)/$(basename "$ECSIM")
-TMP=$(mktemp -d)
-trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+script=test_sweep.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
 
 HAVE_GNUPLOT=0
 command -v gnuplot >/dev/null 2>&1 && HAVE_GNUPLOT=1

@@ -35,15 +35,6 @@ cpu_now(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-static double
-wall_now(void)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0.0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 typedef struct run_io {
 	FILE *csv;
 	uint64_t run;
@@ -322,11 +313,11 @@ run_all(ecsim_options *o, bool side_by_side)
 		 * delivered messages per CPU second of the rounds alone */
 		double cpu0 = cpu_now();
 		ec_err e = ec_sim_new(&sim, &o->cfg);
-		double cpu1 = cpu_now(), wall1 = wall_now();
+		double cpu1 = cpu_now(), wall1 = ecsim_wall_seconds();
 		ecsim_progress_rounds(&io.progress);
 		if (!e)
 			e = ec_sim_run(sim);
-		double cpu2 = cpu_now(), wall2 = wall_now();
+		double cpu2 = cpu_now(), wall2 = ecsim_wall_seconds();
 		if (!e)
 			e = ec_sim_result_get(sim, &res);
 		if (sim)

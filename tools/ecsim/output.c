@@ -201,31 +201,26 @@ ecsim_runs_add(ecsim_runs *rs, const ec_sim_result *r)
 	put(rs, M_STALLED, r->stalled ? 1.0 : 0.0);
 }
 
-/* A summary statistic with 1 decimal, or n/a when undefined: every one
- * without values, the spread (sd, CI) with fewer than two. */
+/* A summary statistic (1 decimal in text, 6 in JSON), or n/a / null when
+ * undefined: every one without values, the spread (sd, CI) with fewer than
+ * two. */
 static const char *
-text_stat(char buf[32], bool defined, double x)
+text_stat(char buf[EC_FIG_BUF], bool defined, double x)
 {
-	if (!defined)
-		return "n/a";
-	snprintf(buf, 32, "%.1f", x);
-	return buf;
+	return ec_report_fig(buf, defined, 1, x, false);
 }
 
 static const char *
-json_stat(char buf[32], bool defined, double x)
+json_stat(char buf[EC_FIG_BUF], bool defined, double x)
 {
-	if (!defined)
-		return "null";
-	snprintf(buf, 32, "%.6f", x);
-	return buf;
+	return ec_report_fig(buf, defined, 6, x, true);
 }
 
 static void
 json_summary(FILE *out, const char *name, const ec_summary *x)
 {
 	bool any = x->n > 0, spread = x->n > 1;
-	char v[9][32];
+	char v[9][EC_FIG_BUF];
 	fprintf(out, ",\"%s\":{\"n\":%zu,\"mean\":%s,\"sd\":%s,\"median\":%s,"
 	             "\"p5\":%s,\"p95\":%s,\"min\":%s,\"max\":%s,"
 	             "\"ci95_low\":%s,\"ci95_high\":%s}",
@@ -258,7 +253,7 @@ ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
 	for (int m = 0; m < M_COUNT; m++) {
 		const ec_summary *x = &s[m];
 		bool any = x->n > 0, spread = x->n > 1;
-		char v[5][32], ci[64] = "n/a";
+		char v[5][EC_FIG_BUF], ci[64] = "n/a";
 		if (spread)
 			snprintf(ci, sizeof ci, "[%.1f, %.1f]", x->ci_low, x->ci_high);
 		fprintf(out, "  %-20s %5zu %12s %12s %12s %12s %12s %25s\n", metric_names[m], x->n,

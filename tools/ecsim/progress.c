@@ -10,8 +10,8 @@
 #define SETUP_EVERY 0.5  /* seconds between two lines within one set-up step */
 #define ROUNDS_EVERY 2.0 /* seconds between two round lines */
 
-static double
-wall(void)
+double
+ecsim_wall_seconds(void)
 {
 	struct timespec ts;
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
@@ -40,7 +40,7 @@ ecsim_progress_setup(ecsim_progress *p, const char *phase, uint64_t done, uint64
 {
 	if (!p->on)
 		return;
-	double now = wall();
+	double now = ecsim_wall_seconds();
 	bool same = p->phase && strcmp(p->phase, phase) == 0;
 	if (same && now - p->last < SETUP_EVERY)
 		return;
@@ -59,7 +59,7 @@ void
 ecsim_progress_rounds(ecsim_progress *p)
 {
 	p->phase = NULL;
-	p->start = p->last = wall();
+	p->start = p->last = ecsim_wall_seconds();
 	p->delivered = 0;
 }
 
@@ -98,7 +98,7 @@ ecsim_progress_round(ecsim_progress *p, uint64_t round, size_t delivered)
 	if (!p->on)
 		return;
 	p->delivered += delivered;
-	double now = wall(), elapsed = now - p->start;
+	double now = ecsim_wall_seconds(), elapsed = now - p->start;
 	if (round > 0 && now - p->last < ROUNDS_EVERY)
 		return;
 	p->last = now;

@@ -36,4 +36,8 @@ void ecsim_progress_round(ecsim_progress *p, uint64_t round, size_t delivered);
 /* Erases the line (at the end of a run, before anything else is printed). */
 void ecsim_progress_clear(ecsim_progress *p);
 
+/* Seconds on the monotonic clock (0 if it cannot be read), for rates and
+ * intervals. */
+double ecsim_wall_seconds(void);
+
 #endif
