@@ -10,6 +10,7 @@
 #define EC_SUMMARY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ec/err.h"
 
@@ -22,8 +23,14 @@ typedef struct ec_summary {
 /* Summarises v[0..n-1] (n may be 0: everything is 0).  v is not modified. */
 EC_WUR ec_err ec_summary_compute(const double *v, size_t n, ec_summary *out);
 
-/* Percentile q in [0, 1] of sorted[0..n-1], linear interpolation (n >= 1). */
+/* The two quantiles the reports use, in one place.  Across runs (a mean of
+ * figures), linear interpolation: percentile q in [0, 1] of sorted[0..n-1]
+ * (n >= 1). */
 double ec_quantile_sorted(const double *sorted, size_t n, double q);
+/* Within a run (latencies in whole rounds), the nearest rank, so that the
+ * figure is a latency some block had: the value at rank ceil(n * pct /
+ * 100) of sorted[0..n-1] (n >= 1, pct in 0..100). */
+uint64_t ec_nearest_rank_u64(const uint64_t *sorted, size_t n, unsigned pct);
 
 /* Two-sided 95 % Student t critical value for df degrees of freedom. */
 double ec_t95(size_t df);

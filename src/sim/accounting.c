@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecsim/summary.h"
 #include "sim_int.h"
 
 int
@@ -33,14 +34,6 @@ ecsim__degrees(ec_sim *s)
 	s->res.degree_avg = (double)dsum / (double)s->n;
 }
 
-/* Nearest-rank percentile of a sorted array. */
-static uint64_t
-percentile(const uint64_t *v, size_t n, unsigned pct)
-{
-	size_t rank = (n * pct + 99) / 100;
-	return v[rank ? rank - 1 : 0];
-}
-
 static ec_err
 latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st)
 {
@@ -57,9 +50,9 @@ latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st)
 		tot += v[i];
 	st->count = n;
 	st->mean = (double)tot / (double)n;
-	st->p50 = percentile(v, n, 50);
-	st->p95 = percentile(v, n, 95);
-	st->p99 = percentile(v, n, 99);
+	st->p50 = ec_nearest_rank_u64(v, n, 50);
+	st->p95 = ec_nearest_rank_u64(v, n, 95);
+	st->p99 = ec_nearest_rank_u64(v, n, 99);
 	st->max = v[n - 1];
 	free(v);
 	return EC_OK;

@@ -24,6 +24,13 @@ ec_quantile_sorted(const double *s, size_t n, double q)
 	return s[lo] + (s[lo + 1] - s[lo]) * frac;
 }
 
+uint64_t
+ec_nearest_rank_u64(const uint64_t *sorted, size_t n, unsigned pct)
+{
+	size_t rank = (n * pct + 99) / 100;
+	return sorted[rank ? rank - 1 : 0];
+}
+
 double
 ec_t95(size_t df)
 {

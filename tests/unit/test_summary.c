@@ -175,10 +175,27 @@ test_t95(void **state)
 	assert_true(ec_t95(1000000) > 1.959963);
 }
 
+/* Latencies: the nearest rank gives a value some block had. */
+static void
+test_nearest_rank(void **state)
+{
+	(void)state;
+	const uint64_t v[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	assert_int_equal(ec_nearest_rank_u64(v, 10, 50), 5);
+	assert_int_equal(ec_nearest_rank_u64(v, 10, 95), 10);
+	assert_int_equal(ec_nearest_rank_u64(v, 10, 0), 1);
+	assert_int_equal(ec_nearest_rank_u64(v, 10, 100), 10);
+	const uint64_t one[1] = {7};
+	assert_int_equal(ec_nearest_rank_u64(one, 1, 99), 7);
+	const uint64_t w[20] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+	assert_int_equal(ec_nearest_rank_u64(w, 20, 95), 18); /* rank 19 */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nearest_rank),
 		cmocka_unit_test(test_even_n),
 		cmocka_unit_test(test_odd_n),
 		cmocka_unit_test(test_larger_n),
