@@ -137,15 +137,15 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 		} else {
 			bool found = false;
 			uint64_t tries = 0;
-			if ((err = ec_identity_mine(&p, c.salt, c.address, &found, &tries, c.public_key,
-			                            UINT64_MAX)))
+			if ((err = ec_identity_mine(&p, c.public_key, UINT64_MAX, c.salt, c.address, &found,
+			                            &tries)))
 				return err;
 			s->res.identity_attempts += tries;
 		}
 		bool admit;
 		ec_id id;
 		ec_identity_verdict why;
-		if ((err = ec_identity_admit(&p, &admit, &id, &why, &c)))
+		if ((err = ec_identity_admit(&p, &c, &admit, &id, &why)))
 			return err;
 		if (!admit) {
 			s->refused[k / 64] |= 1ull << (k % 64);

@@ -254,7 +254,7 @@ mine(args *a)
 	uint64_t total = 0;
 	while (!found && total < a->max_attempts) {
 		uint64_t n, chunk = a->max_attempts - total < 64 ? a->max_attempts - total : 64;
-		ec_err e = ec_identity_mine(&a->p, a->salt, addr, &found, &n, pk, chunk);
+		ec_err e = ec_identity_mine(&a->p, pk, chunk, a->salt, addr, &found, &n);
 		total += n;
 		if (e) {
 			if (progress)
@@ -325,7 +325,7 @@ verify(const args *a)
 			return usage_error("%s needs 64 hex digits (32 bytes), got '%s'", names[i], a->pos[i]);
 	bool have_claim = a->npos == 3;
 	ec_identity_verdict v;
-	ec_err e = ec_identity_verify(&a->p, &v, addr, pk, salt, have_claim ? claimed : NULL);
+	ec_err e = ec_identity_verify(&a->p, pk, salt, have_claim ? claimed : NULL, &v, addr);
 	if (e) {
 		fprintf(stderr, "ecsim identity: the check failed: %s%s\n", ec_strerror(e),
 		        e == EC_ENOMEM ? " (Argon2 could not get its memory)" : "");
