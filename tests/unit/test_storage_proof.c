@@ -79,7 +79,7 @@ build(const ec_sp_mapping *m, size_t n, ec_id point)
 	ec_sp_view v = ec_sp_array_view(&a);
 	ec_id me = id0(77);
 	ec_sp_answer ans;
-	assert_int_equal(ec_sp_answer_build(&ans, &me, &point, &v), EC_OK);
+	assert_int_equal(ec_sp_answer_build(&me, &point, &v, &ans), EC_OK);
 	assert_int_equal(ec_sp_answer_check(&ans), EC_SP_OK);
 	return ans;
 }
@@ -145,7 +145,7 @@ test_challenge_golden(void **state)
 	(void)state;
 	ec_sp_query q = base_query();
 	ec_id p;
-	ec_sp_challenge(&p, &q);
+	ec_sp_challenge(&q, &p);
 	/* b3sum 1.2.0: b3sum --derive-key "ecRust 2026 proof of storage v1" over
 	 * the 80 input bytes (ids big-endian, nonce and round little-endian) */
 	ec_id want = id4(0xdae154326f9b7268ull, 0x87695ca388e0ad16ull, 0xaf69d451cca8d0d8ull,
@@ -159,8 +159,8 @@ test_challenge_binding(void **state)
 	(void)state;
 	ec_sp_query q = base_query();
 	ec_id p, p2;
-	ec_sp_challenge(&p, &q);
-	ec_sp_challenge(&p2, &q);
+	ec_sp_challenge(&q, &p);
+	ec_sp_challenge(&q, &p2);
 	assert_true(ec_id_eq(&p, &p2)); /* deterministic */
 
 	ec_sp_query v[6] = {q, q, q, q, q, q};
@@ -175,7 +175,7 @@ test_challenge_binding(void **state)
 	ec_id pts[7];
 	pts[6] = p;
 	for (int i = 0; i < 6; i++)
-		ec_sp_challenge(&pts[i], &v[i]);
+		ec_sp_challenge(&v[i], &pts[i]);
 	for (int i = 0; i < 7; i++)
 		for (int j = i + 1; j < 7; j++)
 			assert_false(ec_id_eq(&pts[i], &pts[j]));
@@ -185,7 +185,7 @@ test_challenge_binding(void **state)
 	unsigned top = 0;
 	for (uint64_t n = 0; n < 2000; n++) {
 		q.nonce = n;
-		ec_sp_challenge(&p, &q);
+		ec_sp_challenge(&q, &p);
 		top += (unsigned)(p.w[0] >> 63);
 	}
 	assert_in_range(top, 900, 1100);
@@ -411,7 +411,7 @@ test_select_bad_view(void **state)
 	ec_sp_view v = {&ops, NULL};
 	ec_id me = id0(1), p = id0(1000);
 	ec_sp_answer a;
-	assert_int_equal(ec_sp_answer_build(&a, &me, &p, &v), EC_EINVAL);
+	assert_int_equal(ec_sp_answer_build(&me, &p, &v, &a), EC_EINVAL);
 	assert_int_equal(a.count, 0);
 }
 
@@ -446,14 +446,14 @@ test_compare_honest_and_wrong(void **state)
 		ans[i] = with_responder(h, 100 + i);
 	ec_sp_verdict v[5];
 	uint8_t ag[5];
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(v[i], EC_SP_PASS);
 		assert_int_equal(ag[i], 10);
 	}
 	for (unsigned bad = 1; bad <= 6; bad++) {
 		ans[2] = with_responder(corrupt_blocks(h, bad), 102);
-		assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, EC_SP_MIN_AGREE), EC_OK);
+		assert_int_equal(ec_sp_compare(ans, 5, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 		assert_int_equal(ag[2], 10 - bad);
 		assert_int_equal(v[2], bad <= 2 ? EC_SP_PASS : EC_SP_FAIL_MISMATCH);
 		for (int i = 0; i < 5; i++)
@@ -462,15 +462,15 @@ test_compare_honest_and_wrong(void **state)
 	}
 	/* the threshold is a parameter */
 	ans[2] = with_responder(corrupt_blocks(h, 3), 102);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, 7), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, 7, v, ag), EC_OK);
 	assert_int_equal(v[2], EC_SP_PASS);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, 10), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, 10, v, ag), EC_OK);
 	assert_int_equal(v[2], EC_SP_FAIL_MISMATCH);
 	assert_int_equal(v[0], EC_SP_PASS);
 
 	/* two wrong answers out of five: still a majority for the truth */
 	ans[3] = with_responder(corrupt_blocks(h, 4), 103);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[2], EC_SP_FAIL_MISMATCH);
 	assert_int_equal(v[3], EC_SP_FAIL_MISMATCH);
 	assert_int_equal(v[0], EC_SP_PASS);
@@ -480,13 +480,13 @@ test_compare_honest_and_wrong(void **state)
 	ans[1] = with_responder(corrupt_blocks(h, 3), 101);
 	ans[2] = with_responder(h, 102);
 	ans[3] = with_responder(corrupt_blocks(h, 3), 103);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 4, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 4, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(ag[i], 7);
 		assert_int_equal(v[i], EC_SP_FAIL_MISMATCH);
 	}
 	/* with a fifth honest answer the truth has its majority back */
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[0], EC_SP_PASS);
 	assert_int_equal(v[1], EC_SP_FAIL_MISMATCH);
 	assert_int_equal(v[2], EC_SP_PASS);
@@ -519,7 +519,7 @@ test_compare_lazy(void **state)
 		                       with_responder(h, 3), with_responder(build(lazy, ln, p), 4)};
 		ec_sp_verdict v[4];
 		uint8_t ag[4];
-		assert_int_equal(ec_sp_compare(v, ag, ans, 4, &p, EC_SP_MIN_AGREE), EC_OK);
+		assert_int_equal(ec_sp_compare(ans, 4, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 		assert_int_equal(ans[3].count, 10);
 		assert_int_equal(ag[3], 10 - k);
 		assert_int_equal(v[3], k <= 2 ? EC_SP_PASS : EC_SP_FAIL_MISMATCH);
@@ -541,10 +541,10 @@ test_compare_edge_cases(void **state)
 		ans[i] = with_responder(h, 100 + i);
 
 	/* too few answers for a majority */
-	assert_int_equal(ec_sp_compare(v, ag, ans, 2, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 2, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[0], EC_SP_INCONCLUSIVE);
 	assert_int_equal(v[1], EC_SP_INCONCLUSIVE);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 0, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 0, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 
 	/* wrong point, malformed, duplicate responder: excluded, so the two
 	 * remaining honest answers are inconclusive */
@@ -552,7 +552,7 @@ test_compare_edge_cases(void **state)
 	ans[2].entries[0] = h.entries[1];
 	ans[2].entries[1] = h.entries[0];
 	ans[3].responder = ans[0].responder;
-	assert_int_equal(ec_sp_compare(v, ag, ans, 5, &p, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 5, &p, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[0], EC_SP_INCONCLUSIVE);
 	assert_int_equal(v[1], EC_SP_FAIL_POINT);
 	assert_int_equal(v[2], EC_SP_FAIL_MALFORMED);
@@ -562,20 +562,20 @@ test_compare_edge_cases(void **state)
 
 	/* argument errors write nothing */
 	v[0] = EC_SP_FAIL_POINT;
-	assert_int_equal(ec_sp_compare(v, ag, ans, EC_SP_MAX_PEERS + 1, &p, 8), EC_EINVAL);
-	assert_int_equal(ec_sp_compare(v, ag, ans, 3, &p, 11), EC_EINVAL);
+	assert_int_equal(ec_sp_compare(ans, EC_SP_MAX_PEERS + 1, &p, 8, v, ag), EC_EINVAL);
+	assert_int_equal(ec_sp_compare(ans, 3, &p, 11, v, ag), EC_EINVAL);
 	assert_int_equal(v[0], EC_SP_FAIL_POINT);
 	/* 64 answers are accepted; agree may be NULL */
 	for (unsigned i = 0; i < EC_SP_MAX_PEERS; i++)
 		ans[i] = with_responder(h, 100 + i);
-	assert_int_equal(ec_sp_compare(v, NULL, ans, EC_SP_MAX_PEERS, &p, 8), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, EC_SP_MAX_PEERS, &p, 8, v, NULL), EC_OK);
 	assert_int_equal(v[EC_SP_MAX_PEERS - 1], EC_SP_PASS);
 	/* only answers that take part can make a later one a duplicate */
 	ans[0].point = id0(1049); /* still canonical, but another point */
-	assert_int_equal(ec_sp_compare(v, ag, ans, 4, &p, 8), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 4, &p, 8, v, ag), EC_OK);
 	assert_int_equal(v[0], EC_SP_FAIL_POINT);
 	ans[1].responder = ans[0].responder;
-	assert_int_equal(ec_sp_compare(v, ag, ans, 4, &p, 8), EC_OK);
+	assert_int_equal(ec_sp_compare(ans, 4, &p, 8, v, ag), EC_OK);
 	assert_int_equal(v[1], EC_SP_PASS);
 	assert_int_equal(v[3], EC_SP_PASS);
 
@@ -595,7 +595,7 @@ test_compare_edge_cases(void **state)
 	ec_sp_answer s10 = build(pad, 10, q);
 	ec_sp_answer sa[5] = {with_responder(s, 1), with_responder(s, 2), with_responder(s, 3),
 	                      with_responder(s4, 4), with_responder(s10, 5)};
-	assert_int_equal(ec_sp_compare(v, ag, sa, 5, &q, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(sa, 5, &q, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[0], EC_SP_PASS);
 	assert_int_equal(v[2], EC_SP_PASS);
 	assert_int_equal(ag[3], 4);
@@ -604,7 +604,7 @@ test_compare_edge_cases(void **state)
 	assert_int_equal(v[4], EC_SP_FAIL_MISMATCH);
 	/* short by 2 is within the tolerance */
 	sa[3] = with_responder(build(few + 2, 5, q), 4);
-	assert_int_equal(ec_sp_compare(v, ag, sa, 4, &q, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_compare(sa, 4, &q, EC_SP_MIN_AGREE, v, ag), EC_OK);
 	assert_int_equal(v[3], EC_SP_PASS);
 }
 
@@ -616,7 +616,7 @@ static ec_sp_answer
 answer_for(const ec_sp_mapping *m, size_t n, const ec_sp_query *q)
 {
 	ec_id p;
-	ec_sp_challenge(&p, q);
+	ec_sp_challenge(q, &p);
 	ec_sp_answer a = build(m, n, p);
 	a.responder = q->responder;
 	return a;
@@ -644,7 +644,7 @@ test_verify_known(void **state)
 	ec_sp_verdict v;
 	ec_sp_tally t;
 
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &h, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &h, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 	assert_int_equal(t.checked, 10);
 	assert_int_equal(t.wrong, 0);
@@ -657,7 +657,7 @@ test_verify_known(void **state)
 	sort_unique(part, &pn);
 	ec_sp_array pa = {part, pn};
 	ec_sp_view pv = ec_sp_array_view(&pa);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &h, &pv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &h, &pv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 	assert_int_equal(t.checked, 2);
 	assert_int_equal(t.omitted, 0);
@@ -665,19 +665,19 @@ test_verify_known(void **state)
 	/* nothing known in the span */
 	ec_sp_array none = {m, 0};
 	ec_sp_view nv = ec_sp_array_view(&none);
-	assert_int_equal(ec_sp_verify_known(&v, NULL, &q, &h, &nv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &h, &nv, EC_SP_MIN_AGREE, &v, NULL), EC_OK);
 	assert_int_equal(v, EC_SP_INCONCLUSIVE);
 
 	/* wrong blocks: 2 tolerated, 3 not */
 	ec_sp_answer w = corrupt_blocks(h, 2);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &w, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &w, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 	assert_int_equal(t.wrong, 2);
 	w = corrupt_blocks(h, 3);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &w, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &w, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_MISMATCH);
 	assert_int_equal(t.wrong, 3);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &w, &kv, 7), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &w, &kv, 7, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 
 	/* a lazy node missing k of the true ten: k omissions */
@@ -692,7 +692,7 @@ test_verify_known(void **state)
 				lazy[ln++] = m[i];
 		}
 		ec_sp_answer la = answer_for(lazy, ln, &q);
-		assert_int_equal(ec_sp_verify_known(&v, &t, &q, &la, &kv, EC_SP_MIN_AGREE), EC_OK);
+		assert_int_equal(ec_sp_verify_known(&q, &la, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 		assert_int_equal(t.omitted, k);
 		assert_int_equal(t.wrong, 0);
 		assert_int_equal(v, k <= 2 ? EC_SP_PASS : EC_SP_FAIL_MISMATCH);
@@ -703,43 +703,43 @@ test_verify_known(void **state)
 	ec_sp_answer sh = answer_for(m, 7, &q);
 	ec_sp_array seven = {m, 7}, nine = {m, 9}, ten = {m, 10};
 	ec_sp_view sv = ec_sp_array_view(&seven);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &sh, &sv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &sh, &sv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 	assert_int_equal(t.checked, 7);
 	sv = ec_sp_array_view(&nine);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &sh, &sv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &sh, &sv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_PASS);
 	assert_int_equal(t.omitted, 2);
 	sv = ec_sp_array_view(&ten);
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &sh, &sv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &sh, &sv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_MISMATCH);
 	assert_int_equal(t.omitted, 3);
 	/* the scan is bounded: a short answer against a large store stops
 	 * counting once the answer has failed */
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &sh, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &sh, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_MISMATCH);
 	assert_int_equal(t.omitted, 11);
 
 	/* not the audited node, not the challenge point, not canonical */
 	ec_sp_answer o = h;
 	o.responder = q.requester;
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &o, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &o, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_RESPONDER);
 	o = h;
 	o.point.w[3] ^= 1;
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &o, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &o, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_POINT);
 	o = h;
 	o.entries[8] = h.entries[9];
 	o.entries[9] = h.entries[8];
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &o, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &o, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_MALFORMED);
 	o.count = 11;
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &o, &kv, EC_SP_MIN_AGREE), EC_OK);
+	assert_int_equal(ec_sp_verify_known(&q, &o, &kv, EC_SP_MIN_AGREE, &v, &t), EC_OK);
 	assert_int_equal(v, EC_SP_FAIL_MALFORMED);
 
 	v = EC_SP_PASS;
-	assert_int_equal(ec_sp_verify_known(&v, &t, &q, &h, &kv, 11), EC_EINVAL);
+	assert_int_equal(ec_sp_verify_known(&q, &h, &kv, 11, &v, &t), EC_EINVAL);
 	assert_int_equal(v, EC_SP_PASS);
 }
 
@@ -766,7 +766,7 @@ static size_t
 encode(uint8_t *buf, const ec_sp_answer *a)
 {
 	size_t len = EC_SP_ANSWER_MAX_LEN;
-	assert_int_equal(ec_sp_answer_encode(buf, &len, a), EC_OK);
+	assert_int_equal(ec_sp_answer_encode(a, buf, &len), EC_OK);
 	assert_int_equal(len, ec_sp_answer_len(a->count));
 	return len;
 }
@@ -777,7 +777,7 @@ test_wire_query(void **state)
 	(void)state;
 	ec_sp_query q = base_query(), d;
 	uint8_t b[EC_SP_QUERY_LEN + 1];
-	ec_sp_query_encode(b, &q);
+	ec_sp_query_encode(&q, b);
 	/* layout: type, version, ids big-endian, integers little-endian */
 	assert_int_equal(b[0], 0x03);
 	assert_int_equal(b[1], 0x01);
@@ -788,21 +788,21 @@ test_wire_query(void **state)
 	assert_memory_equal(b + 66, nonce_le, 8);
 	assert_int_equal(b[74], 42);
 	assert_int_equal(b[81], 0);
-	assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN), EC_SP_OK);
+	assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN, &d), EC_SP_OK);
 	assert_memory_equal(&d, &q, sizeof q);
 
 	for (size_t len = 0; len < EC_SP_QUERY_LEN; len++)
-		assert_int_equal(ec_sp_query_decode(&d, b, len), EC_SP_BAD_SHORT);
+		assert_int_equal(ec_sp_query_decode(b, len, &d), EC_SP_BAD_SHORT);
 	b[EC_SP_QUERY_LEN] = 0;
-	assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN + 1), EC_SP_BAD_TRAILING);
+	assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN + 1, &d), EC_SP_BAD_TRAILING);
 	b[0] = EC_SP_TYPE_ANSWER;
-	assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN), EC_SP_BAD_TYPE);
-	assert_int_equal(ec_sp_query_decode(&d, b, 1), EC_SP_BAD_TYPE);
+	assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN, &d), EC_SP_BAD_TYPE);
+	assert_int_equal(ec_sp_query_decode(b, 1, &d), EC_SP_BAD_TYPE);
 	b[0] = EC_SP_TYPE_QUERY;
 	b[1] = 0x02;
-	assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN), EC_SP_BAD_VERSION);
+	assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN, &d), EC_SP_BAD_VERSION);
 	b[1] = 0x00;
-	assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN), EC_SP_BAD_VERSION);
+	assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN, &d), EC_SP_BAD_VERSION);
 
 	ec_rng r = seeded(2);
 	for (int it = 0; it < 1000; it++) {
@@ -810,8 +810,8 @@ test_wire_query(void **state)
 		q.responder = rand_id(&r);
 		q.nonce = ec_rng_u64(&r);
 		q.round = ec_rng_u64(&r);
-		ec_sp_query_encode(b, &q);
-		assert_int_equal(ec_sp_query_decode(&d, b, EC_SP_QUERY_LEN), EC_SP_OK);
+		ec_sp_query_encode(&q, b);
+		assert_int_equal(ec_sp_query_decode(b, EC_SP_QUERY_LEN, &d), EC_SP_OK);
 		assert_memory_equal(&d, &q, sizeof q);
 	}
 }
@@ -828,7 +828,7 @@ test_wire_answer_roundtrip(void **state)
 		seen[a.count]++;
 		size_t len = encode(b, &a);
 		memset(&d, 0xEE, sizeof d);
-		assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_OK);
+		assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_OK);
 		assert_true(ec_id_eq(&d.responder, &a.responder));
 		assert_true(ec_id_eq(&d.point, &a.point));
 		assert_int_equal(d.count, a.count);
@@ -838,10 +838,10 @@ test_wire_answer_roundtrip(void **state)
 
 		/* every truncation is short; any extra byte is trailing */
 		for (size_t k = 0; k < len; k++)
-			assert_int_equal(ec_sp_answer_decode(&d, b, k), EC_SP_BAD_SHORT);
+			assert_int_equal(ec_sp_answer_decode(b, k, &d), EC_SP_BAD_SHORT);
 		for (size_t extra = 1; extra <= 8; extra++) {
 			b[len + extra - 1] = (uint8_t)extra;
-			assert_int_equal(ec_sp_answer_decode(&d, b, len + extra), EC_SP_BAD_TRAILING);
+			assert_int_equal(ec_sp_answer_decode(b, len + extra, &d), EC_SP_BAD_TRAILING);
 		}
 	}
 	for (unsigned c = 0; c <= EC_SP_ENTRIES; c++)
@@ -871,10 +871,10 @@ expect_rejected(const ec_sp_answer *a, ec_sp_reason why)
 	ec_sp_answer d;
 	assert_int_equal(ec_sp_answer_check(a), why);
 	size_t len = sizeof b;
-	assert_int_equal(ec_sp_answer_encode(b, &len, a), EC_EINVAL);
+	assert_int_equal(ec_sp_answer_encode(a, b, &len), EC_EINVAL);
 	assert_int_equal(len, sizeof b);
 	len = encode_raw(b, a);
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), why);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), why);
 }
 
 static void
@@ -896,26 +896,26 @@ test_wire_answer_noncanonical(void **state)
 
 	/* header bytes */
 	b[0] = EC_SP_TYPE_QUERY;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_TYPE);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_TYPE);
 	b[0] = 0x00;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_TYPE);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_TYPE);
 	b[0] = EC_SP_TYPE_ANSWER;
 	b[1] = 0x02;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_VERSION);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_VERSION);
 	b[1] = EC_SP_VERSION;
 	/* count above 10, with or without the bytes to go with it */
 	b[66] = 11;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_COUNT);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_COUNT);
 	b[66] = 255;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_COUNT);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_COUNT);
 	/* a count that disagrees with the length */
 	b[66] = 9;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_BAD_TRAILING);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_BAD_TRAILING);
 	b[66] = 10;
-	assert_int_equal(ec_sp_answer_decode(&d, b, len), EC_SP_OK);
+	assert_int_equal(ec_sp_answer_decode(b, len, &d), EC_SP_OK);
 	/* the query decoder rejects an answer and vice versa */
 	ec_sp_query q;
-	assert_int_equal(ec_sp_query_decode(&q, b, len), EC_SP_BAD_TYPE);
+	assert_int_equal(ec_sp_query_decode(b, len, &q), EC_SP_BAD_TYPE);
 
 	/* duplicates: in the up half, across the halves */
 	a = h;
@@ -976,9 +976,9 @@ test_wire_answer_noncanonical(void **state)
 
 	/* the encoder needs room */
 	len = ec_sp_answer_len(h.count) - 1;
-	assert_int_equal(ec_sp_answer_encode(b, &len, &h), EC_ERANGE);
+	assert_int_equal(ec_sp_answer_encode(&h, b, &len), EC_ERANGE);
 	len = 0;
-	assert_int_equal(ec_sp_answer_encode(b, &len, &s), EC_ERANGE);
+	assert_int_equal(ec_sp_answer_encode(&s, b, &len), EC_ERANGE);
 }
 
 static void
