@@ -38,7 +38,7 @@ static const uint8_t key1[32] = {
 static int
 unhex(uint8_t *out, size_t n, const char *s)
 {
-	return strlen(s) == 2 * n && ec_hex_decode(out, n, s) ? 0 : -1;
+	return strlen(s) == 2 * n && ec_hex_decode(s, out, n) ? 0 : -1;
 }
 
 /* ---- the library call: RFC 9106 §5 ---------------------------------- */

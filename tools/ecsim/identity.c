@@ -99,13 +99,13 @@ usage_error(const char *fmt, ...)
 static bool
 parse_hex32(const char *s, uint8_t out[32])
 {
-	return strlen(s) == 64 && ec_hex_decode(out, 32, s);
+	return strlen(s) == 64 && ec_hex_decode(s, out, 32);
 }
 
 static void
 to_hex(const uint8_t in[32], char out[HEX32])
 {
-	ec_hex_encode(out, in, 32);
+	ec_hex_encode(in, 32, out);
 }
 
 /* A whole decimal number in [lo, hi]: digits only, no sign or spaces. */
