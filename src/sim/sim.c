@@ -118,7 +118,7 @@ setup(ec_sim *s)
 }
 
 ec_err
-ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
+ec_sim_new(const ec_sim_config *cfg, ec_sim **out)
 {
 	*out = NULL;
 	if (ec_sim_config_check(cfg))

@@ -276,7 +276,7 @@ ecsim__workers_init(ec_sim *s)
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
 		if ((err = ecsim_life_defer(&s->life, worker_release, w)))
 			return err;
-		if ((err = ec_memstore_new(&w->store, ecsim_huge_realloc, NULL)) ||
+		if ((err = ec_memstore_new(ecsim_huge_realloc, NULL, &w->store)) ||
 		    (err = ecsim_life_defer(&s->life, store_free, w)))
 			return err;
 		ecsim_alloc_init(&w->alloc, &s->arena);
