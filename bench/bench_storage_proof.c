@@ -174,7 +174,7 @@ static bool
 run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigned w)
 {
 	uint8_t key[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(key, seed ^ ((uint64_t)w << 32));
+	ec_rng_seed_from_u64(seed ^ ((uint64_t)w << 32), key);
 	ec_rng r;
 	ec_rng_init(&r, key);
 

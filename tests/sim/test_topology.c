@@ -24,7 +24,7 @@ make(ec_topology_kind kind, uint32_t nodes, uint32_t degree, uint64_t seed)
 	cfg.nodes = nodes;
 	cfg.rounds = 10;
 	cfg.topology = (ec_topology){kind, 0.1, 0.7, degree};
-	ec_rng_seed_from_u64(cfg.seed, seed);
+	ec_rng_seed_from_u64(seed, cfg.seed);
 	ec_sim *sim = NULL;
 	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	return sim;

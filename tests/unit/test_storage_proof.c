@@ -106,7 +106,7 @@ static ec_rng
 seeded(uint64_t purpose)
 {
 	uint8_t key[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(key, test_seed ^ (purpose * 0x9E3779B97F4A7C15ull));
+	ec_rng_seed_from_u64(test_seed ^ (purpose * 0x9E3779B97F4A7C15ull), key);
 	ec_rng r;
 	ec_rng_init(&r, key);
 	return r;

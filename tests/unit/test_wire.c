@@ -34,7 +34,7 @@ static void
 rng_fresh(ec_rng *rng, uint64_t salt)
 {
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, test_seed * 1000003u + salt);
+	ec_rng_seed_from_u64(test_seed * 1000003u + salt, seed);
 	ec_rng_init(rng, seed);
 }
 

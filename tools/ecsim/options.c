@@ -515,7 +515,7 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			if (!parse_u64(a, &v))
 				return fail(err, errlen, "--seed needs a whole number from 0 to %s, got '%s'",
 				            U64_MAX_TEXT, a);
-			ec_rng_seed_from_u64(o->cfg.seed, v);
+			ec_rng_seed_from_u64(v, o->cfg.seed);
 			seed_int = true;
 			break;
 		case OPT_SEED_HEX:
