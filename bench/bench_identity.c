@@ -51,7 +51,7 @@ bench_verify(const ec_identity_params *p, size_t runs, double *median, double *m
 		ec_identity_verdict v;
 		salt[0] = (uint8_t)r; /* a different input each time */
 		double t0 = now();
-		ec_err e = ec_identity_verify(p, &v, addr, pk, salt, NULL);
+		ec_err e = ec_identity_verify(p, pk, salt, NULL, &v, addr);
 		t[r] = (now() - t0) * 1e3;
 		if (e) {
 			fprintf(stderr, "ec_bench_identity: verify failed: %s\n", ec_strerror(e));
@@ -86,7 +86,7 @@ bench_mine(const ec_identity_params *p, size_t attempts, double *median, double 
 		bool found;
 		uint64_t n;
 		double t0 = now();
-		ec_err e = ec_identity_mine(&q, salt, addr, &found, &n, pk, 1);
+		ec_err e = ec_identity_mine(&q, pk, 1, salt, addr, &found, &n);
 		t[i] = now() - t0;
 		sum += t[i];
 		if (e || n != 1) {

@@ -174,7 +174,7 @@ static bool
 run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigned w)
 {
 	uint8_t key[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(key, seed ^ ((uint64_t)w << 32));
+	ec_rng_seed_from_u64(seed ^ ((uint64_t)w << 32), key);
 	ec_rng r;
 	ec_rng_init(&r, key);
 
@@ -231,12 +231,12 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 		for (unsigned c = 0; c < n_chal; c++) {
 			ec_sp_query q = {node[ec_rng_index(&r, n_nodes)], node[i], ec_rng_u64(&r), c};
 			ec_id h;
-			ec_sp_challenge(&h, &q);
+			ec_sp_challenge(&q, &h);
 			ec_id off = scale(&width, h.w[0]); /* < width: lo + off + 1 is inside */
 			ec_id one = {{0, 0, 0, 1}};
 			ec_id p = ec_id_add(&lo, &off);
 			points[c] = ec_id_add(&p, &one);
-			if (ec_sp_answer_build(&honest[c], &node[i], &points[c], &fv) != EC_OK ||
+			if (ec_sp_answer_build(&node[i], &points[c], &fv, &honest[c]) != EC_OK ||
 			    honest[c].count != EC_SP_ENTRIES) {
 				ok = false;
 				goto out;
@@ -275,7 +275,7 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 				cell *ce = &cells[model][fi];
 				for (unsigned c = 0; c < n_chal; c++) {
 					ec_sp_answer ans[1 + WITNESSES];
-					if (ec_sp_answer_build(&ans[0], &node[i], &points[c], &kv) != EC_OK) {
+					if (ec_sp_answer_build(&node[i], &points[c], &kv, &ans[0]) != EC_OK) {
 						ok = false;
 						goto out;
 					}
@@ -285,8 +285,8 @@ run(unsigned n_nodes, unsigned n_tokens, unsigned n_chal, uint64_t seed, unsigne
 					}
 					ec_sp_verdict v[1 + WITNESSES];
 					uint8_t agree[1 + WITNESSES];
-					if (ec_sp_compare(v, agree, ans, 1 + WITNESSES, &points[c],
-					                  EC_SP_MIN_AGREE) != EC_OK) {
+					if (ec_sp_compare(ans, 1 + WITNESSES, &points[c], EC_SP_MIN_AGREE, v,
+					                  agree) != EC_OK) {
 						ok = false;
 						goto out;
 					}

@@ -131,7 +131,7 @@ main(int argc, char **argv)
 	if (!(budget > 0))
 		budget = 0.3;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 1);
+	ec_rng_seed_from_u64(1, seed);
 	ec_rng rng;
 	ec_rng_init(&rng, seed);
 	static const uint32_t sizes[] = {1, 3, 16, 256};

@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	if (!v)
 		return 1;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 1);
+	ec_rng_seed_from_u64(1, seed);
 	ec_rng rng;
 	ec_rng_init(&rng, seed);
 	printf("%-40s %4s %4s %6s\n", "route to the members", "p50", "p95", "mean");

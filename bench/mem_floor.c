@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	/* every line points to a random other line: the chains */
 	ec_rng rng;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 20261207);
+	ec_rng_seed_from_u64(20261207, seed);
 	ec_rng_init(&rng, seed);
 	for (size_t k = 0; k < nlines; k++) {
 		mem[k * (LINE / 8)] = ec_rng_index(&rng, nlines);

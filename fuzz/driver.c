@@ -50,7 +50,7 @@ main(int argc, char **argv)
 		}
 	}
 	uint8_t key[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(key, seed);
+	ec_rng_seed_from_u64(seed, key);
 	ec_rng rng;
 	ec_rng_init(&rng, key);
 	uint8_t buf[MAX_INPUT];

@@ -19,20 +19,20 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ec_sp_query q;
-	if (ec_sp_query_decode(&q, data, size) == EC_SP_OK) {
+	if (ec_sp_query_decode(data, size, &q) == EC_SP_OK) {
 		uint8_t back[EC_SP_QUERY_LEN];
-		ec_sp_query_encode(back, &q);
+		ec_sp_query_encode(&q, back);
 		if (size != EC_SP_QUERY_LEN || memcmp(back, data, size) != 0)
 			abort();
 	}
 	ec_sp_answer a;
-	if (ec_sp_answer_decode(&a, data, size) != EC_SP_OK)
+	if (ec_sp_answer_decode(data, size, &a) != EC_SP_OK)
 		return 0;
 	if (ec_sp_answer_check(&a) != EC_SP_OK)
 		abort();
 	uint8_t back[EC_SP_ANSWER_MAX_LEN];
 	size_t len = sizeof back;
-	if (ec_sp_answer_encode(back, &len, &a) != EC_OK || len != size ||
+	if (ec_sp_answer_encode(&a, back, &len) != EC_OK || len != size ||
 	    memcmp(back, data, size) != 0)
 		abort();
 	/* Three copies of an answer agree with each other completely. */
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	three[2].responder.w[3] ^= 2;
 	ec_sp_verdict v[3];
 	uint8_t agree[3];
-	if (ec_sp_compare(v, agree, three, 3, &a.point, EC_SP_MIN_AGREE) != EC_OK)
+	if (ec_sp_compare(three, 3, &a.point, EC_SP_MIN_AGREE, v, agree) != EC_OK)
 		abort();
 	for (int i = 0; i < 3; i++)
 		if (v[i] != EC_SP_PASS || agree[i] != a.count)
@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ec_sp_array arr = {sorted, n};
 	ec_sp_view view = ec_sp_array_view(&arr);
 	ec_sp_answer rebuilt;
-	if (ec_sp_answer_build(&rebuilt, &a.responder, &a.point, &view) != EC_OK)
+	if (ec_sp_answer_build(&a.responder, &a.point, &view, &rebuilt) != EC_OK)
 		abort();
 	if (rebuilt.count != a.count ||
 	    memcmp(rebuilt.entries, a.entries, sizeof a.entries) != 0)

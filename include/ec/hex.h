@@ -15,10 +15,10 @@
  * digit (a terminating NUL included), never reading past it; out is then
  * partly written.  Callers that want exactly 2*n digits also check the
  * text's length. */
-bool ec_hex_decode(uint8_t *out, size_t n, const char *text);
+bool ec_hex_decode(const char *text, uint8_t *out, size_t n);
 
 /* Writes 2*n lower-case hex digits of in[0..n) and a NUL to out, which
  * must hold 2*n + 1 characters. */
-void ec_hex_encode(char *out, const uint8_t *in, size_t n);
+void ec_hex_encode(const uint8_t *in, size_t n, char *out);
 
 #endif

@@ -116,13 +116,13 @@ unsigned ec_identity_trailing_zeros(const uint8_t address[EC_IDENTITY_ADDRESS_BY
  * Returns: EC_OK; EC_EINVAL if p fails ec_identity_params_check or a
  *          pointer is NULL; EC_ENOMEM if Argon2's working memory could not
  *          be allocated.  On error address is left unspecified.
- * Out:     address: 32 bytes.
  * In:      p: parameters; public_key: 32 bytes; salt: 32 bytes.  All
- *          borrowed for the call. */
+ *          borrowed for the call.
+ * Out:     address: 32 bytes. */
 EC_WUR ec_err ec_identity_address(const ec_identity_params *p,
-                                  uint8_t address[EC_IDENTITY_ADDRESS_BYTES],
                                   const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
-                                  const uint8_t salt[EC_IDENTITY_SALT_BYTES]);
+                                  const uint8_t salt[EC_IDENTITY_SALT_BYTES],
+                                  uint8_t address[EC_IDENTITY_ADDRESS_BYTES]);
 
 /* Checks an identity.  In order: p's bounds (EC_IDENTITY_BAD_PARAMS,
  * nothing computed); when an address is claimed, its trailing zero bits
@@ -134,18 +134,18 @@ EC_WUR ec_err ec_identity_address(const ec_identity_params *p,
  * Returns: EC_OK with *verdict set; EC_ENOMEM if Argon2's working memory
  *          could not be allocated; EC_EINVAL if verdict, public_key or salt
  *          is NULL.  *verdict is meaningful only with EC_OK.
+ * In:      p: parameters including the difficulty; public_key, salt: 32
+ *          bytes each; claimed: the claimed address (32 bytes) or NULL to
+ *          check only the proof of work.  All borrowed for the call.
  * Out:     verdict: the finding.
  *          address: may be NULL; else receives the computed address when
  *          one was computed (verdict OK or BAD_ADDRESS, or BAD_POW with no
- *          claim), and is left unspecified otherwise (BAD_KEY included).
- * In:      p: parameters including the difficulty; public_key, salt: 32
- *          bytes each; claimed: the claimed address (32 bytes) or NULL to
- *          check only the proof of work.  All borrowed for the call. */
-EC_WUR ec_err ec_identity_verify(const ec_identity_params *p, ec_identity_verdict *verdict,
-                                 uint8_t *address,
+ *          claim), and is left unspecified otherwise (BAD_KEY included). */
+EC_WUR ec_err ec_identity_verify(const ec_identity_params *p,
                                  const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
                                  const uint8_t salt[EC_IDENTITY_SALT_BYTES],
-                                 const uint8_t *claimed);
+                                 const uint8_t *claimed, ec_identity_verdict *verdict,
+                                 uint8_t *address);
 
 /* Adds one to salt, read as a 256-bit big-endian integer, wrapping from
  * all-ones to zero.  This is the order in which ec_identity_mine tries
@@ -163,19 +163,19 @@ void ec_identity_salt_next(uint8_t salt[EC_IDENTITY_SALT_BYTES]);
  *          ec_identity_params_check or a pointer is NULL; EC_ENOMEM if
  *          Argon2's working memory could not be allocated (salt then holds
  *          the salt whose evaluation failed, so mining can be retried).
+ * In:      p: parameters; public_key: 32 bytes; max_attempts: the bound
+ *          (0 tries nothing).
  * In/Out:  salt: in, the first salt to try; out, the winning salt when
  *          *found, else the next salt to try.
  * Out:     address: the winning address when *found (else unspecified);
  *          found: whether a salt was found; attempts: Argon2id evaluations
- *          done by this call (the winning one included).
- * In:      p: parameters; public_key: 32 bytes; max_attempts: the bound
- *          (0 tries nothing). */
+ *          done by this call (the winning one included). */
 EC_WUR ec_err ec_identity_mine(const ec_identity_params *p,
+                               const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
+                               uint64_t max_attempts,
                                uint8_t salt[EC_IDENTITY_SALT_BYTES],
                                uint8_t address[EC_IDENTITY_ADDRESS_BYTES], bool *found,
-                               uint64_t *attempts,
-                               const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
-                               uint64_t max_attempts);
+                               uint64_t *attempts);
 
 /* Peer admission: whether to accept a peer that claims claim.  Admits only
  * when ec_identity_verify gives EC_IDENTITY_OK for the claimed address, so
@@ -185,13 +185,13 @@ EC_WUR ec_err ec_identity_mine(const ec_identity_params *p,
  * outcome themselves.
  * Returns: EC_OK with *admit set; EC_ENOMEM / EC_EINVAL as for
  *          ec_identity_verify.  On any error *admit is false (fail closed).
+ * In:      p: our parameters; claim: the peer's claim.  Borrowed.
  * Out:     admit: true to admit.
  *          id: may be NULL; else, when admitted, the peer's 256-bit id
  *          (ec_id_from_bytes of the address; the ring position is its first
  *          8 bytes), and the zero id when refused.
- *          why: may be NULL; else the verdict (meaningful only with EC_OK).
- * In:      p: our parameters; claim: the peer's claim.  Borrowed. */
-EC_WUR ec_err ec_identity_admit(const ec_identity_params *p, bool *admit, ec_id *id,
-                                ec_identity_verdict *why, const ec_identity_claim *claim);
+ *          why: may be NULL; else the verdict (meaningful only with EC_OK). */
+EC_WUR ec_err ec_identity_admit(const ec_identity_params *p, const ec_identity_claim *claim,
+                                bool *admit, ec_id *id, ec_identity_verdict *why);
 
 #endif

@@ -41,7 +41,7 @@ void ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES]);
 
 /* Writes the reference's integer-seed encoding of s (seed-protocol.md §4.5):
  * seed[0..7] = s little-endian, seed[8..31] = 0. */
-void ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s);
+void ec_rng_seed_from_u64(uint64_t s, uint8_t seed[EC_RNG_SEED_BYTES]);
 
 /* Internal: computes the next EC_RNG_BUF_WORDS words of the stream. */
 void ec__rng_refill(ec_rng *rng);
@@ -83,14 +83,14 @@ void ec_rng_shuffle(ec_rng *rng, void *base, size_t n, size_t elem_size);
  * Appendix A.4): picks
  * min(amount, n) distinct indices of [0, n).  The chosen set and the number
  * of words drawn match the reference; the order of out[] is unspecified.
- * Args:  n must be < 2^32.
+ * Args:  n must be < 2^32.  scratch must hold n uint32_t (working space:
+ *        used as a mark table or as the in-place permutation buffer).
  * Out:   out[0 .. *count-1] the chosen indices; out must hold min(amount, n)
- *        entries.  scratch must hold n uint32_t (used as a mark table or
- *        as the in-place permutation buffer).
+ *        entries.
  * Returns EC_OK, or EC_EINVAL if n does not fit 32 bits.
  */
-EC_WUR ec_err ec_rng_sample_indices(ec_rng *rng, uint64_t n, uint64_t amount,
-                                    uint32_t *out, size_t *count, uint32_t *scratch);
+EC_WUR ec_err ec_rng_sample_indices(ec_rng *rng, uint64_t n, uint64_t amount, uint32_t *scratch,
+                                    uint32_t *out, size_t *count);
 
 /* SplitMix64 finaliser step (used for tie-break salts, seed-protocol.md §5 B1, and
  * every hash table): inline, as the tables hash on every lookup. */

@@ -169,9 +169,9 @@ const char *ec_sp_verdict_str(ec_sp_verdict v);
  *   round (u64 LE),
  * read as an id (ec_id_from_bytes).  Deterministic; different requesters,
  * audited nodes, nonces or rounds give unrelated points.
- * Out: *point.  In: q.
+ * In: q.  Out: *point.
  */
-void ec_sp_challenge(ec_id *point, const ec_sp_query *q);
+void ec_sp_challenge(const ec_sp_query *q, ec_id *point);
 
 /* Returns a view of a (borrowed: a and a->m must outlive the view).
  * a->m must be sorted strictly ascending by token. */
@@ -182,13 +182,13 @@ ec_sp_view ec_sp_array_view(const ec_sp_array *a);
  * `point`: the first min(n, 5) tokens at or above the point scanning up,
  * then up to 5 more scanning down from just below it, stopping where the
  * scans meet (n = number of stored tokens).
- * Out:  *out (entries past count zeroed).
  * In:   responder (the answering node), point, view.
+ * Out:  *out (entries past count zeroed).
  * Returns EC_OK, or EC_EINVAL if the view broke its contract (the result
  * would not be canonical: see ec_sp_answer_check).
  */
-EC_WUR ec_err ec_sp_answer_build(ec_sp_answer *out, const ec_id *responder,
-                                 const ec_id *point, const ec_sp_view *view);
+EC_WUR ec_err ec_sp_answer_build(const ec_id *responder, const ec_id *point,
+                                 const ec_sp_view *view, ec_sp_answer *out);
 
 /* Returns EC_SP_OK if a is canonical (what ec_sp_answer_build produces for
  * some store): count <= 10, distinct tokens, the up entries at strictly
@@ -209,14 +209,14 @@ EC_WUR ec_sp_reason ec_sp_answer_check(const ec_sp_answer *a);
  * FAIL_POINT, FAIL_MALFORMED, FAIL_MISMATCH (wrong + omitted >
  * EC_SP_ENTRIES - min_agree), INCONCLUSIVE (the requester knows none of the
  * answered tokens), PASS.
- * Out:  *verdict; *tally (may be NULL).
  * In:   q (the query sent), a (the answer), known, min_agree (0..10,
  *       usually EC_SP_MIN_AGREE).
+ * Out:  *verdict; *tally (may be NULL).
  * Returns EC_OK, or EC_EINVAL if min_agree > 10 (nothing is written).
  */
-EC_WUR ec_err ec_sp_verify_known(ec_sp_verdict *verdict, ec_sp_tally *tally,
-                                 const ec_sp_query *q, const ec_sp_answer *a,
-                                 const ec_sp_view *known, unsigned min_agree);
+EC_WUR ec_err ec_sp_verify_known(const ec_sp_query *q, const ec_sp_answer *a,
+                                 const ec_sp_view *known, unsigned min_agree,
+                                 ec_sp_verdict *verdict, ec_sp_tally *tally);
 
 /*
  * Compares k answers to the same challenge point.  Answers that are not
@@ -228,22 +228,21 @@ EC_WUR ec_err ec_sp_verify_known(ec_sp_verdict *verdict, ec_sp_tally *tally,
  * agree_i = its entries in M: with full answers, at least min_agree of its
  * 10 entries agree; a short store is held to the same number of misses.
  * If k' < EC_SP_MIN_PEERS, the k' answers are INCONCLUSIVE.
+ * In:   answers[0..k-1], point, min_agree (0..10).
  * Out:  verdicts[0..k-1]; agree[0..k-1] (may be NULL; 0 for answers that
  *       take no part).
- * In:   answers[0..k-1], point, min_agree (0..10).
  * Returns EC_OK, or EC_EINVAL if k > EC_SP_MAX_PEERS or min_agree > 10
  * (nothing is written).
  */
-EC_WUR ec_err ec_sp_compare(ec_sp_verdict *verdicts, uint8_t *agree,
-                            const ec_sp_answer *answers, size_t k, const ec_id *point,
-                            unsigned min_agree);
+EC_WUR ec_err ec_sp_compare(const ec_sp_answer *answers, size_t k, const ec_id *point,
+                            unsigned min_agree, ec_sp_verdict *verdicts, uint8_t *agree);
 
 /* Writes the EC_SP_QUERY_LEN-byte encoding of q. */
-void ec_sp_query_encode(uint8_t out[EC_SP_QUERY_LEN], const ec_sp_query *q);
+void ec_sp_query_encode(const ec_sp_query *q, uint8_t out[EC_SP_QUERY_LEN]);
 
 /* Decodes exactly len bytes.  Out: *q (written only on EC_SP_OK).
  * Returns EC_SP_OK or why the input is rejected. */
-EC_WUR ec_sp_reason ec_sp_query_decode(ec_sp_query *q, const uint8_t *in, size_t len);
+EC_WUR ec_sp_reason ec_sp_query_decode(const uint8_t *in, size_t len, ec_sp_query *q);
 
 /* Returns the encoded size of an answer with `count` entries. */
 static inline size_t
@@ -258,11 +257,11 @@ ec_sp_answer_len(uint8_t count)
  * Returns EC_OK, EC_EINVAL if a is not canonical (ec_sp_answer_check), or
  * EC_ERANGE if the capacity is too small.
  */
-EC_WUR ec_err ec_sp_answer_encode(uint8_t *out, size_t *len, const ec_sp_answer *a);
+EC_WUR ec_err ec_sp_answer_encode(const ec_sp_answer *a, uint8_t *out, size_t *len);
 
 /* Decodes exactly len bytes; only canonical encodings are accepted.
  * Out: *a (written only on EC_SP_OK; entries past count zeroed).
  * Returns EC_SP_OK or why the input is rejected. */
-EC_WUR ec_sp_reason ec_sp_answer_decode(ec_sp_answer *a, const uint8_t *in, size_t len);
+EC_WUR ec_sp_reason ec_sp_answer_decode(const uint8_t *in, size_t len, ec_sp_answer *a);
 
 #endif

@@ -29,7 +29,7 @@ typedef struct ec_memstore_view {
 } ec_memstore_view;
 
 /* Creates an empty store.  Out: *out, to be released with ec_memstore_free. */
-EC_WUR ec_err ec_memstore_new(ec_memstore **out, ec_realloc_fn realloc_fn, void *alloc_user);
+EC_WUR ec_err ec_memstore_new(ec_realloc_fn realloc_fn, void *alloc_user, ec_memstore **out);
 void ec_memstore_free(ec_memstore *s);
 
 /* Returns an ec_store over view (which must outlive every use of it) that

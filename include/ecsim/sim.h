@@ -236,7 +236,7 @@ typedef struct ec_sim ec_sim;
  * released with ec_sim_free (NULL on error).  Errors: EC_EINVAL (a
  * configuration ec_sim_config_check refuses, or two nodes drew one id),
  * EC_ENOMEM, and the protocol's node_init and set_peers errors. */
-EC_WUR ec_err ec_sim_new(ec_sim **out, const ec_sim_config *cfg);
+EC_WUR ec_err ec_sim_new(const ec_sim_config *cfg, ec_sim **out);
 /* Releases everything the simulator owns; accepts NULL. */
 void ec_sim_free(ec_sim *sim);
 

@@ -14,7 +14,7 @@ digit(char c)
 }
 
 bool
-ec_hex_decode(uint8_t *out, size_t n, const char *text)
+ec_hex_decode(const char *text, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int hi = digit(text[2 * i]);
@@ -29,7 +29,7 @@ ec_hex_decode(uint8_t *out, size_t n, const char *text)
 }
 
 void
-ec_hex_encode(char *out, const uint8_t *in, size_t n)
+ec_hex_encode(const uint8_t *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {

@@ -85,7 +85,7 @@ ec_rng_init(ec_rng *rng, const uint8_t seed[EC_RNG_SEED_BYTES])
 }
 
 void
-ec_rng_seed_from_u64(uint8_t seed[EC_RNG_SEED_BYTES], uint64_t s)
+ec_rng_seed_from_u64(uint64_t s, uint8_t seed[EC_RNG_SEED_BYTES])
 {
 	memset(seed, 0, EC_RNG_SEED_BYTES);
 	for (int i = 0; i < 8; i++)
@@ -246,8 +246,8 @@ sample_rejection(ec_rng *rng, uint32_t n, uint32_t amount, uint32_t *out, uint32
 }
 
 ec_err
-ec_rng_sample_indices(ec_rng *rng, uint64_t n64, uint64_t amount64, uint32_t *out,
-                      size_t *count, uint32_t *scratch)
+ec_rng_sample_indices(ec_rng *rng, uint64_t n64, uint64_t amount64, uint32_t *scratch,
+                      uint32_t *out, size_t *count)
 {
 	if (n64 > UINT32_MAX)
 		return EC_EINVAL;

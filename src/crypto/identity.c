@@ -62,10 +62,10 @@ ec_identity_trailing_zeros(const uint8_t address[EC_IDENTITY_ADDRESS_BYTES])
 }
 
 ec_err
-ec__identity_address_with(const ec_identity_params *p, uint8_t address[EC_IDENTITY_ADDRESS_BYTES],
+ec__identity_address_with(const ec_identity_params *p,
                           const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
                           const uint8_t salt[EC_IDENTITY_SALT_BYTES], ec__identity_alloc_fn alloc,
-                          ec__identity_free_fn dealloc)
+                          ec__identity_free_fn dealloc, uint8_t address[EC_IDENTITY_ADDRESS_BYTES])
 {
 	if (!p || !address || !public_key || !salt || ec_identity_params_check(p))
 		return EC_EINVAL;
@@ -97,17 +97,17 @@ ec__identity_address_with(const ec_identity_params *p, uint8_t address[EC_IDENTI
 }
 
 ec_err
-ec_identity_address(const ec_identity_params *p, uint8_t address[EC_IDENTITY_ADDRESS_BYTES],
-                    const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
-                    const uint8_t salt[EC_IDENTITY_SALT_BYTES])
+ec_identity_address(const ec_identity_params *p, const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
+                    const uint8_t salt[EC_IDENTITY_SALT_BYTES],
+                    uint8_t address[EC_IDENTITY_ADDRESS_BYTES])
 {
-	return ec__identity_address_with(p, address, public_key, salt, NULL, NULL);
+	return ec__identity_address_with(p, public_key, salt, NULL, NULL, address);
 }
 
 ec_err
-ec_identity_verify(const ec_identity_params *p, ec_identity_verdict *verdict, uint8_t *address,
-                   const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
-                   const uint8_t salt[EC_IDENTITY_SALT_BYTES], const uint8_t *claimed)
+ec_identity_verify(const ec_identity_params *p, const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
+                   const uint8_t salt[EC_IDENTITY_SALT_BYTES], const uint8_t *claimed,
+                   ec_identity_verdict *verdict, uint8_t *address)
 {
 	if (!p || !verdict || !public_key || !salt)
 		return EC_EINVAL;
@@ -130,7 +130,7 @@ ec_identity_verify(const ec_identity_params *p, ec_identity_verdict *verdict, ui
 		return EC_OK;
 	}
 	uint8_t computed[EC_IDENTITY_ADDRESS_BYTES];
-	ec_err e = ec_identity_address(p, computed, public_key, salt);
+	ec_err e = ec_identity_address(p, public_key, salt, computed);
 	if (e)
 		return e;
 	if (address)
@@ -153,9 +153,9 @@ ec_identity_salt_next(uint8_t salt[EC_IDENTITY_SALT_BYTES])
 }
 
 ec_err
-ec_identity_mine(const ec_identity_params *p, uint8_t salt[EC_IDENTITY_SALT_BYTES],
-                 uint8_t address[EC_IDENTITY_ADDRESS_BYTES], bool *found, uint64_t *attempts,
-                 const uint8_t public_key[EC_IDENTITY_KEY_BYTES], uint64_t max_attempts)
+ec_identity_mine(const ec_identity_params *p, const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
+                 uint64_t max_attempts, uint8_t salt[EC_IDENTITY_SALT_BYTES],
+                 uint8_t address[EC_IDENTITY_ADDRESS_BYTES], bool *found, uint64_t *attempts)
 {
 	if (!p || !salt || !address || !found || !attempts || !public_key ||
 	    ec_identity_params_check(p))
@@ -163,7 +163,7 @@ ec_identity_mine(const ec_identity_params *p, uint8_t salt[EC_IDENTITY_SALT_BYTE
 	*found = false;
 	*attempts = 0;
 	while (*attempts < max_attempts) {
-		ec_err e = ec_identity_address(p, address, public_key, salt);
+		ec_err e = ec_identity_address(p, public_key, salt, address);
 		if (e)
 			return e;
 		++*attempts;
@@ -177,8 +177,8 @@ ec_identity_mine(const ec_identity_params *p, uint8_t salt[EC_IDENTITY_SALT_BYTE
 }
 
 ec_err
-ec_identity_admit(const ec_identity_params *p, bool *admit, ec_id *id, ec_identity_verdict *why,
-                  const ec_identity_claim *claim)
+ec_identity_admit(const ec_identity_params *p, const ec_identity_claim *claim, bool *admit,
+                  ec_id *id, ec_identity_verdict *why)
 {
 	if (admit)
 		*admit = false;
@@ -187,7 +187,7 @@ ec_identity_admit(const ec_identity_params *p, bool *admit, ec_id *id, ec_identi
 	if (!p || !admit || !claim)
 		return EC_EINVAL;
 	ec_identity_verdict v;
-	ec_err e = ec_identity_verify(p, &v, NULL, claim->public_key, claim->salt, claim->address);
+	ec_err e = ec_identity_verify(p, claim->public_key, claim->salt, claim->address, &v, NULL);
 	if (e)
 		return e;
 	if (why)

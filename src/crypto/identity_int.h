@@ -21,9 +21,9 @@ typedef void (*ec__identity_free_fn)(uint8_t *memory, size_t bytes);
 /* ec_identity_address with libargon2's allocator hooks; both NULL means
  * libargon2's own malloc/free.  Same returns and arguments otherwise. */
 EC_WUR ec_err ec__identity_address_with(const ec_identity_params *p,
-                                        uint8_t address[EC_IDENTITY_ADDRESS_BYTES],
                                         const uint8_t public_key[EC_IDENTITY_KEY_BYTES],
                                         const uint8_t salt[EC_IDENTITY_SALT_BYTES],
-                                        ec__identity_alloc_fn alloc, ec__identity_free_fn dealloc);
+                                        ec__identity_alloc_fn alloc, ec__identity_free_fn dealloc,
+                                        uint8_t address[EC_IDENTITY_ADDRESS_BYTES]);
 
 #endif

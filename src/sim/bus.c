@@ -19,10 +19,10 @@ tagged_grow(ecsim_life *l, tagged_msgs *t, size_t need)
 	if (need <= t->cap)
 		return true;
 	size_t cap = t->cap;
-	if (!grow(l, (void **)&t->v, &cap, need, sizeof *t->v))
+	if (!grow(l, need, sizeof *t->v, (void **)&t->v, &cap))
 		return false;
 	cap = t->cap;
-	if (!grow(l, (void **)&t->tag, &cap, need, sizeof *t->tag))
+	if (!grow(l, need, sizeof *t->tag, (void **)&t->tag, &cap))
 		return false;
 	t->cap = cap;
 	return true;
@@ -117,10 +117,10 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 	if (ev == EC_EV_COMMIT && arg)
 		w->negative++;
 	if (ev == EC_EV_COMMIT &&
-	    grow(&w->life, (void **)&w->commits, &w->comcap, w->ncommits + 1, sizeof *w->commits))
+	    grow(&w->life, w->ncommits + 1, sizeof *w->commits, (void **)&w->commits, &w->comcap))
 		w->commits[w->ncommits++] = (commit_rec){node, b};
 	if (w->s->cfg.hooks.node_event &&
-	    grow(&w->life, (void **)&w->evs, &w->evcap, w->nevs + 1, sizeof *w->evs))
+	    grow(&w->life, w->nevs + 1, sizeof *w->evs, (void **)&w->evs, &w->evcap))
 		w->evs[w->nevs++] = (ev_rec){w->tag | (w->oi ? TICK_TAG : 0), node, b, arg, 0, ev};
 }
 
@@ -225,7 +225,7 @@ ecsim__merge_tagged(ecsim_life *life, tagged_msgs *const *lists, uint32_t n, msg
 			return err;
 		total += lists[k]->len;
 	}
-	if (!ecsim_life_grow_huge(life, (void **)&to->v, &to->cap, to->len + total, sizeof *to->v))
+	if (!ecsim_life_grow_huge(life, to->len + total, sizeof *to->v, (void **)&to->v, &to->cap))
 		return EC_ENOMEM;
 	size_t pos[EC_SIM_MAX_THREADS] = {0};
 	for (size_t m = 0; m < total; m++) {
@@ -323,8 +323,8 @@ static ec_err
 shuffle_queue(ec_sim *s, size_t keep)
 {
 	size_t n = s->q.len;
-	if (!ecsim_life_grow_huge(&s->life, (void **)&s->next.v, &s->next.cap, n - keep,
-	                          sizeof *s->next.v))
+	if (!ecsim_life_grow_huge(&s->life, n - keep, sizeof *s->next.v, (void **)&s->next.v,
+	                          &s->next.cap))
 		return EC_ENOMEM;
 	s->next.len = n - keep;
 	if (n > UINT32_MAX) { /* positions would not fit: swap in place */
@@ -338,9 +338,8 @@ shuffle_queue(ec_sim *s, size_t keep)
 		s->q.len = keep;
 		return EC_OK;
 	}
-	if (!grow(&s->life, (void **)&s->perm, &s->permcap, n, sizeof *s->perm) ||
-	    !ecsim_life_grow_huge(&s->life, (void **)&s->shuf.v, &s->shuf.cap, keep,
-	                          sizeof *s->shuf.v))
+	if (!grow(&s->life, n, sizeof *s->perm, (void **)&s->perm, &s->permcap) ||
+	    !ecsim_life_grow_huge(&s->life, keep, sizeof *s->shuf.v, (void **)&s->shuf.v, &s->shuf.cap))
 		return EC_ENOMEM;
 	ecsim__shuffle_split(&s->rng, s->q.v, n, keep, s->perm, s->shuf.v, s->next.v);
 	msgq t = s->q;

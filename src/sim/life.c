@@ -45,7 +45,7 @@ grown_cap(size_t cap, size_t need)
 /* Grows *p to at least need elements, on the heap or (huge) through
  * ecsim_huge_realloc, recording it on its first growth. */
 static bool
-grow_as(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem, bool huge)
+grow_as(ecsim_life *l, size_t need, size_t elem, void **p, size_t *cap, bool huge)
 {
 	if (need <= *cap)
 		return true;
@@ -69,19 +69,19 @@ grow_as(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem, bool hug
 }
 
 bool
-ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
+ecsim_life_grow(ecsim_life *l, size_t need, size_t elem, void **p, size_t *cap)
 {
-	return grow_as(l, p, cap, need, elem, false);
+	return grow_as(l, need, elem, p, cap, false);
 }
 
 bool
-ecsim_life_grow_huge(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem)
+ecsim_life_grow_huge(ecsim_life *l, size_t need, size_t elem, void **p, size_t *cap)
 {
-	return grow_as(l, p, cap, need, elem, true);
+	return grow_as(l, need, elem, p, cap, true);
 }
 
 ec_err
-ecsim_life_huge(ecsim_life *l, void **p, size_t n, size_t elem)
+ecsim_life_huge(ecsim_life *l, size_t n, size_t elem, void **p)
 {
 	*p = NULL;
 	if (elem && n > SIZE_MAX / elem)
@@ -98,7 +98,7 @@ ecsim_life_huge(ecsim_life *l, void **p, size_t n, size_t elem)
 }
 
 ec_err
-ecsim_life_calloc(ecsim_life *l, void **p, size_t n, size_t elem)
+ecsim_life_calloc(ecsim_life *l, size_t n, size_t elem, void **p)
 {
 	*p = NULL;
 	void *v = calloc(n ? n : 1, elem ? elem : 1);

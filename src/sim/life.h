@@ -30,16 +30,16 @@ typedef struct ecsim_life {
 /* Grows the heap array *p (capacity *cap elements of elem bytes) to hold
  * at least need, doubling from 16; records it on first growth.  Returns
  * false when out of memory (the array is then unchanged). */
-bool ecsim_life_grow(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem);
+bool ecsim_life_grow(ecsim_life *l, size_t need, size_t elem, void **p, size_t *cap);
 /* The same for arrays read at random, which live on huge pages from 2 MiB
  * on (ecsim_huge_realloc). */
-bool ecsim_life_grow_huge(ecsim_life *l, void **p, size_t *cap, size_t need, size_t elem);
+bool ecsim_life_grow_huge(ecsim_life *l, size_t need, size_t elem, void **p, size_t *cap);
 /* A fixed, zeroed array of n elements of elem bytes on huge pages (a
  * mapping: untouched pages cost nothing) into *p, recorded.  Errors:
  * EC_ENOMEM (overflow or no memory; *p is then NULL). */
-EC_WUR ec_err ecsim_life_huge(ecsim_life *l, void **p, size_t n, size_t elem);
+EC_WUR ec_err ecsim_life_huge(ecsim_life *l, size_t n, size_t elem, void **p);
 /* A fixed, zeroed heap array (calloc) into *p, recorded.  Errors as above. */
-EC_WUR ec_err ecsim_life_calloc(ecsim_life *l, void **p, size_t n, size_t elem);
+EC_WUR ec_err ecsim_life_calloc(ecsim_life *l, size_t n, size_t elem, void **p);
 /* Records fn(arg) to run at its place in the release order.  Errors:
  * EC_ENOMEM (fn is then run at once, so nothing is left unreleased). */
 EC_WUR ec_err ecsim_life_defer(ecsim_life *l, void (*fn)(void *arg), void *arg);

@@ -17,8 +17,8 @@ static ec_err
 build_index(ec_sim *s)
 {
 	s->byid.nslots = ecsim_idindex_slots_for(s->n);
-	ec_err err = ecsim_life_huge(&s->life, (void **)&s->byid.slots, s->byid.nslots,
-	                             sizeof *s->byid.slots);
+	ec_err err = ecsim_life_huge(&s->life, s->byid.nslots, sizeof *s->byid.slots,
+	                             (void **)&s->byid.slots);
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < s->n; i++)
@@ -111,8 +111,8 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 {
 	ec_identity_params p = EC_IDENTITY_PARAMS_SIM;
 	p.bits = s->cfg.identity_bits;
-	ec_err err = ecsim_life_calloc(&s->life, (void **)&s->refused, (s->n + 63) / 64,
-	                               sizeof *s->refused);
+	ec_err err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *s->refused,
+	                               (void **)&s->refused);
 	if (err)
 		return err;
 	for (uint32_t k = 0; k < s->n; k++) {
@@ -137,15 +137,15 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 		} else {
 			bool found = false;
 			uint64_t tries = 0;
-			if ((err = ec_identity_mine(&p, c.salt, c.address, &found, &tries, c.public_key,
-			                            UINT64_MAX)))
+			if ((err = ec_identity_mine(&p, c.public_key, UINT64_MAX, c.salt, c.address, &found,
+			                            &tries)))
 				return err;
 			s->res.identity_attempts += tries;
 		}
 		bool admit;
 		ec_id id;
 		ec_identity_verdict why;
-		if ((err = ec_identity_admit(&p, &admit, &id, &why, &c)))
+		if ((err = ec_identity_admit(&p, &c, &admit, &id, &why)))
 			return err;
 		if (!admit) {
 			s->refused[k / 64] |= 1ull << (k % 64);

@@ -106,7 +106,7 @@ ec_seed_parse_hex(const char *text, uint8_t seed[EC_RNG_SEED_BYTES])
 {
 	if (strlen(text) != 2 * EC_RNG_SEED_BYTES)
 		return EC_EPARSE;
-	return ec_hex_decode(seed, EC_RNG_SEED_BYTES, text) ? EC_OK : EC_EPARSE;
+	return ec_hex_decode(text, seed, EC_RNG_SEED_BYTES) ? EC_OK : EC_EPARSE;
 }
 
 /* Whether a protocol names any of its message figures in the text line. */

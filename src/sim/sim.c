@@ -33,22 +33,22 @@ alloc_arrays(ec_sim *s)
 	s->words = ec_topology_bounded(s->cfg.topology.kind) ? 0 : words; /* dense: a bitmap */
 	ec_err err;
 	/* the randomly accessed arrays live on huge pages (zeroed) */
-	if ((err = ecsim_life_huge(l, (void **)&s->ids, s->n, sizeof *s->ids)) ||
-	    (err = ecsim_life_calloc(l, (void **)&s->gen, s->n, sizeof *s->gen)) ||
-	    (err = ecsim_life_huge(l, (void **)&s->views, s->n, sizeof *s->views)) ||
-	    (err = ecsim_life_calloc(l, (void **)&s->active, words, sizeof *s->active)) ||
-	    (err = ecsim_life_huge(l, (void **)&s->due, s->n, sizeof *s->due)) ||
-	    (err = ecsim_life_huge(l, (void **)&s->head, s->n, sizeof *s->head)) ||
-	    (err = ecsim_life_calloc(l, (void **)&s->ready, words, sizeof *s->ready)) ||
-	    (err = ecsim_life_calloc(l, (void **)&s->peer_buf, s->n, sizeof *s->peer_buf)) ||
+	if ((err = ecsim_life_huge(l, s->n, sizeof *s->ids, (void **)&s->ids)) ||
+	    (err = ecsim_life_calloc(l, s->n, sizeof *s->gen, (void **)&s->gen)) ||
+	    (err = ecsim_life_huge(l, s->n, sizeof *s->views, (void **)&s->views)) ||
+	    (err = ecsim_life_calloc(l, words, sizeof *s->active, (void **)&s->active)) ||
+	    (err = ecsim_life_huge(l, s->n, sizeof *s->due, (void **)&s->due)) ||
+	    (err = ecsim_life_huge(l, s->n, sizeof *s->head, (void **)&s->head)) ||
+	    (err = ecsim_life_calloc(l, words, sizeof *s->ready, (void **)&s->ready)) ||
+	    (err = ecsim_life_calloc(l, s->n, sizeof *s->peer_buf, (void **)&s->peer_buf)) ||
 	    (s->words &&
-	     (err = ecsim_life_calloc(l, (void **)&s->rows, (size_t)s->n * s->words, sizeof *s->rows))))
+	     (err = ecsim_life_calloc(l, (size_t)s->n * s->words, sizeof *s->rows, (void **)&s->rows))))
 		return err;
 	memset(s->due, 0xff, s->n * sizeof *s->due);   /* NOT_DUE */
 	memset(s->head, 0xff, s->n * sizeof *s->head); /* no messages */
 	msgq *qs[] = {&s->q, &s->next, &s->shuf};
 	for (size_t i = 0; i < 3; i++)
-		if (!ecsim_life_grow_huge(l, (void **)&qs[i]->v, &qs[i]->cap, 16, sizeof *qs[i]->v))
+		if (!ecsim_life_grow_huge(l, 16, sizeof *qs[i]->v, (void **)&qs[i]->v, &qs[i]->cap))
 			return EC_ENOMEM;
 	return EC_OK;
 }
@@ -66,7 +66,7 @@ static ec_err
 alloc_nodes(ec_sim *s)
 {
 	s->node_size = s->cfg.protocol->node_size;
-	ec_err err = ecsim_life_huge(&s->life, (void **)&s->nodes, s->n, s->node_size);
+	ec_err err = ecsim_life_huge(&s->life, s->n, s->node_size, (void **)&s->nodes);
 	if (err || (err = ecsim_life_defer(&s->life, nodes_fini, s)))
 		return err;
 	s->ctx = s->w[0].ctx; /* set-up calls (set_peers) */
@@ -118,7 +118,7 @@ setup(ec_sim *s)
 }
 
 ec_err
-ec_sim_new(ec_sim **out, const ec_sim_config *cfg)
+ec_sim_new(const ec_sim_config *cfg, ec_sim **out)
 {
 	*out = NULL;
 	if (ec_sim_config_check(cfg))
@@ -175,8 +175,8 @@ prepare_delivery(ec_sim *s, size_t deliver, size_t lost)
 	const bool measured = s->round >= s->cfg.warmup;
 	if (deliver >= UINT32_MAX)
 		return EC_EFULL; /* message lists (s->head, s->link) index deliveries in 32 bits */
-	if (!grow(&s->life, (void **)&s->rcv, &s->rcvcap, deliver, sizeof *s->rcv) ||
-	    !grow(&s->life, (void **)&s->link, &s->linkcap, deliver, sizeof *s->link))
+	if (!grow(&s->life, deliver, sizeof *s->rcv, (void **)&s->rcv, &s->rcvcap) ||
+	    !grow(&s->life, deliver, sizeof *s->link, (void **)&s->link, &s->linkcap))
 		return EC_ENOMEM;
 	uint64_t logical = 0, lost_logical = 0;
 	for (size_t i = deliver; i < deliver + lost; i++)

@@ -272,9 +272,9 @@ bind_node(worker *w, uint32_t i)
 /* Grows a heap array owned by l (life.h): s->life for the run's arrays,
  * w->life for a worker's, which its thread grows during the rounds. */
 static inline bool
-grow(ecsim_life *l, void **v, size_t *cap, size_t need, size_t elem)
+grow(ecsim_life *l, size_t need, size_t elem, void **v, size_t *cap)
 {
-	return need <= *cap || ecsim_life_grow(l, v, cap, need, elem);
+	return need <= *cap || ecsim_life_grow(l, need, elem, v, cap);
 }
 
 /* Idle nodes are not ticked; before a node is used its clock catches up

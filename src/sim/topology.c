@@ -147,7 +147,7 @@ ec_topology_draw(ec_rng *rng, const ec_topology *topo, const uint64_t *ids, uint
 		if (topo->kind == EC_TOPO_RANDOM) {
 			uint64_t amount = (uint64_t)((double)n * topo->a);
 			size_t count;
-			if ((err = ec_rng_sample_indices(rng, n, amount, picked, &count, scratch)))
+			if ((err = ec_rng_sample_indices(rng, n, amount, scratch, picked, &count)))
 				goto out;
 			for (size_t i = 0; i < count; i++)
 				set_bit(row, gen_to_idx[picked[i]]);

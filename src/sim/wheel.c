@@ -13,8 +13,8 @@ ecsim_wheel_set(ecsim_life *l, ecsim_wheel *w, uint64_t *due, uint32_t i, uint64
 	if (when == ECSIM_NOT_DUE)
 		return true;
 	ecsim_wheel_slot *ws = &w->slot[when % ECSIM_WHEEL_SLOTS];
-	if (ws->len == ws->cap && !ecsim_life_grow(l, (void **)&ws->v, &ws->cap, ws->len + 1,
-	                                           sizeof *ws->v)) {
+	if (ws->len == ws->cap &&
+	    !ecsim_life_grow(l, ws->len + 1, sizeof *ws->v, (void **)&ws->v, &ws->cap)) {
 		due[i] = ECSIM_NOT_DUE;
 		return false;
 	}

@@ -64,14 +64,14 @@ list_work(worker *w, size_t mine)
 	for (size_t word = w->lo / 64; word < (w->hi + 63) / 64; word++) {
 		uint64_t bits = s->active[word];
 		size_t need = w->ntodo + (size_t)__builtin_popcountll(bits);
-		if (!grow(&w->life, (void **)&w->todo, &w->todocap, need, sizeof *w->todo))
+		if (!grow(&w->life, need, sizeof *w->todo, (void **)&w->todo, &w->todocap))
 			return EC_ENOMEM;
 		for (; bits; bits &= bits - 1)
 			w->todo[w->ntodo++] = word * 64 + (size_t)__builtin_ctzll(bits);
 	}
-	if (!grow(&w->life, (void **)&w->mv, &w->mvcap, mine, sizeof *w->mv) ||
-	    !grow(&w->life, (void **)&w->mtag, &w->mtagcap, mine, sizeof *w->mtag) ||
-	    !grow(&w->life, (void **)&w->moff, &w->moffcap, w->ntodo + 1, sizeof *w->moff))
+	if (!grow(&w->life, mine, sizeof *w->mv, (void **)&w->mv, &w->mvcap) ||
+	    !grow(&w->life, mine, sizeof *w->mtag, (void **)&w->mtag, &w->mtagcap) ||
+	    !grow(&w->life, w->ntodo + 1, sizeof *w->moff, (void **)&w->moff, &w->moffcap))
 		return EC_ENOMEM;
 	size_t nm = 0;
 	for (size_t k = 0; k < w->ntodo; k++) {
@@ -265,7 +265,7 @@ ecsim__workers_init(ec_sim *s)
 	s->nw = cfg->threads ? cfg->threads : 1;
 	s->chunk = (uint32_t)((((uint64_t)s->n + s->nw - 1) / s->nw + 63) / 64 * 64);
 	s->nw = (s->n + s->chunk - 1) / s->chunk;
-	ec_err err = ecsim_life_calloc(&s->life, (void **)&s->w, s->nw, sizeof *s->w);
+	ec_err err = ecsim_life_calloc(&s->life, s->nw, sizeof *s->w, (void **)&s->w);
 	if (err)
 		return err;
 	for (uint32_t k = 0; k < s->nw; k++) {
@@ -276,7 +276,7 @@ ecsim__workers_init(ec_sim *s)
 		w->hi = w->lo + s->chunk < s->n ? w->lo + s->chunk : s->n;
 		if ((err = ecsim_life_defer(&s->life, worker_release, w)))
 			return err;
-		if ((err = ec_memstore_new(&w->store, ecsim_huge_realloc, NULL)) ||
+		if ((err = ec_memstore_new(ecsim_huge_realloc, NULL, &w->store)) ||
 		    (err = ecsim_life_defer(&s->life, store_free, w)))
 			return err;
 		ecsim_alloc_init(&w->alloc, &s->arena);

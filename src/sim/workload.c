@@ -59,12 +59,12 @@ rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
 	ec_err err;
 	if ((s->nrecs + 1) * 2 > s->recix.nslots && (err = recix_grow(s)))
 		return err;
-	if (!grow(&s->life, (void **)&s->recs, &s->reccap, s->nrecs + 1, sizeof *s->recs))
+	if (!grow(&s->life, s->nrecs + 1, sizeof *s->recs, (void **)&s->recs, &s->reccap))
 		return EC_ENOMEM;
 	uint32_t w = s->cfg.neighbourhood ? s->cfg.neighbourhood : 4;
 	uint32_t span = 2 * w + 1 < s->n ? 2 * w + 1 : s->n;
 	size_t need = (size_t)t->used * span;
-	if (!grow(&s->life, (void **)&s->mem, &s->memcap, s->nmem + need, sizeof *s->mem))
+	if (!grow(&s->life, s->nmem + need, sizeof *s->mem, (void **)&s->mem, &s->memcap))
 		return EC_ENOMEM;
 	uint32_t *m = s->mem + s->nmem;
 	size_t k = 0;
@@ -149,8 +149,8 @@ ecsim__detect_commits(ec_sim *s)
 			s->tokcap += s->tokskip;
 			s->tokskip = 0;
 		}
-		if (!grow(&s->life, (void **)&s->tokens, &s->tokcap, s->ntokens + o->used, sizeof *s->tokens) ||
-		    !grow(&s->life, (void **)&s->latencies, &s->latcap, s->nlat + 1, sizeof *s->latencies))
+		if (!grow(&s->life, s->ntokens + o->used, sizeof *s->tokens, (void **)&s->tokens, &s->tokcap) ||
+		    !grow(&s->life, s->nlat + 1, sizeof *s->latencies, (void **)&s->latencies, &s->latcap))
 			return EC_ENOMEM;
 		const uint64_t *signers = (const uint64_t *)(o->parts + o->used);
 		for (uint32_t x = 0; x < o->used; x++) {
@@ -216,7 +216,7 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 		return err;
 	if (t->block)
 		s->recs[*rec].full = s->wl->full_id(t);
-	if (!grow(&s->life, (void **)&s->out, &s->outcap, s->nout + 1, sizeof *s->out))
+	if (!grow(&s->life, s->nout + 1, sizeof *s->out, (void **)&s->out, &s->outcap))
 		return EC_ENOMEM;
 	ec_token_part *parts = malloc(real * (sizeof *parts + sizeof *signers));
 	if (!parts)
@@ -324,7 +324,7 @@ merge_outstanding(ec_sim *s, size_t head)
 	size_t k = s->nout - head;
 	if (k == 0)
 		return EC_OK;
-	if (!grow(&s->life, (void **)&s->outnew, &s->outnewcap, k, sizeof *s->outnew))
+	if (!grow(&s->life, k, sizeof *s->outnew, (void **)&s->outnew, &s->outnewcap))
 		return EC_ENOMEM;
 	outstanding *nw = s->outnew;
 	memcpy(nw, s->out + head, k * sizeof *nw);
@@ -402,7 +402,7 @@ ecsim__create_blocks(ec_sim *s)
 		bool twin = s->cfg.conflict_rate > 0.0 && draw_unit(s) < s->cfg.conflict_rate;
 		uint32_t fam = 0, rec;
 		if (twin) {
-			if (!grow(&s->life, (void **)&s->fams, &s->famcap, s->nfams + 1, sizeof *s->fams)) {
+			if (!grow(&s->life, s->nfams + 1, sizeof *s->fams, (void **)&s->fams, &s->famcap)) {
 				err = EC_ENOMEM;
 				goto out;
 			}
@@ -490,14 +490,13 @@ ecsim__ledger_init(ec_sim *s)
 	/* the first growth of each array records it in s->life; these two
 	 * come first so that their teardown steps run before the frees */
 	if (ntok > SIZE_MAX / sizeof *s->tokens ||
-	    !grow(&s->life, (void **)&s->tokens, &s->tokcap, ntok ? (size_t)ntok : 1, sizeof *s->tokens) ||
-	    !grow(&s->life, (void **)&s->out, &s->outcap, 1, sizeof *s->out))
+	    !grow(&s->life, ntok ? (size_t)ntok : 1, sizeof *s->tokens, (void **)&s->tokens, &s->tokcap) ||
+	    !grow(&s->life, 1, sizeof *s->out, (void **)&s->out, &s->outcap))
 		return EC_ENOMEM;
 	ec_err err;
 	if ((err = ecsim_life_defer(&s->life, tokens_rebase, s)) ||
 	    (err = ecsim_life_defer(&s->life, outstanding_free, s)) ||
-	    (err = ecsim_life_calloc(&s->life, (void **)&s->recix.slots, 1024,
-	                             sizeof *s->recix.slots)))
+	    (err = ecsim_life_calloc(&s->life, 1024, sizeof *s->recix.slots, (void **)&s->recix.slots)))
 		return err;
 	s->recix.nslots = 1024;
 	for (uint64_t t = 0; t < ntok; t++)

@@ -69,7 +69,7 @@ sized_alloc(ec_memstore *s, void *p, size_t old, size_t new)
 }
 
 ec_err
-ec_memstore_new(ec_memstore **out, ec_realloc_fn realloc_fn, void *alloc_user)
+ec_memstore_new(ec_realloc_fn realloc_fn, void *alloc_user, ec_memstore **out)
 {
 	ec_memstore *s = realloc_fn(alloc_user, NULL, 0, sizeof *s);
 	*out = NULL;

@@ -22,7 +22,7 @@ run(const ec_sim_config *cfg)
 {
 	ec_sim *sim = NULL;
 	ec_sim_result res;
-	assert_int_equal(ec_sim_new(&sim, cfg), EC_OK);
+	assert_int_equal(ec_sim_new(cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_run(sim), EC_OK);
 	assert_int_equal(ec_sim_result_get(sim, &res), EC_OK);
 	ec_sim_free(sim);

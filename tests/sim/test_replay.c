@@ -66,7 +66,7 @@ published(trace *t, const ec_seed_config *scfg)
 	if (t)
 		cfg.hooks = (ec_sim_hooks){.user = t, .round_done = on_round, .block_created = on_created};
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	return sim;
 }
 

@@ -129,7 +129,7 @@ static void
 run(ec_sim_config *cfg, ec_sim_result *r)
 {
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, cfg), EC_OK);
+	assert_int_equal(ec_sim_new(cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_run(sim), EC_OK);
 	assert_int_equal(ec_sim_result_get(sim, r), EC_OK);
 	ec_sim_free(sim);

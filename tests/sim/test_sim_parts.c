@@ -29,9 +29,9 @@ static void
 push_tagged(ecsim_life *l, tagged_msgs *t, size_t tag, uint64_t seq)
 {
 	size_t cap = t->cap;
-	assert_true(grow(l, (void **)&t->v, &cap, t->len + 1, sizeof *t->v));
+	assert_true(grow(l, t->len + 1, sizeof *t->v, (void **)&t->v, &cap));
 	cap = t->cap;
-	assert_true(grow(l, (void **)&t->tag, &cap, t->len + 1, sizeof *t->tag));
+	assert_true(grow(l, t->len + 1, sizeof *t->tag, (void **)&t->tag, &cap));
 	t->cap = cap;
 	t->v[t->len] = msg_of(tag, seq);
 	t->tag[t->len++] = tag;
@@ -170,11 +170,11 @@ test_life_releases_in_reverse(void **state)
 	size_t acap = 0;
 	norder = 0;
 	assert_int_equal(ecsim_life_defer(&life, note, &one), EC_OK);
-	assert_true(ecsim_life_grow(&life, (void **)&a, &acap, 1000, sizeof *a));
-	assert_true(ecsim_life_grow(&life, (void **)&a, &acap, 5000, sizeof *a)); /* moved */
+	assert_true(ecsim_life_grow(&life, 1000, sizeof *a, (void **)&a, &acap));
+	assert_true(ecsim_life_grow(&life, 5000, sizeof *a, (void **)&a, &acap)); /* moved */
 	assert_int_equal(ecsim_life_defer(&life, note, &two), EC_OK);
-	assert_int_equal(ecsim_life_calloc(&life, (void **)&b, 10, sizeof *b), EC_OK);
-	assert_int_equal(ecsim_life_huge(&life, (void **)&h, 1u << 20, sizeof *h), EC_OK);
+	assert_int_equal(ecsim_life_calloc(&life, 10, sizeof *b, (void **)&b), EC_OK);
+	assert_int_equal(ecsim_life_huge(&life, 1u << 20, sizeof *h, (void **)&h), EC_OK);
 	assert_int_equal(ecsim_life_defer(&life, note, &three), EC_OK);
 	a[4999] = b[9] = h[(1u << 20) - 1] = 1;
 	ecsim_life_release(&life); /* LeakSanitizer checks that all is freed */

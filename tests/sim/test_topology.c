@@ -24,9 +24,9 @@ make(ec_topology_kind kind, uint32_t nodes, uint32_t degree, uint64_t seed)
 	cfg.nodes = nodes;
 	cfg.rounds = 10;
 	cfg.topology = (ec_topology){kind, 0.1, 0.7, degree};
-	ec_rng_seed_from_u64(cfg.seed, seed);
+	ec_rng_seed_from_u64(seed, cfg.seed);
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	return sim;
 }
 
@@ -101,7 +101,7 @@ test_degree_stats_dense(void **state)
 	cfg.nodes = 300;
 	cfg.rounds = 1;
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	ec_sim_result r;
 	assert_int_equal(ec_sim_result_get(sim, &r), EC_OK);
 	uint64_t mn = UINT64_MAX, mx = 0, sum = 0;

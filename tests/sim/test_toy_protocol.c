@@ -211,7 +211,7 @@ run_toy(uint32_t threads, ec_sim_result *res)
 	cfg.tx_rate = 10;
 	cfg.threads = threads;
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_run(sim), EC_OK);
 	assert_int_equal(ec_sim_result_get(sim, res), EC_OK);
 	ec_sim_free(sim);

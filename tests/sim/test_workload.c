@@ -49,7 +49,7 @@ test_tokens_per_node(void **state)
 	ec_sim_config cfg = base();
 	cfg.tokens_per_node = 2;
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_token_count(sim), 400);
 	ec_sim_free(sim);
 }
@@ -66,7 +66,7 @@ test_tx_rate(void **state)
 	cfg.block_min = cfg.block_max = 1;
 	cfg.hooks = (ec_sim_hooks){.user = &c, .block_created = on_created};
 	ec_sim *sim = NULL;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_run(sim), EC_OK);
 	/* one token per block, at most 7 offered per round, 7 while enough are free */
 	for (int r = 0; r < 20; r++)
@@ -75,7 +75,7 @@ test_tx_rate(void **state)
 	/* without a rate every token is offered at once */
 	memset(&c, 0, sizeof c);
 	cfg.tx_rate = 0;
-	assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 	assert_int_equal(ec_sim_run(sim), EC_OK);
 	assert_int_equal(c.created[0], 200);
 	ec_sim_free(sim);
@@ -89,9 +89,9 @@ test_warmup(void **state)
 	cfg.tokens_per_node = 1;
 	cfg.tx_rate = 5;
 	ec_sim *full = NULL, *warm = NULL;
-	assert_int_equal(ec_sim_new(&full, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &full), EC_OK);
 	cfg.warmup = 15;
-	assert_int_equal(ec_sim_new(&warm, &cfg), EC_OK);
+	assert_int_equal(ec_sim_new(&cfg, &warm), EC_OK);
 	assert_int_equal(ec_sim_run(full), EC_OK);
 	assert_int_equal(ec_sim_run(warm), EC_OK);
 	ec_sim_result rf, rw;
@@ -158,7 +158,7 @@ test_commit_order(void **state)
 		}
 		cfg.hooks = (ec_sim_hooks){.user = &c, .block_committed = on_committed};
 		ec_sim *sim = NULL;
-		assert_int_equal(ec_sim_new(&sim, &cfg), EC_OK);
+		assert_int_equal(ec_sim_new(&cfg, &sim), EC_OK);
 		assert_int_equal(ec_sim_run(sim), EC_OK);
 		ec_sim_free(sim);
 		assert_true(c.shared > 50); /* many rounds find several commits */

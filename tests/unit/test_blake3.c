@@ -48,7 +48,7 @@ parse_hex(const char **p, uint8_t *out, size_t n)
 	const char *s = *p;
 	while (*s == ' ')
 		s++;
-	if (!ec_hex_decode(out, n, s))
+	if (!ec_hex_decode(s, out, n))
 		return -1;
 	s += 2 * n;
 	if (*s != ' ' && *s != '\n' && *s != '\0')

@@ -77,17 +77,17 @@ test_hex(void **state)
 	(void)state;
 	uint8_t in[5] = {0x00, 0x9a, 0xff, 0x10, 0xC3}, out[5];
 	char text[11];
-	ec_hex_encode(text, in, sizeof in);
+	ec_hex_encode(in, sizeof in, text);
 	assert_string_equal(text, "009aff10c3");
-	assert_true(ec_hex_decode(out, sizeof out, text));
+	assert_true(ec_hex_decode(text, out, sizeof out));
 	assert_memory_equal(out, in, sizeof in);
-	assert_true(ec_hex_decode(out, 2, "AbCd"));
+	assert_true(ec_hex_decode("AbCd", out, 2));
 	assert_int_equal(out[0], 0xab);
 	assert_int_equal(out[1], 0xcd);
-	assert_false(ec_hex_decode(out, 2, "abcg"));
-	assert_false(ec_hex_decode(out, 2, "abc")); /* stops at the NUL */
-	assert_false(ec_hex_decode(out, 1, " a"));
-	assert_false(ec_hex_decode(out, 1, "0x"));
+	assert_false(ec_hex_decode("abcg", out, 2));
+	assert_false(ec_hex_decode("abc", out, 2)); /* stops at the NUL */
+	assert_false(ec_hex_decode(" a", out, 1));
+	assert_false(ec_hex_decode("0x", out, 1));
 }
 
 int

@@ -38,7 +38,7 @@ static const uint8_t key1[32] = {
 static int
 unhex(uint8_t *out, size_t n, const char *s)
 {
-	return strlen(s) == 2 * n && ec_hex_decode(out, n, s) ? 0 : -1;
+	return strlen(s) == 2 * n && ec_hex_decode(s, out, n) ? 0 : -1;
 }
 
 /* ---- the library call: RFC 9106 §5 ---------------------------------- */
@@ -102,11 +102,11 @@ test_address_is_argon2id(void **state)
 	for (unsigned k = 0; k < 32; k++)
 		salt[k] = (uint8_t)(k * 7 + 1);
 	ec_identity_params p = EC_IDENTITY_PARAMS_SIM;
-	assert_int_equal(ec_identity_address(&p, got, key1, salt), EC_OK);
+	assert_int_equal(ec_identity_address(&p, key1, salt, got), EC_OK);
 	assert_int_equal(argon2id_hash_raw(1, 64, 1, key1, 32, salt, 32, want, 32), ARGON2_OK);
 	assert_memory_equal(got, want, 32);
 	p.passes = 2;
-	assert_int_equal(ec_identity_address(&p, got, key1, salt), EC_OK);
+	assert_int_equal(ec_identity_address(&p, key1, salt, got), EC_OK);
 	assert_memory_not_equal(got, want, 32); /* passes matter */
 }
 
@@ -152,23 +152,23 @@ check_vector(const vec *v)
 	ec_identity_verdict verdict;
 	assert_true((v->seen & F_REQUIRED) == F_REQUIRED);
 	assert_null(ec_identity_params_check(&v->p));
-	assert_int_equal(ec_identity_address(&v->p, a, v->pk, v->salt), EC_OK);
+	assert_int_equal(ec_identity_address(&v->p, v->pk, v->salt, a), EC_OK);
 	if (memcmp(a, v->address, 32) != 0)
 		fail_msg("vector %s: address differs", v->name);
 	assert_int_equal(ec_identity_trailing_zeros(a), v->tz);
 	assert_true(v->tz >= v->p.bits);
 	/* valid at its bits, with and without the claimed address */
-	assert_int_equal(ec_identity_verify(&v->p, &verdict, NULL, v->pk, v->salt, v->address), EC_OK);
+	assert_int_equal(ec_identity_verify(&v->p, v->pk, v->salt, v->address, &verdict, NULL), EC_OK);
 	assert_int_equal(verdict, EC_IDENTITY_OK);
-	assert_int_equal(ec_identity_verify(&v->p, &verdict, NULL, v->pk, v->salt, NULL), EC_OK);
+	assert_int_equal(ec_identity_verify(&v->p, v->pk, v->salt, NULL, &verdict, NULL), EC_OK);
 	assert_int_equal(verdict, EC_IDENTITY_OK);
 	/* refused one bit above what it has */
 	ec_identity_params harder = v->p;
 	harder.bits = v->tz + 1;
-	assert_int_equal(ec_identity_verify(&harder, &verdict, NULL, v->pk, v->salt, v->address),
+	assert_int_equal(ec_identity_verify(&harder, v->pk, v->salt, v->address, &verdict, NULL),
 	                 EC_OK);
 	assert_int_equal(verdict, EC_IDENTITY_BAD_POW);
-	assert_int_equal(ec_identity_verify(&harder, &verdict, NULL, v->pk, v->salt, NULL), EC_OK);
+	assert_int_equal(ec_identity_verify(&harder, v->pk, v->salt, NULL, &verdict, NULL), EC_OK);
 	assert_int_equal(verdict, EC_IDENTITY_BAD_POW);
 	if (v->seen & F_START) {
 		assert_true(v->seen & F_ATTEMPTS);
@@ -176,7 +176,7 @@ check_vector(const vec *v)
 		bool found;
 		uint64_t n;
 		memcpy(salt, v->start, 32);
-		assert_int_equal(ec_identity_mine(&v->p, salt, addr, &found, &n, v->pk, 1000000), EC_OK);
+		assert_int_equal(ec_identity_mine(&v->p, v->pk, 1000000, salt, addr, &found, &n), EC_OK);
 		assert_true(found);
 		assert_int_equal(n, v->attempts);
 		assert_memory_equal(salt, v->salt, 32);
@@ -359,7 +359,8 @@ mine_one(mined *m)
 	bool found;
 	m->p = EC_IDENTITY_PARAMS_SIM;
 	memset(m->salt, 0, sizeof m->salt);
-	assert_int_equal(ec_identity_mine(&m->p, m->salt, m->address, &found, &m->attempts, key1, 100000),
+	assert_int_equal(ec_identity_mine(&m->p, key1, 100000, m->salt, m->address, &found,
+	                                  &m->attempts),
 	                 EC_OK);
 	assert_true(found);
 	assert_true(m->attempts >= 1);
@@ -371,7 +372,7 @@ expect(const ec_identity_params *p, const uint8_t *pk, const uint8_t *salt, cons
        ec_identity_verdict want)
 {
 	ec_identity_verdict v = EC_IDENTITY_VERDICT_COUNT;
-	assert_int_equal(ec_identity_verify(p, &v, NULL, pk, salt, claimed), EC_OK);
+	assert_int_equal(ec_identity_verify(p, pk, salt, claimed, &v, NULL), EC_OK);
 	if (v != want)
 		fail_msg("verdict %s, want %s", ec_identity_verdict_str(v), ec_identity_verdict_str(want));
 }
@@ -384,7 +385,7 @@ test_verify_accepts_mined(void **state)
 	mine_one(&m);
 	uint8_t out[32];
 	ec_identity_verdict v;
-	assert_int_equal(ec_identity_verify(&m.p, &v, out, key1, m.salt, m.address), EC_OK);
+	assert_int_equal(ec_identity_verify(&m.p, key1, m.salt, m.address, &v, out), EC_OK);
 	assert_int_equal(v, EC_IDENTITY_OK);
 	assert_memory_equal(out, m.address, 32);
 	expect(&m.p, key1, m.salt, NULL, EC_IDENTITY_OK);
@@ -475,7 +476,7 @@ test_verify_rejects_bad_keys(void **state)
 	for (int k = 0; k < 4; k++) {
 		assert_int_equal(crypto_core_ed25519_is_valid_point(bad[k]), 0);
 		/* the address the bytes hash to, claimed: refused for the key */
-		assert_int_equal(ec_identity_address(&easy, addr, bad[k], salt), EC_OK);
+		assert_int_equal(ec_identity_address(&easy, bad[k], salt, addr), EC_OK);
 		expect(&easy, bad[k], salt, addr, EC_IDENTITY_BAD_KEY);
 		expect(&easy, bad[k], salt, NULL, EC_IDENTITY_BAD_KEY);
 		ec_identity_claim c;
@@ -484,7 +485,7 @@ test_verify_rejects_bad_keys(void **state)
 		memcpy(c.address, addr, 32);
 		bool admit = true;
 		ec_identity_verdict why = EC_IDENTITY_OK;
-		assert_int_equal(ec_identity_admit(&easy, &admit, NULL, &why, &c), EC_OK);
+		assert_int_equal(ec_identity_admit(&easy, &c, &admit, NULL, &why), EC_OK);
 		assert_false(admit);
 		assert_int_equal(why, EC_IDENTITY_BAD_KEY);
 	}
@@ -516,7 +517,7 @@ test_mine_deterministic_and_resumable(void **state)
 	bool found = false;
 	uint64_t total = 0, n;
 	while (!found) {
-		assert_int_equal(ec_identity_mine(&a.p, s, addr, &found, &n, key1, 1), EC_OK);
+		assert_int_equal(ec_identity_mine(&a.p, key1, 1, s, addr, &found, &n), EC_OK);
 		assert_int_equal(n, 1);
 		total++;
 		assert_true(total <= a.attempts);
@@ -527,7 +528,7 @@ test_mine_deterministic_and_resumable(void **state)
 	/* another start gives another identity */
 	memset(s, 0, sizeof s);
 	s[0] = 1;
-	assert_int_equal(ec_identity_mine(&a.p, s, addr, &found, &n, key1, 100000), EC_OK);
+	assert_int_equal(ec_identity_mine(&a.p, key1, 100000, s, addr, &found, &n), EC_OK);
 	assert_true(found);
 	assert_memory_not_equal(addr, a.address, 32);
 }
@@ -542,25 +543,25 @@ test_mine_bounds(void **state)
 	uint64_t n = 99;
 	/* bound reached: not found, the salt is the next one to try */
 	p.bits = 256;
-	assert_int_equal(ec_identity_mine(&p, s, addr, &found, &n, key1, 3), EC_OK);
+	assert_int_equal(ec_identity_mine(&p, key1, 3, s, addr, &found, &n), EC_OK);
 	assert_false(found);
 	assert_int_equal(n, 3);
 	want[31] = 3;
 	assert_memory_equal(s, want, 32);
 	/* zero attempts allowed: nothing done */
-	assert_int_equal(ec_identity_mine(&p, s, addr, &found, &n, key1, 0), EC_OK);
+	assert_int_equal(ec_identity_mine(&p, key1, 0, s, addr, &found, &n), EC_OK);
 	assert_false(found);
 	assert_int_equal(n, 0);
 	assert_memory_equal(s, want, 32);
 	/* no difficulty: the first salt wins */
 	p.bits = 0;
-	assert_int_equal(ec_identity_mine(&p, s, addr, &found, &n, key1, 5), EC_OK);
+	assert_int_equal(ec_identity_mine(&p, key1, 5, s, addr, &found, &n), EC_OK);
 	assert_true(found);
 	assert_int_equal(n, 1);
 	assert_memory_equal(s, want, 32);
 	/* bad parameters are the caller's error */
 	p.passes = 0;
-	assert_int_equal(ec_identity_mine(&p, s, addr, &found, &n, key1, 5), EC_EINVAL);
+	assert_int_equal(ec_identity_mine(&p, key1, 5, s, addr, &found, &n), EC_EINVAL);
 }
 
 static void
@@ -576,7 +577,7 @@ test_admit(void **state)
 	bool admit = false;
 	ec_id id;
 	ec_identity_verdict why = EC_IDENTITY_VERDICT_COUNT;
-	assert_int_equal(ec_identity_admit(&m.p, &admit, &id, &why, &c), EC_OK);
+	assert_int_equal(ec_identity_admit(&m.p, &c, &admit, &id, &why), EC_OK);
 	assert_true(admit);
 	assert_int_equal(why, EC_IDENTITY_OK);
 	ec_id want = ec_id_from_bytes(m.address);
@@ -587,22 +588,22 @@ test_admit(void **state)
 		pos = pos << 8 | m.address[k];
 	assert_int_equal(ec_id_pos(&id), pos);
 	/* NULL id and why are allowed */
-	assert_int_equal(ec_identity_admit(&m.p, &admit, NULL, NULL, &c), EC_OK);
+	assert_int_equal(ec_identity_admit(&m.p, &c, &admit, NULL, NULL), EC_OK);
 	assert_true(admit);
 	/* refused: tampered salt, then wrong parameters */
 	c.salt[5] ^= 0x10;
-	assert_int_equal(ec_identity_admit(&m.p, &admit, &id, &why, &c), EC_OK);
+	assert_int_equal(ec_identity_admit(&m.p, &c, &admit, &id, &why), EC_OK);
 	assert_false(admit);
 	assert_int_equal(why, EC_IDENTITY_BAD_ADDRESS);
 	assert_true(ec_id_is_zero(&id));
 	c.salt[5] ^= 0x10;
 	ec_identity_params hard = m.p;
 	hard.bits = 200;
-	assert_int_equal(ec_identity_admit(&hard, &admit, &id, &why, &c), EC_OK);
+	assert_int_equal(ec_identity_admit(&hard, &c, &admit, &id, &why), EC_OK);
 	assert_false(admit);
 	assert_int_equal(why, EC_IDENTITY_BAD_POW);
 	/* the admission keeps nothing: the same claim is admitted again */
-	assert_int_equal(ec_identity_admit(&m.p, &admit, &id, &why, &c), EC_OK);
+	assert_int_equal(ec_identity_admit(&m.p, &c, &admit, &id, &why), EC_OK);
 	assert_true(admit);
 }
 
@@ -640,14 +641,14 @@ test_enomem(void **state)
 	ec_identity_params p = EC_IDENTITY_PARAMS_SIM;
 	uint8_t salt[32] = {0}, a[32], b[32];
 	freed_bytes = 0;
-	assert_int_equal(ec__identity_address_with(&p, a, key1, salt, failing_alloc, counting_free),
+	assert_int_equal(ec__identity_address_with(&p, key1, salt, failing_alloc, counting_free, a),
 	                 EC_ENOMEM);
 	assert_int_equal(freed_bytes, 0);
 	/* the hooks are really used: 64 KiB allocated and freed, same output */
-	assert_int_equal(ec__identity_address_with(&p, a, key1, salt, plain_alloc, counting_free),
+	assert_int_equal(ec__identity_address_with(&p, key1, salt, plain_alloc, counting_free, a),
 	                 EC_OK);
 	assert_int_equal(freed_bytes, 64 * 1024);
-	assert_int_equal(ec_identity_address(&p, b, key1, salt), EC_OK);
+	assert_int_equal(ec_identity_address(&p, key1, salt, b), EC_OK);
 	assert_memory_equal(a, b, 32);
 }
 
@@ -663,18 +664,18 @@ test_einval(void **state)
 	ec_identity_verdict v;
 	ec_identity_claim c = {{0}, {0}, {0}};
 	ec_id id = ec_id_expand(7);
-	assert_int_equal(ec_identity_address(&bad, a, key1, salt), EC_EINVAL);
-	assert_int_equal(ec_identity_address(&p, a, NULL, salt), EC_EINVAL);
-	assert_int_equal(ec_identity_address(&p, a, key1, NULL), EC_EINVAL);
-	assert_int_equal(ec_identity_address(NULL, a, key1, salt), EC_EINVAL);
-	assert_int_equal(ec_identity_verify(&p, NULL, NULL, key1, salt, NULL), EC_EINVAL);
-	assert_int_equal(ec_identity_verify(&p, &v, NULL, NULL, salt, NULL), EC_EINVAL);
-	assert_int_equal(ec_identity_mine(&bad, salt, a, &found, &n, key1, 1), EC_EINVAL);
-	assert_int_equal(ec_identity_mine(&p, salt, a, NULL, &n, key1, 1), EC_EINVAL);
-	assert_int_equal(ec_identity_admit(&p, &admit, &id, &v, NULL), EC_EINVAL);
+	assert_int_equal(ec_identity_address(&bad, key1, salt, a), EC_EINVAL);
+	assert_int_equal(ec_identity_address(&p, NULL, salt, a), EC_EINVAL);
+	assert_int_equal(ec_identity_address(&p, key1, NULL, a), EC_EINVAL);
+	assert_int_equal(ec_identity_address(NULL, key1, salt, a), EC_EINVAL);
+	assert_int_equal(ec_identity_verify(&p, key1, salt, NULL, NULL, NULL), EC_EINVAL);
+	assert_int_equal(ec_identity_verify(&p, NULL, salt, NULL, &v, NULL), EC_EINVAL);
+	assert_int_equal(ec_identity_mine(&bad, key1, 1, salt, a, &found, &n), EC_EINVAL);
+	assert_int_equal(ec_identity_mine(&p, key1, 1, salt, a, NULL, &n), EC_EINVAL);
+	assert_int_equal(ec_identity_admit(&p, NULL, &admit, &id, &v), EC_EINVAL);
 	assert_false(admit);
 	assert_true(ec_id_is_zero(&id));
-	assert_int_equal(ec_identity_admit(&p, NULL, NULL, NULL, &c), EC_EINVAL);
+	assert_int_equal(ec_identity_admit(&p, &c, NULL, NULL, NULL), EC_EINVAL);
 }
 
 static void

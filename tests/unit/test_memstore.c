@@ -38,7 +38,7 @@ static ec_memstore *
 new_store(void)
 {
 	ec_memstore *s = NULL;
-	assert_int_equal(ec_memstore_new(&s, ec_libc_realloc, NULL), EC_OK);
+	assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &s), EC_OK);
 	assert_non_null(s);
 	return s;
 }

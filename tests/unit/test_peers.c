@@ -147,7 +147,7 @@ test_add_random_growth(void **state)
 	ec_ctx ctx = test_ctx();
 	ec_rng rng;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 7);
+	ec_rng_seed_from_u64(7, seed);
 	ec_rng_init(&rng, seed);
 	ec_peers p;
 	ec_peers_init(&p);
@@ -255,7 +255,7 @@ test_search_after_inserts(void **state)
 	assert_int_equal(ec_peers_assign(&p, &ctx, even, 150), EC_OK);
 	ec_rng rng;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 3);
+	ec_rng_seed_from_u64(3, seed);
 	ec_rng_init(&rng, seed);
 	uint64_t odd[160];
 	for (uint32_t i = 0; i < 150; i++)
@@ -452,7 +452,7 @@ test_routing_against_reference(void **state)
 	ec_ctx ctx = test_ctx();
 	ec_rng rng;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 2024);
+	ec_rng_seed_from_u64(2024, seed);
 	ec_rng_init(&rng, seed);
 	for (int list = 0; list < 60; list++) {
 		ec_peers p;
@@ -494,7 +494,7 @@ test_range_window_and_skipped_peer(void **state)
 	ec_ctx ctx = test_ctx();
 	ec_rng rng;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 99);
+	ec_rng_seed_from_u64(99, seed);
 	ec_rng_init(&rng, seed);
 	for (int list = 0; list < 40; list++) {
 		ec_peers p;

@@ -175,7 +175,7 @@ test_reference_other_values(void **state)
 	r.by_type[EC_MSG_BLOCK] = 2;
 	r.by_type[EC_MSG_ANSWER] = 3;
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, 258);
+	ec_rng_seed_from_u64(258, seed);
 	char *text = reference_text(seed, &r);
 	assert_string_equal(text,
 	                    "Seed used: [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "

@@ -284,13 +284,13 @@ test_seed_from_u64(void **state)
 	(void)state;
 	uint8_t seed[EC_RNG_SEED_BYTES];
 	memset(seed, 0xAB, sizeof seed);
-	ec_rng_seed_from_u64(seed, 0x0102030405060708ull);
+	ec_rng_seed_from_u64(0x0102030405060708ull, seed);
 	static const uint8_t want_lo[8] = {8, 7, 6, 5, 4, 3, 2, 1};
 	assert_memory_equal(seed, want_lo, 8);
 	for (int i = 8; i < EC_RNG_SEED_BYTES; i++)
 		assert_int_equal(seed[i], 0);
 
-	ec_rng_seed_from_u64(seed, UINT64_MAX);
+	ec_rng_seed_from_u64(UINT64_MAX, seed);
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(seed[i], 0xFF);
 	for (int i = 8; i < EC_RNG_SEED_BYTES; i++)
@@ -298,7 +298,7 @@ test_seed_from_u64(void **state)
 
 	/* the encoded seed drives the stream exactly as the raw bytes do */
 	uint8_t raw[EC_RNG_SEED_BYTES] = {1};
-	ec_rng_seed_from_u64(seed, 1);
+	ec_rng_seed_from_u64(1, seed);
 	assert_memory_equal(seed, raw, EC_RNG_SEED_BYTES);
 	ec_rng a, b;
 	ec_rng_init(&a, seed);
@@ -464,7 +464,7 @@ static void
 check_sample(uint32_t n, uint64_t amount, uint64_t s, enum ref_branch want_branch)
 {
 	uint8_t seed[EC_RNG_SEED_BYTES];
-	ec_rng_seed_from_u64(seed, s);
+	ec_rng_seed_from_u64(s, seed);
 	uint32_t want_count = amount < n ? (uint32_t)amount : n;
 	size_t cap = want_count ? want_count : 1;
 	uint32_t *out = malloc(cap * sizeof *out), *out2 = malloc(cap * sizeof *out2);
@@ -478,7 +478,7 @@ check_sample(uint32_t n, uint64_t amount, uint64_t s, enum ref_branch want_branc
 	ec_rng_init(&b, seed);
 	ec_rng_init(&c, seed);
 	size_t count = 12345, count2 = 0;
-	assert_int_equal(ec_rng_sample_indices(&a, n, amount, out, &count, scratch), EC_OK);
+	assert_int_equal(ec_rng_sample_indices(&a, n, amount, scratch, out, &count), EC_OK);
 	assert_int_equal(count, want_count);
 	for (size_t i = 0; i < count; i++) {
 		assert_true(out[i] < n);
@@ -487,7 +487,7 @@ check_sample(uint32_t n, uint64_t amount, uint64_t s, enum ref_branch want_branc
 	}
 
 	/* deterministic: the same seed gives the same output, in the same order */
-	assert_int_equal(ec_rng_sample_indices(&b, n, amount, out2, &count2, scratch), EC_OK);
+	assert_int_equal(ec_rng_sample_indices(&b, n, amount, scratch, out2, &count2), EC_OK);
 	assert_int_equal(count2, count);
 	if (count)
 		assert_memory_equal(out, out2, count * sizeof *out);
@@ -590,8 +590,7 @@ test_sample_clamps_and_edges(void **state)
 	fresh(&rng);
 	uint32_t out[1], scratch[1];
 	size_t count;
-	assert_int_equal(ec_rng_sample_indices(&rng, (uint64_t)UINT32_MAX + 1, 1, out, &count,
-	                                       scratch),
+	assert_int_equal(ec_rng_sample_indices(&rng, (uint64_t)UINT32_MAX + 1, 1, scratch, out, &count),
 	                 EC_EINVAL);
 }
 

@@ -25,7 +25,7 @@ static void
 unhex(uint8_t *out, size_t n, const char *s)
 {
 	assert_int_equal(strlen(s), 2 * n);
-	assert_true(ec_hex_decode(out, n, s));
+	assert_true(ec_hex_decode(s, out, n));
 }
 
 typedef struct vector {

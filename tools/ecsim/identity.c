@@ -99,13 +99,13 @@ usage_error(const char *fmt, ...)
 static bool
 parse_hex32(const char *s, uint8_t out[32])
 {
-	return strlen(s) == 64 && ec_hex_decode(out, 32, s);
+	return strlen(s) == 64 && ec_hex_decode(s, out, 32);
 }
 
 static void
 to_hex(const uint8_t in[32], char out[HEX32])
 {
-	ec_hex_encode(out, in, 32);
+	ec_hex_encode(in, 32, out);
 }
 
 /* A whole decimal number in [lo, hi]: digits only, no sign or spaces. */
@@ -254,7 +254,7 @@ mine(args *a)
 	uint64_t total = 0;
 	while (!found && total < a->max_attempts) {
 		uint64_t n, chunk = a->max_attempts - total < 64 ? a->max_attempts - total : 64;
-		ec_err e = ec_identity_mine(&a->p, a->salt, addr, &found, &n, pk, chunk);
+		ec_err e = ec_identity_mine(&a->p, pk, chunk, a->salt, addr, &found, &n);
 		total += n;
 		if (e) {
 			if (progress)
@@ -325,7 +325,7 @@ verify(const args *a)
 			return usage_error("%s needs 64 hex digits (32 bytes), got '%s'", names[i], a->pos[i]);
 	bool have_claim = a->npos == 3;
 	ec_identity_verdict v;
-	ec_err e = ec_identity_verify(&a->p, &v, addr, pk, salt, have_claim ? claimed : NULL);
+	ec_err e = ec_identity_verify(&a->p, pk, salt, have_claim ? claimed : NULL, &v, addr);
 	if (e) {
 		fprintf(stderr, "ecsim identity: the check failed: %s%s\n", ec_strerror(e),
 		        e == EC_ENOMEM ? " (Argon2 could not get its memory)" : "");

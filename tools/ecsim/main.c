@@ -201,7 +201,7 @@ run_with(const ecsim_options *o, const ec_protocol *p, ec_sim_result *res)
 	cfg.neighbourhood = p->config ? p->config->neighbourhood(cfg.protocol_config) : 4;
 	cfg.hooks = (ec_sim_hooks){0};
 	ec_sim *sim;
-	ec_err e = ec_sim_new(&sim, &cfg);
+	ec_err e = ec_sim_new(&cfg, &sim);
 	if (!e)
 		e = ec_sim_run(sim);
 	if (!e)
@@ -312,7 +312,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		/* set-up and rounds are timed apart: the benchmarks report
 		 * delivered messages per CPU second of the rounds alone */
 		double cpu0 = cpu_now();
-		ec_err e = ec_sim_new(&sim, &o->cfg);
+		ec_err e = ec_sim_new(&o->cfg, &sim);
 		double cpu1 = cpu_now(), wall1 = ecsim_wall_seconds();
 		ecsim_progress_rounds(&io.progress);
 		if (!e)

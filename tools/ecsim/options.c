@@ -532,7 +532,7 @@ network_option(ecsim_options *o, parse_state *st, int c, const char *a, char *er
 		if (!parse_u64(a, &v))
 			return fail(err, errlen, "--seed needs a whole number from 0 to %s, got '%s'",
 			            U64_MAX_TEXT, a);
-		ec_rng_seed_from_u64(o->cfg.seed, v);
+		ec_rng_seed_from_u64(v, o->cfg.seed);
 		st->seed_int = true;
 		break;
 	case OPT_SEED_HEX:

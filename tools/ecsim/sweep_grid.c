@@ -92,7 +92,7 @@ static ec_err
 run_one(const ec_sim_config *cfg, ec_sim_result *r)
 {
 	ec_sim *sim;
-	ec_err e = ec_sim_new(&sim, cfg);
+	ec_err e = ec_sim_new(cfg, &sim);
 	if (!e)
 		e = ec_sim_run(sim);
 	if (!e)

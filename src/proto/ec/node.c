@@ -160,7 +160,8 @@ ec_prefetch(const void *node, const ec_ctx *ctx, const ec_msg *msg, unsigned sta
 		if (e->block)
 			__builtin_prefetch(e->block);
 	}
-	if (msg && msg->type == EC_MSG_ENVELOPE && msg->u.env.items && ecp_store(&ctx->store)->xblock_prefetch)
+	if (msg && msg->type == EC_MSG_ENVELOPE && msg->u.env.items &&
+	    ecp_store(&ctx->store)->xblock_prefetch)
 		for (uint32_t i = 0; i < msg->u.env.n; i++)
 			if (msg->u.env.items[i].kind == ECP_BLOCK) {
 				/* a node with no entry for the block asks its store first */

@@ -117,7 +117,7 @@ get_u64le(const uint8_t *p)
 }
 
 void
-ec_sp_challenge(ec_id *point, const ec_sp_query *q)
+ec_sp_challenge(const ec_sp_query *q, ec_id *point)
 {
 	uint8_t in[32 + 32 + 8 + 8], out[32];
 	ec_id_to_bytes(&q->requester, in);
@@ -206,8 +206,8 @@ find_token(const ec_sp_answer *a, const ec_id *t)
 }
 
 ec_err
-ec_sp_answer_build(ec_sp_answer *out, const ec_id *responder, const ec_id *point,
-                   const ec_sp_view *view)
+ec_sp_answer_build(const ec_id *responder, const ec_id *point, const ec_sp_view *view,
+                   ec_sp_answer *out)
 {
 	ec_id who = *responder, p = *point; /* either may point into *out */
 	memset(out, 0, sizeof *out);
@@ -330,14 +330,14 @@ scan_down(ec_sp_tally *t, const ec_sp_answer *a, const ec_sp_view *known, const 
 }
 
 ec_err
-ec_sp_verify_known(ec_sp_verdict *verdict, ec_sp_tally *tally, const ec_sp_query *q,
-                   const ec_sp_answer *a, const ec_sp_view *known, unsigned min_agree)
+ec_sp_verify_known(const ec_sp_query *q, const ec_sp_answer *a, const ec_sp_view *known,
+                   unsigned min_agree, ec_sp_verdict *verdict, ec_sp_tally *tally)
 {
 	if (min_agree > EC_SP_ENTRIES)
 		return EC_EINVAL;
 	ec_sp_tally t = {0, 0, 0};
 	ec_id point;
-	ec_sp_challenge(&point, q);
+	ec_sp_challenge(q, &point);
 	ec_sp_verdict v;
 	if (!ec_id_eq(&a->responder, &q->responder)) {
 		v = EC_SP_FAIL_RESPONDER;
@@ -391,8 +391,8 @@ votes_for(const ec_sp_answer *answers, const bool *part, size_t k, const ec_sp_m
 }
 
 ec_err
-ec_sp_compare(ec_sp_verdict *verdicts, uint8_t *agree, const ec_sp_answer *answers, size_t k,
-              const ec_id *point, unsigned min_agree)
+ec_sp_compare(const ec_sp_answer *answers, size_t k, const ec_id *point, unsigned min_agree,
+              ec_sp_verdict *verdicts, uint8_t *agree)
 {
 	if (k > EC_SP_MAX_PEERS || min_agree > EC_SP_ENTRIES)
 		return EC_EINVAL;
@@ -460,7 +460,7 @@ ec_sp_compare(ec_sp_verdict *verdicts, uint8_t *agree, const ec_sp_answer *answe
 /* ---- wire ---- */
 
 void
-ec_sp_query_encode(uint8_t out[EC_SP_QUERY_LEN], const ec_sp_query *q)
+ec_sp_query_encode(const ec_sp_query *q, uint8_t out[EC_SP_QUERY_LEN])
 {
 	out[0] = EC_SP_TYPE_QUERY;
 	out[1] = EC_SP_VERSION;
@@ -486,7 +486,7 @@ check_head(const uint8_t *in, size_t len, uint8_t type)
 }
 
 ec_sp_reason
-ec_sp_query_decode(ec_sp_query *q, const uint8_t *in, size_t len)
+ec_sp_query_decode(const uint8_t *in, size_t len, ec_sp_query *q)
 {
 	ec_sp_reason r = check_head(in, len, EC_SP_TYPE_QUERY);
 	if (r != EC_SP_OK)
@@ -503,7 +503,7 @@ ec_sp_query_decode(ec_sp_query *q, const uint8_t *in, size_t len)
 }
 
 ec_err
-ec_sp_answer_encode(uint8_t *out, size_t *len, const ec_sp_answer *a)
+ec_sp_answer_encode(const ec_sp_answer *a, uint8_t *out, size_t *len)
 {
 	if (ec_sp_answer_check(a) != EC_SP_OK)
 		return EC_EINVAL;
@@ -525,7 +525,7 @@ ec_sp_answer_encode(uint8_t *out, size_t *len, const ec_sp_answer *a)
 }
 
 ec_sp_reason
-ec_sp_answer_decode(ec_sp_answer *a, const uint8_t *in, size_t len)
+ec_sp_answer_decode(const uint8_t *in, size_t len, ec_sp_answer *a)
 {
 	ec_sp_reason r = check_head(in, len, EC_SP_TYPE_ANSWER);
 	if (r != EC_SP_OK)

@@ -330,7 +330,8 @@ token_set(const ec_ctx *ctx, ec_token_id t, ec_block_id b, uint64_t time)
 {
 	ec_block_id cur;
 	uint64_t cur_time;
-	if (ec_seed_store(&ctx->store)->token_get(ctx->store.impl, t, &cur, &cur_time) && !(cur_time < time))
+	if (ec_seed_store(&ctx->store)->token_get(ctx->store.impl, t, &cur, &cur_time) &&
+	    !(cur_time < time))
 		return EC_OK;
 	return ec_seed_store(&ctx->store)->token_put(ctx->store.impl, t, b, time);
 }

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fixtures shared by the wire encoding tests (test_wire.c, test_wire_rules.c):
+ * the test seed, random canonical values, equality checks, exact-size
+ * decoder wrappers and the golden vectors of tests/vectors/wire/.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ec/wire.h"
+
+#include "wire_fixtures.h"
+
+uint64_t test_seed = 1;
+
+void
+rng_fresh(ec_rng *rng, uint64_t salt)
+{
+	uint8_t seed[EC_RNG_SEED_BYTES];
+	ec_rng_seed_from_u64(test_seed * 1000003u + salt, seed);
+	ec_rng_init(rng, seed);
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+ec_id
+id_pattern_seq(uint8_t b0)
+{
+	uint8_t b[32];
+	for (unsigned i = 0; i < 32; i++)
+		b[i] = (uint8_t)(b0 + i);
+	return ec_id_from_bytes(b);
+}
+
+ec_id
+id_pattern_rep(uint8_t v)
+{
+	uint8_t b[32];
+	memset(b, v, sizeof b);
+	return ec_id_from_bytes(b);
+}
+
+ecp_block *
+block_new(uint32_t nparts)
+{
+	ecp_block *b = calloc(1, ecp_block_size(nparts));
+	assert_non_null(b);
+	b->nparts = nparts;
+	return b;
+}
+
+ecp_cert *
+cert_new(uint32_t n)
+{
+	ecp_cert *c = calloc(1, sizeof(ecp_cert) + n * sizeof(ecp_vote));
+	assert_non_null(c);
+	c->n = n;
+	return c;
+}
+
+/* An exact-size heap copy, so that ASan sees any over-read. */
+uint8_t *
+dup_exact(const uint8_t *p, size_t len)
+{
+	uint8_t *q = malloc(len ? len : 1);
+	assert_non_null(q);
+	if (len)
+		memcpy(q, p, len);
+	return q;
+}
+
+static int
+id_cmp_qsort(const void *a, const void *b)
+{
+	return ec_id_cmp(a, b);
+}
+
+static ec_id
+random_id(ec_rng *rng)
+{
+	ec_id id;
+	for (unsigned i = 0; i < 4; i++)
+		id.w[i] = ec_rng_u64(rng);
+	return id;
+}
+
+static void
+random_bytes(ec_rng *rng, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)ec_rng_u32(rng);
+	if (n && p[0] == 0)
+		p[0] = 1; /* callers want non-zero keys */
+}
+
+/* A random canonical block with its id.  Tokens are sometimes close
+ * together (same leading words) to exercise the ordering on every word. */
+ecp_block *
+random_block(ec_rng *rng, uint32_t nparts)
+{
+	ecp_block *b = block_new(nparts);
+	b->time = ec_rng_u64(rng);
+	ec_id tok[ECP_MAX_PARTS];
+	for (;;) {
+		for (uint32_t i = 0; i < nparts; i++) {
+			tok[i] = random_id(rng);
+			if (i > 0 && ec_rng_range_u32(rng, 0, 3) == 0) {
+				tok[i] = tok[i - 1];
+				tok[i].w[ec_rng_range_u32(rng, 1, 3)] ^= ec_rng_u64(rng) | 1;
+			}
+		}
+		qsort(tok, nparts, sizeof tok[0], id_cmp_qsort);
+		bool ok = !ec_id_is_zero(&tok[0]);
+		for (uint32_t i = 1; i < nparts; i++)
+			ok = ok && ec_id_cmp(&tok[i - 1], &tok[i]) < 0;
+		if (ok)
+			break;
+	}
+	for (uint32_t i = 0; i < nparts; i++) {
+		ecp_part *p = &b->parts[i];
+		p->token = tok[i];
+		uint32_t shape = ec_rng_range_u32(rng, 0, 3);
+		if (shape == 0) { /* create */
+			p->next_key = random_id(rng);
+			continue;
+		}
+		p->parent = random_id(rng);
+		if (ec_id_is_zero(&p->parent))
+			p->parent.w[3] = 1;
+		if (shape != 3) /* 3: destroy */
+			p->next_key = random_id(rng);
+		random_bytes(rng, p->signer, 32);
+		random_bytes(rng, p->sig, 64);
+	}
+	ec_wire_block_id(b, &b->id);
+	return b;
+}
+
+static uint16_t
+random_role(ec_rng *rng, uint32_t nparts)
+{
+	uint32_t r = ec_rng_range_u32(rng, 0, nparts);
+	return r == nparts ? (uint16_t)ECP_ROLE_WITNESS : (uint16_t)r;
+}
+
+int
+vote_cmp_qsort(const void *pa, const void *pb)
+{
+	const ecp_vote *a = pa, *b = pb;
+	if (a->role != b->role)
+		return a->role < b->role ? -1 : 1;
+	if (a->voter != b->voter)
+		return a->voter < b->voter ? -1 : 1;
+	return 0;
+}
+
+/* A random canonical certificate for a block of nparts parts (unsorted
+ * unless sorted is set). */
+ecp_cert *
+random_cert(ec_rng *rng, uint32_t nparts, uint32_t n, bool sorted)
+{
+	ecp_cert *c = cert_new(n);
+	for (uint32_t i = 0; i < n; i++) {
+		for (;;) {
+			ecp_vote v = {.voter = ec_rng_range_u32(rng, 0, 3) ? ec_rng_u64(rng)
+			                                                   : ec_rng_range_u64(rng, 0, 20),
+			              .stamp = ec_rng_u32(rng),
+			              .role = random_role(rng, nparts),
+			              .value = ec_rng_range_u32(rng, 0, 1) ? 1 : -1};
+			bool dup = false;
+			for (uint32_t k = 0; k < i && !dup; k++)
+				dup = c->v[k].voter == v.voter && c->v[k].role == v.role;
+			if (!dup) {
+				c->v[i] = v;
+				break;
+			}
+		}
+	}
+	if (sorted)
+		qsort(c->v, n, sizeof c->v[0], vote_cmp_qsort);
+	return c;
+}
+
+/* A random canonical item of the given kind; block and cert (if any) are
+ * heap-allocated and returned through *owned_block / *owned_cert. */
+ecp_item
+random_item(ec_rng *rng, uint8_t kind, ecp_block **owned_block, ecp_cert **owned_cert)
+{
+	ecp_item it = {.kind = kind};
+	*owned_block = NULL;
+	*owned_cert = NULL;
+	uint32_t nparts = ec_rng_range_u32(rng, 0, 7) == 0 ? ec_rng_range_u32(rng, 1, ECP_MAX_PARTS)
+	                                                   : ec_rng_range_u32(rng, 1, 8);
+	switch (kind) {
+	case ECP_BLOCK:
+		*owned_block = random_block(rng, nparts);
+		it.block = *owned_block;
+		it.block_id = it.block->id;
+		it.value = (int8_t)((int)ec_rng_range_u32(rng, 0, 2) - 1);
+		it.flags = (uint8_t)ec_rng_range_u32(rng, 0, ECP_F_ALL);
+		it.role = random_role(rng, nparts);
+		it.hops = (uint16_t)ec_rng_u32(rng);
+		it.origin = ec_rng_u64(rng);
+		break;
+	case ECP_COMMIT:
+		*owned_block = random_block(rng, nparts);
+		*owned_cert = random_cert(rng, nparts, ec_rng_range_u32(rng, 0, 40), true);
+		it.block = *owned_block;
+		it.cert = *owned_cert;
+		it.block_id = it.block->id;
+		break;
+	case ECP_VOTE:
+		it.block_id = random_id(rng);
+		it.role = random_role(rng, ECP_MAX_PARTS);
+		it.value = ec_rng_range_u32(rng, 0, 1) ? 1 : -1;
+		break;
+	case ECP_BLOCKED:
+	case ECP_WITHDRAW:
+	case ECP_WITHDRAWN:
+		it.block_id = random_id(rng);
+		it.role = random_role(rng, ECP_MAX_PARTS);
+		if (kind == ECP_BLOCKED)
+			it.value = -1;
+		break;
+	default:
+		it.block_id = random_id(rng);
+		break;
+	}
+	return it;
+}
+
+static void
+assert_part_equal(const ecp_part *a, const ecp_part *b)
+{
+	assert_true(ec_id_eq(&a->token, &b->token));
+	assert_true(ec_id_eq(&a->parent, &b->parent));
+	assert_true(ec_id_eq(&a->next_key, &b->next_key));
+	assert_memory_equal(a->signer, b->signer, 32);
+	assert_memory_equal(a->sig, b->sig, 64);
+}
+
+void
+assert_block_equal(const ecp_block *a, const ecp_block *b)
+{
+	assert_true(ec_id_eq(&a->id, &b->id));
+	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->nparts, b->nparts);
+	for (uint32_t i = 0; i < a->nparts; i++)
+		assert_part_equal(&a->parts[i], &b->parts[i]);
+}
+
+void
+assert_cert_equal(const ecp_cert *a, const ecp_cert *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (uint32_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->v[i].voter, b->v[i].voter);
+		assert_int_equal(a->v[i].stamp, b->v[i].stamp);
+		assert_int_equal(a->v[i].role, b->v[i].role);
+		assert_int_equal(a->v[i].value, b->v[i].value);
+	}
+}
+
+/* The fields the kind carries are equal (the rest is zero in b). */
+void
+assert_item_equal(const ecp_item *a, const ecp_item *b)
+{
+	assert_int_equal(a->kind, b->kind);
+	assert_true(ec_id_eq(&a->block_id, &b->block_id));
+	switch (a->kind) {
+	case ECP_BLOCK:
+		assert_block_equal(a->block, b->block);
+		assert_int_equal(a->value, b->value);
+		assert_int_equal(a->flags, b->flags);
+		assert_int_equal(a->role, b->role);
+		assert_int_equal(a->hops, b->hops);
+		assert_int_equal(a->origin, b->origin);
+		assert_null(b->cert);
+		break;
+	case ECP_COMMIT:
+		assert_block_equal(a->block, b->block);
+		assert_cert_equal(a->cert, b->cert);
+		assert_int_equal(b->role, 0);
+		assert_int_equal(b->value, 0);
+		break;
+	case ECP_VOTE:
+		assert_int_equal(a->role, b->role);
+		assert_int_equal(a->value, b->value);
+		break;
+	case ECP_BLOCKED:
+		assert_int_equal(a->role, b->role);
+		assert_int_equal(b->value, -1);
+		break;
+	case ECP_WITHDRAW:
+	case ECP_WITHDRAWN:
+		assert_int_equal(a->role, b->role);
+		assert_int_equal(b->value, 0);
+		break;
+	default:
+		assert_int_equal(b->role, 0);
+		break;
+	}
+	if (a->kind != ECP_BLOCK && a->kind != ECP_COMMIT) {
+		assert_null(b->block);
+		assert_null(b->cert);
+	}
+	if (a->kind != ECP_BLOCK) {
+		assert_int_equal(b->hops, 0);
+		assert_int_equal(b->flags, 0);
+		assert_int_equal(b->origin, 0);
+	}
+}
+
+/* Encodes it into a fresh heap buffer; checks size == length. */
+uint8_t *
+encode_item(const ecp_item *it, size_t *len)
+{
+	size_t size = ec_wire_item_size(it);
+	assert_true(size > 0);
+	uint8_t *buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(ec_wire_item_encode(it, buf, size, len), EC_OK);
+	assert_int_equal(*len, size);
+	return buf;
+}
+
+/* Measures and decodes an item into freshly allocated memory (returned
+ * through *mem for the caller to free). */
+ec_wire_reason
+decode_item(const uint8_t *in, size_t len, ecp_item *out, void **mem)
+{
+	uint8_t *copy = dup_exact(in, len);
+	size_t need = 0;
+	ec_wire_reason r = ec_wire_item_measure(copy, len, &need);
+	*mem = NULL;
+	if (r == EC_WIRE_OK) {
+		assert_true(need <= 2 * len);
+		*mem = need ? malloc(need) : NULL;
+		ec_wire_reason r2 = ec_wire_item_decode(copy, len, out, *mem, need);
+		assert_int_equal(r2, EC_WIRE_OK);
+	} else {
+		/* the decoder agrees, given ample memory */
+		size_t cap = ec_wire_decode_bound(len);
+		void *m = malloc(cap);
+		ecp_item scratch;
+		assert_int_equal(ec_wire_item_decode(copy, len, &scratch, m, cap), r);
+		free(m);
+	}
+	free(copy);
+	return r;
+}
+
+ec_wire_reason
+block_decode_copy(const uint8_t *in, size_t len)
+{
+	uint8_t *copy = dup_exact(in, len);
+	ecp_block *b = block_new(ECP_MAX_PARTS);
+	ec_wire_reason r = ec_wire_block_decode(copy, len, b, ECP_MAX_PARTS);
+	free(b);
+	free(copy);
+	return r;
+}
+
+ec_wire_reason
+item_measure_copy(const uint8_t *in, size_t len)
+{
+	uint8_t *copy = dup_exact(in, len);
+	size_t need;
+	ec_wire_reason r = ec_wire_item_measure(copy, len, &need);
+	/* the decoder must give the same verdict (it may run out of memory
+	 * first only if measure accepted) */
+	void *mem = malloc(ec_wire_decode_bound(len));
+	ecp_item it;
+	ec_wire_reason r2 = ec_wire_item_decode(copy, len, &it, mem, ec_wire_decode_bound(len));
+	assert_int_equal(r, r2);
+	free(mem);
+	free(copy);
+	return r;
+}
+
+ec_wire_reason
+env_measure_copy(const uint8_t *in, size_t len)
+{
+	uint8_t *copy = dup_exact(in, len);
+	size_t need;
+	ec_wire_reason r = ec_wire_env_measure(copy, len, &need);
+	void *mem = malloc(ec_wire_decode_bound(len));
+	ec_wire_env env;
+	ec_wire_reason r2 = ec_wire_env_decode(copy, len, &env, mem, ec_wire_decode_bound(len));
+	assert_int_equal(r, r2);
+	free(mem);
+	free(copy);
+	return r;
+}
+
+ec_wire_reason
+cert_decode_copy(const uint8_t *in, size_t len)
+{
+	uint8_t *copy = dup_exact(in, len);
+	ecp_cert *c = cert_new(EC_WIRE_CERT_MAX_VOTES);
+	ec_wire_reason r = ec_wire_cert_decode(copy, len, c, EC_WIRE_CERT_MAX_VOTES);
+	free(c);
+	free(copy);
+	return r;
+}
+
+/* ---- golden vectors ---------------------------------------------------------- */
+
+/* Reads tests/vectors/wire/<name>: hex digits, whitespace and '#' comments
+ * to the end of the line.  Returns a heap buffer of exactly *len bytes. */
+uint8_t *
+read_vector(const char *name, size_t *len)
+{
+	char path[1024];
+	const char *dir = getenv("EC_WIRE_VECTORS");
+	if (dir) {
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+	} else {
+		const char *file = __FILE__; /* .../tests/unit/wire_fixtures.c */
+		const char *slash = strrchr(file, '/');
+		int n = slash ? (int)(slash - file) : 1;
+		snprintf(path, sizeof path, "%.*s/../vectors/wire/%s", n, slash ? file : ".", name);
+	}
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s (set EC_WIRE_VECTORS to the vectors directory)", path);
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+	assert_non_null(buf);
+	int c, hi = -1;
+	bool comment = false;
+	while ((c = fgetc(f)) != EOF) {
+		if (comment) {
+			comment = c != '\n';
+			continue;
+		}
+		if (c == '#') {
+			comment = true;
+			continue;
+		}
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			fail_msg("%s: bad character '%c'", path, c);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			assert_true(n < cap);
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	fclose(f);
+	assert_int_equal(hi, -1);
+	*len = n;
+	uint8_t *exact = dup_exact(buf, n);
+	free(buf);
+	return exact;
+}
+
+void
+assert_bytes_match_vector(const uint8_t *got, size_t len, const char *name)
+{
+	size_t vlen;
+	uint8_t *want = read_vector(name, &vlen);
+	assert_int_equal(len, vlen);
+	assert_memory_equal(got, want, len);
+	free(want);
+}
+
+/* The values the vector files describe (see their comments). */
+ecp_block *
+golden_block_create(void)
+{
+	ecp_block *b = block_new(1);
+	b->time = 0x0807060504030201ull;
+	b->parts[0].token = id_pattern_seq(0x01);
+	b->parts[0].next_key = id_pattern_seq(0xA0);
+	ec_wire_block_id(b, &b->id);
+	return b;
+}
+
+ecp_block *
+golden_block_transfer(void)
+{
+	ecp_block *b = block_new(3);
+	b->time = 42;
+	b->parts[0].token = id_pattern_rep(0x10);
+	b->parts[0].next_key = id_pattern_rep(0x11);
+	b->parts[1].token = id_pattern_rep(0x20);
+	b->parts[1].parent = id_pattern_rep(0x21);
+	b->parts[1].next_key = id_pattern_rep(0x22);
+	memset(b->parts[1].signer, 0x23, 32);
+	memset(b->parts[1].sig, 0x24, 64);
+	b->parts[2].token = id_pattern_rep(0x30);
+	b->parts[2].parent = id_pattern_rep(0x31);
+	memset(b->parts[2].signer, 0x33, 32);
+	memset(b->parts[2].sig, 0x34, 64);
+	ec_wire_block_id(b, &b->id);
+	return b;
+}
+
+ecp_cert *
+golden_cert(void)
+{
+	ecp_cert *c = cert_new(4);
+	c->v[0] = (ecp_vote){.voter = 0x0100000000000005ull, .stamp = 10, .role = 0, .value = 1};
+	c->v[1] = (ecp_vote){.voter = 0x0200000000000000ull, .stamp = 12, .role = 0, .value = 1};
+	c->v[2] = (ecp_vote){.voter = 7, .stamp = 0xFFFFFFFFu, .role = 1, .value = -1};
+	c->v[3] = (ecp_vote){.voter = UINT64_MAX, .stamp = 1, .role = ECP_ROLE_WITNESS, .value = 1};
+	return c;
+}
+
+ec_wire_reason
+peek_copy(const uint8_t *in, size_t len)
+{
+	uint8_t *copy = dup_exact(in, len);
+	uint32_t n;
+	ec_wire_reason r = ec_wire_block_peek(copy, len, &n);
+	free(copy);
+	return r;
+}
