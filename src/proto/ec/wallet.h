@@ -29,8 +29,9 @@ void ecp_wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk
  * named, which signs).  Parts are put in token order.  `attacker` is the
  * key reference a forgery signs with.  Out: *out, malloc'd, for the caller
  * to free. */
-EC_WUR ec_err ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time, const ec_token_part *parts,
-                          const ec_id *parents, const uint64_t *prev_keys, uint32_t n,
-                          ec_seal_kind forge, uint64_t attacker, ecp_block **out);
+EC_WUR ec_err ecp_wallet_seal(const ec_sig_scheme *scheme, uint64_t time,
+                              const ec_token_part *parts, const ec_id *parents,
+                              const uint64_t *prev_keys, uint32_t n, ec_seal_kind forge,
+                              uint64_t attacker, ecp_block **out);
 
 #endif
