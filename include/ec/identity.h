@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Proof-of-work node identities (docs/design/performance_analysis.md
- * §11.9.2, "Layer 1").  A node's ring address is not chosen: it is computed from its Ed25519 public key and a
- * 32-byte salt as
+ * §11.9.2, "Layer 1").  A node's ring address is not chosen: it is
+ * computed from its Ed25519 public key and a 32-byte salt as
  *
  *     address = Argon2id(password = public key (32 bytes),
  *                        salt     = salt (32 bytes),
