@@ -164,6 +164,8 @@ for o in "--window 5" "--threshold 3" "--quorum 2" "--fanout 3" "--grace 2" "--b
 	# shellcheck disable=SC2086
 	usage_error "$o under seed" --protocol seed $o && says 'protocol ec' "$o under seed"
 done
+usage_error "--resources without --json" --resources
+says 'json' "--resources without --json"
 usage_error "--tiebreak-salt under ec" --protocol ec --tiebreak-salt 28
 says 'protocol seed' "--tiebreak-salt under ec"
 # the printed scenario of a dense run does not carry a degree, and replays

@@ -787,6 +787,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		return fail(err, errlen, "--seed and --seed-hex are mutually exclusive");
 	if (st.tokens_given && o->cfg.tokens_per_node)
 		return fail(err, errlen, "--initial-tokens and --tokens-per-node are mutually exclusive");
+	if (o->resources && !o->json)
+		return fail(err, errlen, "--resources adds figures to the JSON output: give --json too");
 	int rc = check_applicable(o, given, pgiven, err, errlen);
 	if (rc)
 		return rc;
