@@ -8,16 +8,20 @@
  *   bus.c         the message bus: what nodes send (kept by the protocol
  *                 in scratch storage), the tag-ordered merge that makes any
  *                 thread count give one order, the shuffle and the split
- *   workers.c     the workers: who runs which nodes, the timer wheel, the
- *                 visit of a node (handle its messages, then tick), the
- *                 thread pool and its phases
+ *   workers.c     the workers: who runs which nodes, the visit of a node
+ *                 (handle its messages, then tick), the thread pool and
+ *                 its phases
+ *   wheel.c       a worker's timer wheel: nodes asleep until a round
  *   workload.c    the ledger: free tokens, block creation (twins, forged
  *                 blocks, witnesses, destroys), outstanding blocks and
  *                 commit detection
  *   accounting.c  the figures of a result: latencies, conflicts, degrees
  *   sim.c         a run: ec_sim_new, ec_sim_step, ec_sim_free
+ *   life.c        what a run owns, released in one call
+ *   idindex.h     the id -> entry index of nodes and block records
  *
- * Memory: everything a run owns is acquired through s->life (life.h) and
+ * Memory: everything a run owns is acquired through s->life (life.h), a
+ * worker's own arrays through w->life (its thread grows them), and all is
  * released by ec_sim_free in one call.  Functions shared between the parts
  * are prefixed ecsim__ (internal, not API).
  */
