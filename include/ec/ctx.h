@@ -55,6 +55,9 @@ typedef enum ec_event {
 	EC_EV_POOL_FULL,        /* a vote was ignored by the pool-size gate */
 	EC_EV_REJECT,           /* a block or part broke a lifecycle rule: evidence
 	                           against its sender; arg = the ec_verdict */
+	EC_EV_VOTE_CAST,        /* a member voted on a role of a block; arg = the
+	                           role code (part index, or 0xFFFF the witness)
+	                           | 1 << 16 for a yes */
 	EC_EV_COUNT
 } ec_event;
 

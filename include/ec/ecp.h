@@ -62,6 +62,13 @@ typedef struct ecp_config {
 	                        higher conflicting twin late (0) */
 	uint32_t batch;      /* 1: one envelope per receiver and round; 0: one
 	                        envelope per logical message (for comparison) */
+	/* Open networks only (ec_open_ops.join; docs/open-network.md): */
+	uint32_t degree;     /* peers a node keeps: a quarter nearest on each
+	                        side, half long-range (64) */
+	uint32_t probe;      /* rounds between heartbeats to the w+1 nearest
+	                        peers on each side (1) */
+	uint32_t dead_after; /* rounds of silence after which such a peer is
+	                        taken for dead and dropped (4) */
 } ecp_config;
 
 /* Writes the defaults (the values in the comments above) to *c. */
@@ -123,7 +130,23 @@ typedef enum ecp_kind {
 	ECP_FETCH,      /* parent fetch: "send me this committed block" */
 	ECP_WITHDRAW,   /* a member takes back its yes on a lower conflicting block */
 	ECP_WITHDRAWN,  /* the submitter's acknowledgement: the yes no longer counts */
-	ECP_KIND_MAX = ECP_WITHDRAWN
+	/* Peer management (docs/open-network.md): lifecycle traffic. */
+	ECP_FIND,       /* lookup: "who is nearest contacts->target?"; relayed
+	                   greedily; contacts: the asker's own contact (n = 1) */
+	ECP_PEERS,      /* the lookup's answer: contacts nearest the target */
+	ECP_HELLO,      /* "admit me": the sender's identity and address */
+	ECP_WELCOME,    /* HELLO's answer: the same, plus the sender's ring
+	                   neighbours; flags say whether it admitted the asker */
+	ECP_PING,       /* liveness: value 1 asks for a PING back (a probe),
+	                   0 is a heartbeat or the answer to a probe */
+	ECP_BYE,        /* the sender leaves the network */
+	ECP_SYNC,       /* catch-up request: the token mappings in sync->[lo, hi]
+	                   after sync->after, answered by COMMIT items (flag
+	                   ECP_F_SYNC, role = the part of the mapped token) and
+	                   one SYNCED */
+	ECP_SYNCED,     /* the end of a catch-up answer: sync->after is the
+	                   last token sent, sync->more whether more follow */
+	ECP_KIND_MAX = ECP_SYNCED
 } ecp_kind;
 
 /* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */
@@ -132,6 +155,41 @@ typedef enum ecp_kind {
                             of one): members that voted answer again; a
                             later copy of the first wave is not a re-poll */
 #define ECP_F_ALL (ECP_F_COVERED | ECP_F_POLL)
+#define ECP_F_SYNC 4u    /* COMMIT: part of a catch-up answer */
+#define ECP_F_ADMITTED 8u /* WELCOME: the sender admitted the asker */
+#define ECP_F_NEAR 16u   /* HELLO, WELCOME: the sender counts the receiver
+                            among its ring neighbours (else: a long-range
+                            peer) */
+
+/* Most contacts one FIND, PEERS, HELLO or WELCOME carries. */
+#define ECP_MAX_CONTACTS 64u
+/* Most COMMIT items one catch-up answer carries before its SYNCED. */
+#define ECP_SYNC_BATCH 64u
+
+/* FIND and PEERS bodies: the key looked up and contacts (FIND: the asker;
+ * PEERS: the nodes nearest the key the answerer knows, itself included). */
+typedef struct ecp_contacts {
+	uint64_t target;
+	uint32_t n; /* 0..ECP_MAX_CONTACTS */
+	ec_contact c[];
+} ecp_contacts;
+
+/* HELLO and WELCOME bodies.  The claim is an interned body (its verdict is
+ * memoised per body, ec_ctx.memo); on the wire it travels inline. */
+typedef struct ecp_hello {
+	const ec_identity_claim *claim;
+	ec_addr addr;
+	uint32_t n; /* WELCOME: the sender's ring neighbours; HELLO: 0 */
+	ec_contact c[];
+} ecp_hello;
+
+/* SYNC and SYNCED bodies: a ring range of token positions, inclusive and
+ * wrapping when lo > hi, and a resume point in token id order. */
+typedef struct ecp_sync {
+	uint64_t lo, hi;
+	ec_id after; /* zero: from the start of the range */
+	uint8_t more; /* SYNCED: 1 if the answer stopped at ECP_SYNC_BATCH */
+} ecp_sync;
 
 typedef struct ecp_item {
 	uint8_t kind;     /* ecp_kind */
@@ -142,7 +200,12 @@ typedef struct ecp_item {
 	uint64_t origin;  /* BLOCK: the submitter's position */
 	ec_id block_id;
 	const ecp_block *block; /* BLOCK, COMMIT */
-	const ecp_cert *cert;   /* COMMIT */
+	union {                 /* by kind; the others leave it NULL */
+		const ecp_cert *cert;         /* COMMIT */
+		const ecp_contacts *contacts; /* FIND, PEERS */
+		const ecp_hello *hello;       /* HELLO, WELCOME */
+		const ecp_sync *sync;         /* SYNC, SYNCED */
+	};
 } ecp_item;
 
 /* The storage the ec protocol needs (ec_store.ops of its nodes), keyed by
@@ -165,6 +228,15 @@ typedef struct ecp_store_ops {
 	/* Optional (may be NULL): a hint that xblock_get(id) follows soon;
 	 * changes nothing. */
 	void (*xblock_prefetch)(void *impl, const ec_id *id);
+	/* Optional (NULL: the node cannot answer catch-up requests): the token
+	 * mappings whose token position lies in the ring range [lo, hi]
+	 * (inclusive; wrapping when lo > hi) in ring order from lo (by
+	 * position - lo, then by the full id), those after *after in that
+	 * order (NULL or zero: from the start), at most max of them, into
+	 * tokens[] and blocks[].  Returns how many were written; fewer than
+	 * max means there are no more.  Cannot fail. */
+	size_t (*xtoken_scan)(void *impl, uint64_t lo, uint64_t hi, const ec_id *after,
+	                      ec_id *tokens, ec_id *blocks, size_t max);
 } ecp_store_ops;
 
 /* The ec operations of a store. */

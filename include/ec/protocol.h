@@ -23,6 +23,7 @@
 #include "ec/block.h"
 #include "ec/ctx.h"
 #include "ec/id.h"
+#include "ec/identity.h"
 #include "ec/msg.h"
 
 /* Storage a driver lends a protocol for the bodies of messages in flight
@@ -45,6 +46,8 @@ typedef struct ec_msg_stat {
 	const char *key;    /* JSON key */
 	const char *label;  /* name in the text report's message line; NULL: not there */
 	int8_t num, den;
+	bool omit_zero;     /* left out of reports while the figure is 0 (figures
+	                       of features a run may not use) */
 } ec_msg_stat;
 
 /* What a driver needs to carry a protocol's messages without knowing their
@@ -67,6 +70,10 @@ typedef struct ec_msg_ops {
 	/* The figures reports print from the counters, in order; nstats of them. */
 	const ec_msg_stat *stats;
 	size_t nstats;
+	/* 1 + the index of the counter that holds the logical messages of peer
+	 * management (finding, admitting, probing peers, catching up), which
+	 * drivers report as lifecycle traffic; 0: the protocol has none. */
+	uint8_t lifecycle_counter;
 } ec_msg_ops;
 
 /* How a sealed transaction is made (ec_workload_ops.seal): honestly, or as
@@ -98,6 +105,80 @@ typedef struct ec_workload_ops {
 	/* Releases t's sealed form (t->block); accepts t->block == NULL. */
 	void (*release)(ec_txn *t);
 } ec_workload_ops;
+
+/* ---- open networks (optional calls: NULL for a protocol without them) ----
+ * A node of a static network is handed its exact peer list once
+ * (set_peers).  A node of an open network is handed a few contacts instead
+ * (join) and from then on finds, admits, checks and drops its peers itself,
+ * with messages that travel like any other. */
+
+/* Where a driver reaches a node: opaque bytes to the protocol, carried in
+ * its messages (the simulator: a node index; a daemon: an IP address and
+ * port).  len bytes of b are meaningful, the rest are zero. */
+#define EC_ADDR_MAX 22u
+typedef struct ec_addr {
+	uint8_t len;
+	uint8_t b[EC_ADDR_MAX];
+} ec_addr;
+
+/* A peer as one node tells another about it. */
+typedef struct ec_contact {
+	uint64_t id; /* ring position */
+	ec_addr addr;
+} ec_contact;
+
+typedef enum ec_join_kind {
+	/* The contacts are the node's exact view of a network that starts with
+	 * it, and its store is current (the nodes a run starts with): it votes
+	 * at once and maintains its peers from then on. */
+	EC_JOIN_SEEDED = 0,
+	/* A new node with an empty store: it finds its neighbourhood from the
+	 * contacts (bootstrap peers), fetches the token mappings of its
+	 * windows, and only then votes. */
+	EC_JOIN_NEW,
+	/* A node back after downtime with the state it had (a crash, a
+	 * restart): everything it knows may be stale, so it rebuilds its view
+	 * and catches up before it votes again, as a new node does. */
+	EC_JOIN_RESUME
+} ec_join_kind;
+
+typedef struct ec_join {
+	ec_join_kind kind;
+	const ec_contact *boot;        /* nboot contacts; borrowed for the call */
+	size_t nboot;
+	const ec_identity_claim *self; /* the node's own identity; copied */
+	ec_addr addr;                  /* the node's own address */
+	ec_identity_params admit;      /* the identity rules of this network:
+	                                  every peer's claim is checked with them */
+} ec_join;
+
+/* What a driver may read of a node in an open network (measurements). */
+typedef struct ec_node_status {
+	bool open;          /* join was called */
+	bool ready;         /* its view is settled and it has caught up: it votes */
+	uint64_t ready_at;  /* its clock when it last became ready */
+	const uint64_t *peers; /* its admitted peers, ascending; valid until the
+	                          node's next call */
+	size_t npeers;
+} ec_node_status;
+
+/* The calls of a protocol that supports open networks (ec_protocol.open). */
+typedef struct ec_open_ops {
+	/* Opens the node to a changing network (see ec_join_kind); call it
+	 * instead of set_peers, or after it for EC_JOIN_SEEDED.  What the node
+	 * sends leaves through ctx->send at once.  Errors: EC_EINVAL (no
+	 * identity, kind unknown, admit fails ec_identity_params_check),
+	 * EC_ENOMEM, and ctx->send's. */
+	ec_err (*join)(void *node, const ec_ctx *ctx, const ec_join *j);
+	/* A graceful departure: tells the node's peers it leaves (through
+	 * ctx->send, at once).  The node should then be released.  Errors:
+	 * EC_ENOMEM, ctx->send's. */
+	ec_err (*leave)(void *node, const ec_ctx *ctx);
+	/* Fills *out (never fails; a node never joined reports open false). */
+	void (*status)(const void *node, ec_node_status *out);
+	/* The address the node knows for peer id: true and *out, or false. */
+	bool (*address)(const void *node, uint64_t id, ec_addr *out);
+} ec_open_ops;
 
 /* One setting of a protocol's configuration, as a command line (--NAME
  * VALUE) and a scenario file (NAME with '-' as '_') spell it.  Registered
@@ -139,6 +220,7 @@ typedef struct ec_protocol {
 	                                   (ec_store.ops): EC_SEED_STORE_API... */
 	const ec_msg_ops *msg;          /* how drivers carry its messages */
 	const ec_workload_ops *workload; /* NULL: transactions are not signed */
+	const ec_open_ops *open;        /* NULL: static networks only */
 	size_t node_size;
 	uint32_t max_block_tokens; /* largest transaction submit() accepts */
 	/* Initialises node storage (node_size bytes, zeroed) for a node with

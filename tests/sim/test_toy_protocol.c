@@ -174,7 +174,7 @@ toy_count(const ec_msg *m, uint64_t *c)
 	c[0]++;
 }
 
-static const ec_msg_stat toy_stats[] = {{"toy_rumours", "Rumour", 0, -1}};
+static const ec_msg_stat toy_stats[] = {{"toy_rumours", "Rumour", 0, -1, false}};
 static const ec_msg_ops toy_msg = {.keep = toy_keep, .wire_size = toy_wire_size,
                                    .logical = toy_logical, .count = toy_count,
                                    .stats = toy_stats, .nstats = 1};

@@ -91,16 +91,16 @@ ecp_prefetch_msg(const ec_msg *m)
 }
 
 static const ec_msg_stat ecp_stats[] = {
-	{"ec_block", "Block", C_BLOCK, -1},
-	{"ec_vote", "Vote", C_VOTE, -1},
-	{"ec_commit", "Commit", C_COMMIT, -1},
-	{"ec_blocked", "Blocked", C_BLOCKED, -1},
-	{"ec_poll", "Poll", C_POLL, -1},
-	{"ec_fetch", "Fetch", C_FETCH, -1},
-	{"ec_withdraw", "Withdraw", C_WITHDRAW, -1},
-	{"ec_block_relayed", NULL, C_RELAYED, -1},
-	{"relay_hops_mean", NULL, C_RELAY_HOPS, C_RELAYED},
-	{"ec_block_repoll", NULL, C_REPOLL, -1},
+	{"ec_block", "Block", C_BLOCK, -1, false},
+	{"ec_vote", "Vote", C_VOTE, -1, false},
+	{"ec_commit", "Commit", C_COMMIT, -1, false},
+	{"ec_blocked", "Blocked", C_BLOCKED, -1, false},
+	{"ec_poll", "Poll", C_POLL, -1, false},
+	{"ec_fetch", "Fetch", C_FETCH, -1, false},
+	{"ec_withdraw", "Withdraw", C_WITHDRAW, -1, false},
+	{"ec_block_relayed", NULL, C_RELAYED, -1, false},
+	{"relay_hops_mean", NULL, C_RELAY_HOPS, C_RELAYED, false},
+	{"ec_block_repoll", NULL, C_REPOLL, -1, false},
 };
 
 const ec_msg_ops ecp_msg_ops = {
