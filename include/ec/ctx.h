@@ -57,7 +57,9 @@ typedef enum ec_event {
 	                           against its sender; arg = the ec_verdict */
 	EC_EV_VOTE_CAST,        /* a member voted on a role of a block; arg = the
 	                           role code (part index, or 0xFFFF the witness)
-	                           | 1 << 16 for a yes */
+	                           | 1 << 16 for a yes | (T + 1) << 24, T the
+	                           time of the block the voter's store maps the
+	                           part's token to (0 there: no mapping) */
 	EC_EV_COUNT
 } ec_event;
 
