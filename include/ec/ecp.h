@@ -298,6 +298,7 @@ extern const ec_protocol ec_protocol_ec;
 extern const ec_msg_ops ecp_msg_ops;
 extern const ec_workload_ops ecp_workload_ops;
 extern const ec_proto_config ecp_config_ops;
+extern const ec_open_ops ecp_open_ops;
 
 /* Test and driver hooks. */
 /* Returns the window [low, high] of a node (self, peers) around key: the
