@@ -674,8 +674,7 @@ ecp__member_tick(ecp_node *n, const ec_ctx *ctx)
 		/* settled: both sides answered since I (re)joined, or the network
 		 * is too small to have two sides, and no neighbour is pending */
 		bool small = n->peers.len + 1 < 2 * near_k(n) + 1 && n->now > m->joined_at + 4;
-		bool settled = ((m->heard_lo && m->heard_hi) || small) && !handshake_pending(n) &&
-		               n->now > m->welcomed_at;
+		bool settled = ((m->heard_lo && m->heard_hi) || small) && !handshake_pending(n);
 		if (settled && (err = ecp__catchup_tick(n, ctx)))
 			return err;
 		if (m->ready && (err = rebuild(n, ctx))) /* the span is trusted now */
