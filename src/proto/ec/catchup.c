@@ -58,6 +58,9 @@ ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx)
 			m->sync_peer[side] = ecp__member_nth(n, side, 1);
 			m->sync_after[side] = (ec_id){0};
 			m->sync_done[side] = 0;
+			/* its WELCOME brought the mappings already */
+			for (uint32_t k = 0; k < m->nsynced; k++)
+				m->sync_done[side] |= m->synced[k] == m->sync_peer[side];
 		}
 		/* one peer in all: one exchange */
 		m->sync_done[1] = m->sync_peer[1] == m->sync_peer[0];
@@ -132,6 +135,42 @@ answer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *q)
 	return send_item(n, ctx, from, &it);
 }
 
+/* The k-th smallest of v[0..n-1] (n <= 256, k from 1), by selection. */
+static uint64_t
+kth_smallest(uint64_t *v, uint32_t n, uint32_t k)
+{
+	for (uint32_t a = 0; a < k; a++)
+		for (uint32_t b = a + 1; b < n; b++)
+			if (v[b] < v[a]) {
+				uint64_t t = v[a];
+				v[a] = v[b];
+				v[b] = t;
+			}
+	return v[k - 1];
+}
+
+ec_err
+ecp__catchup_offer(ecp_node *n, const ec_ctx *ctx, uint64_t who)
+{
+	/* who's (w+2)-th neighbour on each side among my peers and me (one
+	 * more than its windows need: my view may differ from its own) */
+	uint32_t k = n->cfg.window + 2, cnt = 0;
+	uint64_t up[256], dn[256];
+	for (uint32_t i = 0; i <= n->peers.len && cnt < 256; i++) {
+		uint64_t p = i < n->peers.len ? n->peers.ids[i] : n->pos;
+		if (p == who)
+			continue;
+		up[cnt] = p - who;
+		dn[cnt++] = who - p;
+	}
+	ecp_sync q = {.lo = who + 1, .hi = who}; /* the whole ring */
+	if (cnt >= 2 * k) {
+		q.hi = who + kth_smallest(up, cnt, k);
+		q.lo = who - kth_smallest(dn, cnt, k);
+	}
+	return answer(n, ctx, who, &q);
+}
+
 /* Whether cert shows a quorum of distinct yes voters on part r, each
  * among the nodes my view puts near the token.  The span is wider than a
  * window (3w+2 on each side): voters of an old commit may have died since,
@@ -165,9 +204,9 @@ take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	if (!b || !it->cert || !ec_id_eq(&b->id, &it->block_id) || it->role >= b->nparts ||
 	    !ecp__body_ok(n, ctx, b) || !cert_convinces(n, b, it->role, it->cert))
 		return EC_OK;
+	/* a mapping outside my windows is merely kept: the certificate is what
+	 * makes it safe to take */
 	const ec_id *token = &b->parts[it->role].token;
-	if (!ec_range_contains((ec_range){n->m->sync_lo, n->m->sync_hi}, ec_id_pos(token)))
-		return EC_OK;
 	ec_id cur;
 	uint64_t t;
 	if (st->xtoken_get(ctx->store.impl, token, &cur, &t) && t >= b->time)
@@ -184,10 +223,15 @@ ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_ite
 	ecp_member *m = n->m;
 	switch (it->kind) {
 	case ECP_SYNC: return it->sync ? answer(n, ctx, from, it->sync) : EC_OK;
-	case ECP_COMMIT: return m->syncing ? take(n, ctx, it) : EC_OK;
+	case ECP_COMMIT: return m->ready ? EC_OK : take(n, ctx, it);
 	case ECP_SYNCED:
-		if (!m->syncing || !it->sync)
+		if (m->ready || !it->sync)
 			return EC_OK;
+		if (!m->syncing) { /* an offer that came with a WELCOME */
+			if (!it->sync->more && m->nsynced < 8)
+				m->synced[m->nsynced++] = from;
+			return EC_OK;
+		}
 		for (int side = 0; side < 2; side++) {
 			if (m->sync_done[side] || m->sync_peer[side] != from)
 				continue;

@@ -426,24 +426,104 @@ on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	return EC_OK;
 }
 
+/* A copy of HELLO h (whose body is only borrowed for this call) to `to`,
+ * with the given flags and hops. */
+static ec_err
+pass_hello(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_hello *h, uint8_t flags,
+           uint16_t hops)
+{
+	ecp_hello *c = ecp__member_body(n, ctx, sizeof *c);
+	if (!c)
+		return EC_ENOMEM;
+	*c = (ecp_hello){.claim = h->claim, .addr = h->addr};
+	ecp_item it = {.kind = ECP_HELLO, .flags = flags, .hops = hops, .hello = c};
+	return send_item(n, ctx, to, &it);
+}
+
+/* A join's relay: on towards the joiner's position while a peer of mine
+ * is nearer it than I am and my ring neighbours do not span it.  True
+ * (*err set) when passed on. */
+static bool
+relay_join(ecp_node *n, const ec_ctx *ctx, uint64_t who, const ecp_item *it, ec_err *err)
+{
+	uint64_t best = n->pos;
+	for (uint32_t i = 0; i < n->peers.len; i++)
+		if (n->peers.ids[i] != who && ring_dist(n->peers.ids[i], who) < ring_dist(best, who))
+			best = n->peers.ids[i];
+	bool covered = n->near_dn &&
+	               ec_range_contains((ec_range){n->pos - n->near_dn, n->pos + n->near_up}, who);
+	if (best == n->pos || covered || it->hops >= FIND_MAX_HOPS)
+		return false;
+	*err = pass_hello(n, ctx, best, it->hello, it->flags, (uint16_t)(it->hops + 1));
+	return true;
+}
+
+/* The node that ended a join's relay introduces the joiner to the peers
+ * whose ring neighbours it should be among (as far as my view tells). */
+static ec_err
+introduce(ecp_node *n, const ec_ctx *ctx, uint64_t who, const ecp_hello *h)
+{
+	uint32_t k = near_k(n);
+	for (uint32_t i = 0; i < n->peers.len; i++) {
+		uint64_t p = n->peers.ids[i];
+		if (p == who)
+			continue;
+		/* peers of mine between p and the joiner, on the joiner's side */
+		uint32_t c = 0;
+		for (uint32_t j = 0; j < n->peers.len && c < k; j++) {
+			uint64_t q = n->peers.ids[j];
+			c += q != p && q != who && ring_dist(q, p) < ring_dist(who, p) &&
+			     ring_dist(q, who) < ring_dist(who, p);
+		}
+		ec_err err;
+		if (c < k && (err = pass_hello(n, ctx, p, h, ECP_F_JOIN | ECP_F_INTRO | ECP_F_SYNC, 0)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* HELLO: a peer asks to be admitted (directly, or as a joiner whose
+ * HELLO was relayed to me or introduced).  I check its claim, admit it if
+ * it belongs among my ring neighbours, and answer it directly with my own
+ * claim, my neighbours and, if it is catching up and near me, the token
+ * mappings it needs. */
 static ec_err
 on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
 	const ecp_hello *h = it->hello;
+	ec_err err = EC_OK;
+	if (!h || !h->claim)
+		return EC_OK;
+	bool join = it->flags & ECP_F_JOIN;
+	uint64_t who = from;
+	if (join) {
+		ec_id a = ec_id_from_bytes(h->claim->address);
+		who = ec_id_pos(&a);
+		if (who == n->pos)
+			return EC_OK;
+		if (!(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
+			return err;
+	}
 	bool ok;
-	ec_err err;
-	if (!h || (err = claim_ok(n, ctx, h->claim, from, &ok)) || !ok)
-		return h ? err : EC_OK;
+	if ((err = claim_ok(n, ctx, h->claim, who, &ok)) || !ok)
+		return err;
+	mpeer *p = lookup(n->m, who);
+	if (join && p && p->state == MP_PEER && n->now - p->welcomed < HELLO_GAP)
+		return EC_OK; /* the same join reached me by another path */
 	uint8_t flags = 0;
-	if (near_slot(n, from)) {
-		mpeer *p = entry_of(n, ctx, from);
-		if (!p)
+	if (near_slot(n, who)) {
+		if (!(p = entry_of(n, ctx, who)))
 			return EC_ENOMEM;
 		if (p->state != MP_PEER && (err = admit(n, ctx, p, h)))
 			return err;
+		p->welcomed = n->now;
 		flags = ECP_F_ADMITTED | ECP_F_NEAR;
 	}
-	return send_hello(n, ctx, from, true, flags);
+	if ((err = send_hello(n, ctx, who, true, flags)))
+		return err;
+	if ((it->flags & ECP_F_SYNC) && watched(n, who) && (err = ecp__catchup_offer(n, ctx, who)))
+		return err;
+	return join && !(it->flags & ECP_F_INTRO) ? introduce(n, ctx, who, h) : EC_OK;
 }
 
 static ec_err
@@ -535,7 +615,9 @@ handshakes(ecp_node *n, const ec_ctx *ctx)
 			else if (want && !err && (p->tries == 0 || n->now - p->asked >= HELLO_GAP)) {
 				p->tries++;
 				p->asked = n->now;
-				err = send_hello(n, ctx, p->id, false, near_slot(n, p->id) ? ECP_F_NEAR : 0);
+				uint8_t f = (uint8_t)((near_slot(n, p->id) ? ECP_F_NEAR : 0) |
+				                      (m->ready ? 0 : ECP_F_SYNC));
+				err = send_hello(n, ctx, p->id, false, f);
 			}
 		} else if (p->state == MP_DEAD) {
 			keep = n->now - p->heard < DEAD_KEEP;
@@ -726,9 +808,14 @@ start(ecp_node *n, const ec_ctx *ctx, const ec_join *j)
 		return err;
 	if (j->kind == EC_JOIN_SEEDED)
 		return EC_OK;
+	/* my HELLO, relayed towards my own position from each bootstrap peer:
+	 * the node where a relay ends admits me and introduces me to my other
+	 * neighbours, which answer me directly (the first answers arrive
+	 * after the relay's hops plus two) */
+	ecp_hello h = {.claim = n->m->claim, .addr = n->m->addr};
 	for (size_t i = 0; i < j->nboot; i++)
 		if (j->boot[i].id != n->pos &&
-		    (err = send_find(n, ctx, j->boot[i].id, n->pos, my_contact(n), 0)))
+		    (err = pass_hello(n, ctx, j->boot[i].id, &h, ECP_F_JOIN | ECP_F_SYNC, 0)))
 			return err;
 	return EC_OK;
 }
@@ -756,6 +843,7 @@ ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
 	m->ready_at = n->now;
 	m->heard_lo = m->heard_hi = 0;
 	m->syncing = 0;
+	m->nsynced = 0;
 	m->next_probe = m->next_long = n->now;
 	m->long_target = 0;
 	if (j->kind == EC_JOIN_RESUME) {
@@ -766,7 +854,7 @@ ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
 			p->heard = p->asked = n->now;
 			p->tries = 0;
 			if (p->state == MP_PEER && near_slot(n, p->id)) {
-				ec_err err = send_hello(n, ctx, p->id, false, ECP_F_NEAR);
+				ec_err err = send_hello(n, ctx, p->id, false, ECP_F_NEAR | ECP_F_SYNC);
 				if (err)
 					return err;
 			}

@@ -28,6 +28,7 @@ typedef struct mpeer {
 	uint64_t heard;  /* clock: last heard from (peer), learnt (candidate),
 	                    dropped (dead) */
 	uint64_t asked;  /* clock of the last HELLO or probe sent to it */
+	uint64_t welcomed; /* clock of my last WELCOME to its join */
 	uint64_t watch_since; /* clock since it is among my w+1 nearest on its
 	                         side (heartbeats expected), 0: it is not */
 	const ec_identity_claim *claim; /* its checked claim (interned) */
@@ -56,6 +57,9 @@ typedef struct ecp_member {
 	uint64_t sync_lo, sync_hi;
 	uint64_t sync_peer[2], sync_at[2];
 	ec_id sync_after[2];
+	/* neighbours whose WELCOME brought a complete catch-up (unasked) */
+	uint64_t synced[8];
+	uint32_t nsynced;
 	/* bodies of lifecycle items in the outbox: freed once it is sent */
 	void **bodies;
 	size_t *body_len;
@@ -95,6 +99,10 @@ uint64_t ecp__member_nth(const ecp_node *n, int side, uint32_t k);
 
 /* Starts or drives catch-up (called by the member tick once settled). */
 ec_err ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx);
+
+/* Sends `who`, a node catching up next to me, the mappings of the keys
+ * whose window it belongs to (as my view tells), unasked. */
+ec_err ecp__catchup_offer(ecp_node *n, const ec_ctx *ctx, uint64_t who);
 
 /* SYNC: answers from my store.  SYNCED and COMMIT (ECP_F_SYNC): records
  * what a catch-up answer brought. */
