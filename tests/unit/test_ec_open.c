@@ -21,6 +21,7 @@
 #include "ec/ecp.h"
 #include "ec/identity.h"
 #include "ec/sig.h"
+#include "ec/wire.h"
 #include "ecsim/memstore.h"
 
 #define MAXN 80
@@ -423,6 +424,93 @@ test_resume(void **state)
 	net_free(t);
 }
 
+/* The nodes of the true window around key (w below, w+1 at or above),
+ * into out (2w+1 of them, ascending); the network is bigger than that. */
+static void
+true_window(const net *t, uint64_t key, uint64_t *out)
+{
+	uint64_t live[MAXN];
+	uint32_t L = 0, at = 0;
+	for (uint32_t j = 0; j < t->n; j++)
+		if (t->up[j] && t->started[j])
+			live[L++] = t->id[j];
+	qsort(live, L, sizeof *live, cmp_u64);
+	while (at < L && live[at] < key)
+		at++;
+	for (uint32_t k = 0; k < 2 * W + 1; k++)
+		out[k] = live[(at + L - W + k) % L];
+	qsort(out, 2 * W + 1, sizeof *out, cmp_u64);
+}
+
+/* A committed create of a token at key, with a certificate of yes votes
+ * from its whole true window, in the stores of that window's members. */
+static const ecp_block *
+commit_token(net *t, uint64_t key)
+{
+	ecp_block *b = calloc(1, ecp_block_size(1));
+	assert_non_null(b);
+	b->nparts = 1;
+	b->time = 3;
+	b->parts[0].token = ec_id_expand(key);
+	b->parts[0].next_key = ec_id_expand(0x1234);
+	ec_wire_block_id(b, &b->id);
+	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
+	free(b);
+	uint64_t win[2 * W + 1];
+	true_window(t, key, win);
+	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
+	assert_non_null(c);
+	c->n = 2 * W + 1;
+	for (uint32_t k = 0; k < c->n; k++)
+		c->v[k] = (ecp_vote){.voter = win[k], .stamp = 6, .role = 0, .value = 1};
+	const ecp_cert *cert = ec_memstore_intern_bytes(t->ms, c, sizeof *c + c->n * sizeof c->v[0]);
+	free(c);
+	for (uint32_t k = 0; k < 2 * W + 1; k++) {
+		uint32_t i = index_of(t, win[k]);
+		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
+		assert_int_equal(st->xblock_put(t->ctx[i].store.impl, blk, cert), EC_OK);
+		assert_int_equal(st->xtoken_put(t->ctx[i].store.impl, &blk->parts[0].token, &blk->id,
+		                                blk->time),
+		                 EC_OK);
+	}
+	return blk;
+}
+
+/* A joiner fetches the mapping of a token next to it, with its
+ * certificate, before it is ready; one whose certificate is short of a
+ * quorum is not taken. */
+static void
+test_catch_up(void **state)
+{
+	(void)state;
+	net *t = net_new(41);
+	seed_nodes(t, 40);
+	/* committed before the joiner came: its window is of the others */
+	const ecp_block *good = commit_token(t, t->id[40] + 1);
+	/* a token whose certificate has one yes vote too few, just below it */
+	const ecp_block *weak = commit_token(t, t->id[40] - 1);
+	for (uint32_t i = 0; i < 40; i++) {
+		const ecp_cert *c;
+		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
+		if (st->xblock_get(t->ctx[i].store.impl, &weak->id, NULL, &c))
+			((ecp_cert *)(uintptr_t)c)->n = W; /* w yes votes: short of w+1 */
+	}
+	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	const ecp_store_ops *st = ecp_store(&t->ctx[40].store);
+	ec_id blk;
+	uint64_t when;
+	int r = 0;
+	for (; r < 20 && !ready(t, 40); r++)
+		step(t);
+	assert_true(ready(t, 40));
+	assert_true(st->xtoken_get(t->ctx[40].store.impl, &good->parts[0].token, &blk, &when));
+	assert_true(ec_id_eq(&blk, &good->id));
+	assert_int_equal(when, good->time);
+	assert_false(st->xtoken_get(t->ctx[40].store.impl, &weak->parts[0].token, &blk, &when));
+	net_free(t);
+}
+
 /* A joiner whose claim does not verify is never admitted (and is
  * reported); the others are unaffected. */
 static void
@@ -456,6 +544,7 @@ main(void)
 	    cmocka_unit_test(test_grow),
 	    cmocka_unit_test(test_crash),
 	    cmocka_unit_test(test_resume),
+	    cmocka_unit_test(test_catch_up),
 	    cmocka_unit_test(test_bad_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
