@@ -112,20 +112,29 @@ ecp__member_nth(const ecp_node *n, int side, uint32_t k)
 }
 
 /* Which side of me id lies on (the shorter way round: 1 above) and how
- * many admitted peers lie strictly between us on that side. */
+ * many admitted peers lie strictly between us on that side.  O(log L):
+ * the tick asks this of every peer and candidate. */
 static uint32_t
 between(const ecp_node *n, uint64_t id, int *side)
 {
-	uint64_t up = id - n->pos, dn = n->pos - id;
+	const uint64_t up = id - n->pos, dn = n->pos - id;
+	const uint32_t L = n->peers.len;
 	*side = up <= dn;
-	uint64_t d = *side ? up : dn;
-	uint32_t c = 0;
-	for (uint32_t i = 0; i < n->peers.len; i++) {
-		uint64_t p = n->peers.ids[i];
-		uint64_t pd = *side ? p - n->pos : n->pos - p;
-		c += pd < d && p != id;
+	if (L == 0)
+		return 0;
+	uint32_t i0, at;
+	(void)ec_peers_search(&n->peers, n->pos, &i0); /* first peer above me */
+	bool found = ec_peers_search(&n->peers, id, &at);
+	const uint64_t *ids = n->peers.ids;
+	if (*side) { /* the peers from i0 up to id, cyclically */
+		uint32_t c = (at + L - i0) % L;
+		uint64_t first = ids[i0 % L];
+		return c == 0 && first != id && first - n->pos < up ? L : c;
 	}
-	return c;
+	uint32_t after = (at + (found ? 1u : 0u)) % L; /* first peer above id */
+	uint32_t c = (i0 + L - after) % L;
+	uint64_t last = ids[(i0 + L - 1) % L];
+	return c == 0 && last != id && n->pos - last < dn ? L : c;
 }
 
 /* Whether id belongs among my ring neighbours: fewer than near_k admitted
