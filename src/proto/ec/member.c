@@ -92,6 +92,17 @@ rebuild(ecp_node *n, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, ids, cnt * sizeof *ids, 0);
 	if (err)
 		return err;
+	/* every admitted peer's rank, from its index in the sorted list */
+	uint32_t i0, j = 0, L = n->peers.len;
+	(void)ec_peers_search(&n->peers, n->pos, &i0);
+	for (uint32_t i = 0; i < m->n; i++) {
+		mpeer *p = &m->t[i];
+		if (p->state != MP_PEER)
+			continue;
+		bool above = p->id - n->pos <= n->pos - p->id;
+		p->rank = above ? (j + L - i0) % L : (i0 + 2 * L - 1 - j) % L;
+		j++;
+	}
 	n->near_dn = n->near_up = 0;
 	uint32_t k = near_k(n);
 	if (m->ready && n->peers.len >= 2 * k) {
@@ -669,7 +680,7 @@ liveness(ecp_node *n, const ec_ctx *ctx, bool *changed)
 		mpeer *p = &m->t[i];
 		if (p->state != MP_PEER)
 			continue;
-		if (watched(n, p->id)) {
+		if (p->rank < n->cfg.window + 1) { /* watched: heartbeats expected */
 			/* a peer that just moved into the watched span had no
 			 * reason to send me heartbeats: its clock starts now */
 			if (!p->watch_since)

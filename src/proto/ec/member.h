@@ -37,6 +37,8 @@ typedef struct mpeer {
 	uint8_t tries;   /* HELLOs unanswered (candidate), probes (peer) */
 	uint8_t want_long; /* a candidate found by a long-range lookup */
 	uint8_t has_addr;
+	uint32_t rank;   /* an admitted peer: admitted peers strictly between
+	                    us on its side (between(), cached by rebuild) */
 } mpeer;
 
 typedef struct ecp_member {
