@@ -364,7 +364,9 @@ test_grow(void **state)
 		assert_true(window_exact(t, i));
 		ec_node_status st;
 		ec_protocol_ec.open->status(t->node[i], &st);
-		assert_true(st.npeers <= 16 + 2);
+		if (getenv("EC_OPEN_DEBUG"))
+			print_message("node %u: %zu peers\n", i, st.npeers);
+		assert_true(st.npeers >= 14 && st.npeers <= 16); /* the target degree, 16 */
 	}
 	for (uint32_t i = 40; i < t->n; i++) {
 		if (getenv("EC_OPEN_DEBUG"))

@@ -338,6 +338,7 @@ admit(ecp_node *n, const ec_ctx *ctx, mpeer *p, const ecp_hello *h)
 	p->heard = n->now;
 	p->tries = 0;
 	p->want_long = 0;
+	p->left = 0;
 	p->watch_since = 0;
 	p->claim = h->claim;
 	p->addr = h->addr;
@@ -383,8 +384,9 @@ ecp__member_heard(ecp_node *n, const ec_ctx *ctx, uint64_t from)
 	if (p->state == MP_PEER) {
 		p->heard = n->now;
 		p->tries = 0;
-	} else if (p->state == MP_DEAD && p->claim && near_slot(n, from)) {
-		/* dropped by mistake, or back: its claim was checked before */
+	} else if (p->state == MP_DEAD && !p->left && near_slot(n, from)) {
+		/* dropped by mistake, or back: it was admitted before (its claim
+		 * checked, or handed to me at set-up) */
 		p->state = MP_PEER;
 		p->heard = n->now;
 		p->tries = 0;
@@ -427,7 +429,11 @@ on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	ecp_member *m = n->m;
 	/* a long-range lookup's answer: the contact nearest its target */
 	int64_t pick = -1;
-	if (m->long_target && c->target == m->long_target) {
+	uint32_t slot = LONG_LOOKUPS;
+	for (uint32_t s = 0; s < LONG_LOOKUPS; s++)
+		if (m->long_target[s] && m->long_target[s] == c->target)
+			slot = s;
+	if (slot < LONG_LOOKUPS) {
 		for (uint32_t i = 0; i < c->n; i++) {
 			const mpeer *p = lookup(m, c->c[i].id);
 			if (c->c[i].id == n->pos || (p && p->state != MP_CAND))
@@ -436,7 +442,7 @@ on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 			                    ring_dist(c->c[(uint32_t)pick].id, c->target))
 				pick = i;
 		}
-		m->long_target = 0;
+		m->long_target[slot] = 0;
 	}
 	for (uint32_t i = 0; i < c->n; i++) {
 		ec_err err = learn(n, ctx, &c->c[i], (int64_t)i == pick);
@@ -585,7 +591,7 @@ on_bye(ecp_node *n, const ec_ctx *ctx, uint64_t from)
 		return EC_OK;
 	p->state = MP_DEAD;
 	p->heard = n->now;
-	p->claim = NULL; /* a goodbye is final: it must HELLO again */
+	p->left = 1; /* a goodbye is final: it must HELLO again */
 	return rebuild(n, ctx);
 }
 
@@ -709,13 +715,15 @@ liveness(ecp_node *n, const ec_ctx *ctx, bool *changed)
 	return EC_OK;
 }
 
-/* Keeps at most degree + degree/8 admitted peers: the ones dropped are
- * the non-neighbours nearest me (the least useful for routing). */
+/* Keeps at most `degree` admitted peers besides my ring neighbours'
+ * slots: the ones dropped are the non-neighbours nearest me, the least
+ * useful for routing (a node that joins next to me pushes my farthest
+ * neighbour out of its slot; it then stays as long as there is room). */
 static void
 cap_peers(ecp_node *n, bool *changed)
 {
 	ecp_member *m = n->m;
-	uint32_t cap = n->cfg.degree + n->cfg.degree / 8;
+	uint32_t cap = n->cfg.degree;
 	for (uint32_t len = n->peers.len; len > cap; len--) {
 		mpeer *drop = NULL;
 		for (uint32_t i = 0; i < m->n; i++) {
@@ -739,9 +747,18 @@ static ec_err
 seek_long(ecp_node *n, const ec_ctx *ctx)
 {
 	ecp_member *m = n->m;
-	if (long_count(n) >= n->cfg.degree / 2 || n->now < m->next_long || n->peers.len == 0)
+	uint32_t free_slot = LONG_LOOKUPS, busy = 0;
+	for (uint32_t s = 0; s < LONG_LOOKUPS; s++) {
+		if (m->long_target[s] && n->now - m->long_sent[s] > LONG_PROBE / 2)
+			m->long_target[s] = 0; /* its answer was lost */
+		if (m->long_target[s])
+			busy++;
+		else
+			free_slot = s;
+	}
+	if (long_count(n) + busy >= n->cfg.degree / 2 || free_slot == LONG_LOOKUPS ||
+	    n->peers.len == 0)
 		return EC_OK;
-	m->next_long = n->now + 2;
 	double lo = (double)(n->near_up ? n->near_up : 1), hi = 9223372036854775808.0;
 	double u = (double)(next_rand(m) >> 11) * (1.0 / 9007199254740992.0);
 	uint64_t d = (uint64_t)exp(log(lo) + u * (log(hi) - log(lo)));
@@ -752,7 +769,8 @@ seek_long(ecp_node *n, const ec_ctx *ctx)
 	for (uint32_t i = 1; i < n->peers.len; i++)
 		if (ring_dist(n->peers.ids[i], target) < ring_dist(best, target))
 			best = n->peers.ids[i];
-	m->long_target = target;
+	m->long_target[free_slot] = target;
+	m->long_sent[free_slot] = n->now;
 	return send_find(n, ctx, best, target, my_contact(n), 0);
 }
 
@@ -864,8 +882,8 @@ ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
 	m->heard_lo = m->heard_hi = 0;
 	m->syncing = 0;
 	m->nsynced = 0;
-	m->next_probe = m->next_long = n->now;
-	m->long_target = 0;
+	m->next_probe = n->now;
+	memset(m->long_target, 0, sizeof m->long_target);
 	if (j->kind == EC_JOIN_RESUME) {
 		/* my peers may have dropped me, and died: they get the usual
 		 * time to show they live, and my neighbours a HELLO */

@@ -23,6 +23,9 @@
 
 enum { MP_CAND, MP_PEER, MP_DEAD };
 
+/* Long-range lookups a node keeps under way at once. */
+#define LONG_LOOKUPS 4
+
 typedef struct mpeer {
 	uint64_t id;
 	uint64_t heard;  /* clock: last heard from (peer), learnt (candidate),
@@ -37,6 +40,7 @@ typedef struct mpeer {
 	uint8_t tries;   /* HELLOs unanswered (candidate), probes (peer) */
 	uint8_t want_long; /* a candidate found by a long-range lookup */
 	uint8_t has_addr;
+	uint8_t left;    /* dead because it said goodbye: a HELLO brings it back */
 	uint32_t rank;   /* an admitted peer: admitted peers strictly between
 	                    us on its side (between(), cached by rebuild) */
 } mpeer;
@@ -48,7 +52,10 @@ typedef struct ecp_member {
 	ec_addr addr;
 	ec_identity_params admit;
 	uint64_t joined_at, ready_at, welcomed_at;
-	uint64_t next_probe, next_long, long_target;
+	uint64_t next_probe;
+	/* long-range lookups under way: their targets (0: a free slot) and
+	 * when each was sent */
+	uint64_t long_target[LONG_LOOKUPS], long_sent[LONG_LOOKUPS];
 	uint64_t rng;
 	uint8_t ready;    /* votes */
 	uint8_t heard_lo, heard_hi; /* a WELCOME came from each side since I
