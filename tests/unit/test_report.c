@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the result formats (ecsim/report.h): seed hex formatting and
- * parsing, the derived figures, and the reference simulator's four output
- * lines (seed-protocol.md §6.1), including the "Commits: NONE" form.
+ * parsing, the derived figures, the reference simulator's four output lines
+ * (seed-protocol.md §6.1), including the "Commits: NONE" form, and the
+ * protocol figures a run leaves out while they are 0 (ec_msg_stat
+ * .omit_zero).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "ec/protocol.h"
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
 
@@ -226,6 +229,32 @@ test_figures(void **state)
 	assert_true(f.messages_per_commit == 0.0);
 }
 
+/* A protocol with two counters: a figure always printed and one left out
+ * while 0, both with a text label, and a mean left out while 0. */
+static const ec_msg_stat omit_stats[] = {
+	{"toy_sent", "Sent", 0, -1, false},
+	{"toy_peer", "Peer", 1, -1, true},
+	{"toy_peer_mean", NULL, 1, 0, true},
+};
+static const ec_msg_ops omit_msg = {.stats = omit_stats, .nstats = 3};
+static const ec_protocol omit_proto = {.name = "toy", .msg = &omit_msg};
+
+static void
+test_omit_zero(void **state)
+{
+	(void)state;
+	ec_sim_result r = published_result();
+	r.protocol = &omit_proto;
+	r.msg_counters[0] = 12;
+	char *text = reference_text(published, &r);
+	assert_non_null(strstr(text, "Message distribution: Sent: 12\n"));
+	free(text);
+	r.msg_counters[1] = 3;
+	text = reference_text(published, &r);
+	assert_non_null(strstr(text, "Message distribution: Sent: 12, Peer: 3\n"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -237,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_reference_other_values),
 		cmocka_unit_test(test_reference_no_commits),
 		cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_omit_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
