@@ -230,14 +230,26 @@ test_figures(void **state)
 }
 
 /* A protocol with two counters: a figure always printed and one left out
- * while 0, both with a text label, and a mean left out while 0. */
+ * while 0, both with a text label. */
 static const ec_msg_stat omit_stats[] = {
 	{"toy_sent", "Sent", 0, -1, false},
 	{"toy_peer", "Peer", 1, -1, true},
-	{"toy_peer_mean", NULL, 1, 0, true},
 };
-static const ec_msg_ops omit_msg = {.stats = omit_stats, .nstats = 3};
+static const ec_msg_ops omit_msg = {.stats = omit_stats, .nstats = 2};
 static const ec_protocol omit_proto = {.name = "toy", .msg = &omit_msg};
+
+static char *
+json_text(const ec_sim_result *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	ec_run_meta meta = {.nodes = 10, .threads = 1};
+	assert_int_equal(ec_report_json(f, published, &meta, r), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
 
 static void
 test_omit_zero(void **state)
@@ -252,6 +264,29 @@ test_omit_zero(void **state)
 	r.msg_counters[1] = 3;
 	text = reference_text(published, &r);
 	assert_non_null(strstr(text, "Message distribution: Sent: 12, Peer: 3\n"));
+	free(text);
+
+	/* JSON: the ec protocol's lifecycle figure, from the registered table */
+	const ec_protocol *ec = ec_protocol_find("ec");
+	assert_non_null(ec);
+	const ec_msg_stat *peer = NULL;
+	for (size_t i = 0; i < ec->msg->nstats; i++)
+		if (strcmp(ec->msg->stats[i].key, "ec_peer") == 0)
+			peer = &ec->msg->stats[i];
+	assert_non_null(peer);
+	assert_true(peer->omit_zero);
+	r = published_result();
+	r.protocol = ec;
+	char *json = json_text(&r);
+	assert_null(strstr(json, "\"ec_peer\""));
+	assert_non_null(strstr(json, "\"ec_commit\":0,")); /* the others stay */
+	free(json);
+	r.msg_counters[peer->num] = 7;
+	json = json_text(&r);
+	assert_non_null(strstr(json, "\"ec_peer\":7,"));
+	free(json);
+	text = reference_text(published, &r);
+	assert_non_null(strstr(text, ", Peer: 7\n"));
 	free(text);
 }
 
