@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the wire decoders (ec/wire.h).  The input is decoded as a
- * block, a certificate, an item and an envelope.  Whatever a decoder
- * accepts must re-encode to exactly the input bytes (canonical: one byte
- * string per value), the measure functions must agree with the decoders and
- * (ec_wire_decode_bound memory always suffices; a valid input needs at
- * most 2 bytes per input byte), and a decoded block's id must be the
- * streaming ec_wire_block_id of its fields.  Any disagreement aborts.
+ * block, a certificate, an item and an envelope (items of every kind: the
+ * voting items, the peer-management items FIND .. SYNCED and the flagged
+ * COMMIT of a catch-up answer).  Whatever a decoder accepts must re-encode
+ * to exactly the input bytes (canonical: one byte string per value), the
+ * measure functions must agree with the decoders (ec_wire_decode_bound
+ * memory always suffices; a valid item needs at most 4 bytes per input
+ * byte, a valid envelope 32), a decoded item must start with its own type
+ * byte and carry its contacts in the canonical order with zero-filled
+ * addresses, and a decoded block's id must be the streaming
+ * ec_wire_block_id of its fields.  Any disagreement aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,6 +83,34 @@ fuzz_cert(const uint8_t *data, size_t size)
 	free(c);
 }
 
+/* The contacts of a decoded item: already in the order the sort makes,
+ * with nothing after each address's length. */
+static void
+check_contacts(const ec_contact *c, uint32_t n)
+{
+	check(n <= ECP_MAX_CONTACTS);
+	ec_contact sorted[ECP_MAX_CONTACTS];
+	memcpy(sorted, c, n * sizeof *c);
+	ec_wire_contacts_sort(sorted, n);
+	for (uint32_t i = 0; i < n; i++) {
+		check(sorted[i].id == c[i].id);
+		check(c[i].addr.len <= EC_ADDR_MAX);
+		for (uint32_t k = c[i].addr.len; k < EC_ADDR_MAX; k++)
+			check(c[i].addr.b[k] == 0);
+	}
+}
+
+static void
+check_bodies(const ecp_item *it)
+{
+	if (it->kind == ECP_FIND || it->kind == ECP_PEERS)
+		check_contacts(it->contacts->c, it->contacts->n);
+	if (it->kind == ECP_HELLO || it->kind == ECP_WELCOME) {
+		check(it->hello->claim != NULL);
+		check_contacts(it->hello->c, it->hello->n);
+	}
+}
+
 static void
 fuzz_item(const uint8_t *data, size_t size)
 {
@@ -91,8 +123,10 @@ fuzz_item(const uint8_t *data, size_t size)
 	ec_wire_reason d = ec_wire_item_decode(data, size, &it, mem, cap);
 	check(d == r);
 	if (r == EC_WIRE_OK) {
-		check(need <= 2 * size);
+		check(need <= 4 * size);
 		check(ec_wire_item_size(&it) == size);
+		check(ec_wire_item_type(&it) == data[0]);
+		check_bodies(&it);
 		uint8_t *enc = malloc(size);
 		size_t len = 0;
 		check(enc != NULL);
@@ -117,8 +151,10 @@ fuzz_env(const uint8_t *data, size_t size)
 	ec_wire_reason d = ec_wire_env_decode(data, size, &env, mem, cap);
 	check(d == r);
 	if (r == EC_WIRE_OK) {
-		check(need <= 2 * size);
+		check(need <= 32 * size);
 		check(ec_wire_env_size(&env) == size);
+		for (uint32_t i = 0; i < env.n; i++)
+			check_bodies(&env.items[i]);
 		uint8_t *enc = malloc(size);
 		size_t len = 0;
 		check(enc != NULL);

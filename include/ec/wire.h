@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The canonical wire encoding of the ec protocol's values: blocks, the
- * logical message items of ec/ecp.h, certificates and envelopes.  Byte
+ * logical message items of ec/ecp.h (voting and peer management),
+ * certificates and envelopes.  Byte
  * tables, the block-id rule and the rejection reasons are in docs/wire.md;
  * the golden vectors in tests/vectors/wire/ keep the two in sync.
  *
@@ -9,8 +10,9 @@
  * fixed-width little-endian, ids/keys/hashes are 32 raw bytes (ids in the
  * big-endian form of ec_id_to_bytes), signatures 64 bytes, there are no
  * optional fields, no padding and no length prefixes that could disagree
- * with the content, and sets (a block's parts, a certificate's votes) are
- * sorted.  Every encoding starts with a type byte and a version byte
+ * with the content, and sets are sorted (a block's parts, a certificate's
+ * votes, a list of contacts).
+ * Every encoding starts with a type byte and a version byte
  * (EC_WIRE_VERSION); a nested value (the block inside a BLOCK item, the
  * certificate inside a COMMIT item, the items of an envelope) is embedded as
  * its own complete encoding, so a block can be hashed and stored exactly as
@@ -22,8 +24,9 @@
  * No allocation.  Encoders write into a caller buffer of exactly the size
  * the matching _size function returns (or more).  Decoders of values with
  * a variable body (blocks, certificates) write into caller structures of a
- * stated capacity; decoders of items and envelopes, which point to blocks
- * and certificates, place those bodies in a caller memory area: call
+ * stated capacity; decoders of items and envelopes, which point to bodies
+ * (blocks, certificates, contact lists, identity claims, sync ranges),
+ * place those bodies in a caller memory area: call
  * ec_wire_item_measure / ec_wire_env_measure for the exact byte count (or
  * use ec_wire_decode_bound(len), which always suffices), hand over that much
  * memory aligned to EC_WIRE_ALIGN (malloc and the arenas return such
@@ -48,7 +51,15 @@
  * messages (QueryToken, Answer) use their own, listed in
  * docs/wire.md ("Proof of storage"). */
 #define EC_WIRE_T_BLOCK 0xB1u     /* a block (fixed layout) */
-#define EC_WIRE_T_ITEM 0xC0u      /* items: EC_WIRE_T_ITEM + ecp_kind (0xC1..0xC8) */
+#define EC_WIRE_T_ITEM 0xC0u      /* voting items, BLOCK .. WITHDRAWN:
+                                     EC_WIRE_T_ITEM + ecp_kind (0xC1..0xC8) */
+#define EC_WIRE_T_PEER 0xD0u      /* peer-management items, FIND .. SYNCED:
+                                     EC_WIRE_T_PEER + ecp_kind - ECP_WITHDRAWN
+                                     (0xD1..0xD8); not 0xC0 + kind, which
+                                     would give BYE the certificate's 0xCE */
+#define EC_WIRE_T_COMMIT_FLAGS 0xD9u /* a COMMIT item with flags (ECP_F_SYNC:
+                                        a catch-up answer); without flags a
+                                        COMMIT item is 0xC3 */
 #define EC_WIRE_T_CERT 0xCEu      /* a commit certificate */
 #define EC_WIRE_T_ENVELOPE 0xE1u  /* sender + items */
 
@@ -59,6 +70,9 @@
 #define EC_WIRE_CERT_HDR 4u          /* type, version, count */
 #define EC_WIRE_VOTE_BYTES 15u       /* voter, stamp, role, value */
 #define EC_WIRE_ENV_HDR 12u          /* type, version, sender, count */
+#define EC_WIRE_CONTACT_MIN 9u       /* a contact: id, address length (+ length
+                                        bytes of address) */
+#define EC_WIRE_CLAIM_BYTES 96u      /* public key, salt, address */
 
 /* Bounds.  A certificate holds at most one vote per (role, voter); with at
  * most 257 roles (256 parts and the witness) and at most 2w+1 = 129
@@ -83,14 +97,27 @@ typedef enum ec_wire_reason {
 	EC_WIRE_CREATE_SIGNED,   /* create part (zero parent) with a non-zero signer or sig */
 	EC_WIRE_UNSIGNED,        /* non-create part with an all-zero signer */
 	EC_WIRE_BAD_ROLE,        /* role neither a part index nor ECP_ROLE_WITNESS */
-	EC_WIRE_BAD_VALUE,       /* vote value not +1/-1 (BLOCK item: not -1/0/+1) */
-	EC_WIRE_BAD_FLAGS,       /* BLOCK item flags outside ECP_F_ALL set */
+	EC_WIRE_BAD_VALUE,       /* vote value not +1/-1 (BLOCK item: not -1/0/+1;
+	                            PING value, SYNCED more: not 0/1; encoder:
+	                            SYNC more not 0) */
+	EC_WIRE_BAD_FLAGS,       /* flag bits the kind does not allow (BLOCK:
+	                            outside ECP_F_ALL; flagged COMMIT: other than
+	                            ECP_F_SYNC; HELLO: other than ECP_F_NEAR;
+	                            WELCOME: other than ECP_F_NEAR, ECP_F_ADMITTED) */
 	EC_WIRE_CERT_COUNT,      /* certificate holds more than EC_WIRE_CERT_MAX_VOTES */
 	EC_WIRE_CERT_ORDER,      /* votes not strictly ascending by (role, voter) */
 	EC_WIRE_EMPTY_ENVELOPE,  /* envelope item count 0 */
+	EC_WIRE_BAD_ADDR,        /* contact or sender address length above
+	                            EC_ADDR_MAX (encoder: or a non-zero byte
+	                            after the first len) */
+	EC_WIRE_CONTACT_COUNT,   /* more than ECP_MAX_CONTACTS contacts (encoder:
+	                            FIND with other than 1, HELLO with any) */
+	EC_WIRE_CONTACT_ORDER,   /* contacts not strictly ascending by id */
 	/* Reasons about the caller's arguments, never about the bytes: */
 	EC_WIRE_NOSPACE,         /* output capacity too small or memory misaligned */
-	EC_WIRE_NO_BODY,         /* encode: BLOCK/COMMIT item without its block or cert */
+	EC_WIRE_NO_BODY,         /* encode: item without the body its kind carries
+	                            (block, cert, contacts, hello and its claim,
+	                            sync) */
 	EC_WIRE_ID_MISMATCH,     /* encode: item block_id differs from block->id */
 	EC_WIRE_REASON_COUNT
 } ec_wire_reason;
@@ -99,9 +126,10 @@ typedef enum ec_wire_reason {
 const char *ec_wire_reason_str(ec_wire_reason r);
 
 /* Memory that always suffices for ec_wire_item_decode or ec_wire_env_decode
- * of an input of len bytes, valid or not (4 * len): with it they never
+ * of an input of len bytes, valid or not (36 * len): with it they never
  * return EC_WIRE_NOSPACE.  The _measure functions give the exact figure,
- * which for a valid input is at most 2 * len. */
+ * which for a valid item is at most 4 * len and for a valid envelope at
+ * most 32 * len (one 64-byte ecp_item per 2-byte BYE item). */
 size_t ec_wire_decode_bound(size_t len);
 
 /* ---- blocks --------------------------------------------------------------
@@ -178,21 +206,40 @@ EC_WUR ec_wire_reason ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cer
                                           uint32_t cap);
 
 /* ---- items ----------------------------------------------------------------
- * Each item: type 0xC0 + kind, version, then the fields its kind carries
- * (docs/wire.md).  BLOCK and COMMIT carry the block (whose hash is the
- * item's block_id; block_id itself is not repeated), COMMIT also the
- * certificate.  Fields a kind does not carry are ignored by the encoder
- * and zero after decoding, except BLOCKED's value, which decodes as -1
- * (a BLOCKED item is a no vote on its role). */
+ * Each item: its type byte (ec_wire_item_type), version, then the fields its
+ * kind carries (docs/wire.md).  BLOCK and COMMIT carry the block (whose hash
+ * is the item's block_id; block_id itself is not repeated), COMMIT also the
+ * certificate, and with flags (ECP_F_SYNC, its own type byte) the flags and
+ * the role.  FIND carries hops, contacts->target and exactly one contact;
+ * PEERS the target and 0..ECP_MAX_CONTACTS contacts; HELLO flags, the claim
+ * and the sender's address (no contacts); WELCOME those and contacts; PING
+ * its value (0 or 1); BYE nothing; SYNC lo, hi and after; SYNCED those and
+ * more.  Contact lists are strictly ascending by id (ec_wire_contacts_sort).
+ *
+ * Fields a kind does not carry are ignored by the encoder and zero after
+ * decoding, except BLOCKED's value, which decodes as -1 (a BLOCKED item is
+ * a no vote on its role).  Fields of a body that a kind fixes are refused,
+ * not ignored, when they differ (FIND's contact count 1, HELLO's 0, SYNC's
+ * more 0): the body would not survive the trip otherwise.  Addresses: the
+ * bytes after addr.len must be zero; decoders zero them. */
+
+/* Returns the type byte it's encoding starts with (0x00 for an unknown
+ * kind; the flags of a COMMIT item choose between its two type bytes). */
+uint8_t ec_wire_item_type(const ecp_item *it);
 
 /* Encoded size of it: equal to the length ec_wire_item_encode writes.
- * 0 if it cannot be encoded at all (unknown kind, missing block or cert). */
+ * 0 if it cannot be encoded at all (unknown kind, missing body). */
 size_t ec_wire_item_size(const ecp_item *it);
 
-/* Checks it against the rules of its kind, including its block and
- * certificate, and that it->block_id equals it->block->id (the id itself
- * is not recomputed: the caller keeps block->id the hash of the block). */
+/* Checks it against the rules of its kind, including its bodies, and that
+ * it->block_id equals it->block->id for BLOCK and COMMIT (the id itself is
+ * not recomputed: the caller keeps block->id the hash of the block). */
 EC_WUR ec_wire_reason ec_wire_item_check(const ecp_item *it);
+
+/* Sorts n contacts into the canonical order (ascending id), in place,
+ * without allocating (heap sort).  Run it on a PEERS or WELCOME list built
+ * in another order; two contacts with one id still fail the check. */
+void ec_wire_contacts_sort(ec_contact *c, uint32_t n);
 
 /* Encodes it.  Returns EC_OK, EC_EINVAL (ec_wire_item_check fails;
  * nothing written) or EC_EFULL (cap too small).  *len may be NULL. */
@@ -200,15 +247,17 @@ EC_WUR ec_err ec_wire_item_encode(const ecp_item *it, uint8_t *out, size_t cap, 
 
 /* Validates a complete item encoding (exactly len bytes) without decoding.
  * Out: *mem, the bytes of memory ec_wire_item_decode needs (0 for items
- *      without a block). */
+ *      without a body). */
 EC_WUR ec_wire_reason ec_wire_item_measure(const uint8_t *in, size_t len, size_t *mem);
 
 /* Decodes a complete item (exactly len bytes).
- * In:  mem, memcap: memory for the block and certificate, aligned to
- *      EC_WIRE_ALIGN (may be NULL when memcap is 0).
- * Out: *out.  out->block and out->cert point into mem (not into in), which
- *      the caller owns and must keep for as long as it uses them; the
- *      block's id is computed.  Unspecified on failure.
+ * In:  mem, memcap: memory for the item's bodies, aligned to EC_WIRE_ALIGN
+ *      (may be NULL when memcap is 0).
+ * Out: *out.  Its bodies (out->block, and out->cert, contacts, hello with
+ *      hello->claim, or sync) point into mem (not into in), which the
+ *      caller owns and must keep for as long as it uses them; the block's
+ *      id is computed.  A decoded claim is not interned (ecp_hello): a
+ *      receiver that keeps it interns it.  Unspecified on failure.
  * Returns EC_WIRE_OK, a rejection reason, or EC_WIRE_NOSPACE. */
 EC_WUR ec_wire_reason ec_wire_item_decode(const uint8_t *in, size_t len, ecp_item *out,
                                           void *mem, size_t memcap);
@@ -237,8 +286,8 @@ EC_WUR ec_wire_reason ec_wire_env_measure(const uint8_t *in, size_t len, size_t 
 
 /* Decodes a complete envelope (exactly len bytes).
  * In:  mem, memcap as for ec_wire_item_decode.
- * Out: *out; out->items and every block and certificate they point to lie
- *      in mem, which the caller owns and must keep while it uses them.
+ * Out: *out; out->items and every body they point to lie in mem, which
+ *      the caller owns and must keep while it uses them.
  * Returns EC_WIRE_OK, a rejection reason, or EC_WIRE_NOSPACE. */
 EC_WUR ec_wire_reason ec_wire_env_decode(const uint8_t *in, size_t len, ec_wire_env *out,
                                          void *mem, size_t memcap);

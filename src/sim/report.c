@@ -126,6 +126,16 @@ stat_mean(const ec_msg_stat *st, const uint64_t *c)
 	return c[st->den] ? (double)c[st->num] / (double)c[st->den] : 0.0;
 }
 
+/* Whether a figure is left out: one of a feature the run did not use
+ * (omit_zero) while it is 0, so reports of runs without the feature stay
+ * as they were before it existed. */
+static bool
+stat_omitted(const ec_msg_stat *st, const uint64_t *c)
+{
+	/* a mean is 0 when its numerator or its denominator is */
+	return st->omit_zero && (c[st->num] == 0 || (st->den >= 0 && c[st->den] == 0));
+}
+
 /* "Message distribution: Label: n, ..." from the protocol's figures. */
 static int
 stats_text(FILE *out, const ec_sim_result *r)
@@ -135,7 +145,7 @@ stats_text(FILE *out, const ec_sim_result *r)
 	const char *sep = "";
 	for (size_t i = 0; i < m->nstats; i++) {
 		const ec_msg_stat *st = &m->stats[i];
-		if (!st->label)
+		if (!st->label || stat_omitted(st, r->msg_counters))
 			continue;
 		if (st->den >= 0)
 			fprintf(out, "%s%s: %.2f", sep, st->label, stat_mean(st, r->msg_counters));
@@ -148,7 +158,8 @@ stats_text(FILE *out, const ec_sim_result *r)
 }
 
 /* Every registered protocol's figures, so that every run's JSON has the
- * same keys: those of another protocol than the one that ran are 0. */
+ * same keys: those of another protocol than the one that ran are 0 (and
+ * those marked omit_zero are then left out, as they are while 0). */
 static void
 stats_json(FILE *out, const ec_sim_result *r)
 {
@@ -158,6 +169,8 @@ stats_json(FILE *out, const ec_sim_result *r)
 		const uint64_t *c = *p == r->protocol ? r->msg_counters : none;
 		for (size_t i = 0; m && i < m->nstats; i++) {
 			const ec_msg_stat *st = &m->stats[i];
+			if (stat_omitted(st, c))
+				continue;
 			if (st->den >= 0)
 				fprintf(out, "\"%s\":%.6f,", st->key, stat_mean(st, c));
 			else

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the result formats (ecsim/report.h): seed hex formatting and
- * parsing, the derived figures, and the reference simulator's four output
- * lines (seed-protocol.md §6.1), including the "Commits: NONE" form.
+ * parsing, the derived figures, the reference simulator's four output lines
+ * (seed-protocol.md §6.1), including the "Commits: NONE" form, and the
+ * protocol figures a run leaves out while they are 0 (ec_msg_stat
+ * .omit_zero).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "ec/protocol.h"
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
 
@@ -226,6 +229,67 @@ test_figures(void **state)
 	assert_true(f.messages_per_commit == 0.0);
 }
 
+/* A protocol with two counters: a figure always printed and one left out
+ * while 0, both with a text label. */
+static const ec_msg_stat omit_stats[] = {
+	{"toy_sent", "Sent", 0, -1, false},
+	{"toy_peer", "Peer", 1, -1, true},
+};
+static const ec_msg_ops omit_msg = {.stats = omit_stats, .nstats = 2};
+static const ec_protocol omit_proto = {.name = "toy", .msg = &omit_msg};
+
+static char *
+json_text(const ec_sim_result *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	ec_run_meta meta = {.nodes = 10, .threads = 1};
+	assert_int_equal(ec_report_json(f, published, &meta, r), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static void
+test_omit_zero(void **state)
+{
+	(void)state;
+	ec_sim_result r = published_result();
+	r.protocol = &omit_proto;
+	r.msg_counters[0] = 12;
+	char *text = reference_text(published, &r);
+	assert_non_null(strstr(text, "Message distribution: Sent: 12\n"));
+	free(text);
+	r.msg_counters[1] = 3;
+	text = reference_text(published, &r);
+	assert_non_null(strstr(text, "Message distribution: Sent: 12, Peer: 3\n"));
+	free(text);
+
+	/* JSON: the ec protocol's lifecycle figure, from the registered table */
+	const ec_protocol *ec = ec_protocol_find("ec");
+	assert_non_null(ec);
+	const ec_msg_stat *peer = NULL;
+	for (size_t i = 0; i < ec->msg->nstats; i++)
+		if (strcmp(ec->msg->stats[i].key, "ec_peer") == 0)
+			peer = &ec->msg->stats[i];
+	assert_non_null(peer);
+	assert_true(peer->omit_zero);
+	r = published_result();
+	r.protocol = ec;
+	char *json = json_text(&r);
+	assert_null(strstr(json, "\"ec_peer\""));
+	assert_non_null(strstr(json, "\"ec_commit\":0,")); /* the others stay */
+	free(json);
+	r.msg_counters[peer->num] = 7;
+	json = json_text(&r);
+	assert_non_null(strstr(json, "\"ec_peer\":7,"));
+	free(json);
+	text = reference_text(published, &r);
+	assert_non_null(strstr(text, ", Peer: 7\n"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -237,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_reference_other_values),
 		cmocka_unit_test(test_reference_no_commits),
 		cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_omit_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

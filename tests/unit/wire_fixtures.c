@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fixtures shared by the wire encoding tests (test_wire.c, test_wire_rules.c):
- * the test seed, random canonical values, equality checks, exact-size
+ * Fixtures shared by the wire encoding tests (test_wire.c, test_wire_rules.c,
+ * test_wire_peer.c): the test seed, random canonical values, equality checks, exact-size
  * decoder wrappers and the golden vectors of tests/vectors/wire/.
  */
 #include <setjmp.h>
@@ -64,6 +64,43 @@ cert_new(uint32_t n)
 	assert_non_null(c);
 	c->n = n;
 	return c;
+}
+
+ecp_contacts *
+contacts_new(uint32_t n)
+{
+	ecp_contacts *c = calloc(1, sizeof(ecp_contacts) + n * sizeof(ec_contact));
+	assert_non_null(c);
+	c->n = n;
+	return c;
+}
+
+ecp_hello *
+hello_new(uint32_t n)
+{
+	ecp_hello *h = calloc(1, sizeof(ecp_hello) + n * sizeof(ec_contact));
+	assert_non_null(h);
+	h->n = n;
+	return h;
+}
+
+ec_addr
+addr_of(uint8_t len, uint8_t b0)
+{
+	ec_addr a = {.len = len};
+	for (uint8_t i = 0; i < len && i < EC_ADDR_MAX; i++)
+		a.b[i] = (uint8_t)(b0 + i);
+	return a;
+}
+
+void
+item_bodies_free(item_bodies *o)
+{
+	free(o->block);
+	free(o->cert);
+	free(o->body);
+	free(o->claim);
+	memset(o, 0, sizeof *o);
 }
 
 /* An exact-size heap copy, so that ASan sees any over-read. */
@@ -189,20 +226,102 @@ random_cert(ec_rng *rng, uint32_t nparts, uint32_t n, bool sorted)
 	return c;
 }
 
-/* A random canonical item of the given kind; block and cert (if any) are
- * heap-allocated and returned through *owned_block / *owned_cert. */
-ecp_item
-random_item(ec_rng *rng, uint8_t kind, ecp_block **owned_block, ecp_cert **owned_cert)
+/* A random address: empty sometimes, the longest sometimes. */
+static ec_addr
+random_addr(ec_rng *rng)
+{
+	ec_addr a = {.len = (uint8_t)ec_rng_range_u32(rng, 0, EC_ADDR_MAX)};
+	if (ec_rng_range_u32(rng, 0, 3) == 0)
+		a.len = ec_rng_range_u32(rng, 0, 1) ? EC_ADDR_MAX : 0;
+	for (uint8_t i = 0; i < a.len; i++)
+		a.b[i] = (uint8_t)ec_rng_u32(rng);
+	return a;
+}
+
+/* n contacts with strictly ascending ids (close together sometimes). */
+static void
+random_contacts(ec_rng *rng, ec_contact *c, uint32_t n)
+{
+	uint64_t id = ec_rng_range_u64(rng, 0, 3) ? ec_rng_range_u64(rng, 0, UINT64_MAX / 2) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		c[i] = (ec_contact){.id = id, .addr = random_addr(rng)};
+		id += ec_rng_range_u32(rng, 0, 1) ? 1 : ec_rng_range_u64(rng, 1, UINT64_MAX / 256);
+	}
+}
+
+static uint32_t
+random_count(ec_rng *rng)
+{
+	return ec_rng_range_u32(rng, 0, 3) ? ec_rng_range_u32(rng, 0, 6)
+	                                   : ec_rng_range_u32(rng, 0, ECP_MAX_CONTACTS);
+}
+
+/* FIND, PEERS, HELLO, WELCOME, PING, BYE, SYNC, SYNCED. */
+static ecp_item
+random_peer_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 {
 	ecp_item it = {.kind = kind};
-	*owned_block = NULL;
-	*owned_cert = NULL;
+	switch (kind) {
+	case ECP_FIND:
+	case ECP_PEERS: {
+		ecp_contacts *c = contacts_new(kind == ECP_FIND ? 1 : random_count(rng));
+		c->target = ec_rng_u64(rng);
+		random_contacts(rng, c->c, c->n);
+		it.hops = kind == ECP_FIND ? (uint16_t)ec_rng_u32(rng) : 0;
+		it.contacts = c;
+		o->body = c;
+		break;
+	}
+	case ECP_HELLO:
+	case ECP_WELCOME: {
+		ecp_hello *h = hello_new(kind == ECP_HELLO ? 0 : random_count(rng));
+		o->claim = malloc(sizeof *o->claim);
+		assert_non_null(o->claim);
+		random_bytes(rng, (uint8_t *)o->claim, sizeof *o->claim);
+		h->claim = o->claim;
+		h->addr = random_addr(rng);
+		random_contacts(rng, h->c, h->n);
+		uint8_t allowed = kind == ECP_HELLO ? ECP_F_NEAR : ECP_F_NEAR | ECP_F_ADMITTED;
+		it.flags = (uint8_t)(ec_rng_u32(rng) & allowed);
+		it.hello = h;
+		o->body = h;
+		break;
+	}
+	case ECP_PING: it.value = (int8_t)ec_rng_range_u32(rng, 0, 1); break;
+	case ECP_SYNC:
+	case ECP_SYNCED: {
+		ecp_sync *y = calloc(1, sizeof *y);
+		assert_non_null(y);
+		y->lo = ec_rng_u64(rng);
+		y->hi = ec_rng_u64(rng);
+		if (ec_rng_range_u32(rng, 0, 1))
+			y->after = random_id(rng);
+		y->more = kind == ECP_SYNCED ? (uint8_t)ec_rng_range_u32(rng, 0, 1) : 0;
+		it.sync = y;
+		o->body = y;
+		break;
+	}
+	default: /* BYE */
+		break;
+	}
+	return it;
+}
+
+/* A random canonical item of the given kind; its bodies are heap-allocated
+ * and returned through *o. */
+ecp_item
+random_item(ec_rng *rng, uint8_t kind, item_bodies *o)
+{
+	ecp_item it = {.kind = kind};
+	memset(o, 0, sizeof *o);
+	if (kind > ECP_WITHDRAWN)
+		return random_peer_item(rng, kind, o);
 	uint32_t nparts = ec_rng_range_u32(rng, 0, 7) == 0 ? ec_rng_range_u32(rng, 1, ECP_MAX_PARTS)
 	                                                   : ec_rng_range_u32(rng, 1, 8);
 	switch (kind) {
 	case ECP_BLOCK:
-		*owned_block = random_block(rng, nparts);
-		it.block = *owned_block;
+		o->block = random_block(rng, nparts);
+		it.block = o->block;
 		it.block_id = it.block->id;
 		it.value = (int8_t)((int)ec_rng_range_u32(rng, 0, 2) - 1);
 		it.flags = (uint8_t)ec_rng_range_u32(rng, 0, ECP_F_ALL);
@@ -211,11 +330,15 @@ random_item(ec_rng *rng, uint8_t kind, ecp_block **owned_block, ecp_cert **owned
 		it.origin = ec_rng_u64(rng);
 		break;
 	case ECP_COMMIT:
-		*owned_block = random_block(rng, nparts);
-		*owned_cert = random_cert(rng, nparts, ec_rng_range_u32(rng, 0, 40), true);
-		it.block = *owned_block;
-		it.cert = *owned_cert;
+		o->block = random_block(rng, nparts);
+		o->cert = random_cert(rng, nparts, ec_rng_range_u32(rng, 0, 40), true);
+		it.block = o->block;
+		it.cert = o->cert;
 		it.block_id = it.block->id;
+		if (ec_rng_range_u32(rng, 0, 2) == 0) { /* a catch-up answer: a part's role */
+			it.flags = ECP_F_SYNC;
+			it.role = (uint16_t)ec_rng_range_u32(rng, 0, nparts - 1);
+		}
 		break;
 	case ECP_VOTE:
 		it.block_id = random_id(rng);
@@ -269,29 +392,76 @@ assert_cert_equal(const ecp_cert *a, const ecp_cert *b)
 	}
 }
 
+static void
+assert_addr_equal(const ec_addr *a, const ec_addr *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->b, b->b, EC_ADDR_MAX); /* b: zero after len */
+}
+
+static void
+assert_contacts_equal(const ec_contact *a, const ec_contact *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(a[i].id, b[i].id);
+		assert_addr_equal(&a[i].addr, &b[i].addr);
+	}
+}
+
+/* The bodies of the peer-management kinds. */
+static void
+assert_peer_body_equal(const ecp_item *a, const ecp_item *b)
+{
+	switch (a->kind) {
+	case ECP_FIND:
+	case ECP_PEERS:
+		assert_int_equal(a->contacts->target, b->contacts->target);
+		assert_int_equal(a->contacts->n, b->contacts->n);
+		assert_contacts_equal(a->contacts->c, b->contacts->c, a->contacts->n);
+		break;
+	case ECP_HELLO:
+	case ECP_WELCOME:
+		assert_memory_equal(a->hello->claim, b->hello->claim, sizeof(ec_identity_claim));
+		assert_addr_equal(&a->hello->addr, &b->hello->addr);
+		assert_int_equal(a->hello->n, b->hello->n);
+		assert_contacts_equal(a->hello->c, b->hello->c, a->hello->n);
+		break;
+	case ECP_SYNC:
+	case ECP_SYNCED:
+		assert_int_equal(a->sync->lo, b->sync->lo);
+		assert_int_equal(a->sync->hi, b->sync->hi);
+		assert_true(ec_id_eq(&a->sync->after, &b->sync->after));
+		assert_int_equal(a->sync->more, b->sync->more);
+		break;
+	default: /* PING, BYE: no body */
+		assert_null(b->cert);
+		break;
+	}
+}
+
 /* The fields the kind carries are equal (the rest is zero in b). */
 void
 assert_item_equal(const ecp_item *a, const ecp_item *b)
 {
 	assert_int_equal(a->kind, b->kind);
 	assert_true(ec_id_eq(&a->block_id, &b->block_id));
+	bool block = a->kind == ECP_BLOCK || a->kind == ECP_COMMIT;
 	switch (a->kind) {
 	case ECP_BLOCK:
 		assert_block_equal(a->block, b->block);
 		assert_int_equal(a->value, b->value);
-		assert_int_equal(a->flags, b->flags);
 		assert_int_equal(a->role, b->role);
-		assert_int_equal(a->hops, b->hops);
 		assert_int_equal(a->origin, b->origin);
 		assert_null(b->cert);
 		break;
 	case ECP_COMMIT:
 		assert_block_equal(a->block, b->block);
 		assert_cert_equal(a->cert, b->cert);
-		assert_int_equal(b->role, 0);
+		assert_int_equal(b->role, a->flags ? a->role : 0);
 		assert_int_equal(b->value, 0);
 		break;
 	case ECP_VOTE:
+	case ECP_PING:
 		assert_int_equal(a->role, b->role);
 		assert_int_equal(a->value, b->value);
 		break;
@@ -304,19 +474,25 @@ assert_item_equal(const ecp_item *a, const ecp_item *b)
 		assert_int_equal(a->role, b->role);
 		assert_int_equal(b->value, 0);
 		break;
+	case ECP_POLL:
+	case ECP_FETCH:
+		assert_int_equal(b->role, 0);
+		assert_null(b->cert);
+		break;
 	default:
 		assert_int_equal(b->role, 0);
+		assert_int_equal(b->value, 0);
+		assert_peer_body_equal(a, b);
 		break;
 	}
-	if (a->kind != ECP_BLOCK && a->kind != ECP_COMMIT) {
+	if (!block)
 		assert_null(b->block);
-		assert_null(b->cert);
-	}
-	if (a->kind != ECP_BLOCK) {
-		assert_int_equal(b->hops, 0);
-		assert_int_equal(b->flags, 0);
+	/* flags: BLOCK, COMMIT, HELLO, WELCOME; hops: BLOCK, FIND */
+	bool flags = block || a->kind == ECP_HELLO || a->kind == ECP_WELCOME;
+	assert_int_equal(b->flags, flags ? a->flags : 0);
+	assert_int_equal(b->hops, a->kind == ECP_BLOCK || a->kind == ECP_FIND ? a->hops : 0);
+	if (a->kind != ECP_BLOCK)
 		assert_int_equal(b->origin, 0);
-	}
 }
 
 /* Encodes it into a fresh heap buffer; checks size == length. */
@@ -342,7 +518,7 @@ decode_item(const uint8_t *in, size_t len, ecp_item *out, void **mem)
 	ec_wire_reason r = ec_wire_item_measure(copy, len, &need);
 	*mem = NULL;
 	if (r == EC_WIRE_OK) {
-		assert_true(need <= 2 * len);
+		assert_true(need <= 4 * len); /* a valid item: ec/wire.h */
 		*mem = need ? malloc(need) : NULL;
 		ec_wire_reason r2 = ec_wire_item_decode(copy, len, out, *mem, need);
 		assert_int_equal(r2, EC_WIRE_OK);
@@ -518,6 +694,140 @@ golden_cert(void)
 	c->v[2] = (ecp_vote){.voter = 7, .stamp = 0xFFFFFFFFu, .role = 1, .value = -1};
 	c->v[3] = (ecp_vote){.voter = UINT64_MAX, .stamp = 1, .role = ECP_ROLE_WITNESS, .value = 1};
 	return c;
+}
+
+/* The claim of the HELLO vector: key 0x20.., salt 0x40.., address 0x60.. */
+static ec_identity_claim *
+claim_seq(uint8_t key, uint8_t salt, uint8_t address, bool repeat)
+{
+	ec_identity_claim *c = malloc(sizeof *c);
+	assert_non_null(c);
+	for (unsigned i = 0; i < 32; i++) {
+		c->public_key[i] = (uint8_t)(repeat ? key : key + i);
+		c->salt[i] = (uint8_t)(repeat ? salt : salt + i);
+		c->address[i] = (uint8_t)(repeat ? address : address + i);
+	}
+	return c;
+}
+
+static ecp_item
+golden_contacts_item(uint8_t kind, item_bodies *o)
+{
+	ecp_item it = {.kind = kind};
+	ecp_contacts *c;
+	if (kind == ECP_FIND) {
+		c = contacts_new(1);
+		c->target = 0x0102030405060708ull;
+		c->c[0] = (ec_contact){.id = 0x1122334455667788ull,
+		                       .addr = {.len = 6, .b = {0x0a, 0, 0, 1, 0x1f, 0x90}}};
+		it.hops = 3;
+	} else {
+		c = contacts_new(3);
+		c->target = 0x8000000000000000ull;
+		c->c[0] = (ec_contact){.id = 5, .addr = {.len = 0}};
+		c->c[1] = (ec_contact){.id = 0x0100000000000000ull,
+		                       .addr = {.len = 4, .b = {0xc0, 0xa8, 0, 1}}};
+		c->c[2] = (ec_contact){.id = UINT64_MAX, .addr = addr_of(EC_ADDR_MAX, 0)};
+	}
+	it.contacts = c;
+	o->body = c;
+	return it;
+}
+
+static ecp_item
+golden_hello_item(uint8_t kind, item_bodies *o)
+{
+	ecp_item it = {.kind = kind};
+	ecp_hello *h;
+	if (kind == ECP_HELLO) {
+		h = hello_new(0);
+		o->claim = claim_seq(0x20, 0x40, 0x60, false);
+		h->addr = (ec_addr){.len = 2, .b = {0x00, 0x07}};
+		it.flags = ECP_F_NEAR;
+	} else {
+		h = hello_new(2);
+		o->claim = claim_seq(0xA1, 0xA2, 0xA3, true);
+		h->c[0] = (ec_contact){.id = 1, .addr = {.len = 1, .b = {0x09}}};
+		h->c[1] = (ec_contact){.id = 2, .addr = {.len = 2, .b = {0x0a, 0x0b}}};
+		it.flags = ECP_F_NEAR | ECP_F_ADMITTED;
+	}
+	h->claim = o->claim;
+	it.hello = h;
+	o->body = h;
+	return it;
+}
+
+static ecp_item
+golden_sync_item(uint8_t kind, item_bodies *o)
+{
+	ecp_item it = {.kind = kind};
+	ecp_sync *y = calloc(1, sizeof *y);
+	assert_non_null(y);
+	if (kind == ECP_SYNC) {
+		y->lo = 0x1000000000000000ull;
+		y->hi = 0x0fffffffffffffffull;
+	} else {
+		y->lo = 0x1000;
+		y->hi = 0x2000;
+		y->after = id_pattern_seq(0xC0);
+		y->more = 1;
+	}
+	it.sync = y;
+	o->body = y;
+	return it;
+}
+
+ecp_item
+golden_peer_item(uint8_t kind, item_bodies *o, const char **vector)
+{
+	static const char *const names[] = {
+		[ECP_COMMIT] = "item_commit_sync.hex", [ECP_FIND] = "item_find.hex",
+		[ECP_PEERS] = "item_peers.hex",       [ECP_HELLO] = "item_hello.hex",
+		[ECP_WELCOME] = "item_welcome.hex",   [ECP_PING] = "item_ping.hex",
+		[ECP_BYE] = "item_bye.hex",           [ECP_SYNC] = "item_sync.hex",
+		[ECP_SYNCED] = "item_synced.hex"};
+	memset(o, 0, sizeof *o);
+	assert_true(kind < sizeof names / sizeof names[0] && names[kind]);
+	*vector = names[kind];
+	switch (kind) {
+	case ECP_COMMIT: {
+		o->block = golden_block_create();
+		o->cert = cert_new(2);
+		o->cert->v[0] = (ecp_vote){.voter = 3, .stamp = 2, .role = 0, .value = 1};
+		o->cert->v[1] = (ecp_vote){.voter = 9, .stamp = 4, .role = 0, .value = 1};
+		return (ecp_item){.kind = ECP_COMMIT, .flags = ECP_F_SYNC, .role = 0,
+		                  .block_id = o->block->id, .block = o->block, .cert = o->cert};
+	}
+	case ECP_FIND:
+	case ECP_PEERS: return golden_contacts_item(kind, o);
+	case ECP_HELLO:
+	case ECP_WELCOME: return golden_hello_item(kind, o);
+	case ECP_PING: return (ecp_item){.kind = ECP_PING, .value = 1};
+	case ECP_SYNC:
+	case ECP_SYNCED: return golden_sync_item(kind, o);
+	default: return (ecp_item){.kind = ECP_BYE};
+	}
+}
+
+/* Every shorter prefix is truncated, every longer input trailing. */
+void
+check_truncations_and_trailing(const uint8_t *buf, size_t len, decode_fn fn)
+{
+	assert_int_equal(fn(buf, len), EC_WIRE_OK);
+	for (size_t k = 0; k < len; k++)
+		assert_int_equal(fn(buf, k), EC_WIRE_TRUNCATED);
+	uint8_t *longer = malloc(len + 8);
+	memcpy(longer, buf, len);
+	memset(longer + len, 0, 8);
+	for (size_t extra = 1; extra <= 8; extra++)
+		assert_int_equal(fn(longer, len + extra), EC_WIRE_TRAILING);
+	/* a second copy of the whole encoding is trailing too */
+	uint8_t *twice = malloc(2 * len);
+	memcpy(twice, buf, len);
+	memcpy(twice + len, buf, len);
+	assert_int_equal(fn(twice, 2 * len), EC_WIRE_TRAILING);
+	free(twice);
+	free(longer);
 }
 
 ec_wire_reason

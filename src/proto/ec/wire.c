@@ -11,6 +11,10 @@
  * off + n, which could wrap), so no input can make the parser read outside
  * its buffer.  Encoders validate the whole value before writing a byte, so
  * they either write a canonical encoding or nothing.
+ *
+ * This file holds blocks, certificates, the voting items, the item
+ * dispatch and envelopes; the peer-management items are in wire_peer.c,
+ * and the helpers both use in wire_int.h.
  */
 #include "ec/wire.h"
 
@@ -19,6 +23,7 @@
 
 #include "bytes.h"
 #include "ec/blake3.h"
+#include "wire_int.h"
 
 _Static_assert(sizeof(ecp_block) % EC_WIRE_ALIGN == 0, "ecp_block size");
 _Static_assert(sizeof(ecp_part) % EC_WIRE_ALIGN == 0, "ecp_part size");
@@ -27,16 +32,21 @@ _Static_assert(sizeof(ecp_item) % EC_WIRE_ALIGN == 0, "ecp_item size");
 _Static_assert(_Alignof(ecp_block) <= EC_WIRE_ALIGN, "ecp_block alignment");
 _Static_assert(_Alignof(ecp_item) <= EC_WIRE_ALIGN, "ecp_item alignment");
 _Static_assert(_Alignof(ecp_cert) <= EC_WIRE_ALIGN, "ecp_cert alignment");
-/* ec_wire_decode_bound(len) = 4 * len.  Decoding reserves (a) an envelope's
- * item array once its count is known, for at most (len - 12) / 34 items
- * (the smallest item is 34 bytes; env_parse refuses larger counts), and
- * (b) the body of each block and certificate once its header shows the
- * whole body present.  (a) is at most 2 * len because an ecp_item is at
- * most 68 bytes; (b) is at most 2 * len because every body is at most
- * twice the bytes it is decoded from.  The item array is reserved before
- * the items are checked, so an invalid input can need (a) + (b) > 2 * len
- * before its error shows: hence 4. */
-_Static_assert(sizeof(ecp_item) <= 2 * 34, "ecp_item grew: revisit ec_wire_decode_bound");
+/* ec_wire_decode_bound(len) = 36 * len.  Decoding reserves (a) an
+ * envelope's item array once its count is known, for at most (len - 12) /
+ * MIN_ITEM items (the smallest item, BYE, is 2 bytes; env_parse refuses
+ * larger counts), and (b) each body once its header shows the body present
+ * (all of a block or certificate; a contact list's minimum of 9 bytes a
+ * contact).  (a) is at most 32 * len because an ecp_item is at most 64
+ * bytes; (b) is at most 4 * len because every body is at most four times
+ * the bytes it is decoded from (twice for blocks and certificates;
+ * wire_peer.c asserts its bodies).  The item array is reserved before the
+ * items are checked, so an invalid input can need (a) + (b) before its
+ * error shows: hence 36.  A valid item of s bytes needs at most 64 + 4 *
+ * (s - 2) <= 32 * s, so a valid envelope needs at most 32 * len. */
+#define MIN_ITEM 2u /* BYE: type and version */
+#define DECODE_FACTOR 36u
+_Static_assert(sizeof(ecp_item) <= 32 * MIN_ITEM, "ecp_item grew: revisit ec_wire_decode_bound");
 _Static_assert(sizeof(ecp_block) + sizeof(ecp_part) <= 2 * (12 + 192), "ecp_block grew");
 _Static_assert(sizeof(ecp_part) <= 2 * 192, "ecp_part grew");
 _Static_assert(sizeof(ecp_cert) <= 2 * EC_WIRE_CERT_HDR, "ecp_cert grew");
@@ -60,13 +70,16 @@ ec_wire_reason_str(ec_wire_reason r)
 	case EC_WIRE_CREATE_SIGNED: return "create part with a signer or signature";
 	case EC_WIRE_UNSIGNED: return "transfer part without a signer";
 	case EC_WIRE_BAD_ROLE: return "role is neither a part index nor the witness";
-	case EC_WIRE_BAD_VALUE: return "vote value out of range";
-	case EC_WIRE_BAD_FLAGS: return "unknown flag bits";
+	case EC_WIRE_BAD_VALUE: return "value field out of range";
+	case EC_WIRE_BAD_FLAGS: return "flag bits the item's kind does not allow";
 	case EC_WIRE_CERT_COUNT: return "certificate too large";
 	case EC_WIRE_CERT_ORDER: return "certificate votes not strictly ascending by (role, voter)";
 	case EC_WIRE_EMPTY_ENVELOPE: return "envelope without items";
+	case EC_WIRE_BAD_ADDR: return "address longer than EC_ADDR_MAX or not zero-padded";
+	case EC_WIRE_CONTACT_COUNT: return "contact count not allowed for the item's kind";
+	case EC_WIRE_CONTACT_ORDER: return "contacts not strictly ascending by id";
 	case EC_WIRE_NOSPACE: return "output capacity too small or memory misaligned";
-	case EC_WIRE_NO_BODY: return "item without the block or certificate its kind carries";
+	case EC_WIRE_NO_BODY: return "item without the body its kind carries";
 	case EC_WIRE_ID_MISMATCH: return "item block id differs from its block's id";
 	case EC_WIRE_REASON_COUNT: break;
 	}
@@ -76,144 +89,13 @@ ec_wire_reason_str(ec_wire_reason r)
 size_t
 ec_wire_decode_bound(size_t len)
 {
-	return len > SIZE_MAX / 4 ? SIZE_MAX : 4 * len;
-}
-
-/* ---- little-endian fields ------------------------------------------------ */
-
-static uint8_t *
-put_u8(uint8_t *p, uint8_t v)
-{
-	*p = v;
-	return p + 1;
-}
-
-static uint8_t *
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	return p + 2;
-}
-
-static uint8_t *
-put_u32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-	return p + 4;
-}
-
-static uint8_t *
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-	return p + 8;
-}
-
-static uint8_t *
-put_id(uint8_t *p, const ec_id *id)
-{
-	ec_id_to_bytes(id, p);
-	return p + 32;
-}
-
-static uint8_t *
-put_bytes(uint8_t *p, const uint8_t *src, size_t n)
-{
-	memcpy(p, src, n);
-	return p + n;
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	uint32_t v = 0;
-	for (unsigned i = 0; i < 4; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-/* A signed byte, without relying on implementation-defined conversion. */
-static int
-get_i8(const uint8_t *p)
-{
-	return p[0] < 128 ? (int)p[0] : (int)p[0] - 256;
+	return len > SIZE_MAX / DECODE_FACTOR ? SIZE_MAX : DECODE_FACTOR * len;
 }
 
 static bool
 role_ok(uint16_t role, uint32_t nparts)
 {
 	return role < nparts || role == ECP_ROLE_WITNESS;
-}
-
-/* ---- cursor and memory area ---------------------------------------------- */
-
-typedef struct cursor {
-	const uint8_t *p;
-	size_t len;
-	size_t off;
-} cursor;
-
-/* Returns a pointer to the next n bytes and advances, or NULL if fewer
- * remain (then the cursor is unchanged). */
-static const uint8_t *
-take(cursor *c, size_t n)
-{
-	if (c->len - c->off < n)
-		return NULL;
-	const uint8_t *at = c->p + c->off;
-	c->off += n;
-	return at;
-}
-
-/* The caller's memory area.  fill false: measuring (only `used` counts). */
-typedef struct area {
-	uint8_t *base;
-	size_t cap;
-	size_t used;
-	bool fill;
-} area;
-
-static size_t
-round_up(size_t n)
-{
-	return (n + (EC_WIRE_ALIGN - 1)) & ~(size_t)(EC_WIRE_ALIGN - 1);
-}
-
-/* Reserves n bytes.  *out is NULL when measuring.  False if the area is too
- * small (decoding only). */
-static bool
-reserve(area *a, size_t n, void **out)
-{
-	size_t at = a->used;
-	size_t sz = round_up(n);
-	*out = NULL;
-	if (!a->fill) {
-		a->used = at + sz;
-		return true;
-	}
-	if (a->cap < at || a->cap - at < sz)
-		return false;
-	a->used = at + sz;
-	*out = a->base + at;
-	return true;
 }
 
 static ec_wire_reason
@@ -626,8 +508,44 @@ ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cert *out, uint32_t cap)
 
 #define ITEM_HDR 2u
 #define BLOCK_FIELDS 14u /* BLOCK item after its block: value, flags, role, hops, origin */
+#define COMMIT_FIELDS 3u /* flagged COMMIT item after its certificate: flags, role */
 #define ID_ROLE (32u + 2u)
-#define MIN_ITEM (ITEM_HDR + 32u) /* POLL, FETCH */
+
+_Static_assert(EC_WIRE_T_ITEM + ECP_WITHDRAWN < EC_WIRE_T_CERT, "voting items reach 0xCE");
+_Static_assert(EC_WIRE_T_PEER + ECP_KIND_MAX - ECP_WITHDRAWN < EC_WIRE_T_COMMIT_FLAGS,
+               "peer-management items reach the flagged COMMIT's type byte");
+
+static bool
+peer_kind(uint8_t kind)
+{
+	return kind > ECP_WITHDRAWN && kind <= ECP_KIND_MAX;
+}
+
+uint8_t
+ec_wire_item_type(const ecp_item *it)
+{
+	if (it->kind == ECP_COMMIT && it->flags)
+		return EC_WIRE_T_COMMIT_FLAGS;
+	if (it->kind >= ECP_BLOCK && it->kind <= ECP_WITHDRAWN)
+		return (uint8_t)(EC_WIRE_T_ITEM + it->kind);
+	if (peer_kind(it->kind))
+		return (uint8_t)(EC_WIRE_T_PEER + it->kind - ECP_WITHDRAWN);
+	return 0;
+}
+
+/* The kind a type byte names (0: none) and whether it is a flagged COMMIT. */
+static uint8_t
+kind_of(uint8_t type, bool *flagged)
+{
+	*flagged = type == EC_WIRE_T_COMMIT_FLAGS;
+	if (*flagged)
+		return ECP_COMMIT;
+	if (type > EC_WIRE_T_ITEM && type <= EC_WIRE_T_ITEM + ECP_WITHDRAWN)
+		return (uint8_t)(type - EC_WIRE_T_ITEM);
+	if (type > EC_WIRE_T_PEER && type <= EC_WIRE_T_PEER + ECP_KIND_MAX - ECP_WITHDRAWN)
+		return (uint8_t)(type - EC_WIRE_T_PEER + ECP_WITHDRAWN);
+	return 0;
+}
 
 size_t
 ec_wire_item_size(const ecp_item *it)
@@ -637,16 +555,35 @@ ec_wire_item_size(const ecp_item *it)
 		return it->block ? ITEM_HDR + ec_wire_block_size(it->block->nparts) + BLOCK_FIELDS : 0;
 	case ECP_VOTE: return ITEM_HDR + ID_ROLE + 1;
 	case ECP_COMMIT:
-		return it->block && it->cert ? ITEM_HDR + ec_wire_block_size(it->block->nparts) +
-		                                       ec_wire_cert_size(it->cert->n)
-		                             : 0;
+		if (!it->block || !it->cert)
+			return 0;
+		return ITEM_HDR + ec_wire_block_size(it->block->nparts) +
+		       ec_wire_cert_size(it->cert->n) + (it->flags ? COMMIT_FIELDS : 0);
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
 	case ECP_WITHDRAWN: return ITEM_HDR + ID_ROLE;
 	case ECP_POLL:
 	case ECP_FETCH: return ITEM_HDR + 32;
-	default: return 0;
+	default: return peer_kind(it->kind) ? ecp__wire_peer_size(it) : 0;
 	}
+}
+
+/* A COMMIT item's rules, in the order its decoder meets them. */
+static ec_wire_reason
+commit_check(const ecp_item *it)
+{
+	ec_wire_reason r;
+	if (!it->block || !it->cert)
+		return EC_WIRE_NO_BODY;
+	if ((r = ec_wire_block_check(it->block)) || (r = cert_check(it->cert, it->block->nparts)))
+		return r;
+	if (it->flags & ~ECP_F_SYNC)
+		return EC_WIRE_BAD_FLAGS;
+	/* a catch-up answer names the part of the token it maps: never the
+	 * witness role */
+	if (it->flags && it->role >= it->block->nparts)
+		return EC_WIRE_BAD_ROLE;
+	return EC_WIRE_OK;
 }
 
 ec_wire_reason
@@ -667,9 +604,7 @@ ec_wire_item_check(const ecp_item *it)
 			return EC_WIRE_BAD_ROLE;
 		break;
 	case ECP_COMMIT:
-		if (!it->block || !it->cert)
-			return EC_WIRE_NO_BODY;
-		if ((r = ec_wire_block_check(it->block)) || (r = cert_check(it->cert, it->block->nparts)))
+		if ((r = commit_check(it)))
 			return r;
 		break;
 	case ECP_VOTE:
@@ -684,7 +619,7 @@ ec_wire_item_check(const ecp_item *it)
 		return role_ok(it->role, ECP_MAX_PARTS) ? EC_WIRE_OK : EC_WIRE_BAD_ROLE;
 	case ECP_POLL:
 	case ECP_FETCH: return EC_WIRE_OK;
-	default: return EC_WIRE_BAD_TYPE;
+	default: return peer_kind(it->kind) ? ecp__wire_peer_check(it) : EC_WIRE_BAD_TYPE;
 	}
 	return ec_id_eq(&it->block_id, &it->block->id) ? EC_WIRE_OK : EC_WIRE_ID_MISMATCH;
 }
@@ -692,7 +627,7 @@ ec_wire_item_check(const ecp_item *it)
 static uint8_t *
 put_item(uint8_t *p, const ecp_item *it)
 {
-	p = put_u8(p, (uint8_t)(EC_WIRE_T_ITEM + it->kind));
+	p = put_u8(p, ec_wire_item_type(it));
 	p = put_u8(p, EC_WIRE_VERSION);
 	switch (it->kind) {
 	case ECP_BLOCK:
@@ -704,7 +639,11 @@ put_item(uint8_t *p, const ecp_item *it)
 		return put_u64(p, it->origin);
 	case ECP_COMMIT:
 		p = put_block(p, it->block);
-		return put_cert(p, it->cert);
+		p = put_cert(p, it->cert);
+		if (!it->flags)
+			return p;
+		p = put_u8(p, it->flags);
+		return put_u16(p, it->role);
 	case ECP_VOTE:
 		p = put_id(p, &it->block_id);
 		p = put_u16(p, it->role);
@@ -714,8 +653,9 @@ put_item(uint8_t *p, const ecp_item *it)
 	case ECP_WITHDRAWN:
 		p = put_id(p, &it->block_id);
 		return put_u16(p, it->role);
-	default: /* POLL, FETCH */
-		return put_id(p, &it->block_id);
+	case ECP_POLL:
+	case ECP_FETCH: return put_id(p, &it->block_id);
+	default: return ecp__wire_peer_put(p, it);
 	}
 }
 
@@ -733,8 +673,84 @@ ec_wire_item_encode(const ecp_item *it, uint8_t *out, size_t cap, size_t *len)
 	return EC_OK;
 }
 
-/* Parses one item at the cursor into *out (always written; its block and
- * certificate come from the area, NULL when measuring). */
+/* BLOCK: the block, then value, flags, role, hops, origin. */
+static ec_wire_reason
+block_item_parse(cursor *c, area *a, ecp_item *out)
+{
+	uint32_t nparts;
+	ec_wire_reason r = block_nested(c, a, &out->block, &nparts);
+	if (r)
+		return r;
+	const uint8_t *p = take(c, BLOCK_FIELDS);
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	int value = get_i8(p);
+	if (value < -1 || value > 1)
+		return EC_WIRE_BAD_VALUE;
+	out->value = (int8_t)value;
+	out->flags = p[1];
+	if (out->flags & ~ECP_F_ALL)
+		return EC_WIRE_BAD_FLAGS;
+	out->role = get_u16(p + 2);
+	if (!role_ok(out->role, nparts))
+		return EC_WIRE_BAD_ROLE;
+	out->hops = get_u16(p + 4);
+	out->origin = get_u64(p + 6);
+	return EC_WIRE_OK;
+}
+
+/* COMMIT: the block and certificate, then (flagged only) flags and role.
+ * A flagged COMMIT with no flag set would be a second encoding of the
+ * plain one, hence BAD_FLAGS for zero too. */
+static ec_wire_reason
+commit_item_parse(cursor *c, area *a, bool flagged, ecp_item *out)
+{
+	uint32_t nparts;
+	ec_wire_reason r;
+	if ((r = block_nested(c, a, &out->block, &nparts)) ||
+	    (r = cert_nested(c, a, nparts, &out->cert)))
+		return r;
+	if (!flagged)
+		return EC_WIRE_OK;
+	const uint8_t *p = take(c, COMMIT_FIELDS);
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	out->flags = p[0];
+	if (!out->flags || (out->flags & ~ECP_F_SYNC))
+		return EC_WIRE_BAD_FLAGS;
+	out->role = get_u16(p + 1);
+	return out->role < nparts ? EC_WIRE_OK : EC_WIRE_BAD_ROLE;
+}
+
+/* VOTE, BLOCKED, WITHDRAW, WITHDRAWN, POLL, FETCH: a block id, then the
+ * role (all but POLL and FETCH) and the value (VOTE). */
+static ec_wire_reason
+id_item_parse(cursor *c, ecp_item *out)
+{
+	bool role = out->kind != ECP_POLL && out->kind != ECP_FETCH;
+	bool value = out->kind == ECP_VOTE;
+	const uint8_t *p = take(c, 32 + (role ? 2u : 0u) + (value ? 1u : 0u));
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	out->block_id = ec_id_from_bytes(p);
+	if (!role)
+		return EC_WIRE_OK;
+	out->role = get_u16(p + 32);
+	if (!role_ok(out->role, ECP_MAX_PARTS))
+		return EC_WIRE_BAD_ROLE;
+	if (out->kind == ECP_BLOCKED)
+		out->value = -1; /* a BLOCKED item is a no vote on its role */
+	if (!value)
+		return EC_WIRE_OK;
+	int v = get_i8(p + 34);
+	if (v != 1 && v != -1)
+		return EC_WIRE_BAD_VALUE;
+	out->value = (int8_t)v;
+	return EC_WIRE_OK;
+}
+
+/* Parses one item at the cursor into *out (always written; its bodies come
+ * from the area, NULL when measuring). */
 static ec_wire_reason
 item_parse(cursor *c, area *a, ecp_item *out)
 {
@@ -742,73 +758,29 @@ item_parse(cursor *c, area *a, ecp_item *out)
 	const uint8_t *p = take(c, 1);
 	if (!p)
 		return EC_WIRE_TRUNCATED;
-	if (*p <= EC_WIRE_T_ITEM || *p > EC_WIRE_T_ITEM + ECP_KIND_MAX)
+	bool flagged;
+	out->kind = kind_of(*p, &flagged);
+	if (!out->kind)
 		return EC_WIRE_BAD_TYPE;
-	out->kind = (uint8_t)(*p - EC_WIRE_T_ITEM);
 	if (!(p = take(c, 1)))
 		return EC_WIRE_TRUNCATED;
 	if (*p != EC_WIRE_VERSION)
 		return EC_WIRE_BAD_VERSION;
 	ec_wire_reason r;
-	uint32_t nparts;
 	switch (out->kind) {
-	case ECP_BLOCK: {
-		if ((r = block_nested(c, a, &out->block, &nparts)))
-			return r;
-		if (!(p = take(c, BLOCK_FIELDS)))
-			return EC_WIRE_TRUNCATED;
-		int value = get_i8(p);
-		if (value < -1 || value > 1)
-			return EC_WIRE_BAD_VALUE;
-		out->value = (int8_t)value;
-		out->flags = p[1];
-		if (out->flags & ~ECP_F_ALL)
-			return EC_WIRE_BAD_FLAGS;
-		out->role = get_u16(p + 2);
-		if (!role_ok(out->role, nparts))
-			return EC_WIRE_BAD_ROLE;
-		out->hops = get_u16(p + 4);
-		out->origin = get_u64(p + 6);
-		break;
-	}
-	case ECP_COMMIT:
-		if ((r = block_nested(c, a, &out->block, &nparts)) ||
-		    (r = cert_nested(c, a, nparts, &out->cert)))
-			return r;
-		break;
+	case ECP_BLOCK: r = block_item_parse(c, a, out); break;
+	case ECP_COMMIT: r = commit_item_parse(c, a, flagged, out); break;
 	case ECP_VOTE:
-		if (!(p = take(c, ID_ROLE + 1)))
-			return EC_WIRE_TRUNCATED;
-		out->block_id = ec_id_from_bytes(p);
-		out->role = get_u16(p + 32);
-		if (!role_ok(out->role, ECP_MAX_PARTS))
-			return EC_WIRE_BAD_ROLE;
-		int value = get_i8(p + 34);
-		if (value != 1 && value != -1)
-			return EC_WIRE_BAD_VALUE;
-		out->value = (int8_t)value;
-		return EC_WIRE_OK;
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
 	case ECP_WITHDRAWN:
-		if (!(p = take(c, ID_ROLE)))
-			return EC_WIRE_TRUNCATED;
-		out->block_id = ec_id_from_bytes(p);
-		out->role = get_u16(p + 32);
-		if (!role_ok(out->role, ECP_MAX_PARTS))
-			return EC_WIRE_BAD_ROLE;
-		if (out->kind == ECP_BLOCKED)
-			out->value = -1;
-		return EC_WIRE_OK;
-	default: /* POLL, FETCH */
-		if (!(p = take(c, 32)))
-			return EC_WIRE_TRUNCATED;
-		out->block_id = ec_id_from_bytes(p);
-		return EC_WIRE_OK;
+	case ECP_POLL:
+	case ECP_FETCH: return id_item_parse(c, out);
+	default: return ecp__wire_peer_parse(c, a, out);
 	}
-	if (out->block)
+	if (!r && out->block)
 		out->block_id = out->block->id;
-	return EC_WIRE_OK;
+	return r;
 }
 
 static bool

@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the canonical wire encoding (ec/wire.h, docs/wire.md), part
+ * three: the peer-management items (FIND .. SYNCED) and the flagged COMMIT
+ * item of a catch-up answer.  Golden vectors written from the byte tables
+ * (tests/vectors/wire/item_{find,peers,hello,welcome,ping,bye,sync,synced,
+ * commit_sync}.hex, envelope_peer.hex), their sizes, every truncation, the
+ * type bytes, every rejection reason these items can give on the decoder and
+ * the encoder side, the decoding memory (exact measures, zero-filled
+ * addresses, the bound of ec_wire_decode_bound), ec_wire_contacts_sort, and
+ * single-byte mutations that must re-encode to the same bytes.  Round trips
+ * of random items of every kind are in test_wire.c.
+ *
+ * Inputs handed to decoders are copied into heap buffers of exactly their
+ * length, so AddressSanitizer catches any read past the end.  The random
+ * tests use EC_TEST_SEED (default 1), printed at start.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ec/rng.h"
+#include "ec/wire.h"
+
+#include "wire_fixtures.h"
+
+/* The golden items, COMMIT (flagged) first, then FIND .. SYNCED. */
+static const uint8_t golden_kinds[] = {ECP_COMMIT,  ECP_FIND, ECP_PEERS, ECP_HELLO, ECP_WELCOME,
+                                       ECP_PING,    ECP_BYE,  ECP_SYNC,  ECP_SYNCED};
+#define NGOLDEN (sizeof golden_kinds / sizeof golden_kinds[0])
+
+/* ---- golden vectors and sizes ---------------------------------------------- */
+
+static void
+test_golden_peer_items(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		item_bodies o;
+		const char *name;
+		ecp_item it = golden_peer_item(golden_kinds[i], &o, &name);
+		assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+		size_t len;
+		uint8_t *buf = encode_item(&it, &len); /* checks size == length */
+		assert_bytes_match_vector(buf, len, name);
+		assert_int_equal(buf[0], ec_wire_item_type(&it));
+		ecp_item back;
+		void *mem;
+		assert_int_equal(decode_item(buf, len, &back, &mem), EC_WIRE_OK);
+		assert_item_equal(&it, &back);
+		free(mem);
+		free(buf);
+		item_bodies_free(&o);
+	}
+}
+
+static void
+test_golden_peer_envelope(void **state)
+{
+	(void)state;
+	item_bodies o;
+	const char *name;
+	ecp_item items[3] = {{.kind = ECP_PING, .value = 0},
+	                     golden_peer_item(ECP_FIND, &o, &name),
+	                     {.kind = ECP_BYE}};
+	ec_wire_env env = {.sender = 42, .n = 3, .items = items};
+	size_t size = ec_wire_env_size(&env), len;
+	assert_int_equal(size, 12 + 3 + 27 + 2);
+	uint8_t *buf = malloc(size);
+	assert_int_equal(ec_wire_env_encode(&env, buf, size, &len), EC_OK);
+	assert_bytes_match_vector(buf, len, "envelope_peer.hex");
+	size_t need;
+	assert_int_equal(ec_wire_env_measure(buf, len, &need), EC_WIRE_OK);
+	/* the item array and the FIND's contact list: nothing else */
+	assert_int_equal(need, 3 * sizeof(ecp_item) + sizeof(ecp_contacts) + sizeof(ec_contact));
+	void *mem = malloc(need);
+	ec_wire_env back;
+	assert_int_equal(ec_wire_env_decode(buf, len, &back, mem, need), EC_WIRE_OK);
+	assert_int_equal(back.sender, 42);
+	assert_int_equal(back.n, 3);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_item_equal(&items[i], &back.items[i]);
+	check_truncations_and_trailing(buf, len, env_measure_copy);
+	free(mem);
+	free(buf);
+	item_bodies_free(&o);
+}
+
+static void
+test_peer_item_sizes(void **state)
+{
+	(void)state;
+	/* docs/wire.md: FIND 21 + L, PEERS 11 + sum(9 + L), HELLO 100 + L,
+	 * WELCOME 101 + L + sum(9 + L), PING 3, BYE 2, SYNC 50, SYNCED 51,
+	 * flagged COMMIT 5 + B + C; the golden ones */
+	static const size_t want[] = {5 + 204 + 4 + 2 * 15, 21 + 6, 11 + 9 + 13 + 31,
+	                              100 + 2, 101 + 0 + 10 + 11, 3, 2, 50, 51};
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		item_bodies o;
+		const char *name;
+		ecp_item it = golden_peer_item(golden_kinds[i], &o, &name);
+		assert_int_equal(ec_wire_item_size(&it), want[i]);
+		/* the simulator's byte accounting is the encoding's */
+		assert_int_equal(ecp_item_wire_size(&it), want[i]);
+		size_t vlen;
+		free(read_vector(name, &vlen));
+		assert_int_equal(vlen, want[i]);
+		item_bodies_free(&o);
+	}
+	/* without its body an item cannot be encoded: size 0 */
+	ecp_hello *h = hello_new(0);
+	ecp_item none[] = {{.kind = ECP_FIND}, {.kind = ECP_PEERS}, {.kind = ECP_HELLO},
+	                   {.kind = ECP_WELCOME, .hello = h}, {.kind = ECP_SYNC},
+	                   {.kind = ECP_SYNCED}};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		assert_int_equal(ec_wire_item_size(&none[i]), 0);
+		assert_int_equal(ecp_item_wire_size(&none[i]), 0);
+	}
+	free(h);
+	/* a plain COMMIT keeps its size (2 + B + C) */
+	ecp_block *b = golden_block_create();
+	ecp_cert *c = cert_new(0);
+	ecp_item commit = {.kind = ECP_COMMIT, .block = b, .cert = c, .block_id = b->id};
+	assert_int_equal(ec_wire_item_size(&commit), 2 + 204 + 4);
+	commit.flags = ECP_F_SYNC;
+	assert_int_equal(ec_wire_item_size(&commit), 5 + 204 + 4);
+	free(b);
+	free(c);
+}
+
+static void
+test_peer_truncation_every_length(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		item_bodies o;
+		const char *name;
+		golden_peer_item(golden_kinds[i], &o, &name);
+		size_t len;
+		uint8_t *buf = read_vector(name, &len);
+		check_truncations_and_trailing(buf, len, item_measure_copy);
+		free(buf);
+		item_bodies_free(&o);
+	}
+}
+
+/* ---- type bytes ------------------------------------------------------------ */
+
+static void
+test_peer_type_bytes(void **state)
+{
+	(void)state;
+	for (uint8_t k = ECP_FIND; k <= ECP_SYNCED; k++) {
+		ecp_item it = {.kind = k};
+		assert_int_equal(ec_wire_item_type(&it), 0xD1 + (k - ECP_FIND));
+	}
+	ecp_item it = {.kind = ECP_COMMIT};
+	assert_int_equal(ec_wire_item_type(&it), 0xC3);
+	it.flags = ECP_F_SYNC;
+	assert_int_equal(ec_wire_item_type(&it), EC_WIRE_T_COMMIT_FLAGS);
+	it = (ecp_item){.kind = 0};
+	assert_int_equal(ec_wire_item_type(&it), 0);
+	it.kind = ECP_KIND_MAX + 1;
+	assert_int_equal(ec_wire_item_type(&it), 0);
+
+	/* the bytes between the two item ranges are no item, and neither are
+	 * the certificate's 0xCE nor the byte after the flagged COMMIT */
+	size_t len;
+	uint8_t *buf = read_vector("item_bye.hex", &len);
+	static const uint8_t unknown[] = {0xC0, 0xC9, 0xCA, 0xCD, 0xCE, 0xCF, 0xD0, 0xDA, 0xFF};
+	for (size_t i = 0; i < sizeof unknown; i++) {
+		buf[0] = unknown[i];
+		assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_TYPE);
+	}
+	buf[0] = 0xD6;
+	buf[1] = 2;
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_VERSION);
+	free(buf);
+}
+
+/* ---- decoder side ------------------------------------------------------------ */
+
+/* A golden vector with byte at set to v must be refused with why. */
+static void
+expect_byte(const char *name, size_t at, uint8_t v, ec_wire_reason why)
+{
+	size_t len;
+	uint8_t *buf = read_vector(name, &len);
+	assert_true(at < len);
+	buf[at] = v;
+	assert_int_equal(item_measure_copy(buf, len), why);
+	free(buf);
+}
+
+static void
+test_reject_bad_addr(void **state)
+{
+	(void)state;
+	/* FIND's contact, PEERS' third contact, HELLO's sender, WELCOME's
+	 * first contact: the address length at those offsets */
+	static const struct {
+		const char *name;
+		size_t at;
+	} lens[] = {{"item_find.hex", 20}, {"item_peers.hex", 41}, {"item_hello.hex", 99},
+	            {"item_welcome.hex", 109}};
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		expect_byte(lens[i].name, lens[i].at, EC_ADDR_MAX + 1, EC_WIRE_BAD_ADDR);
+		expect_byte(lens[i].name, lens[i].at, 0xFF, EC_WIRE_BAD_ADDR);
+	}
+	/* the longest address is fine (PEERS' third contact has it) */
+	expect_byte("item_peers.hex", 41, EC_ADDR_MAX, EC_WIRE_OK);
+	/* a shorter length leaves bytes over: the next field misreads them,
+	 * or they trail */
+	expect_byte("item_find.hex", 20, 5, EC_WIRE_TRAILING);
+	expect_byte("item_find.hex", 20, 7, EC_WIRE_TRUNCATED);
+}
+
+static void
+test_reject_contact_count(void **state)
+{
+	(void)state;
+	/* PEERS' count at 10, WELCOME's at 100 */
+	expect_byte("item_peers.hex", 10, ECP_MAX_CONTACTS + 1, EC_WIRE_CONTACT_COUNT);
+	expect_byte("item_peers.hex", 10, 0xFF, EC_WIRE_CONTACT_COUNT);
+	expect_byte("item_welcome.hex", 100, ECP_MAX_CONTACTS + 1, EC_WIRE_CONTACT_COUNT);
+	/* a count the bytes left cannot hold at 9 bytes a contact is refused
+	 * before memory is reserved for it */
+	expect_byte("item_peers.hex", 10, ECP_MAX_CONTACTS, EC_WIRE_TRUNCATED);
+	expect_byte("item_welcome.hex", 100, 3, EC_WIRE_TRUNCATED);
+	/* fewer contacts than sent: the rest trails */
+	expect_byte("item_peers.hex", 10, 2, EC_WIRE_TRAILING);
+	expect_byte("item_welcome.hex", 100, 0, EC_WIRE_TRAILING);
+}
+
+static void
+test_reject_contact_order(void **state)
+{
+	(void)state;
+	/* PEERS ids: 5, 0x0100000000000000, UINT64_MAX (ids at 11, 20, 33) */
+	expect_byte("item_peers.hex", 11, 0x00, EC_WIRE_OK);           /* 0 < next: fine */
+	expect_byte("item_peers.hex", 27, 0x00, EC_WIRE_CONTACT_ORDER); /* 0: below 5 */
+	size_t len;
+	uint8_t *buf = read_vector("item_peers.hex", &len);
+	memset(buf + 20, 0, 8);
+	buf[20] = 5; /* the second id equals the first */
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_CONTACT_ORDER);
+	buf[20] = 6; /* one above: fine */
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_OK);
+	free(buf);
+	/* WELCOME ids 1, 2 (the second at 111): make it 1, then 0 */
+	expect_byte("item_welcome.hex", 111, 0x01, EC_WIRE_CONTACT_ORDER);
+	expect_byte("item_welcome.hex", 111, 0x00, EC_WIRE_CONTACT_ORDER);
+}
+
+static void
+test_reject_peer_flags(void **state)
+{
+	(void)state;
+	/* HELLO: only ECP_F_NEAR; WELCOME: ECP_F_NEAR and ECP_F_ADMITTED */
+	static const uint8_t hello_bad[] = {ECP_F_ADMITTED, ECP_F_COVERED, ECP_F_SYNC, 0x20, 0x80};
+	for (size_t i = 0; i < sizeof hello_bad; i++)
+		expect_byte("item_hello.hex", 2, hello_bad[i], EC_WIRE_BAD_FLAGS);
+	expect_byte("item_hello.hex", 2, 0, EC_WIRE_OK);
+	static const uint8_t welcome_bad[] = {ECP_F_COVERED, ECP_F_POLL, ECP_F_SYNC, 0x20, 0xFF};
+	for (size_t i = 0; i < sizeof welcome_bad; i++)
+		expect_byte("item_welcome.hex", 2, welcome_bad[i], EC_WIRE_BAD_FLAGS);
+	expect_byte("item_welcome.hex", 2, ECP_F_ADMITTED, EC_WIRE_OK);
+	/* flagged COMMIT (flags at 240): exactly ECP_F_SYNC; zero would be a
+	 * second encoding of the plain COMMIT */
+	static const uint8_t commit_bad[] = {0, ECP_F_COVERED, ECP_F_SYNC | ECP_F_POLL,
+	                                     ECP_F_NEAR, 0xFF};
+	for (size_t i = 0; i < sizeof commit_bad; i++)
+		expect_byte("item_commit_sync.hex", 240, commit_bad[i], EC_WIRE_BAD_FLAGS);
+}
+
+static void
+test_reject_commit_sync_role(void **state)
+{
+	(void)state;
+	/* role at 241 (u16): a part index of the one-part block, never the
+	 * witness */
+	expect_byte("item_commit_sync.hex", 241, 1, EC_WIRE_BAD_ROLE);
+	size_t len;
+	uint8_t *buf = read_vector("item_commit_sync.hex", &len);
+	buf[241] = buf[242] = 0xFF;
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_ROLE);
+	free(buf);
+	/* the certificate's roles follow the block as in a plain COMMIT */
+	expect_byte("item_commit_sync.hex", 2 + 204 + 4 + 12, 1, EC_WIRE_BAD_ROLE);
+}
+
+static void
+test_reject_peer_values(void **state)
+{
+	(void)state;
+	static const uint8_t bad[] = {2, 0x7F, 0x80, 0xFF};
+	for (size_t i = 0; i < sizeof bad; i++) {
+		expect_byte("item_ping.hex", 2, bad[i], EC_WIRE_BAD_VALUE);
+		expect_byte("item_synced.hex", 50, bad[i], EC_WIRE_BAD_VALUE);
+	}
+	expect_byte("item_ping.hex", 2, 0, EC_WIRE_OK);
+	expect_byte("item_synced.hex", 50, 0, EC_WIRE_OK);
+	/* SYNC has no more byte: one more byte trails */
+	size_t len;
+	uint8_t *buf = read_vector("item_synced.hex", &len);
+	buf[0] = 0xD7;
+	buf[50] = 0;
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_TRAILING);
+	assert_int_equal(item_measure_copy(buf, len - 1), EC_WIRE_OK);
+	free(buf);
+}
+
+/* A bad item in an envelope rejects the envelope with the item's reason. */
+static void
+test_reject_peer_envelope_item(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *env = read_vector("envelope_peer.hex", &len);
+	env[14] = 2; /* the PING's value */
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_BAD_VALUE);
+	env[14] = 0;
+	env[15 + 20] = 0xFF; /* the FIND's address length */
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_BAD_ADDR);
+	env[15 + 20] = 6;
+	env[len - 2] = 0xCE; /* the BYE's type: the certificate's, no item */
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_BAD_TYPE);
+	env[len - 2] = 0xD6;
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_OK);
+	free(env);
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static void
+test_peer_memory(void **state)
+{
+	(void)state;
+	/* exact needs: one byte less is refused; the bodies live in mem */
+	static const size_t want[] = {
+		[ECP_COMMIT] = sizeof(ecp_block) + sizeof(ecp_part) + sizeof(ecp_cert) +
+		               2 * sizeof(ecp_vote),
+		[ECP_FIND] = sizeof(ecp_contacts) + sizeof(ec_contact),
+		[ECP_PEERS] = sizeof(ecp_contacts) + 3 * sizeof(ec_contact),
+		[ECP_HELLO] = sizeof(ecp_hello) + sizeof(ec_identity_claim),
+		[ECP_WELCOME] = sizeof(ecp_hello) + 2 * sizeof(ec_contact) + sizeof(ec_identity_claim),
+		[ECP_PING] = 0,
+		[ECP_BYE] = 0,
+		[ECP_SYNC] = sizeof(ecp_sync),
+		[ECP_SYNCED] = sizeof(ecp_sync)};
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		item_bodies o;
+		const char *name;
+		uint8_t kind = golden_kinds[i];
+		ecp_item it = golden_peer_item(kind, &o, &name);
+		size_t len;
+		uint8_t *buf = read_vector(name, &len);
+		size_t need;
+		assert_int_equal(ec_wire_item_measure(buf, len, &need), EC_WIRE_OK);
+		assert_int_equal(need, want[kind]);
+		assert_true(need <= 4 * len);
+		uint8_t *mem = malloc(need + 8);
+		memset(mem, 0xA5, need + 8); /* decoders must zero what they leave */
+		ecp_item back;
+		if (need) {
+			assert_int_equal(ec_wire_item_decode(buf, len, &back, mem, need - 1),
+			                 EC_WIRE_NOSPACE);
+			assert_int_equal(ec_wire_item_decode(buf, len, &back, mem + 1, need),
+			                 EC_WIRE_NOSPACE); /* misaligned */
+		}
+		assert_int_equal(ec_wire_item_decode(buf, len, &back, need ? mem : NULL, need),
+		                 EC_WIRE_OK);
+		assert_item_equal(&it, &back); /* compares whole addresses: zero-filled */
+		if (kind == ECP_HELLO || kind == ECP_WELCOME)
+			assert_true((const uint8_t *)back.hello->claim >= mem &&
+			            (const uint8_t *)back.hello->claim < mem + need);
+		free(mem);
+		free(buf);
+		item_bodies_free(&o);
+	}
+}
+
+/* The memory figures of ec/wire.h: a valid envelope needs at most 32 bytes
+ * a byte (BYE items: one 64-byte ecp_item per 2 bytes), and the bound
+ * always suffices, even for a count the items do not fill. */
+static void
+test_peer_decode_bound(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	size_t len = 12 + 2 * N;
+	uint8_t *env = calloc(1, len);
+	assert_non_null(env);
+	env[0] = EC_WIRE_T_ENVELOPE;
+	env[1] = 1;
+	env[10] = (uint8_t)N;
+	env[11] = (uint8_t)(N >> 8);
+	for (size_t i = 0; i < N; i++) {
+		env[12 + 2 * i] = 0xD6;
+		env[13 + 2 * i] = 1;
+	}
+	size_t need;
+	assert_int_equal(ec_wire_env_measure(env, len, &need), EC_WIRE_OK);
+	assert_int_equal(need, N * sizeof(ecp_item));
+	assert_true(need <= 32 * len);
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_OK);
+	/* the last BYEs replaced by a WELCOME cut short after its count (1
+	 * byte left for 11 contacts): the item array, reserved first for N
+	 * items, and the hello fit in the bound */
+	size_t wlen;
+	uint8_t *w = read_vector("item_welcome.hex", &wlen);
+	memcpy(env + len - 102, w, 101);
+	env[len - 102 + 100] = 11;
+	assert_int_equal(env_measure_copy(env, len), EC_WIRE_TRUNCATED);
+	free(w);
+	free(env);
+	assert_int_equal(ec_wire_decode_bound(10), 360);
+	assert_int_equal(ec_wire_decode_bound(SIZE_MAX / 2), SIZE_MAX);
+}
+
+/* ---- encoder side ------------------------------------------------------------- */
+
+static void
+expect_refused(const ecp_item *it, ec_wire_reason why)
+{
+	assert_int_equal(ec_wire_item_check(it), why);
+	uint8_t out[4096];
+	memset(out, 0x5A, sizeof out);
+	assert_int_equal(ec_wire_item_encode(it, out, sizeof out, NULL), EC_EINVAL);
+	assert_int_equal(out[0], 0x5A); /* nothing written */
+	ec_wire_env env = {.sender = 1, .n = 1, .items = it};
+	assert_int_equal(ec_wire_env_encode(&env, out, sizeof out, NULL), EC_EINVAL);
+}
+
+static void
+test_encoder_refuses_bodies(void **state)
+{
+	(void)state;
+	ecp_item none[] = {{.kind = ECP_FIND}, {.kind = ECP_PEERS}, {.kind = ECP_HELLO},
+	                   {.kind = ECP_WELCOME}, {.kind = ECP_SYNC}, {.kind = ECP_SYNCED}};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		expect_refused(&none[i], EC_WIRE_NO_BODY);
+	ecp_hello *h = hello_new(0); /* a hello without its claim */
+	ecp_item it = {.kind = ECP_HELLO, .hello = h};
+	expect_refused(&it, EC_WIRE_NO_BODY);
+	free(h);
+}
+
+static void
+test_encoder_refuses_contacts(void **state)
+{
+	(void)state;
+	item_bodies o;
+	const char *name;
+	/* FIND: exactly one contact */
+	ecp_item it = golden_peer_item(ECP_FIND, &o, &name);
+	ecp_contacts *c = o.body;
+	c->n = 0;
+	expect_refused(&it, EC_WIRE_CONTACT_COUNT);
+	c->n = 1;
+	c->c[0].addr.len = EC_ADDR_MAX + 1;
+	expect_refused(&it, EC_WIRE_BAD_ADDR);
+	c->c[0].addr.len = 6;
+	c->c[0].addr.b[21] = 1; /* padding not zero: it would not come back */
+	expect_refused(&it, EC_WIRE_BAD_ADDR);
+	item_bodies_free(&o);
+
+	/* PEERS: at most ECP_MAX_CONTACTS, ascending ids */
+	it = golden_peer_item(ECP_PEERS, &o, &name);
+	c = o.body;
+	c->c[1].id = 5;
+	expect_refused(&it, EC_WIRE_CONTACT_ORDER);
+	c->c[1].id = 4;
+	expect_refused(&it, EC_WIRE_CONTACT_ORDER);
+	ec_wire_contacts_sort(c->c, c->n);
+	assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+	assert_int_equal(c->c[0].id, 4);
+	item_bodies_free(&o);
+	ecp_contacts *big = contacts_new(ECP_MAX_CONTACTS + 1);
+	for (uint32_t i = 0; i < big->n; i++)
+		big->c[i].id = i;
+	it = (ecp_item){.kind = ECP_PEERS, .contacts = big};
+	expect_refused(&it, EC_WIRE_CONTACT_COUNT);
+	big->n = ECP_MAX_CONTACTS; /* the most is fine */
+	assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+	free(big);
+}
+
+static void
+test_encoder_refuses_hellos(void **state)
+{
+	(void)state;
+	item_bodies o;
+	const char *name;
+	ecp_item it = golden_peer_item(ECP_HELLO, &o, &name);
+	ecp_hello *h = o.body;
+	it.flags = ECP_F_NEAR | ECP_F_ADMITTED; /* only a WELCOME says it admitted */
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_NEAR;
+	h->addr.len = 23;
+	expect_refused(&it, EC_WIRE_BAD_ADDR);
+	h->addr.len = 0; /* 0x07 is left over after len */
+	expect_refused(&it, EC_WIRE_BAD_ADDR);
+	h->addr = addr_of(2, 0);
+	h->n = 1; /* a HELLO carries no contacts: refused, not dropped */
+	expect_refused(&it, EC_WIRE_CONTACT_COUNT);
+	item_bodies_free(&o);
+
+	it = golden_peer_item(ECP_WELCOME, &o, &name);
+	h = o.body;
+	it.flags = ECP_F_SYNC;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = 0;
+	h->c[1].id = 1;
+	expect_refused(&it, EC_WIRE_CONTACT_ORDER);
+	h->c[1].id = 2;
+	h->c[1].addr.len = 0xFF;
+	expect_refused(&it, EC_WIRE_BAD_ADDR);
+	h->c[1].addr.len = 2;
+	h->n = ECP_MAX_CONTACTS + 1;
+	expect_refused(&it, EC_WIRE_CONTACT_COUNT);
+	h->n = 2;
+	assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+	item_bodies_free(&o);
+}
+
+static void
+test_encoder_refuses_values_and_commits(void **state)
+{
+	(void)state;
+	ecp_item ping = {.kind = ECP_PING, .value = 2};
+	expect_refused(&ping, EC_WIRE_BAD_VALUE);
+	ping.value = -1;
+	expect_refused(&ping, EC_WIRE_BAD_VALUE);
+	ecp_sync y = {.lo = 1, .hi = 2, .more = 1};
+	ecp_item sync = {.kind = ECP_SYNC, .sync = &y}; /* a request has no "more" */
+	expect_refused(&sync, EC_WIRE_BAD_VALUE);
+	sync.kind = ECP_SYNCED;
+	assert_int_equal(ec_wire_item_check(&sync), EC_WIRE_OK);
+	y.more = 2;
+	expect_refused(&sync, EC_WIRE_BAD_VALUE);
+
+	/* COMMIT: flags ECP_F_SYNC only, with the role a part index */
+	item_bodies o;
+	const char *name;
+	ecp_item it = golden_peer_item(ECP_COMMIT, &o, &name);
+	it.flags = ECP_F_SYNC | ECP_F_COVERED;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_POLL;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_SYNC;
+	it.role = ECP_ROLE_WITNESS;
+	expect_refused(&it, EC_WIRE_BAD_ROLE);
+	it.role = 1;
+	expect_refused(&it, EC_WIRE_BAD_ROLE);
+	it.flags = 0; /* a plain COMMIT does not carry the role */
+	assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+	it.flags = ECP_F_SYNC;
+	it.role = 0;
+	it.block_id.w[0] ^= 1;
+	expect_refused(&it, EC_WIRE_ID_MISMATCH);
+	item_bodies_free(&o);
+}
+
+/* ---- sort and mutations ---------------------------------------------------------- */
+
+static int
+contact_cmp_qsort(const void *pa, const void *pb)
+{
+	const ec_contact *a = pa, *b = pb;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static void
+test_contacts_sort(void **state)
+{
+	(void)state;
+	ec_rng rng;
+	rng_fresh(&rng, 11);
+	for (uint32_t iter = 0; iter < 300; iter++) {
+		uint32_t n = iter < 3 ? iter : ec_rng_range_u32(&rng, 1, 2 * ECP_MAX_CONTACTS);
+		ec_contact c[2 * ECP_MAX_CONTACTS], want[2 * ECP_MAX_CONTACTS];
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t id = ec_rng_range_u32(&rng, 0, 1) ? ec_rng_u64(&rng)
+			                                           : ec_rng_range_u64(&rng, 0, 9);
+			c[i] = (ec_contact){.id = id, .addr = addr_of((uint8_t)(id % 5), (uint8_t)id)};
+		}
+		memcpy(want, c, n * sizeof c[0]);
+		qsort(want, n, sizeof want[0], contact_cmp_qsort);
+		ec_wire_contacts_sort(c, n);
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(c[i].id, want[i].id);
+		for (uint32_t i = 0; i < n; i++) { /* addresses travel with their ids */
+			ec_addr a = addr_of((uint8_t)(c[i].id % 5), (uint8_t)c[i].id);
+			assert_memory_equal(&a, &c[i].addr, sizeof a);
+		}
+	}
+}
+
+static void
+test_peer_mutations_reencode(void **state)
+{
+	(void)state;
+	ec_rng rng;
+	rng_fresh(&rng, 12);
+	uint32_t accepted = 0;
+	for (size_t f = 0; f < NGOLDEN + 1; f++) {
+		const char *name = "envelope_peer.hex";
+		item_bodies o;
+		if (f < NGOLDEN) {
+			golden_peer_item(golden_kinds[f], &o, &name);
+			item_bodies_free(&o);
+		}
+		bool env = f == NGOLDEN;
+		size_t len;
+		uint8_t *orig = read_vector(name, &len);
+		for (uint32_t iter = 0; iter < 300; iter++) {
+			uint8_t *buf = dup_exact(orig, len);
+			buf[ec_rng_index(&rng, len)] = (uint8_t)ec_rng_u32(&rng);
+			size_t need;
+			ec_wire_reason r = env ? ec_wire_env_measure(buf, len, &need)
+			                       : ec_wire_item_measure(buf, len, &need);
+			if (r == EC_WIRE_OK) {
+				accepted++;
+				void *mem = malloc(need ? need : 8);
+				uint8_t *again = malloc(len);
+				size_t len2 = 0;
+				if (env) {
+					ec_wire_env e;
+					assert_int_equal(ec_wire_env_decode(buf, len, &e, mem, need), EC_WIRE_OK);
+					assert_int_equal(ec_wire_env_encode(&e, again, len, &len2), EC_OK);
+				} else {
+					ecp_item it;
+					assert_int_equal(ec_wire_item_decode(buf, len, &it, mem, need), EC_WIRE_OK);
+					assert_int_equal(ec_wire_item_encode(&it, again, len, &len2), EC_OK);
+				}
+				assert_int_equal(len2, len);
+				assert_memory_equal(buf, again, len);
+				free(again);
+				free(mem);
+			}
+			free(buf);
+		}
+		free(orig);
+	}
+	assert_true(accepted > 1000); /* claims, ids, addresses: most bytes are free */
+}
+
+int
+main(void)
+{
+	const char *s = getenv("EC_TEST_SEED");
+	if (s && *s)
+		test_seed = strtoull(s, NULL, 10);
+	printf("test_wire_peer: EC_TEST_SEED=%llu\n", (unsigned long long)test_seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_peer_items),
+		cmocka_unit_test(test_golden_peer_envelope),
+		cmocka_unit_test(test_peer_item_sizes),
+		cmocka_unit_test(test_peer_truncation_every_length),
+		cmocka_unit_test(test_peer_type_bytes),
+		cmocka_unit_test(test_reject_bad_addr),
+		cmocka_unit_test(test_reject_contact_count),
+		cmocka_unit_test(test_reject_contact_order),
+		cmocka_unit_test(test_reject_peer_flags),
+		cmocka_unit_test(test_reject_commit_sync_role),
+		cmocka_unit_test(test_reject_peer_values),
+		cmocka_unit_test(test_reject_peer_envelope_item),
+		cmocka_unit_test(test_peer_memory),
+		cmocka_unit_test(test_peer_decode_bound),
+		cmocka_unit_test(test_encoder_refuses_bodies),
+		cmocka_unit_test(test_encoder_refuses_contacts),
+		cmocka_unit_test(test_encoder_refuses_hellos),
+		cmocka_unit_test(test_encoder_refuses_values_and_commits),
+		cmocka_unit_test(test_contacts_sort),
+		cmocka_unit_test(test_peer_mutations_reencode),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
