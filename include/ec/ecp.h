@@ -169,6 +169,8 @@ typedef enum ecp_kind {
 #define ECP_F_INTRO 64u  /* HELLO (with JOIN): passed on by the node that
                             ended the relay to the joiner's other
                             neighbours; not relayed further */
+#define ECP_F_READY 128u /* WELCOME: the sender is caught up, so it may
+                            answer catch-up requests */
 
 /* Most contacts one FIND, PEERS, HELLO or WELCOME carries. */
 #define ECP_MAX_CONTACTS 64u

@@ -55,15 +55,24 @@ ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx)
 		m->syncing = 1;
 		sync_range(n, &m->sync_lo, &m->sync_hi);
 		for (int side = 0; side < 2; side++) {
-			m->sync_peer[side] = ecp__member_nth(n, side, 1);
+			m->sync_peer[side] = ecp__member_ready_peer(n, side, 0);
 			m->sync_after[side] = (ec_id){0};
 			m->sync_done[side] = 0;
 			/* its WELCOME brought the mappings already */
 			for (uint32_t k = 0; k < m->nsynced; k++)
 				m->sync_done[side] |= m->synced[k] == m->sync_peer[side];
 		}
-		/* one peer in all: one exchange */
-		m->sync_done[1] = m->sync_peer[1] == m->sync_peer[0];
+		if (!m->sync_peer[0] && !m->sync_peer[1]) {
+			m->syncing = 0; /* nobody caught up to ask yet */
+			return EC_OK;
+		}
+		for (int side = 0; side < 2; side++) /* a side with nobody to ask */
+			if (!m->sync_peer[side]) {
+				m->sync_peer[side] = m->sync_peer[1 - side];
+				m->sync_done[side] = m->sync_done[1 - side];
+			}
+		/* one peer for both sides: one exchange */
+		m->sync_done[1] |= m->sync_peer[1] == m->sync_peer[0];
 		for (int side = 0; side < 2; side++)
 			if (!m->sync_done[side] && (err = send_sync(n, ctx, side)))
 				return err;
@@ -73,12 +82,7 @@ ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx)
 		    n->now - m->sync_at[side] < SYNC_PATIENCE * (uint64_t)n->cfg.dead_after)
 			continue;
 		/* no answer: the next peer on that side, from the start */
-		uint64_t next = 0;
-		for (uint32_t k = 1; k <= n->peers.len && !next; k++) {
-			uint64_t q = ecp__member_nth(n, side, k);
-			if (q != m->sync_peer[side])
-				next = q;
-		}
+		uint64_t next = ecp__member_ready_peer(n, side, m->sync_peer[side]);
 		if (next)
 			m->sync_peer[side] = next;
 		m->sync_after[side] = (ec_id){0};

@@ -122,6 +122,18 @@ ecp__member_nth(const ecp_node *n, int side, uint32_t k)
 	return side ? n->peers.ids[(i + k - 1) % L] : n->peers.ids[(i + L - k) % L];
 }
 
+uint64_t
+ecp__member_ready_peer(const ecp_node *n, int side, uint64_t not)
+{
+	for (uint32_t k = 1; k <= n->peers.len; k++) {
+		uint64_t q = ecp__member_nth(n, side, k);
+		const mpeer *p = lookup(n->m, q);
+		if (q != not && p && p->ready)
+			return q;
+	}
+	return 0;
+}
+
 /* Which side of me id lies on (the shorter way round: 1 above) and how
  * many admitted peers lie strictly between us on that side.  O(log L):
  * the tick asks this of every peer and candidate. */
@@ -545,9 +557,14 @@ on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		p->welcomed = n->now;
 		flags = ECP_F_ADMITTED | ECP_F_NEAR;
 	}
+	/* only a node that is caught up itself offers a catch-up: a joiner
+	 * next to another joiner must not take half a store for the whole */
+	if (n->m->ready)
+		flags |= ECP_F_READY;
 	if ((err = send_hello(n, ctx, who, true, flags)))
 		return err;
-	if ((it->flags & ECP_F_SYNC) && watched(n, who) && (err = ecp__catchup_offer(n, ctx, who)))
+	if ((it->flags & ECP_F_SYNC) && n->m->ready && watched(n, who) &&
+	    (err = ecp__catchup_offer(n, ctx, who)))
 		return err;
 	return join && !(it->flags & ECP_F_INTRO) ? introduce(n, ctx, who, h) : EC_OK;
 }
@@ -569,6 +586,7 @@ on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 			return EC_ENOMEM;
 		if (p->state != MP_PEER && (err = admit(n, ctx, p, h)))
 			return err;
+		p->ready = (it->flags & ECP_F_READY) != 0;
 	} else if (p && p->state == MP_CAND) {
 		p->tries = HELLO_TRIES; /* answered, not wanted: let it go */
 	}
@@ -840,6 +858,7 @@ start(ecp_node *n, const ec_ctx *ctx, const ec_join *j)
 		if (j->kind == EC_JOIN_SEEDED) {
 			p->state = MP_PEER;
 			p->heard = n->now;
+			p->ready = 1;
 		}
 	}
 	if ((err = rebuild(n, ctx)))

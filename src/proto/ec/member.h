@@ -41,6 +41,8 @@ typedef struct mpeer {
 	uint8_t want_long; /* a candidate found by a long-range lookup */
 	uint8_t has_addr;
 	uint8_t left;    /* dead because it said goodbye: a HELLO brings it back */
+	uint8_t ready;   /* it said it is caught up (WELCOME), or was there
+	                    when I was seeded: it may answer my catch-up */
 	uint32_t rank;   /* an admitted peer: admitted peers strictly between
 	                    us on its side (between(), cached by rebuild) */
 } mpeer;
@@ -103,6 +105,10 @@ void *ecp__member_body(ecp_node *n, const ec_ctx *ctx, size_t len);
  * k from 1; 0 when there are fewer than k on that side (fewer than k
  * peers in all: the ring wraps onto the other side). */
 uint64_t ecp__member_nth(const ecp_node *n, int side, uint32_t k);
+
+/* The nearest admitted peer on a side (0 below, 1 above) that is caught
+ * up, other than `not`; 0 when there is none. */
+uint64_t ecp__member_ready_peer(const ecp_node *n, int side, uint64_t not);
 
 /* ---- catchup.c ------------------------------------------------------- */
 
