@@ -134,7 +134,8 @@ typedef enum ecp_kind {
 	ECP_FIND,       /* lookup: "who is nearest contacts->target?"; relayed
 	                   greedily; contacts: the asker's own contact (n = 1) */
 	ECP_PEERS,      /* the lookup's answer: contacts nearest the target */
-	ECP_HELLO,      /* "admit me": the sender's identity and address */
+	ECP_HELLO,      /* "admit me": an identity and address (the sender's, or
+	                   with ECP_F_JOIN the joiner's, relayed) */
 	ECP_WELCOME,    /* HELLO's answer: the same, plus the sender's ring
 	                   neighbours; flags say whether it admitted the asker */
 	ECP_PING,       /* liveness: value 1 asks for a PING back (a probe),
@@ -155,11 +156,19 @@ typedef enum ecp_kind {
                             of one): members that voted answer again; a
                             later copy of the first wave is not a re-poll */
 #define ECP_F_ALL (ECP_F_COVERED | ECP_F_POLL)
-#define ECP_F_SYNC 4u    /* COMMIT: part of a catch-up answer */
+#define ECP_F_SYNC 4u    /* COMMIT: part of a catch-up answer; HELLO: the
+                            sender is catching up: a WELCOME from a ring
+                            neighbour brings the mappings it needs */
 #define ECP_F_ADMITTED 8u /* WELCOME: the sender admitted the asker */
 #define ECP_F_NEAR 16u   /* HELLO, WELCOME: the sender counts the receiver
                             among its ring neighbours (else: a long-range
                             peer) */
+#define ECP_F_JOIN 32u   /* HELLO: a join: relayed greedily (hops) towards
+                            the position of the claim's owner, whose
+                            neighbourhood then answers it directly */
+#define ECP_F_INTRO 64u  /* HELLO (with JOIN): passed on by the node that
+                            ended the relay to the joiner's other
+                            neighbours; not relayed further */
 
 /* Most contacts one FIND, PEERS, HELLO or WELCOME carries. */
 #define ECP_MAX_CONTACTS 64u
@@ -195,8 +204,8 @@ typedef struct ecp_item {
 	uint8_t kind;     /* ecp_kind */
 	int8_t value;     /* BLOCK: the sender's vote on role (0: none); VOTE */
 	uint16_t role;
-	uint16_t hops;    /* BLOCK: routing hops so far */
-	uint8_t flags;    /* BLOCK: ECP_F_COVERED, ECP_F_POLL */
+	uint16_t hops;    /* BLOCK, FIND, HELLO: routing hops so far */
+	uint8_t flags;    /* ECP_F_*: each says which kinds carry it */
 	uint64_t origin;  /* BLOCK: the submitter's position */
 	ec_id block_id;
 	const ecp_block *block; /* BLOCK, COMMIT */
@@ -298,6 +307,7 @@ extern const ec_protocol ec_protocol_ec;
 extern const ec_msg_ops ecp_msg_ops;
 extern const ec_workload_ops ecp_workload_ops;
 extern const ec_proto_config ecp_config_ops;
+extern const ec_open_ops ecp_open_ops;
 
 /* Test and driver hooks. */
 /* Returns the window [low, high] of a node (self, peers) around key: the

@@ -8,6 +8,14 @@
  * There are no per-node heap objects, so a million owners cost nothing until
  * they store something.
  *
+ * The ec protocol's interface includes xtoken_scan (catch-up answers): each
+ * owner's token mappings are linked through their table slots (no bytes
+ * added per mapping), with a 4-byte list head per owner in one array over
+ * the range of owner indexes that have stored a mapping (lowest to
+ * highest: give a store's owners nearby indexes, as the simulator's
+ * workers do); a scan walks one owner's list (its mappings, never the
+ * whole table) and allocates nothing.
+ *
  * Interned blocks live until ec_memstore_free; pointers to them are stable
  * (the arena grows by chunks and never moves a block).
  */
@@ -56,7 +64,8 @@ const void *ec_memstore_intern_bytes(ec_memstore *s, const void *data, size_t le
 const void *ec_memstore_intern_memo(ec_memstore *s, const void *data, size_t len);
 ec_memo_byte *ec_memstore_memo(void *user, const void *body);
 
-/* Bytes held by the store's tables and arena. */
+/* Bytes held by the store's tables (the owners' list heads included) and
+ * arena. */
 size_t ec_memstore_bytes(const ec_memstore *s);
 
 #endif

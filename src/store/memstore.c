@@ -4,9 +4,18 @@
  * tables (block refs, token mappings, intern index) with power-of-two sizes,
  * grown at 5/8 load.  Nothing is ever deleted: the seed protocol never
  * removes a stored block or mapping.
+ *
+ * The ec protocol's token mappings are also threaded, per owner, on a
+ * singly linked list through their slots (xtslot.link, which doubles as the
+ * slot's in-use mark), with one head per owner in an array over the range
+ * of owners seen; a catch-up scan (xtoken_scan) walks one owner's list, so
+ * it costs the owner's mappings, never the whole table.  Slots never move
+ * except when the table grows, and the rehash rebuilds every list.
  */
 #include "ecsim/memstore.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ec/ecp.h"
@@ -21,12 +30,18 @@ typedef struct tslot {
 	uint32_t owner, used;
 } tslot;
 typedef struct islot { uint64_t id; uint32_t ref; } islot; /* ref 0: empty */
-/* the ec protocol's 256-bit tables */
+/* the ec protocol's 256-bit tables.  xtslot.link: 0 an empty slot; XT_END
+ * the last of its owner's list; else 1 + the slot index of the next
+ * mapping of the same owner.  An owner's head (xh) is 0 for an empty list,
+ * else 1 + the slot index of its first mapping. */
 typedef struct xtslot {
 	ec_id token, block;
 	uint64_t time;
-	uint32_t owner, used;
+	uint32_t owner, link;
 } xtslot;
+#define XT_END UINT32_MAX
+/* The most xt slots: every index + 1 stays below XT_END. */
+#define XT_MAX_CAP ((size_t)1 << 31)
 typedef struct xbslot {
 	const ecp_block *block; /* NULL: empty; the key is block->id */
 	const ecp_cert *cert;
@@ -48,6 +63,10 @@ struct ec_memstore {
 	size_t nchunks, nblocks; /* block refs are 1-based */
 	xtslot *xt;
 	size_t xtcap, xtlen;
+	/* list heads of the owners [xhbase, xhbase + xhcap) */
+	uint32_t *xh;
+	uint32_t xhbase;
+	size_t xhcap;
 	xbslot *xb;
 	size_t xbcap, xblen;
 	/* immutable bodies (ec_memstore_intern_bytes): chunks never move */
@@ -99,6 +118,8 @@ ec_memstore_free(ec_memstore *s)
 		sized_alloc(s, s->i, s->icap * sizeof *s->i, 0);
 	if (s->xt)
 		sized_alloc(s, s->xt, s->xtcap * sizeof *s->xt, 0);
+	if (s->xh)
+		sized_alloc(s, s->xh, s->xhcap * sizeof *s->xh, 0);
 	if (s->xb)
 		sized_alloc(s, s->xb, s->xbcap * sizeof *s->xb, 0);
 	for (size_t c = 0; c < s->nbchunks; c++)
@@ -168,15 +189,81 @@ arena_add(ec_memstore *s, const ec_block *blk, uint32_t *ref)
 #define T_HASH(p) hash2((p)->token, (p)->owner)
 #define I_EMPTY(p) ((p)->ref == 0)
 #define I_HASH(p) ec_mix64((p)->id)
-#define XT_EMPTY(p) ((p)->used == 0)
-#define XT_HASH(p) hash2(ec_id_hash(&(p)->token), (p)->owner)
+#define XT_EMPTY(p) ((p)->link == 0)
 #define XB_EMPTY(p) ((p)->block == NULL)
 #define XB_HASH(p) hash2(ec_id_hash(&(p)->block->id), (p)->owner)
 
+/* Grows the xt table to twice its size, rehashes, and rebuilds every
+ * owner's list from the new slots (the heads cover every owner present). */
 static ec_err
 grow_xt(ec_memstore *s)
 {
-	GROW(s, s->xt, s->xtcap, xtslot, XT_EMPTY, XT_HASH);
+	size_t ncap = s->xtcap ? s->xtcap * 2 : 64;
+	if (ncap > XT_MAX_CAP)
+		return EC_EFULL;
+	xtslot *nt = sized_alloc(s, NULL, 0, ncap * sizeof *nt);
+	if (!nt)
+		return EC_ENOMEM;
+	memset(nt, 0, ncap * sizeof *nt);
+	if (s->xh)
+		memset(s->xh, 0, s->xhcap * sizeof *s->xh);
+	for (size_t k = 0; k < s->xtcap; k++) {
+		const xtslot *o = &s->xt[k];
+		if (XT_EMPTY(o))
+			continue;
+		size_t h = (size_t)hash2(ec_id_hash(&o->token), o->owner) & (ncap - 1);
+		while (!XT_EMPTY(&nt[h]))
+			h = (h + 1) & (ncap - 1);
+		uint32_t *head = &s->xh[o->owner - s->xhbase];
+		nt[h] = *o;
+		nt[h].link = *head ? *head : XT_END;
+		*head = (uint32_t)(h + 1);
+	}
+	if (s->xt)
+		sized_alloc(s, s->xt, s->xtcap * sizeof *s->xt, 0);
+	s->xt = nt;
+	s->xtcap = ncap;
+	return EC_OK;
+}
+
+/* Makes the head array cover owner (the new heads are empty lists). */
+static ec_err
+cover_owner(ec_memstore *s, uint32_t owner)
+{
+	uint64_t base = s->xhbase, end = base + s->xhcap;
+	if (s->xhcap && owner >= base && owner < end)
+		return EC_OK;
+	uint64_t lo = owner, hi = (uint64_t)owner + 1;
+	if (s->xhcap) {
+		lo = base < lo ? base : lo;
+		hi = end > hi ? end : hi;
+	}
+	/* an eighth more than needed, on the side the range grows to: the new
+	 * range holds the old one and more, so the sizes grow geometrically
+	 * (all the copying adds up to about nine times the final size); a
+	 * simulator worker's owners are a contiguous block that fills in
+	 * random order, so the unused room stays near an eighth of it */
+	uint64_t ncap = (hi - lo) + (hi - lo) / 8 + 64;
+	uint64_t nbase;
+	if (s->xhcap && owner < base)
+		nbase = hi >= ncap ? hi - ncap : 0;
+	else
+		nbase = lo;
+	if (nbase + ncap > (uint64_t)UINT32_MAX + 1) /* still holds [lo, hi) */
+		ncap = (uint64_t)UINT32_MAX + 1 - nbase;
+	if (ncap > SIZE_MAX / sizeof(uint32_t))
+		return EC_ENOMEM;
+	uint32_t *nh = sized_alloc(s, NULL, 0, (size_t)ncap * sizeof *nh);
+	if (!nh)
+		return EC_ENOMEM;
+	memset(nh, 0, (size_t)ncap * sizeof *nh);
+	if (s->xh) {
+		memcpy(nh + (base - nbase), s->xh, s->xhcap * sizeof *nh);
+		sized_alloc(s, s->xh, s->xhcap * sizeof *s->xh, 0);
+	}
+	s->xh = nh;
+	s->xhbase = (uint32_t)nbase;
+	s->xhcap = (size_t)ncap;
 	return EC_OK;
 }
 
@@ -363,9 +450,61 @@ v_xtoken_put(void *impl, const ec_id *token, const ec_id *block, uint64_t time)
 		}
 		h = (h + 1) & (s->xtcap - 1);
 	}
-	s->xt[h] = (xtslot){*token, *block, time, v->owner, 1};
+	if ((err = cover_owner(s, v->owner)))
+		return err;
+	uint32_t *head = &s->xh[v->owner - s->xhbase];
+	s->xt[h] = (xtslot){*token, *block, time, v->owner, *head ? *head : XT_END};
+	*head = (uint32_t)(h + 1);
 	s->xtlen++;
 	return EC_OK;
+}
+
+/* True if token a, at ring distance da from the scan's lo, comes before
+ * token b in scan order (distance from lo, then the full id). */
+static bool
+scan_before(uint64_t da, const ec_id *a, uint64_t lo, const ec_id *b)
+{
+	uint64_t db = ec_id_pos(b) - lo;
+	return da != db ? da < db : ec_id_cmp(a, b) < 0;
+}
+
+/* Walks the owner's list once and keeps the first max mappings in scan
+ * order by insertion into the output arrays: O(mappings x max), no
+ * allocation. */
+static size_t
+v_xtoken_scan(void *impl, uint64_t lo, uint64_t hi, const ec_id *after, ec_id *tokens,
+              ec_id *blocks, size_t max)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (max == 0 || s->xhcap == 0 || v->owner < s->xhbase ||
+	    v->owner - s->xhbase >= s->xhcap)
+		return 0;
+	uint64_t span = hi - lo; /* the range is lo + [0, span] */
+	bool resume = after && !ec_id_is_zero(after);
+	uint64_t dafter = resume ? ec_id_pos(after) - lo : 0;
+	if (resume && dafter > span)
+		return 0; /* every mapping in the range comes before *after */
+	size_t n = 0;
+	for (uint32_t r = s->xh[v->owner - s->xhbase]; r != 0 && r != XT_END;) {
+		const xtslot *e = &s->xt[r - 1];
+		r = e->link;
+		uint64_t d = ec_id_pos(&e->token) - lo;
+		if (d > span)
+			continue;
+		if (resume && (d < dafter || (d == dafter && ec_id_cmp(&e->token, after) <= 0)))
+			continue;
+		if (n == max && !scan_before(d, &e->token, lo, &tokens[n - 1]))
+			continue;
+		size_t i = n < max ? n++ : n - 1;
+		for (; i > 0 && scan_before(d, &e->token, lo, &tokens[i - 1]); i--) {
+			tokens[i] = tokens[i - 1];
+			blocks[i] = blocks[i - 1];
+		}
+		tokens[i] = e->token;
+		blocks[i] = e->block;
+	}
+	return n;
 }
 
 static bool
@@ -488,6 +627,7 @@ static const ecp_store_ops ecp_ops = {
 	.xblock_get = v_xblock_get,
 	.xblock_put = v_xblock_put,
 	.xblock_prefetch = v_xblock_prefetch,
+	.xtoken_scan = v_xtoken_scan,
 };
 
 ec_store
@@ -507,7 +647,8 @@ ec_memstore_bytes(const ec_memstore *s)
 	size_t bodies = 0;
 	for (size_t c = 0; c < s->nbchunks; c++)
 		bodies += s->bsizes[c];
-	return bodies + s->xtcap * sizeof *s->xt + s->xbcap * sizeof *s->xb +
-	       s->bcap * sizeof *s->b + s->tcap * sizeof *s->t + s->icap * sizeof *s->i +
+	return bodies + s->xtcap * sizeof *s->xt + s->xhcap * sizeof *s->xh +
+	       s->xbcap * sizeof *s->xb + s->bcap * sizeof *s->b + s->tcap * sizeof *s->t +
+	       s->icap * sizeof *s->i +
 	       s->nchunks * (CHUNK_BLOCKS * sizeof(ec_block) + sizeof *s->chunks);
 }

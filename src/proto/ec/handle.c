@@ -7,6 +7,7 @@
  * yes.  The one decision taken here is a commit on a certificate
  * (safety.c), which needs no vote of mine.
  */
+#include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
 /* My recorded vote on role code of e, 0 if none. */
@@ -217,10 +218,21 @@ ecp__handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 	if (msg->type != EC_MSG_ENVELOPE || !msg->u.env.items)
 		return EC_OK; /* not ours: ignored, never an error */
 	n->stamp = (uint32_t)(2 * msg->time);
+	if (n->m) {
+		ec_err err = ecp__member_heard(n, ctx, msg->sender);
+		if (err)
+			return err;
+	}
 	for (uint32_t i = 0; i < msg->u.env.n; i++) {
 		const ecp_item *it = &msg->u.env.items[i];
 		const uint64_t from = msg->sender;
 		ec_err err = EC_OK;
+		if (it->kind > ECP_WITHDRAWN || (it->kind == ECP_COMMIT && (it->flags & ECP_F_SYNC))) {
+			/* peer management: a static node has none */
+			if (n->m && (err = ecp__member_handle(n, ctx, from, it)))
+				return err;
+			continue;
+		}
 		switch (it->kind) {
 		case ECP_BLOCK: err = on_block(n, ctx, from, it); break;
 		case ECP_VOTE: err = on_vote(n, ctx, from, it); break;

@@ -4,6 +4,7 @@
  * node's life cycle, its peers, and submitting a transaction.  The node's
  * internals are described in node.h.
  */
+#include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
 #include <string.h>
@@ -16,7 +17,7 @@ ecp_config_default(ecp_config *c)
 {
 	*c = (ecp_config){.window = 4, .threshold = 2, .quorum = 0, .fanout = 2, .max_hops = 24,
 	                  .poll_first = 8, .poll_max = 16, .fetch_cooldown = 5, .linger = 2,
-	                  .expiry = 96, .batch = 1};
+	                  .expiry = 96, .batch = 1, .degree = 64, .probe = 1, .dead_after = 4};
 }
 
 const char *
@@ -34,6 +35,12 @@ ecp_config_check(const ecp_config *c)
 		return "ec polling needs 1 <= first <= max";
 	if (c->grace > 64)
 		return "the ec commit grace must be at most 64 rounds";
+	if (c->degree < 8 || c->degree > 4096)
+		return "the ec peer degree must be between 8 and 4096";
+	if (c->probe < 1 || c->probe > 64)
+		return "the ec heartbeat period must be between 1 and 64 rounds";
+	if (c->dead_after <= c->probe || c->dead_after > 1000)
+		return "the ec dead-peer timeout must exceed the heartbeat period, at most 1000";
 	return NULL;
 }
 
@@ -66,6 +73,7 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, n->pool, n->poolcap * sizeof *n->pool, 0);
 	if (n->out)
 		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
+	ecp__member_free(n, ctx);
 	ec_peers_fini(&n->peers, ctx);
 	memset(n, 0, sizeof *n);
 }
@@ -109,7 +117,7 @@ static bool
 ec_idle(const void *node)
 {
 	const ecp_node *n = node;
-	return n->npool == 0 && n->nout == 0;
+	return n->npool == 0 && n->nout == 0 && !n->m;
 }
 
 static void
@@ -247,6 +255,7 @@ const ec_protocol ec_protocol_ec = {
 	.store_api = ECP_STORE_API,
 	.msg = &ecp_msg_ops,
 	.workload = &ecp_workload_ops,
+	.open = &ecp_open_ops,
 	.node_size = sizeof(ecp_node),
 	.max_block_tokens = ECP_MAX_PARTS,
 	.node_init = ec_node_init,

@@ -100,6 +100,7 @@ typedef struct ecp_node {
 	 * assumes its peers are all the nodes there are (its nearest peers) */
 	uint64_t near_dn, near_up;
 	ecp_config cfg;
+	struct ecp_member *m; /* open networks only (member.h); NULL: static */
 } ecp_node;
 
 /* ---- small helpers (static inline: on hot paths) ---------------------- */
@@ -225,6 +226,10 @@ ec_err ecp__entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **o
  * computes my window around every role's key.  b is borrowed for as long
  * as the node lives (ec/ecp.h).  Errors: EC_ENOMEM (e is unchanged). */
 ec_err ecp__entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block *b);
+
+/* Whether body b is canonical and its id its content hash (memoised per
+ * body); a body that is not is reported as EC_EV_REJECT evidence. */
+bool ecp__body_ok(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b);
 
 /* Adds `who` to e's interest trail (the nodes told the outcome), once.
  * Errors: EC_ENOMEM (the trail is unchanged). */

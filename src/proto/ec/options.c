@@ -52,6 +52,9 @@ U32_OPTION(window, 1, 64)
 U32_OPTION(threshold, 0, 129)
 U32_OPTION(fanout, 1, 16)
 U32_OPTION(grace, 0, 64)
+U32_OPTION(degree, 8, 4096)
+U32_OPTION(probe, 1, 64)
+U32_OPTION(dead_after, 2, 1000)
 
 static bool
 set_quorum(void *config, const char *text, char *err, size_t errlen)
@@ -121,6 +124,16 @@ static const ec_proto_option ecp_options[] = {
      "or one per logical message (off; --no-batch)\n",
      set_batch, get_batch},
     {"no-batch", NULL, "the same as --batch off\n", set_no_batch, get_flag},
+    {"peer-degree", "D",
+     "open networks: peers a node keeps, a quarter nearest on each\n"
+     "side and half long-range (64)\n",
+     set_degree, get_degree},
+    {"heartbeat", "P", "open networks: rounds between heartbeats to the w+1\n"
+                       "nearest peers on each side (1)\n",
+     set_probe, get_probe},
+    {"dead-after", "R", "open networks: rounds of silence after which such a peer\n"
+                        "is dropped as dead (4; more than --heartbeat)\n",
+     set_dead_after, get_dead_after},
 };
 
 const ec_proto_config ecp_config_ops = {

@@ -57,19 +57,13 @@ ecp__entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **out)
 	return EC_OK;
 }
 
-/* The first copy that passes the checks below is kept.  The id covers
- * everything but the signatures (docs/wire.md), so a later copy can differ
- * only in those; a first copy with a forged signature therefore shadows the
- * genuine one, and I vote no (safety.c: check_part). */
-ec_err
-ecp__entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block *b)
+/* Only canonical blocks (sorted, distinct, non-zero tokens; creates
+ * unsigned) whose id is their content hash: anything else is evidence. */
+bool
+ecp__body_ok(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b)
 {
-	if (e->block || !b)
-		return EC_OK;
-	if (!ec_id_eq(&b->id, &e->id) || b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
-		return EC_OK; /* a body that is not this block is ignored */
-	/* only canonical blocks (sorted, distinct, non-zero tokens; creates
-	 * unsigned) whose id is their content hash: anything else is evidence */
+	if (b->nparts < 1 || b->nparts > ECP_MAX_PARTS)
+		return false;
 	ec_memo_byte *memo = ctx->memo ? ctx->memo(ctx->memo_user, b) : NULL;
 	unsigned known = ecp_memo_get(memo, 0); /* this very body, checked elsewhere */
 	ec_verdict bad = known ? (ec_verdict)(known - 1) : EC_ACCEPT;
@@ -81,11 +75,24 @@ ecp__entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_b
 			bad = EC_REJECT_BAD_ID;
 		ecp_memo_or(memo, 0, 1u + (unsigned)bad);
 	}
-	if (bad != EC_ACCEPT) {
-		if (ctx->event)
-			ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&b->id), bad);
+	if (bad != EC_ACCEPT && ctx->event)
+		ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&b->id), bad);
+	return bad == EC_ACCEPT;
+}
+
+/* The first copy that passes the checks below is kept.  The id covers
+ * everything but the signatures (docs/wire.md), so a later copy can differ
+ * only in those; a first copy with a forged signature therefore shadows the
+ * genuine one, and I vote no (safety.c: check_part). */
+ec_err
+ecp__entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block *b)
+{
+	if (e->block || !b)
 		return EC_OK;
-	}
+	if (!ec_id_eq(&b->id, &e->id))
+		return EC_OK; /* a body that is not this block is ignored */
+	if (!ecp__body_ok(n, ctx, b))
+		return EC_OK;
 	/* the windows, then (beyond RF_INLINE roles) the role flags: one
 	 * allocation */
 	const uint32_t nroles = b->nparts + 1;

@@ -6,6 +6,7 @@
  * that leaves at the end of the tick as one envelope per receiver
  * (docs/ec-protocol.md, "Message flow").  Nothing here decides anything.
  */
+#include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
 /* A node that knows the window around the key sends it to the whole window
@@ -228,5 +229,7 @@ ecp__flush(ecp_node *n, const ec_ctx *ctx)
 	ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
 	n->out = NULL;
 	n->outcap = n->nout = 0;
+	if (n->m)
+		ecp__member_sent(n, ctx);
 	return EC_OK;
 }

@@ -57,6 +57,7 @@
  * certificate to the fellow members the certificate does not name.  Repair
  * only spreads a certificate; receivers judge it like any other.
  */
+#include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
 #include <string.h>
@@ -210,11 +211,36 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 	return -1;
 }
 
+/* EC_EV_VOTE_CAST (open networks: drivers check it against the stale view
+ * rule), with the time of the mapping the vote was judged against. */
+static void
+vote_cast(const ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_t v)
+{
+	if (!ctx->event)
+		return;
+	uint64_t arg = role_code(e->block, r) | (uint64_t)(v > 0) << 16;
+	ec_id cur;
+	uint64_t t;
+	if (r < e->block->nparts &&
+	    ecp_store(&ctx->store)->xtoken_get(ctx->store.impl, &e->block->parts[r].token, &cur, &t))
+		arg |= (t + 1) << 24;
+	ctx->event(ctx->event_user, n->pos, EC_EV_VOTE_CAST, ec_id_pos(&e->id), arg);
+}
+
 ec_err
 ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 {
 	int why;
 	ec_err err;
+	if (n->m && !n->m->ready) {
+		/* catching up: my store may be stale, so I abstain (the vote stays
+		 * wanted for when I am ready); the window still gets the block */
+		if (!(RF(e)[r] & RF_SPREAD))
+			return EC_OK;
+		RF(e)[r] &= (uint8_t)~RF_SPREAD;
+		e->spread_at = n->now;
+		return spread(n, ctx, e, r, 0, 0);
+	}
 	int8_t v = judge(n, ctx, e, r, &why, &err);
 	if (err)
 		return err;
@@ -236,6 +262,8 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
 	     (uint64_t)(v > 0));
+	if (n->m)
+		vote_cast(n, ctx, e, r, v);
 	if ((err = ecp__add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
 		return err;
 	if (RF(e)[r] & RF_SPREAD) {

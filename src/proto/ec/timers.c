@@ -12,6 +12,7 @@
  * the ticks before wake_at (ec/protocol.h) skips only ticks that would
  * have done nothing but count time.
  */
+#include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
 #include <stdlib.h>
@@ -78,7 +79,7 @@ uint64_t
 ecp__wake_at(const void *node)
 {
 	const ecp_node *n = node;
-	if (n->nout)
+	if (n->nout || n->m) /* an open node has heartbeats and timeouts to keep */
 		return n->now;
 	const uint64_t soon = n->now + 1; /* what the next tick acts on */
 	uint64_t at = UINT64_MAX;
@@ -247,6 +248,8 @@ ecp__tick(void *node, const ec_ctx *ctx)
 	ecp_node *n = node;
 	ec_err err;
 	n->now++;
+	if (n->m && (err = ecp__member_tick(n, ctx)))
+		return err;
 	/* certificates and votes that arrived this round, graces that ended */
 	for (uint32_t i = 0; i < n->npool; i++)
 		if (n->now >= due(n, &n->pool[i], DUE_TALLY) && (err = ecp__tally(n, ctx, &n->pool[i])))

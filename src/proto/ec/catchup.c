@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Catch-up (member.h, docs/open-network.md "Catch-up"): before a new or
+ * returning node votes, it fetches from its nearest peer on each side the
+ * token mappings of every key whose window it belongs to, each with the
+ * block and the certificate that committed it, and keeps those that check
+ * out.  Until both answers are complete it abstains: a node must never
+ * vote on a view it should know is stale.
+ */
+#include <string.h>
+
+#include "proto/ec/member.h"
+
+/* Rounds, in units of dead_after, a catch-up answer may take before the
+ * request goes to the next peer on that side. */
+#define SYNC_PATIENCE 4u
+
+static ec_err
+send_sync(ecp_node *n, const ec_ctx *ctx, int side)
+{
+	ecp_member *m = n->m;
+	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
+	if (!s)
+		return EC_ENOMEM;
+	*s = (ecp_sync){.lo = m->sync_lo, .hi = m->sync_hi, .after = m->sync_after[side]};
+	m->sync_at[side] = n->now;
+	ecp_item it = {.kind = ECP_SYNC, .sync = s};
+	return send_item(n, ctx, m->sync_peer[side], &it);
+}
+
+/* The keys whose window I belong to lie between my (w+1)-th neighbour
+ * below and my (w+1)-th above; a node with fewer peers asks for the whole
+ * ring. */
+static void
+sync_range(const ecp_node *n, uint64_t *lo, uint64_t *hi)
+{
+	uint32_t k = n->cfg.window + 1;
+	if (n->peers.len < 2 * k + 1) {
+		*lo = n->pos + 1;
+		*hi = n->pos;
+		return;
+	}
+	*lo = ecp__member_nth(n, 0, k);
+	*hi = ecp__member_nth(n, 1, k);
+}
+
+ec_err
+ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	ec_err err;
+	if (!m->syncing) {
+		if (n->peers.len == 0)
+			return EC_OK; /* nobody to ask yet */
+		m->syncing = 1;
+		sync_range(n, &m->sync_lo, &m->sync_hi);
+		for (int side = 0; side < 2; side++) {
+			m->sync_peer[side] = ecp__member_nth(n, side, 1);
+			m->sync_after[side] = (ec_id){0};
+			m->sync_done[side] = 0;
+			/* its WELCOME brought the mappings already */
+			for (uint32_t k = 0; k < m->nsynced; k++)
+				m->sync_done[side] |= m->synced[k] == m->sync_peer[side];
+		}
+		/* one peer in all: one exchange */
+		m->sync_done[1] = m->sync_peer[1] == m->sync_peer[0];
+		for (int side = 0; side < 2; side++)
+			if (!m->sync_done[side] && (err = send_sync(n, ctx, side)))
+				return err;
+	}
+	for (int side = 0; side < 2; side++) {
+		if (m->sync_done[side] ||
+		    n->now - m->sync_at[side] < SYNC_PATIENCE * (uint64_t)n->cfg.dead_after)
+			continue;
+		/* no answer: the next peer on that side, from the start */
+		uint64_t next = 0;
+		for (uint32_t k = 1; k <= n->peers.len && !next; k++) {
+			uint64_t q = ecp__member_nth(n, side, k);
+			if (q != m->sync_peer[side])
+				next = q;
+		}
+		if (next)
+			m->sync_peer[side] = next;
+		m->sync_after[side] = (ec_id){0};
+		if ((err = send_sync(n, ctx, side)))
+			return err;
+	}
+	if (m->sync_done[0] && m->sync_done[1]) {
+		m->syncing = 0;
+		m->ready = 1;
+		m->ready_at = n->now;
+	}
+	return EC_OK;
+}
+
+/* The part of b that moves token, or nparts. */
+static uint32_t
+part_of(const ecp_block *b, const ec_id *token)
+{
+	for (uint32_t r = 0; r < b->nparts; r++)
+		if (ec_id_eq(&b->parts[r].token, token))
+			return r;
+	return b->nparts;
+}
+
+/* SYNC: the mappings my store holds in the range, a batch at a time. */
+static ec_err
+answer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *q)
+{
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	ec_id tokens[ECP_SYNC_BATCH], blocks[ECP_SYNC_BATCH];
+	size_t got = st->xtoken_scan ? st->xtoken_scan(ctx->store.impl, q->lo, q->hi, &q->after,
+	                                                tokens, blocks, ECP_SYNC_BATCH)
+	                             : 0;
+	ec_err err;
+	for (size_t i = 0; i < got; i++) {
+		const ecp_block *b;
+		const ecp_cert *c;
+		if (!st->xblock_get(ctx->store.impl, &blocks[i], &b, &c) || !b || !c)
+			continue;
+		uint32_t r = part_of(b, &tokens[i]);
+		if (r == b->nparts)
+			continue;
+		ecp_item it = {.kind = ECP_COMMIT, .flags = ECP_F_SYNC, .role = (uint16_t)r,
+		               .block_id = b->id, .block = b, .cert = c};
+		if ((err = send_item(n, ctx, from, &it)))
+			return err;
+	}
+	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
+	if (!s)
+		return EC_ENOMEM;
+	*s = (ecp_sync){.lo = q->lo, .hi = q->hi, .after = got ? tokens[got - 1] : q->after,
+	                .more = got == ECP_SYNC_BATCH};
+	ecp_item it = {.kind = ECP_SYNCED, .sync = s};
+	return send_item(n, ctx, from, &it);
+}
+
+/* The k-th smallest of v[0..n-1] (n <= 256, k from 1), by selection. */
+static uint64_t
+kth_smallest(uint64_t *v, uint32_t n, uint32_t k)
+{
+	for (uint32_t a = 0; a < k; a++)
+		for (uint32_t b = a + 1; b < n; b++)
+			if (v[b] < v[a]) {
+				uint64_t t = v[a];
+				v[a] = v[b];
+				v[b] = t;
+			}
+	return v[k - 1];
+}
+
+ec_err
+ecp__catchup_offer(ecp_node *n, const ec_ctx *ctx, uint64_t who)
+{
+	/* who's (w+2)-th neighbour on each side among my peers and me (one
+	 * more than its windows need: my view may differ from its own) */
+	uint32_t k = n->cfg.window + 2, cnt = 0;
+	uint64_t up[256], dn[256];
+	for (uint32_t i = 0; i <= n->peers.len && cnt < 256; i++) {
+		uint64_t p = i < n->peers.len ? n->peers.ids[i] : n->pos;
+		if (p == who)
+			continue;
+		up[cnt] = p - who;
+		dn[cnt++] = who - p;
+	}
+	ecp_sync q = {.lo = who + 1, .hi = who}; /* the whole ring */
+	if (cnt >= 2 * k) {
+		q.hi = who + kth_smallest(up, cnt, k);
+		q.lo = who - kth_smallest(dn, cnt, k);
+	}
+	return answer(n, ctx, who, &q);
+}
+
+/* Whether cert shows a quorum of distinct yes voters on part r, each
+ * among the nodes my view puts near the token.  The span is wider than a
+ * window (3w+2 on each side): voters of an old commit may have died since,
+ * and joins since then narrow a window. */
+static bool
+cert_convinces(const ecp_node *n, const ecp_block *b, uint32_t r, const ecp_cert *c)
+{
+	ec_range span = ecp_window(&n->peers, n->pos, ec_id_pos(&b->parts[r].token),
+	                           3 * n->cfg.window + 2);
+	uint32_t yes = 0, need = n->cfg.quorum ? n->cfg.quorum : n->cfg.window + 1;
+	for (uint32_t i = 0; i < c->n; i++) {
+		const ecp_vote *v = &c->v[i];
+		if (v->role != r || v->value <= 0 || !ec_range_contains(span, v->voter))
+			continue;
+		bool again = false;
+		for (uint32_t k = 0; k < i && !again; k++)
+			again = c->v[k].voter == v->voter && c->v[k].role == r && c->v[k].value > 0;
+		yes += !again;
+	}
+	return yes >= need;
+}
+
+/* A mapping a catch-up answer brought: kept if it checks out and is newer
+ * than mine. */
+static ec_err
+take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	const ecp_block *b = it->block;
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	ec_err err;
+	if (!b || !it->cert || !ec_id_eq(&b->id, &it->block_id) || it->role >= b->nparts ||
+	    !ecp__body_ok(n, ctx, b) || !cert_convinces(n, b, it->role, it->cert))
+		return EC_OK;
+	/* a mapping outside my windows is merely kept: the certificate is what
+	 * makes it safe to take */
+	const ec_id *token = &b->parts[it->role].token;
+	ec_id cur;
+	uint64_t t;
+	if (st->xtoken_get(ctx->store.impl, token, &cur, &t) && t >= b->time)
+		return EC_OK; /* never move a mapping backwards */
+	if (!st->xblock_get(ctx->store.impl, &b->id, NULL, NULL) &&
+	    (err = st->xblock_put(ctx->store.impl, b, it->cert)))
+		return err;
+	return st->xtoken_put(ctx->store.impl, token, &b->id, b->time);
+}
+
+ec_err
+ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	ecp_member *m = n->m;
+	switch (it->kind) {
+	case ECP_SYNC: return it->sync ? answer(n, ctx, from, it->sync) : EC_OK;
+	case ECP_COMMIT: return m->ready ? EC_OK : take(n, ctx, it);
+	case ECP_SYNCED:
+		if (m->ready || !it->sync)
+			return EC_OK;
+		if (!m->syncing) { /* an offer that came with a WELCOME */
+			if (!it->sync->more && m->nsynced < 8)
+				m->synced[m->nsynced++] = from;
+			return EC_OK;
+		}
+		for (int side = 0; side < 2; side++) {
+			if (m->sync_done[side] || m->sync_peer[side] != from)
+				continue;
+			if (!it->sync->more) {
+				m->sync_done[side] = 1;
+			} else {
+				m->sync_after[side] = it->sync->after;
+				ec_err err = send_sync(n, ctx, side);
+				if (err)
+					return err;
+			}
+		}
+		return EC_OK;
+	default: return EC_OK;
+	}
+}

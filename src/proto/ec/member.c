@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peer management in an open network (member.h, docs/open-network.md):
+ * the peer table, admission on a checked identity, lookups, heartbeats,
+ * dead peers, long-range peers, and the ec_open_ops calls.
+ */
+#include "proto/ec/member.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ec/lifecycle.h"
+
+#define FIND_MAX_HOPS 32u
+#define HELLO_GAP 3u      /* rounds between HELLOs to one candidate */
+#define HELLO_TRIES 3u    /* unanswered HELLOs before a candidate is dropped */
+#define CAND_KEEP 8u      /* rounds a candidate nobody wants is kept */
+#define DEAD_KEEP 64u     /* rounds a dead peer is remembered */
+#define LONG_PROBE 32u    /* rounds between probes of peers without heartbeats */
+#define LONG_MISSES 2u    /* unanswered probes before such a peer is dropped */
+
+/* ---- the table -------------------------------------------------------- */
+
+static uint32_t
+near_k(const ecp_node *n)
+{
+	uint32_t k = n->cfg.degree / 4;
+	return k > n->cfg.window + 1 ? k : n->cfg.window + 1;
+}
+
+/* Index of id in the table, or the insertion point (*found false). */
+static uint32_t
+slot_of(const ecp_member *m, uint64_t id, bool *found)
+{
+	uint32_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (m->t[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < m->n && m->t[lo].id == id;
+	return lo;
+}
+
+static mpeer *
+lookup(ecp_member *m, uint64_t id)
+{
+	bool found;
+	uint32_t i = slot_of(m, id, &found);
+	return found ? &m->t[i] : NULL;
+}
+
+/* The entry of id, created (a candidate, learnt now) if new.  NULL: out of
+ * memory. */
+static mpeer *
+entry_of(ecp_node *n, const ec_ctx *ctx, uint64_t id)
+{
+	ecp_member *m = n->m;
+	bool found;
+	uint32_t i = slot_of(m, id, &found);
+	if (found)
+		return &m->t[i];
+	if (!grow(ctx, (void **)&m->t, &m->cap, m->n + 1, sizeof *m->t))
+		return NULL;
+	memmove(&m->t[i + 1], &m->t[i], (m->n - i) * sizeof *m->t);
+	m->n++;
+	m->t[i] = (mpeer){.id = id, .heard = n->now, .state = MP_CAND};
+	return &m->t[i];
+}
+
+/* Rebuilds the peer list routing reads from the admitted entries, and the
+ * span over which a ready node takes its peers for all the nodes there are
+ * (knows_window). */
+static ec_err
+rebuild(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	uint64_t stack[256], *ids = stack;
+	uint32_t cnt = 0;
+	for (uint32_t i = 0; i < m->n; i++)
+		cnt += m->t[i].state == MP_PEER;
+	if (cnt > 256 && !(ids = ctx->realloc_fn(ctx->alloc_user, NULL, 0, cnt * sizeof *ids)))
+		return EC_ENOMEM;
+	cnt = 0;
+	for (uint32_t i = 0; i < m->n; i++)
+		if (m->t[i].state == MP_PEER)
+			ids[cnt++] = m->t[i].id;
+	ec_err err = ec_peers_assign(&n->peers, ctx, cnt ? ids : NULL, cnt);
+	if (ids != stack)
+		ctx->realloc_fn(ctx->alloc_user, ids, cnt * sizeof *ids, 0);
+	if (err)
+		return err;
+	/* every admitted peer's rank, from its index in the sorted list */
+	uint32_t i0, j = 0, L = n->peers.len;
+	(void)ec_peers_search(&n->peers, n->pos, &i0);
+	for (uint32_t i = 0; i < m->n; i++) {
+		mpeer *p = &m->t[i];
+		if (p->state != MP_PEER)
+			continue;
+		bool above = p->id - n->pos <= n->pos - p->id;
+		p->rank = above ? (j + L - i0) % L : (i0 + 2 * L - 1 - j) % L;
+		j++;
+	}
+	n->near_dn = n->near_up = 0;
+	uint32_t k = near_k(n);
+	if (m->ready && n->peers.len >= 2 * k) {
+		n->near_dn = n->pos - ecp__member_nth(n, 0, k);
+		n->near_up = ecp__member_nth(n, 1, k) - n->pos;
+	}
+	return EC_OK;
+}
+
+uint64_t
+ecp__member_nth(const ecp_node *n, int side, uint32_t k)
+{
+	uint32_t L = n->peers.len, i;
+	if (k == 0 || k > L)
+		return 0;
+	(void)ec_peers_search(&n->peers, n->pos, &i);
+	return side ? n->peers.ids[(i + k - 1) % L] : n->peers.ids[(i + L - k) % L];
+}
+
+/* Which side of me id lies on (the shorter way round: 1 above) and how
+ * many admitted peers lie strictly between us on that side.  O(log L):
+ * the tick asks this of every peer and candidate. */
+static uint32_t
+between(const ecp_node *n, uint64_t id, int *side)
+{
+	const uint64_t up = id - n->pos, dn = n->pos - id;
+	const uint32_t L = n->peers.len;
+	*side = up <= dn;
+	if (L == 0)
+		return 0;
+	uint32_t i0, at;
+	(void)ec_peers_search(&n->peers, n->pos, &i0); /* first peer above me */
+	bool found = ec_peers_search(&n->peers, id, &at);
+	const uint64_t *ids = n->peers.ids;
+	if (*side) { /* the peers from i0 up to id, cyclically */
+		uint32_t c = (at + L - i0) % L;
+		uint64_t first = ids[i0 % L];
+		return c == 0 && first != id && first - n->pos < up ? L : c;
+	}
+	uint32_t after = (at + (found ? 1u : 0u)) % L; /* first peer above id */
+	uint32_t c = (i0 + L - after) % L;
+	uint64_t last = ids[(i0 + L - 1) % L];
+	return c == 0 && last != id && n->pos - last < dn ? L : c;
+}
+
+/* Whether id belongs among my ring neighbours: fewer than near_k admitted
+ * peers between us on its side. */
+static bool
+near_slot(const ecp_node *n, uint64_t id)
+{
+	int side;
+	return between(n, id, &side) < near_k(n);
+}
+
+/* Whether id is among the w+1 nearest on its side: it heartbeats me and I
+ * watch it. */
+static bool
+watched(const ecp_node *n, uint64_t id)
+{
+	int side;
+	return between(n, id, &side) < n->cfg.window + 1;
+}
+
+/* ---- outgoing items --------------------------------------------------- */
+
+void *
+ecp__member_body(ecp_node *n, const ec_ctx *ctx, size_t len)
+{
+	ecp_member *m = n->m;
+	if (m->nbodies == m->bodycap) {
+		uint32_t nc = m->bodycap ? m->bodycap * 2 : 8;
+		void **b = ctx->realloc_fn(ctx->alloc_user, m->bodies, m->bodycap * sizeof *b,
+		                           nc * sizeof *b);
+		if (!b)
+			return NULL;
+		m->bodies = b;
+		size_t *l = ctx->realloc_fn(ctx->alloc_user, m->body_len, m->bodycap * sizeof *l,
+		                            nc * sizeof *l);
+		if (!l)
+			return NULL; /* bodies grew: harmless, bodycap stays */
+		m->body_len = l;
+		m->bodycap = nc;
+	}
+	void *p = ctx->realloc_fn(ctx->alloc_user, NULL, 0, len);
+	if (!p)
+		return NULL;
+	memset(p, 0, len);
+	m->bodies[m->nbodies] = p;
+	m->body_len[m->nbodies++] = len;
+	return p;
+}
+
+void
+ecp__member_sent(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	for (uint32_t i = 0; i < m->nbodies; i++)
+		ctx->realloc_fn(ctx->alloc_user, m->bodies[i], m->body_len[i], 0);
+	m->nbodies = 0;
+}
+
+static ec_contact
+my_contact(const ecp_node *n)
+{
+	return (ec_contact){.id = n->pos, .addr = n->m->addr};
+}
+
+static ec_contact
+contact_of(const mpeer *p)
+{
+	ec_contact c = {.id = p->id};
+	if (p->has_addr)
+		c.addr = p->addr;
+	return c;
+}
+
+static ec_err
+send_kind(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint8_t kind, int8_t value)
+{
+	ecp_item it = {.kind = kind, .value = value};
+	return send_item(n, ctx, to, &it);
+}
+
+/* FIND for target, to `to`, on my behalf (hops 0) or passed on. */
+static ec_err
+send_find(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t target, ec_contact asker,
+          uint16_t hops)
+{
+	ecp_contacts *c = ecp__member_body(n, ctx, sizeof *c + sizeof c->c[0]);
+	if (!c)
+		return EC_ENOMEM;
+	c->target = target;
+	c->n = 1;
+	c->c[0] = asker;
+	ecp_item it = {.kind = ECP_FIND, .hops = hops, .contacts = c};
+	return send_item(n, ctx, to, &it);
+}
+
+/* Up to max admitted peers nearest key (and me), ascending by id. */
+static uint32_t
+nearest_contacts(const ecp_node *n, uint64_t key, ec_contact *out, uint32_t max)
+{
+	const ecp_member *m = n->m;
+	uint32_t cnt = 0;
+	out[cnt++] = my_contact(n);
+	for (uint32_t i = 0; i < m->n; i++) {
+		const mpeer *p = &m->t[i];
+		if (p->state != MP_PEER)
+			continue;
+		uint64_t d = ring_dist(p->id, key);
+		if (cnt == max) { /* replace the farthest if this one is nearer */
+			uint32_t far = 0;
+			for (uint32_t k = 1; k < cnt; k++)
+				if (ring_dist(out[k].id, key) > ring_dist(out[far].id, key))
+					far = k;
+			if (ring_dist(out[far].id, key) <= d)
+				continue;
+			out[far] = contact_of(p);
+		} else {
+			out[cnt++] = contact_of(p);
+		}
+	}
+	for (uint32_t i = 1; i < cnt; i++) /* ascending ids (docs/wire.md) */
+		for (uint32_t j = i; j > 0 && out[j - 1].id > out[j].id; j--) {
+			ec_contact t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return cnt;
+}
+
+/* HELLO (welcome false) or WELCOME to `to`: my claim and address; a
+ * WELCOME adds my ring neighbours and says whether I admitted `to`. */
+static ec_err
+send_hello(ecp_node *n, const ec_ctx *ctx, uint64_t to, bool welcome, uint8_t flags)
+{
+	uint32_t max = welcome ? 2 * near_k(n) + 1 : 0;
+	if (max > ECP_MAX_CONTACTS)
+		max = ECP_MAX_CONTACTS;
+	ecp_hello *h = ecp__member_body(n, ctx, sizeof *h + max * sizeof h->c[0]);
+	if (!h)
+		return EC_ENOMEM;
+	h->claim = n->m->claim;
+	h->addr = n->m->addr;
+	h->n = welcome ? nearest_contacts(n, n->pos, h->c, max) : 0;
+	ecp_item it = {.kind = welcome ? ECP_WELCOME : ECP_HELLO, .flags = flags, .hello = h};
+	return send_item(n, ctx, to, &it);
+}
+
+/* ---- admission -------------------------------------------------------- */
+
+/* Whether claim is a valid identity under this network's rules whose ring
+ * position is who.  The Argon2id verdict is memoised per claim body. */
+static ec_err
+claim_ok(const ecp_node *n, const ec_ctx *ctx, const ec_identity_claim *c, uint64_t who,
+         bool *ok)
+{
+	*ok = false;
+	if (!c)
+		return EC_OK;
+	ec_id addr = ec_id_from_bytes(c->address);
+	if (ec_id_pos(&addr) != who)
+		return EC_OK;
+	ec_memo_byte *memo = ctx->memo ? ctx->memo(ctx->memo_user, c) : NULL;
+	unsigned known = ecp_memo_get(memo, 0);
+	if (!known) {
+		ec_identity_verdict v;
+		ec_err err = ec_identity_verify(&n->m->admit, c->public_key, c->salt, c->address, &v,
+		                                NULL);
+		if (err == EC_ENOMEM)
+			return err;
+		known = !err && v == EC_IDENTITY_OK ? 1u : 2u;
+		ecp_memo_or(memo, 0, known);
+	}
+	*ok = known == 1;
+	if (!*ok && ctx->event) /* evidence against the sender */
+		ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, who, 16);
+	return EC_OK;
+}
+
+/* Admitted peers that are not ring neighbours. */
+static uint32_t
+long_count(const ecp_node *n)
+{
+	uint32_t k = near_k(n), near = n->peers.len < 2 * k ? n->peers.len : 2 * k;
+	return n->peers.len - near;
+}
+
+static ec_err
+admit(ecp_node *n, const ec_ctx *ctx, mpeer *p, const ecp_hello *h)
+{
+	p->state = MP_PEER;
+	p->heard = n->now;
+	p->tries = 0;
+	p->want_long = 0;
+	p->left = 0;
+	p->watch_since = 0;
+	p->claim = h->claim;
+	p->addr = h->addr;
+	p->has_addr = 1;
+	return rebuild(n, ctx);
+}
+
+/* Learns a contact from a list: a new node that belongs among my ring
+ * neighbours becomes a candidate (HELLO in the tick); dead ones stay dead
+ * until heard from directly. */
+static ec_err
+learn(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, bool want_long)
+{
+	if (c->id == n->pos || c->id == 0)
+		return EC_OK;
+	mpeer *p = lookup(n->m, c->id);
+	if (p) {
+		if (p->state == MP_CAND && !p->has_addr && c->addr.len) {
+			p->addr = c->addr;
+			p->has_addr = 1;
+		}
+		p->want_long |= (uint8_t)(want_long && p->state == MP_CAND);
+		return EC_OK;
+	}
+	if (!want_long && !near_slot(n, c->id))
+		return EC_OK;
+	if (!(p = entry_of(n, ctx, c->id)))
+		return EC_ENOMEM;
+	p->addr = c->addr;
+	p->has_addr = c->addr.len > 0;
+	p->want_long = want_long;
+	return EC_OK;
+}
+
+/* ---- handlers --------------------------------------------------------- */
+
+ec_err
+ecp__member_heard(ecp_node *n, const ec_ctx *ctx, uint64_t from)
+{
+	mpeer *p = lookup(n->m, from);
+	if (!p)
+		return EC_OK;
+	if (p->state == MP_PEER) {
+		p->heard = n->now;
+		p->tries = 0;
+	} else if (p->state == MP_DEAD && !p->left && near_slot(n, from)) {
+		/* dropped by mistake, or back: it was admitted before (its claim
+		 * checked, or handed to me at set-up) */
+		p->state = MP_PEER;
+		p->heard = n->now;
+		p->tries = 0;
+		p->watch_since = 0;
+		return rebuild(n, ctx);
+	}
+	return EC_OK;
+}
+
+static ec_err
+on_find(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	const ecp_contacts *c = it->contacts;
+	if (!c || c->n != 1 || c->c[0].id == n->pos)
+		return EC_OK;
+	uint64_t target = c->target, best = n->pos;
+	for (uint32_t i = 0; i < n->peers.len; i++)
+		if (ring_dist(n->peers.ids[i], target) < ring_dist(best, target))
+			best = n->peers.ids[i];
+	bool covered = n->near_dn && ec_range_contains((ec_range){n->pos - n->near_dn,
+	                                                          n->pos + n->near_up}, target);
+	if (best != n->pos && !covered && it->hops < FIND_MAX_HOPS && best != c->c[0].id)
+		return send_find(n, ctx, best, target, c->c[0], (uint16_t)(it->hops + 1));
+	uint32_t max = ECP_MAX_CONTACTS / 2;
+	ecp_contacts *a = ecp__member_body(n, ctx, sizeof *a + max * sizeof a->c[0]);
+	if (!a)
+		return EC_ENOMEM;
+	a->target = target;
+	a->n = nearest_contacts(n, target, a->c, max);
+	ecp_item out = {.kind = ECP_PEERS, .contacts = a};
+	return send_item(n, ctx, c->c[0].id, &out);
+}
+
+static ec_err
+on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
+{
+	const ecp_contacts *c = it->contacts;
+	if (!c || c->n > ECP_MAX_CONTACTS)
+		return EC_OK;
+	ecp_member *m = n->m;
+	/* a long-range lookup's answer: the contact nearest its target */
+	int64_t pick = -1;
+	uint32_t slot = LONG_LOOKUPS;
+	for (uint32_t s = 0; s < LONG_LOOKUPS; s++)
+		if (m->long_target[s] && m->long_target[s] == c->target)
+			slot = s;
+	if (slot < LONG_LOOKUPS) {
+		for (uint32_t i = 0; i < c->n; i++) {
+			const mpeer *p = lookup(m, c->c[i].id);
+			if (c->c[i].id == n->pos || (p && p->state != MP_CAND))
+				continue;
+			if (pick < 0 || ring_dist(c->c[i].id, c->target) <
+			                    ring_dist(c->c[(uint32_t)pick].id, c->target))
+				pick = i;
+		}
+		m->long_target[slot] = 0;
+	}
+	for (uint32_t i = 0; i < c->n; i++) {
+		ec_err err = learn(n, ctx, &c->c[i], (int64_t)i == pick);
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+/* A copy of HELLO h (whose body is only borrowed for this call) to `to`,
+ * with the given flags and hops. */
+static ec_err
+pass_hello(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_hello *h, uint8_t flags,
+           uint16_t hops)
+{
+	ecp_hello *c = ecp__member_body(n, ctx, sizeof *c);
+	if (!c)
+		return EC_ENOMEM;
+	*c = (ecp_hello){.claim = h->claim, .addr = h->addr};
+	ecp_item it = {.kind = ECP_HELLO, .flags = flags, .hops = hops, .hello = c};
+	return send_item(n, ctx, to, &it);
+}
+
+/* A join's relay: on towards the joiner's position while a peer of mine
+ * is nearer it than I am and my ring neighbours do not span it.  True
+ * (*err set) when passed on. */
+static bool
+relay_join(ecp_node *n, const ec_ctx *ctx, uint64_t who, const ecp_item *it, ec_err *err)
+{
+	uint64_t best = n->pos;
+	for (uint32_t i = 0; i < n->peers.len; i++)
+		if (n->peers.ids[i] != who && ring_dist(n->peers.ids[i], who) < ring_dist(best, who))
+			best = n->peers.ids[i];
+	bool covered = n->near_dn &&
+	               ec_range_contains((ec_range){n->pos - n->near_dn, n->pos + n->near_up}, who);
+	if (best == n->pos || covered || it->hops >= FIND_MAX_HOPS)
+		return false;
+	*err = pass_hello(n, ctx, best, it->hello, it->flags, (uint16_t)(it->hops + 1));
+	return true;
+}
+
+/* The node that ended a join's relay introduces the joiner to the peers
+ * whose ring neighbours it should be among (as far as my view tells). */
+static ec_err
+introduce(ecp_node *n, const ec_ctx *ctx, uint64_t who, const ecp_hello *h)
+{
+	uint32_t k = near_k(n);
+	for (uint32_t i = 0; i < n->peers.len; i++) {
+		uint64_t p = n->peers.ids[i];
+		if (p == who)
+			continue;
+		/* peers of mine between p and the joiner, on the joiner's side */
+		uint32_t c = 0;
+		for (uint32_t j = 0; j < n->peers.len && c < k; j++) {
+			uint64_t q = n->peers.ids[j];
+			c += q != p && q != who && ring_dist(q, p) < ring_dist(who, p) &&
+			     ring_dist(q, who) < ring_dist(who, p);
+		}
+		ec_err err;
+		if (c < k && (err = pass_hello(n, ctx, p, h, ECP_F_JOIN | ECP_F_INTRO | ECP_F_SYNC, 0)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* HELLO: a peer asks to be admitted (directly, or as a joiner whose
+ * HELLO was relayed to me or introduced).  I check its claim, admit it if
+ * it belongs among my ring neighbours, and answer it directly with my own
+ * claim, my neighbours and, if it is catching up and near me, the token
+ * mappings it needs. */
+static ec_err
+on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	const ecp_hello *h = it->hello;
+	ec_err err = EC_OK;
+	if (!h || !h->claim)
+		return EC_OK;
+	bool join = it->flags & ECP_F_JOIN;
+	uint64_t who = from;
+	if (join) {
+		ec_id a = ec_id_from_bytes(h->claim->address);
+		who = ec_id_pos(&a);
+		if (who == n->pos)
+			return EC_OK;
+		if (!(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
+			return err;
+	}
+	bool ok;
+	if ((err = claim_ok(n, ctx, h->claim, who, &ok)) || !ok)
+		return err;
+	mpeer *p = lookup(n->m, who);
+	if (join && p && p->state == MP_PEER && n->now - p->welcomed < HELLO_GAP)
+		return EC_OK; /* the same join reached me by another path */
+	uint8_t flags = 0;
+	if (near_slot(n, who)) {
+		if (!(p = entry_of(n, ctx, who)))
+			return EC_ENOMEM;
+		if (p->state != MP_PEER && (err = admit(n, ctx, p, h)))
+			return err;
+		p->welcomed = n->now;
+		flags = ECP_F_ADMITTED | ECP_F_NEAR;
+	}
+	if ((err = send_hello(n, ctx, who, true, flags)))
+		return err;
+	if ((it->flags & ECP_F_SYNC) && watched(n, who) && (err = ecp__catchup_offer(n, ctx, who)))
+		return err;
+	return join && !(it->flags & ECP_F_INTRO) ? introduce(n, ctx, who, h) : EC_OK;
+}
+
+static ec_err
+on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	const ecp_hello *h = it->hello;
+	bool ok;
+	ec_err err;
+	if (!h || h->n > ECP_MAX_CONTACTS || (err = claim_ok(n, ctx, h->claim, from, &ok)) || !ok)
+		return h && h->n <= ECP_MAX_CONTACTS ? err : EC_OK;
+	ecp_member *m = n->m;
+	mpeer *p = lookup(m, from);
+	bool wanted = near_slot(n, from) ||
+	              (p && p->want_long && long_count(n) < n->cfg.degree / 2);
+	if (wanted) {
+		if (!(p = entry_of(n, ctx, from)))
+			return EC_ENOMEM;
+		if (p->state != MP_PEER && (err = admit(n, ctx, p, h)))
+			return err;
+	} else if (p && p->state == MP_CAND) {
+		p->tries = HELLO_TRIES; /* answered, not wanted: let it go */
+	}
+	if (from - n->pos <= n->pos - from)
+		m->heard_hi = 1;
+	else
+		m->heard_lo = 1;
+	m->welcomed_at = n->now;
+	for (uint32_t i = 0; i < h->n; i++)
+		if ((err = learn(n, ctx, &h->c[i], false)))
+			return err;
+	return EC_OK;
+}
+
+static ec_err
+on_bye(ecp_node *n, const ec_ctx *ctx, uint64_t from)
+{
+	mpeer *p = lookup(n->m, from);
+	if (!p || p->state != MP_PEER)
+		return EC_OK;
+	p->state = MP_DEAD;
+	p->heard = n->now;
+	p->left = 1; /* a goodbye is final: it must HELLO again */
+	return rebuild(n, ctx);
+}
+
+ec_err
+ecp__member_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
+{
+	switch (it->kind) {
+	case ECP_FIND: return on_find(n, ctx, it);
+	case ECP_PEERS: return on_peers(n, ctx, it);
+	case ECP_HELLO: return on_hello(n, ctx, from, it);
+	case ECP_WELCOME: return on_welcome(n, ctx, from, it);
+	case ECP_PING: return it->value == 1 ? send_kind(n, ctx, from, ECP_PING, 0) : EC_OK;
+	case ECP_BYE: return on_bye(n, ctx, from);
+	default: return ecp__catchup_handle(n, ctx, from, it);
+	}
+}
+
+/* ---- the tick --------------------------------------------------------- */
+
+static uint64_t
+next_rand(ecp_member *m)
+{
+	/* splitmix64: a node's own stream, seeded from its id at join; only
+	 * spreads long-range targets, never decides safety */
+	uint64_t z = (m->rng += 0x9E3779B97F4A7C15ull);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* HELLOs to the candidates I want, dropping those that never answer. */
+static ec_err
+handshakes(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	uint32_t k = 0;
+	ec_err err = EC_OK;
+	for (uint32_t i = 0; i < m->n; i++) {
+		mpeer *p = &m->t[i];
+		bool keep = true;
+		if (p->state == MP_CAND) {
+			bool want = p->want_long || near_slot(n, p->id);
+			if (!want && n->now - p->heard > CAND_KEEP)
+				keep = false;
+			else if (p->tries >= HELLO_TRIES)
+				keep = n->now - p->asked < HELLO_GAP;
+			else if (want && !err && (p->tries == 0 || n->now - p->asked >= HELLO_GAP)) {
+				p->tries++;
+				p->asked = n->now;
+				uint8_t f = (uint8_t)((near_slot(n, p->id) ? ECP_F_NEAR : 0) |
+				                      (m->ready ? 0 : ECP_F_SYNC));
+				err = send_hello(n, ctx, p->id, false, f);
+			}
+		} else if (p->state == MP_DEAD) {
+			keep = n->now - p->heard < DEAD_KEEP;
+		}
+		if (keep)
+			m->t[k++] = *p;
+	}
+	m->n = k;
+	return err;
+}
+
+/* Whether a near-slot candidate still waits for its answer. */
+static bool
+handshake_pending(const ecp_node *n)
+{
+	const ecp_member *m = n->m;
+	for (uint32_t i = 0; i < m->n; i++)
+		if (m->t[i].state == MP_CAND && m->t[i].tries < HELLO_TRIES && near_slot(n, m->t[i].id))
+			return true;
+	return false;
+}
+
+/* Heartbeats to the w+1 nearest on each side; drops watched peers silent
+ * for dead_after rounds and probes the others now and then.  *changed:
+ * the admitted set changed. */
+static ec_err
+liveness(ecp_node *n, const ec_ctx *ctx, bool *changed)
+{
+	ecp_member *m = n->m;
+	ec_err err;
+	const uint32_t w1 = n->cfg.window + 1;
+	if (n->now >= m->next_probe) {
+		m->next_probe = n->now + n->cfg.probe;
+		for (int side = 0; side < 2; side++)
+			for (uint32_t k = 1; k <= w1 && k <= n->peers.len; k++)
+				if ((err = send_kind(n, ctx, ecp__member_nth(n, side, k), ECP_PING, 0)))
+					return err;
+	}
+	for (uint32_t i = 0; i < m->n; i++) {
+		mpeer *p = &m->t[i];
+		if (p->state != MP_PEER)
+			continue;
+		if (p->rank < n->cfg.window + 1) { /* watched: heartbeats expected */
+			/* a peer that just moved into the watched span had no
+			 * reason to send me heartbeats: its clock starts now */
+			if (!p->watch_since)
+				p->watch_since = n->now;
+			uint64_t since = p->heard > p->watch_since ? p->heard : p->watch_since;
+			if (n->now - since > n->cfg.dead_after) {
+				p->state = MP_DEAD;
+				p->heard = n->now;
+				*changed = true;
+			}
+			continue;
+		}
+		p->watch_since = 0;
+		if (n->now - p->asked < LONG_PROBE)
+			continue;
+		if (p->asked && p->heard < p->asked && ++p->tries >= LONG_MISSES) {
+			p->state = MP_DEAD;
+			p->heard = n->now;
+			*changed = true;
+			continue;
+		}
+		p->asked = n->now;
+		if ((err = send_kind(n, ctx, p->id, ECP_PING, 1)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* Keeps at most `degree` admitted peers besides my ring neighbours'
+ * slots: the ones dropped are the non-neighbours nearest me, the least
+ * useful for routing (a node that joins next to me pushes my farthest
+ * neighbour out of its slot; it then stays as long as there is room). */
+static void
+cap_peers(ecp_node *n, bool *changed)
+{
+	ecp_member *m = n->m;
+	uint32_t cap = n->cfg.degree;
+	for (uint32_t len = n->peers.len; len > cap; len--) {
+		mpeer *drop = NULL;
+		for (uint32_t i = 0; i < m->n; i++) {
+			mpeer *p = &m->t[i];
+			if (p->state == MP_PEER && !near_slot(n, p->id) &&
+			    (!drop || ring_dist(p->id, n->pos) < ring_dist(drop->id, n->pos)))
+				drop = p;
+		}
+		if (!drop)
+			return;
+		drop->state = MP_DEAD; /* forgotten like a dead one, claim kept */
+		drop->heard = n->now;
+		*changed = true;
+	}
+}
+
+/* One long-range lookup at a time, at a harmonic distance: the chance of
+ * a distance d is proportional to 1/d, between my neighbours' span and
+ * half the ring (Kleinberg's small world, as the static topology). */
+static ec_err
+seek_long(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	uint32_t free_slot = LONG_LOOKUPS, busy = 0;
+	for (uint32_t s = 0; s < LONG_LOOKUPS; s++) {
+		if (m->long_target[s] && n->now - m->long_sent[s] > LONG_PROBE / 2)
+			m->long_target[s] = 0; /* its answer was lost */
+		if (m->long_target[s])
+			busy++;
+		else
+			free_slot = s;
+	}
+	if (long_count(n) + busy >= n->cfg.degree / 2 || free_slot == LONG_LOOKUPS ||
+	    n->peers.len == 0)
+		return EC_OK;
+	double lo = (double)(n->near_up ? n->near_up : 1), hi = 9223372036854775808.0;
+	double u = (double)(next_rand(m) >> 11) * (1.0 / 9007199254740992.0);
+	uint64_t d = (uint64_t)exp(log(lo) + u * (log(hi) - log(lo)));
+	uint64_t target = next_rand(m) & 1 ? n->pos + d : n->pos - d;
+	if (target == 0)
+		target = 1;
+	uint64_t best = n->peers.ids[0];
+	for (uint32_t i = 1; i < n->peers.len; i++)
+		if (ring_dist(n->peers.ids[i], target) < ring_dist(best, target))
+			best = n->peers.ids[i];
+	m->long_target[free_slot] = target;
+	m->long_sent[free_slot] = n->now;
+	return send_find(n, ctx, best, target, my_contact(n), 0);
+}
+
+ec_err
+ecp__member_tick(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	ec_err err;
+	bool changed = false;
+	if ((err = liveness(n, ctx, &changed)))
+		return err;
+	if (changed && (err = rebuild(n, ctx)))
+		return err;
+	changed = false;
+	cap_peers(n, &changed);
+	if (changed && (err = rebuild(n, ctx)))
+		return err;
+	if ((err = handshakes(n, ctx)))
+		return err;
+	if (!m->ready) {
+		/* settled: both sides answered since I (re)joined, or the network
+		 * is too small to have two sides, and no neighbour is pending */
+		bool small = n->peers.len + 1 < 2 * near_k(n) + 1 && n->now > m->joined_at + 4;
+		bool settled = ((m->heard_lo && m->heard_hi) || small) && !handshake_pending(n);
+		if (settled && (err = ecp__catchup_tick(n, ctx)))
+			return err;
+		if (m->ready && (err = rebuild(n, ctx))) /* the span is trusted now */
+			return err;
+		return EC_OK;
+	}
+	return seek_long(n, ctx);
+}
+
+/* ---- ec_open_ops ------------------------------------------------------ */
+
+void
+ecp__member_free(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	if (!m)
+		return;
+	ecp__member_sent(n, ctx);
+	if (m->bodies)
+		ctx->realloc_fn(ctx->alloc_user, m->bodies, m->bodycap * sizeof *m->bodies, 0);
+	if (m->body_len)
+		ctx->realloc_fn(ctx->alloc_user, m->body_len, m->bodycap * sizeof *m->body_len, 0);
+	if (m->t)
+		ctx->realloc_fn(ctx->alloc_user, m->t, m->cap * sizeof *m->t, 0);
+	ctx->realloc_fn(ctx->alloc_user, m, sizeof *m, 0);
+	n->m = NULL;
+}
+
+/* A seeded node takes its contacts as admitted peers (set-up trusts them:
+ * the run starts with them); a new or returning one looks itself up. */
+static ec_err
+start(ecp_node *n, const ec_ctx *ctx, const ec_join *j)
+{
+	ec_err err;
+	for (size_t i = 0; i < j->nboot; i++) {
+		if (j->boot[i].id == n->pos)
+			continue;
+		mpeer *p = entry_of(n, ctx, j->boot[i].id);
+		if (!p)
+			return EC_ENOMEM;
+		p->addr = j->boot[i].addr;
+		p->has_addr = 1;
+		if (j->kind == EC_JOIN_SEEDED) {
+			p->state = MP_PEER;
+			p->heard = n->now;
+		}
+	}
+	if ((err = rebuild(n, ctx)))
+		return err;
+	if (j->kind == EC_JOIN_SEEDED)
+		return EC_OK;
+	/* my HELLO, relayed towards my own position from each bootstrap peer:
+	 * the node where a relay ends admits me and introduces me to my other
+	 * neighbours, which answer me directly (the first answers arrive
+	 * after the relay's hops plus two) */
+	ecp_hello h = {.claim = n->m->claim, .addr = n->m->addr};
+	for (size_t i = 0; i < j->nboot; i++)
+		if (j->boot[i].id != n->pos &&
+		    (err = pass_hello(n, ctx, j->boot[i].id, &h, ECP_F_JOIN | ECP_F_SYNC, 0)))
+			return err;
+	return EC_OK;
+}
+
+static ec_err
+ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
+{
+	ecp_node *n = node;
+	if (!j || !j->self || j->kind > EC_JOIN_RESUME || ec_identity_params_check(&j->admit) ||
+	    !ctx->intern)
+		return EC_EINVAL;
+	if (!n->m) {
+		if (!(n->m = ctx->realloc_fn(ctx->alloc_user, NULL, 0, sizeof *n->m)))
+			return EC_ENOMEM;
+		memset(n->m, 0, sizeof *n->m);
+	}
+	ecp_member *m = n->m;
+	if (!(m->claim = ctx->intern(ctx->intern_user, j->self, sizeof *j->self)))
+		return EC_ENOMEM;
+	m->addr = j->addr;
+	m->admit = j->admit;
+	m->rng = n->pos ^ 0x6A09E667F3BCC908ull;
+	m->joined_at = m->welcomed_at = n->now;
+	m->ready = j->kind == EC_JOIN_SEEDED;
+	m->ready_at = n->now;
+	m->heard_lo = m->heard_hi = 0;
+	m->syncing = 0;
+	m->nsynced = 0;
+	m->next_probe = n->now;
+	memset(m->long_target, 0, sizeof m->long_target);
+	if (j->kind == EC_JOIN_RESUME) {
+		/* my peers may have dropped me, and died: they get the usual
+		 * time to show they live, and my neighbours a HELLO */
+		for (uint32_t i = 0; i < m->n; i++) {
+			mpeer *p = &m->t[i];
+			p->heard = p->asked = n->now;
+			p->tries = 0;
+			if (p->state == MP_PEER && near_slot(n, p->id)) {
+				ec_err err = send_hello(n, ctx, p->id, false, ECP_F_NEAR | ECP_F_SYNC);
+				if (err)
+					return err;
+			}
+		}
+	}
+	ec_err err = start(n, ctx, j);
+	if (!err)
+		err = ecp__flush(n, ctx);
+	return err;
+}
+
+static ec_err
+ecp_leave(void *node, const ec_ctx *ctx)
+{
+	ecp_node *n = node;
+	if (!n->m)
+		return EC_OK;
+	for (uint32_t i = 0; i < n->peers.len; i++) {
+		ec_err err = send_kind(n, ctx, n->peers.ids[i], ECP_BYE, 0);
+		if (err)
+			return err;
+	}
+	return ecp__flush(n, ctx);
+}
+
+static void
+ecp_status(const void *node, ec_node_status *out)
+{
+	const ecp_node *n = node;
+	*out = (ec_node_status){.open = n->m != NULL, .ready = !n->m || n->m->ready,
+	                        .ready_at = n->m ? n->m->ready_at : 0, .peers = n->peers.ids,
+	                        .npeers = n->peers.len};
+}
+
+static bool
+ecp_address(const void *node, uint64_t id, ec_addr *out)
+{
+	const ecp_node *n = node;
+	if (!n->m)
+		return false;
+	const mpeer *p = lookup(n->m, id);
+	if (!p || !p->has_addr)
+		return false;
+	*out = p->addr;
+	return true;
+}
+
+const ec_open_ops ecp_open_ops = {
+	.join = ecp_join,
+	.leave = ecp_leave,
+	.status = ecp_status,
+	.address = ecp_address,
+};

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peer management of an ec node in an open network (docs/open-network.md):
+ *
+ *   member.c   the peer table, admission, lookups, heartbeats, dead peers,
+ *              and the ec_open_ops calls
+ *   catchup.c  fetching the token mappings of my windows before I vote
+ *
+ * A node of a static network has no member state (ecp_node.m is NULL) and
+ * none of this runs.  The table holds every node this one knows of, sorted
+ * by id: admitted peers (their ids are also ecp_node.peers, which routing
+ * and tallying read), candidates (heard of, not admitted) and peers dropped
+ * as dead (remembered a while, so that other nodes' stale lists do not
+ * bring them straight back).
+ *
+ * Errors: EC_ENOMEM, and ctx->send's (from ecp__flush), passed on; a call
+ * that fails leaves the table consistent.
+ */
+#ifndef EC_PROTO_EC_MEMBER_H
+#define EC_PROTO_EC_MEMBER_H
+
+#include "proto/ec/node.h"
+
+enum { MP_CAND, MP_PEER, MP_DEAD };
+
+/* Long-range lookups a node keeps under way at once. */
+#define LONG_LOOKUPS 4
+
+typedef struct mpeer {
+	uint64_t id;
+	uint64_t heard;  /* clock: last heard from (peer), learnt (candidate),
+	                    dropped (dead) */
+	uint64_t asked;  /* clock of the last HELLO or probe sent to it */
+	uint64_t welcomed; /* clock of my last WELCOME to its join */
+	uint64_t watch_since; /* clock since it is among my w+1 nearest on its
+	                         side (heartbeats expected), 0: it is not */
+	const ec_identity_claim *claim; /* its checked claim (interned) */
+	ec_addr addr;
+	uint8_t state;   /* MP_* */
+	uint8_t tries;   /* HELLOs unanswered (candidate), probes (peer) */
+	uint8_t want_long; /* a candidate found by a long-range lookup */
+	uint8_t has_addr;
+	uint8_t left;    /* dead because it said goodbye: a HELLO brings it back */
+	uint32_t rank;   /* an admitted peer: admitted peers strictly between
+	                    us on its side (between(), cached by rebuild) */
+} mpeer;
+
+typedef struct ecp_member {
+	mpeer *t;
+	uint32_t n, cap;
+	const ec_identity_claim *claim; /* mine, interned */
+	ec_addr addr;
+	ec_identity_params admit;
+	uint64_t joined_at, ready_at, welcomed_at;
+	uint64_t next_probe;
+	/* long-range lookups under way: their targets (0: a free slot) and
+	 * when each was sent */
+	uint64_t long_target[LONG_LOOKUPS], long_sent[LONG_LOOKUPS];
+	uint64_t rng;
+	uint8_t ready;    /* votes */
+	uint8_t heard_lo, heard_hi; /* a WELCOME came from each side since I
+	                               (re)joined */
+	/* catch-up (catchup.c): one exchange per side, 0 below, 1 above */
+	uint8_t syncing;
+	uint8_t sync_done[2];
+	uint64_t sync_lo, sync_hi;
+	uint64_t sync_peer[2], sync_at[2];
+	ec_id sync_after[2];
+	/* neighbours whose WELCOME brought a complete catch-up (unasked) */
+	uint64_t synced[8];
+	uint32_t nsynced;
+	/* bodies of lifecycle items in the outbox: freed once it is sent */
+	void **bodies;
+	size_t *body_len;
+	uint32_t nbodies, bodycap;
+} ecp_member;
+
+/* ---- member.c -------------------------------------------------------- */
+
+/* Handles one lifecycle item (FIND .. SYNCED, COMMIT with ECP_F_SYNC).
+ * Not called for a node without member state. */
+ec_err ecp__member_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it);
+
+/* Records that `from` was heard from (any envelope); a neighbour dropped
+ * as dead is admitted again. */
+ec_err ecp__member_heard(ecp_node *n, const ec_ctx *ctx, uint64_t from);
+
+/* The membership part of the tick: heartbeats, dead peers, handshakes,
+ * lookups, catch-up.  Runs before the outbox leaves. */
+ec_err ecp__member_tick(ecp_node *n, const ec_ctx *ctx);
+
+/* Releases the member state (and the bodies it still holds). */
+void ecp__member_free(ecp_node *n, const ec_ctx *ctx);
+
+/* Frees the lifecycle bodies of a sent outbox. */
+void ecp__member_sent(ecp_node *n, const ec_ctx *ctx);
+
+/* Copies len bytes of body into memory the node holds until its outbox is
+ * sent.  NULL when out of memory. */
+void *ecp__member_body(ecp_node *n, const ec_ctx *ctx, size_t len);
+
+/* The k-th nearest admitted peer below (side 0) or above (side 1) me,
+ * k from 1; 0 when there are fewer than k on that side (fewer than k
+ * peers in all: the ring wraps onto the other side). */
+uint64_t ecp__member_nth(const ecp_node *n, int side, uint32_t k);
+
+/* ---- catchup.c ------------------------------------------------------- */
+
+/* Starts or drives catch-up (called by the member tick once settled). */
+ec_err ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx);
+
+/* Sends `who`, a node catching up next to me, the mappings of the keys
+ * whose window it belongs to (as my view tells), unasked. */
+ec_err ecp__catchup_offer(ecp_node *n, const ec_ctx *ctx, uint64_t who);
+
+/* SYNC: answers from my store.  SYNCED and COMMIT (ECP_F_SYNC): records
+ * what a catch-up answer brought. */
+ec_err ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it);
+
+#endif

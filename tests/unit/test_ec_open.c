@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ec node in an open network (ec_open_ops, docs/open-network.md),
+ * driven by a small network in the test: every message sent in a round
+ * arrives at the start of the next one, nothing is lost.  Nodes have real
+ * Argon2id identities (cheap parameters) and Ed25519 keys.  Checked: a
+ * network grown one joiner a round ends with every node ready and an exact
+ * window view; a crashed node is dropped by every node whose window held
+ * it within dead_after + 2 rounds; a node back after downtime abstains
+ * until it has caught up; a bad identity is never admitted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ec/ecp.h"
+#include "ec/identity.h"
+#include "ec/sig.h"
+#include "ec/wire.h"
+#include "ecsim/memstore.h"
+
+#define MAXN 80
+#define W 4u
+
+static const ec_identity_params ADMIT = {.memory_kib = 8, .passes = 1, .lanes = 1, .bits = 0};
+
+typedef struct pending {
+	uint64_t from, to, time;
+	ecp_item *items;
+	uint32_t n;
+} pending;
+
+typedef struct net {
+	uint32_t n;
+	void *node[MAXN];
+	uint64_t id[MAXN];
+	ec_identity_claim claim[MAXN];
+	bool up[MAXN], started[MAXN];
+	ec_memstore *ms;
+	ec_memstore_view view[MAXN];
+	ec_ctx ctx[MAXN];
+	pending *q, *next;
+	size_t nq, nnext, capnext;
+	void **allocs; /* the copies of the bodies queued this round and last */
+	size_t nallocs, capallocs;
+	ecp_config cfg;
+	uint64_t round;
+	size_t rejects;
+} net;
+
+static void *
+keep_alloc(net *t, const void *src, size_t len)
+{
+	void *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, src, len);
+	if (t->nallocs == t->capallocs) {
+		t->capallocs = t->capallocs ? 2 * t->capallocs : 64;
+		t->allocs = realloc(t->allocs, t->capallocs * sizeof *t->allocs);
+		assert_non_null(t->allocs);
+	}
+	t->allocs[t->nallocs++] = p;
+	return p;
+}
+
+/* Copies an envelope deep enough to outlive the send call: the items and
+ * the lifecycle bodies (blocks, certificates and claims are interned). */
+static ec_err
+net_send(void *user, const ec_msg *m)
+{
+	net *t = user;
+	if (t->nnext == t->capnext) {
+		t->capnext = t->capnext ? 2 * t->capnext : 64;
+		t->next = realloc(t->next, t->capnext * sizeof *t->next);
+		assert_non_null(t->next);
+	}
+	pending *p = &t->next[t->nnext++];
+	*p = (pending){.from = m->sender, .to = m->receiver, .time = m->time, .n = m->u.env.n};
+	p->items = keep_alloc(t, m->u.env.items, m->u.env.n * sizeof *p->items);
+	for (uint32_t i = 0; i < p->n; i++) {
+		ecp_item *it = &p->items[i];
+		switch (it->kind) {
+		case ECP_FIND:
+		case ECP_PEERS:
+			it->contacts = keep_alloc(t, it->contacts, sizeof *it->contacts +
+			                                               it->contacts->n * sizeof(ec_contact));
+			break;
+		case ECP_HELLO:
+		case ECP_WELCOME:
+			it->hello = keep_alloc(t, it->hello,
+			                       sizeof *it->hello + it->hello->n * sizeof(ec_contact));
+			break;
+		case ECP_SYNC:
+		case ECP_SYNCED: it->sync = keep_alloc(t, it->sync, sizeof *it->sync); break;
+		default: break;
+		}
+	}
+	return EC_OK;
+}
+
+static void
+net_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t arg)
+{
+	net *t = user;
+	(void)node;
+	(void)block;
+	if (ev == EC_EV_REJECT && arg == 16)
+		t->rejects++;
+}
+
+static const void *
+net_intern(void *user, const void *data, size_t len)
+{
+	return ec_memstore_intern_memo(user, data, len);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Node i's identity: an Ed25519 key from seed i, a salt, and the address
+ * Argon2id gives them (0 bits of work: one evaluation). */
+static void
+make_identity(net *t, uint32_t i, bool bad)
+{
+	uint8_t seed[32] = {0}, sk[64];
+	seed[0] = (uint8_t)i;
+	seed[1] = (uint8_t)(i >> 8);
+	seed[2] = 0x5A;
+	ec_sig_ed25519.keypair(seed, t->claim[i].public_key, sk);
+	memset(t->claim[i].salt, (int)i, sizeof t->claim[i].salt);
+	assert_int_equal(ec_identity_address(&ADMIT, t->claim[i].public_key, t->claim[i].salt,
+	                                     t->claim[i].address),
+	                 EC_OK);
+	if (bad)
+		t->claim[i].salt[0] ^= 1; /* claims an address it did not compute */
+	ec_id a = ec_id_from_bytes(t->claim[i].address);
+	t->id[i] = ec_id_pos(&a);
+}
+
+static net *
+net_new(uint32_t n)
+{
+	net *t = calloc(1, sizeof *t);
+	assert_non_null(t);
+	assert_int_equal(ec_sig_init(), EC_OK);
+	assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &t->ms), EC_OK);
+	ecp_config_default(&t->cfg);
+	t->cfg.degree = 16; /* 5 neighbours a side (w+1), 8 long-range */
+	t->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		make_identity(t, i, false);
+		t->view[i] = (ec_memstore_view){t->ms, i};
+		t->ctx[i] = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = net_send, .send_user = t,
+		                     .store = ec_memstore_bind(&t->view[i], ECP_STORE_API),
+		                     .intern = net_intern, .intern_user = t->ms,
+		                     .memo = ec_memstore_memo, .event = net_event, .event_user = t,
+		                     .sig = &ec_sig_keyed_hash};
+		t->node[i] = calloc(1, ec_protocol_ec.node_size);
+		assert_non_null(t->node[i]);
+		assert_int_equal(ec_protocol_ec.node_init(t->node[i], t->id[i], &t->cfg), EC_OK);
+	}
+	return t;
+}
+
+static ec_contact
+contact(const net *t, uint32_t i)
+{
+	ec_contact c = {.id = t->id[i], .addr = {.len = 4}};
+	memcpy(c.addr.b, &i, 4);
+	return c;
+}
+
+static uint32_t
+index_of(const net *t, uint64_t id)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->id[i] == id)
+			return i;
+	return UINT32_MAX;
+}
+
+/* The true k-th live node below (side 0) or above (side 1) node i. */
+static uint64_t
+truth_nth(const net *t, uint32_t i, int side, uint32_t k)
+{
+	uint64_t live[MAXN];
+	uint32_t L = 0, me = 0;
+	for (uint32_t j = 0; j < t->n; j++)
+		if (t->up[j] && t->started[j])
+			live[L++] = t->id[j];
+	qsort(live, L, sizeof *live, cmp_u64);
+	while (live[me] != t->id[i])
+		me++;
+	return side ? live[(me + k) % L] : live[(me + L - k) % L];
+}
+
+/* Node i's k-th nearest admitted peer on a side, from its status. */
+static uint64_t
+view_nth(const net *t, uint32_t i, int side, uint32_t k)
+{
+	ec_node_status st;
+	ec_protocol_ec.open->status(t->node[i], &st);
+	uint32_t L = (uint32_t)st.npeers, at = 0;
+	if (L == 0)
+		return 0;
+	while (at < L && st.peers[at] < t->id[i])
+		at++;
+	return side ? st.peers[(at + k - 1) % L] : st.peers[(at + L - k) % L];
+}
+
+static bool
+window_exact(const net *t, uint32_t i)
+{
+	for (int side = 0; side < 2; side++)
+		for (uint32_t k = 1; k <= W; k++)
+			if (view_nth(t, i, side, k) != truth_nth(t, i, side, k))
+				return false;
+	return true;
+}
+
+static bool
+ready(const net *t, uint32_t i)
+{
+	ec_node_status st;
+	ec_protocol_ec.open->status(t->node[i], &st);
+	return st.ready;
+}
+
+static void
+join(net *t, uint32_t i, ec_join_kind kind, const ec_contact *boot, size_t nboot)
+{
+	ec_join j = {.kind = kind, .boot = boot, .nboot = nboot, .self = &t->claim[i],
+	             .addr = contact(t, i).addr, .admit = ADMIT};
+	t->started[i] = t->up[i] = true;
+	assert_int_equal(ec_protocol_ec.open->join(t->node[i], &t->ctx[i], &j), EC_OK);
+}
+
+/* The first k nodes start with exact views: their 8 nearest on each side
+ * (ring neighbours and then some), as a static run would hand them. */
+static void
+seed_nodes(net *t, uint32_t k)
+{
+	for (uint32_t i = 0; i < k; i++)
+		t->started[i] = t->up[i] = true;
+	for (uint32_t i = 0; i < k; i++) {
+		ec_contact boot[16];
+		uint64_t ids[16];
+		uint32_t nb = 0;
+		for (int side = 0; side < 2; side++)
+			for (uint32_t d = 1; d <= 8 && nb < 16; d++) {
+				uint64_t q = truth_nth(t, i, side, d);
+				bool dup = false;
+				for (uint32_t x = 0; x < nb; x++)
+					dup |= ids[x] == q;
+				if (!dup) {
+					ids[nb] = q;
+					boot[nb++] = contact(t, index_of(t, q));
+				}
+			}
+		qsort(ids, nb, sizeof *ids, cmp_u64);
+		assert_int_equal(ec_protocol_ec.set_peers(t->node[i], &t->ctx[i], ids, nb), EC_OK);
+		join(t, i, EC_JOIN_SEEDED, boot, nb);
+	}
+}
+
+/* One round: last round's messages arrive (at live nodes only), then every
+ * live node ticks. */
+static void
+step(net *t)
+{
+	void **old = t->allocs;
+	size_t nold = t->nallocs;
+	t->allocs = NULL;
+	t->nallocs = t->capallocs = 0;
+	pending *q = t->next;
+	size_t nq = t->nnext;
+	t->next = NULL;
+	t->nnext = t->capnext = 0;
+	for (size_t k = 0; k < nq; k++) {
+		uint32_t to = index_of(t, q[k].to);
+		if (to == UINT32_MAX || !t->up[to])
+			continue;
+		ec_msg m = {.sender = q[k].from, .receiver = q[k].to, .time = q[k].time,
+		            .type = EC_MSG_ENVELOPE};
+		m.u.env.items = q[k].items;
+		m.u.env.n = q[k].n;
+		assert_int_equal(ec_protocol_ec.handle(t->node[to], &t->ctx[to], &m), EC_OK);
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->up[i])
+			assert_int_equal(ec_protocol_ec.tick(t->node[i], &t->ctx[i]), EC_OK);
+		else if (t->started[i])
+			ec_protocol_ec.advance(t->node[i], 1);
+	free(q);
+	for (size_t k = 0; k < nold; k++)
+		free(old[k]);
+	free(old);
+	t->round++;
+}
+
+static void
+net_free(net *t)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		ec_protocol_ec.node_fini(t->node[i], &t->ctx[i]);
+		free(t->node[i]);
+	}
+	for (size_t k = 0; k < t->nallocs; k++)
+		free(t->allocs[k]);
+	free(t->allocs);
+	free(t->next);
+	ec_memstore_free(t->ms);
+	free(t);
+}
+
+/* A random-ish live node other than i (deterministic). */
+static uint32_t
+some_live(const net *t, uint32_t i, uint32_t salt)
+{
+	for (uint32_t k = 0; k < t->n; k++) {
+		uint32_t j = (i * 7 + salt * 13 + k) % t->n;
+		if (j != i && t->up[j] && t->started[j])
+			return j;
+	}
+	return i;
+}
+
+/* 40 seeded nodes, then 30 joiners, one a round, each knowing 2 live
+ * nodes: every node ends ready with an exact window, within a bounded
+ * number of rounds of its join, and degree stays under the cap. */
+static void
+test_grow(void **state)
+{
+	(void)state;
+	net *t = net_new(70);
+	seed_nodes(t, 40);
+	uint64_t joined[MAXN] = {0}, done[MAXN] = {0};
+	for (uint32_t r = 0; r < 80; r++) {
+		if (r < 30) {
+			uint32_t i = 40 + r;
+			ec_contact boot[2] = {contact(t, some_live(t, i, 1)), contact(t, some_live(t, i, 2))};
+			join(t, i, EC_JOIN_NEW, boot, 2);
+			joined[i] = t->round;
+		}
+		step(t);
+		for (uint32_t i = 40; i < t->n; i++) {
+			/* exactness is checked at the end: a joiner a round keeps
+			 * changing everyone's true neighbourhood meanwhile */
+			if (t->started[i] && !done[i] && ready(t, i))
+				done[i] = t->round;
+		}
+	}
+	for (uint32_t i = 0; i < t->n; i++) {
+		assert_true(ready(t, i));
+		assert_true(window_exact(t, i));
+		ec_node_status st;
+		ec_protocol_ec.open->status(t->node[i], &st);
+		if (getenv("EC_OPEN_DEBUG"))
+			print_message("node %u: %zu peers\n", i, st.npeers);
+		assert_true(st.npeers >= 14 && st.npeers <= 16); /* the target degree, 16 */
+	}
+	for (uint32_t i = 40; i < t->n; i++) {
+		if (getenv("EC_OPEN_DEBUG"))
+			print_message("joiner %u: %lu rounds\n", i, (unsigned long)(done[i] - joined[i]));
+		assert_true(done[i] > 0);
+		assert_true(done[i] - joined[i] <= 10); /* a regression bound, not the goal */
+	}
+	assert_int_equal(t->rejects, 0);
+	net_free(t);
+}
+
+/* A crashed node is dropped by every node whose window held it within
+ * dead_after + 2 rounds, and their windows are exact again. */
+static void
+test_crash(void **state)
+{
+	(void)state;
+	net *t = net_new(50);
+	seed_nodes(t, 50);
+	for (int r = 0; r < 5; r++)
+		step(t);
+	uint32_t victim = 17;
+	t->up[victim] = false;
+	for (uint32_t r = 0; r < t->cfg.dead_after + 2; r++)
+		step(t);
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->up[i])
+			assert_true(window_exact(t, i));
+	net_free(t);
+}
+
+/* A node back after downtime abstains until it has caught up, then is
+ * ready with an exact view again. */
+static void
+test_resume(void **state)
+{
+	(void)state;
+	net *t = net_new(50);
+	seed_nodes(t, 50);
+	for (int r = 0; r < 3; r++)
+		step(t);
+	uint32_t back = 23;
+	t->up[back] = false;
+	for (int r = 0; r < 20; r++)
+		step(t);
+	ec_contact boot[2] = {contact(t, some_live(t, back, 1)), contact(t, some_live(t, back, 2))};
+	join(t, back, EC_JOIN_RESUME, boot, 2);
+	assert_false(ready(t, back));
+	int r = 0;
+	while (r < 30 && !(ready(t, back) && window_exact(t, back))) {
+		step(t);
+		r++;
+	}
+	assert_true(r < 30);
+	for (uint32_t i = 0; i < t->n; i++)
+		assert_true(window_exact(t, i));
+	net_free(t);
+}
+
+/* The nodes of the true window around key (w below, w+1 at or above),
+ * into out (2w+1 of them, ascending); the network is bigger than that. */
+static void
+true_window(const net *t, uint64_t key, uint64_t *out)
+{
+	uint64_t live[MAXN];
+	uint32_t L = 0, at = 0;
+	for (uint32_t j = 0; j < t->n; j++)
+		if (t->up[j] && t->started[j])
+			live[L++] = t->id[j];
+	qsort(live, L, sizeof *live, cmp_u64);
+	while (at < L && live[at] < key)
+		at++;
+	for (uint32_t k = 0; k < 2 * W + 1; k++)
+		out[k] = live[(at + L - W + k) % L];
+	qsort(out, 2 * W + 1, sizeof *out, cmp_u64);
+}
+
+/* A committed create of a token at key, with a certificate of yes votes
+ * from its whole true window, in the stores of that window's members. */
+static const ecp_block *
+commit_token(net *t, uint64_t key)
+{
+	ecp_block *b = calloc(1, ecp_block_size(1));
+	assert_non_null(b);
+	b->nparts = 1;
+	b->time = 3;
+	b->parts[0].token = ec_id_expand(key);
+	b->parts[0].next_key = ec_id_expand(0x1234);
+	ec_wire_block_id(b, &b->id);
+	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
+	free(b);
+	uint64_t win[2 * W + 1];
+	true_window(t, key, win);
+	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
+	assert_non_null(c);
+	c->n = 2 * W + 1;
+	for (uint32_t k = 0; k < c->n; k++)
+		c->v[k] = (ecp_vote){.voter = win[k], .stamp = 6, .role = 0, .value = 1};
+	const ecp_cert *cert = ec_memstore_intern_bytes(t->ms, c, sizeof *c + c->n * sizeof c->v[0]);
+	free(c);
+	for (uint32_t k = 0; k < 2 * W + 1; k++) {
+		uint32_t i = index_of(t, win[k]);
+		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
+		assert_int_equal(st->xblock_put(t->ctx[i].store.impl, blk, cert), EC_OK);
+		assert_int_equal(st->xtoken_put(t->ctx[i].store.impl, &blk->parts[0].token, &blk->id,
+		                                blk->time),
+		                 EC_OK);
+	}
+	return blk;
+}
+
+/* A joiner fetches the mapping of a token next to it, with its
+ * certificate, before it is ready; one whose certificate is short of a
+ * quorum is not taken. */
+static void
+test_catch_up(void **state)
+{
+	(void)state;
+	net *t = net_new(41);
+	seed_nodes(t, 40);
+	/* committed before the joiner came: its window is of the others */
+	const ecp_block *good = commit_token(t, t->id[40] + 1);
+	/* a token whose certificate has one yes vote too few, just below it */
+	const ecp_block *weak = commit_token(t, t->id[40] - 1);
+	for (uint32_t i = 0; i < 40; i++) {
+		const ecp_cert *c;
+		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
+		if (st->xblock_get(t->ctx[i].store.impl, &weak->id, NULL, &c))
+			((ecp_cert *)(uintptr_t)c)->n = W; /* w yes votes: short of w+1 */
+	}
+	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	const ecp_store_ops *st = ecp_store(&t->ctx[40].store);
+	ec_id blk;
+	uint64_t when;
+	int r = 0;
+	for (; r < 20 && !ready(t, 40); r++)
+		step(t);
+	assert_true(ready(t, 40));
+	assert_true(st->xtoken_get(t->ctx[40].store.impl, &good->parts[0].token, &blk, &when));
+	assert_true(ec_id_eq(&blk, &good->id));
+	assert_int_equal(when, good->time);
+	assert_false(st->xtoken_get(t->ctx[40].store.impl, &weak->parts[0].token, &blk, &when));
+	net_free(t);
+}
+
+/* A joiner whose claim does not verify is never admitted (and is
+ * reported); the others are unaffected. */
+static void
+test_bad_identity(void **state)
+{
+	(void)state;
+	net *t = net_new(41);
+	make_identity(t, 40, true);
+	ec_protocol_ec.node_fini(t->node[40], &t->ctx[40]);
+	assert_int_equal(ec_protocol_ec.node_init(t->node[40], t->id[40], &t->cfg), EC_OK);
+	seed_nodes(t, 40);
+	ec_contact boot[2] = {contact(t, 3), contact(t, 9)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	for (int r = 0; r < 20; r++)
+		step(t);
+	for (uint32_t i = 0; i < 40; i++) {
+		ec_node_status st;
+		ec_protocol_ec.open->status(t->node[i], &st);
+		for (size_t k = 0; k < st.npeers; k++)
+			assert_true(st.peers[k] != t->id[40]);
+	}
+	assert_true(t->rejects > 0);
+	assert_false(ready(t, 40));
+	net_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_crash),
+	    cmocka_unit_test(test_resume),
+	    cmocka_unit_test(test_catch_up),
+	    cmocka_unit_test(test_bad_identity),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
