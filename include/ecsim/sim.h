@@ -52,6 +52,14 @@ bool ec_topology_bounded(ec_topology_kind kind);
 /* Name of a topology kind as the command line spells it. */
 const char *ec_topology_name(ec_topology_kind kind);
 
+/* What happened to a node of an open network (ec_sim_hooks.membership). */
+typedef enum ec_member_event {
+	EC_MEMBER_JOIN = 1, /* a new node joined (EC_JOIN_NEW) */
+	EC_MEMBER_CRASH,    /* a node went down without a word; it keeps its state */
+	EC_MEMBER_LEAVE,    /* a node said goodbye (ec_open_ops.leave) and went down */
+	EC_MEMBER_REJOIN    /* a crashed node came back (EC_JOIN_RESUME) */
+} ec_member_event;
+
 typedef struct ec_sim_hooks {
 	void *user;
 	/* After block creation; target is the injection node's id. */
@@ -75,6 +83,9 @@ typedef struct ec_sim_hooks {
 	 * every few thousand units within the long ones, never from a worker
 	 * thread; it must not call back into the simulator.  May be NULL. */
 	void (*setup_progress)(void *user, const char *phase, uint64_t done, uint64_t total);
+	/* Open networks: a node joined, went down or came back, at the start
+	 * of `round` (before anything else of that round).  May be NULL. */
+	void (*membership)(void *user, uint64_t round, ec_peer_id node, ec_member_event ev);
 } ec_sim_hooks;
 
 #define EC_SIM_MAX_THREADS 64
@@ -134,10 +145,31 @@ typedef struct ec_sim_config {
 	uint32_t neighbourhood;   /* w for the "every neighbourhood member"
 	                             latency: w below and w+1 at or above each
 	                             role key in the global ring (0: 4) */
+	/* Open networks (docs/open-network.md): a run is open when it starts
+	 * with fewer than `nodes` nodes or has churn.  It needs a protocol
+	 * with open-network calls (ec_protocol.open) and a bounded-degree
+	 * topology; every node has an Argon2id identity (identity_bits, 0
+	 * allowed) and maintains its own peers.  A static run ignores these. */
+	uint32_t start_nodes;     /* nodes the run starts with, seeded with the
+	                             topology drawn over them (0: all `nodes`) */
+	uint32_t join_rate;       /* new nodes per round until `nodes` have
+	                             joined (the default sets 20) */
+	uint32_t bootstrap_peers; /* random live nodes a joining or returning
+	                             node gets as contacts (the default sets 4) */
+	double churn;             /* per 100 rounds, the share of live nodes that
+	                             depart (crash or leave); each one that does
+	                             not come back is replaced by a new node */
+	uint64_t rejoin_after;    /* a crashed node comes back this many rounds
+	                             later with its state (0: never) */
+	double leave_graceful;    /* share of departures that say goodbye first
+	                             (leave); those never come back */
 	const ec_protocol *protocol;
 	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */
 	ec_sim_hooks hooks;
 } ec_sim_config;
+
+/* Whether cfg describes an open network (start_nodes below nodes, or churn). */
+bool ec_sim_config_open(const ec_sim_config *cfg);
 
 /* The published configuration (seed-protocol.md §4.1), published seed included. */
 void ec_sim_config_default(ec_sim_config *cfg);
@@ -181,6 +213,55 @@ typedef struct ec_conflict_stats {
 	uint64_t both;          /* both committed somewhere: a double spend */
 	uint64_t stalled;       /* neither committed */
 } ec_conflict_stats;
+
+/* The figures of an open network (docs/open-network.md, "Simulator"); all
+ * zero in a static run.  A node's window is exact when its w nearest
+ * admitted peers below it and its w nearest above (ec_open_ops.status)
+ * are the w nearest live nodes below and above it (w: the protocol's
+ * neighbourhood). */
+typedef struct ec_open_result {
+	bool open;                 /* the run was open: the rest is meaningful */
+	uint64_t start_nodes;
+	uint64_t slots;            /* nodes that ever exist: nodes plus the new
+	                              ones that replace departures */
+	uint64_t nodes_live_end;   /* joined and not down, at the end */
+	uint64_t joins, crashes, leaves, rejoins; /* events so far (set-up excluded) */
+	uint64_t dropped;          /* logical messages to a node that was down or
+	                              not joined yet, dropped (measured rounds) */
+	/* per new node: rounds from the start of the round it joined in to the
+	 * end of the first round after which it was ready with an exact window
+	 * (1: at once); a node that departs first is not counted */
+	ec_latency_stats join_rounds;
+	uint64_t join_unfinished;  /* new nodes live at the end and not there yet */
+	ec_latency_stats rejoin_rounds; /* the same for returning nodes */
+	uint64_t rejoin_unfinished;
+	/* per departure: rounds from the start of its round to the end of the
+	 * first round after which every node whose true window held it (the w
+	 * live nodes below and the w above at that time) that is still live has
+	 * an exact window */
+	ec_latency_stats recovery_rounds;
+	uint64_t recovery_unfinished; /* departures not recovered from at the end */
+	bool has_view;             /* a round was checked */
+	double view_exact_fraction;       /* live nodes with an exact window, at the end */
+	bool has_view_ready;              /* some live node was ready at the end */
+	double view_exact_fraction_ready; /* the same among the live ready nodes */
+	bool has_view_min;                /* a measured round was checked */
+	double view_exact_min;     /* the lowest view_exact_fraction of a measured round */
+	uint64_t degree_live_min, degree_live_max; /* at the end, per live node: */
+	double degree_live_mean;   /* its admitted peers that are live */
+	uint64_t live_node_rounds; /* live nodes summed over measured rounds */
+	uint64_t lifecycle_messages; /* delivered logical messages of peer
+	                                management (ec_msg_ops.lifecycle_counter;
+	                                measured rounds) */
+	bool has_peer_messages;    /* the protocol counts them, and nodes lived */
+	double peer_messages_per_node_per_round; /* lifecycle_messages / live_node_rounds */
+	/* EC_EV_VOTE_CAST on a token (the witness role excluded), and of those
+	 * the stale ones: the voter's mapping of the token (time T) is older
+	 * than the block of the token's last move that had committed at its
+	 * submitter by the round the voter last came up (joined or returned),
+	 * or it had no mapping though such a move exists */
+	uint64_t token_votes, stale_votes;
+} ec_open_result;
 
 typedef struct ec_sim_result {
 	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up */
@@ -226,6 +307,7 @@ typedef struct ec_sim_result {
 	uint64_t identity_bad_nodes;    /* nodes with a claim that does not verify */
 	uint64_t identity_refused;      /* peer links refused for a bad identity */
 	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
+	ec_open_result open;            /* open networks only */
 } ec_sim_result;
 
 typedef struct ec_sim ec_sim;
@@ -254,6 +336,8 @@ EC_WUR ec_err ec_sim_run(ec_sim *sim);
 EC_WUR ec_err ec_sim_result_get(const ec_sim *sim, ec_sim_result *res);
 
 uint64_t ec_sim_round(const ec_sim *sim);     /* next round to run */
+uint32_t ec_sim_nodes_live(const ec_sim *sim); /* joined and not down (open
+                                                 networks); static: nodes */
 size_t ec_sim_queue_len(const ec_sim *sim);   /* messages in flight */
 /* Set-up inspection, by generation index k < nodes. */
 ec_peer_id ec_sim_peer_id(const ec_sim *sim, uint32_t k);

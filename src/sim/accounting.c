@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ecsim/summary.h"
-#include "sim_int.h"
+#include "open.h"
 
 int
 ecsim__cmp_u64(const void *a, const void *b)
@@ -20,22 +20,31 @@ ecsim__cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+bool
+ecsim__counted(const ec_sim *s, uint32_t i)
+{
+	return !s->open || open_up(s->open, i);
+}
+
 void
 ecsim__degrees(ec_sim *s)
 {
 	s->res.degree_min = UINT64_MAX;
-	uint64_t dsum = 0;
+	uint64_t dsum = 0, n = 0;
 	for (uint32_t i = 0; i < s->n; i++) {
+		if (!ecsim__counted(s, i))
+			continue;
 		uint64_t d = ecsim__node_degree(s, i);
 		dsum += d;
+		n++;
 		s->res.degree_min = d < s->res.degree_min ? d : s->res.degree_min;
 		s->res.degree_max = d > s->res.degree_max ? d : s->res.degree_max;
 	}
-	s->res.degree_avg = (double)dsum / (double)s->n;
+	s->res.degree_avg = n ? (double)dsum / (double)n : 0.0;
 }
 
-static ec_err
-latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st)
+ec_err
+ecsim__latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st)
 {
 	memset(st, 0, sizeof *st);
 	if (!n)
@@ -89,18 +98,21 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 		else
 			res->conflicts.stalled++;
 	}
-	uint64_t sum = 0;
+	uint64_t sum = 0, n = 0;
 	res->peers_min = UINT64_MAX;
 	res->peers_max = 0;
 	for (uint32_t i = 0; i < s->n; i++) {
+		if (!ecsim__counted(s, i))
+			continue;
 		uint64_t d = ecsim__node_degree(s, i);
 		sum += d;
+		n++;
 		res->peers_min = d < res->peers_min ? d : res->peers_min;
 		res->peers_max = d > res->peers_max ? d : res->peers_max;
 	}
-	res->peers_avg = (double)sum / (double)s->n;
-	ec_err err = latency_stats(s->latencies, s->nlat, &res->latency);
-	if (err)
+	res->peers_avg = n ? (double)sum / (double)n : 0.0;
+	ec_err err = ecsim__latency_stats(s->latencies, s->nlat, &res->latency);
+	if (err || (s->open && (err = ecsim__truth_result(s, &res->open))))
 		return err;
 	uint64_t *all = malloc((s->nrecs ? s->nrecs : 1) * sizeof *all);
 	if (!all)
@@ -109,7 +121,7 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 	for (size_t i = 0; i < s->nrecs; i++)
 		if (s->recs[i].all_round && s->recs[i].created >= s->cfg.warmup)
 			all[nall++] = s->recs[i].all_round - s->recs[i].created;
-	err = latency_stats(all, nall, &res->latency_all);
+	err = ecsim__latency_stats(all, nall, &res->latency_all);
 	free(all);
 	return err;
 }

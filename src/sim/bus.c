@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_int.h"
+#include "open.h"
 
 /* Room for need entries in a worker's tagged list (both arrays). */
 static bool
@@ -116,6 +116,8 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 		w->rejects[arg]++;
 	if (ev == EC_EV_COMMIT && arg)
 		w->negative++;
+	if (ev == EC_EV_VOTE_CAST && w->s->open) /* stale votes (truth.c) */
+		ecsim__open_vote(w, node, b, arg);
 	if (ev == EC_EV_COMMIT &&
 	    grow(&w->life, w->ncommits + 1, sizeof *w->commits, (void **)&w->commits, &w->comcap))
 		w->commits[w->ncommits++] = (commit_rec){node, b};
@@ -392,9 +394,15 @@ ecsim__prep_range(ec_sim *s, size_t lo, size_t hi, bool measured, prep_stats *st
 			if (ops->count)
 				ops->count(m, st->counters);
 		}
-		st->logical += ops->logical(m);
+		uint32_t logical = ops->logical(m);
+		st->logical += logical;
 		if (!node_index(s, m->receiver, &to))
 			continue;
+		if (s->open && !open_up(s->open, to)) { /* down, or not joined yet */
+			if (measured)
+				st->dropped += logical;
+			continue;
+		}
 		if (measured && m->type <= EC_MSG_TYPE_MAX)
 			st->by_type[m->type]++;
 		s->rcv[i] = to;

@@ -24,6 +24,8 @@ ec_sim_config_default(ec_sim_config *cfg)
 	cfg->block_min = 1;
 	cfg->block_max = 3;
 	cfg->max_queue = 1u << 24; /* 16 M messages: about 2 GiB of queue */
+	cfg->join_rate = 20;
+	cfg->bootstrap_peers = 4;
 	cfg->protocol = ec_protocol_find("seed");
 }
 
@@ -31,6 +33,39 @@ static bool
 is_fraction(double x)
 {
 	return x >= 0.0 && x <= 1.0; /* false for NaN */
+}
+
+bool
+ec_sim_config_open(const ec_sim_config *cfg)
+{
+	return (cfg->start_nodes && cfg->start_nodes < cfg->nodes) || cfg->churn > 0;
+}
+
+/* The checks of an open network's settings (docs/open-network.md). */
+static const char *
+check_open(const ec_sim_config *cfg)
+{
+	if (cfg->start_nodes && (cfg->start_nodes < 2 || cfg->start_nodes > cfg->nodes))
+		return "the start nodes must be at least 2 and at most the nodes";
+	if (!is_fraction(cfg->churn))
+		return "the churn must be a fraction in [0, 1] (of the live nodes, per 100 rounds)";
+	if (!is_fraction(cfg->leave_graceful))
+		return "the graceful share of departures must be a fraction in [0, 1]";
+	if (!ec_sim_config_open(cfg))
+		return NULL;
+	if (!cfg->protocol->open)
+		return "an open network (start nodes below nodes, or churn) needs a protocol with "
+		       "open-network calls";
+	if (!ec_topology_bounded(cfg->topology.kind))
+		return "an open network needs a bounded-degree topology (capped-gradient, "
+		       "small-world, core-tail or random-regular)";
+	if (cfg->bad_identity_rate > 0)
+		return "bad identities are not simulated in open networks yet";
+	if (cfg->join_rate < 1)
+		return "the join rate must be at least 1 node per round";
+	if (cfg->bootstrap_peers < 1)
+		return "a joining node needs at least 1 bootstrap peer";
+	return NULL;
 }
 
 const char *
@@ -46,6 +81,9 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the block size range must satisfy 1 <= min <= max";
 	if (!cfg->protocol)
 		return "no protocol selected";
+	const char *open = check_open(cfg);
+	if (open)
+		return open;
 	if (cfg->block_max > cfg->protocol->max_block_tokens)
 		return cfg->protocol->max_block_tokens == EC_TOKENS_PER_BLOCK - 1
 		           ? "a block holds at most 5 tokens (block size max must be <= 5)"

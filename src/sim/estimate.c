@@ -77,14 +77,31 @@ token_count(const ec_sim_config *cfg)
 	return cfg->tokens_per_node ? sat_mul(cfg->tokens_per_node, cfg->nodes) : cfg->initial_tokens;
 }
 
+/* An open network's slots: its nodes and, on average, the new nodes that
+ * replace departures (open.c draws the exact number); and what a slot adds:
+ * its identity claim, its state, its places in the live arrays. */
+#define OPEN_SLOT_BYTES 160u
+
+static uint64_t
+slots(const ec_sim_config *cfg)
+{
+	if (!ec_sim_config_open(cfg))
+		return cfg->nodes;
+	double replaced = cfg->rejoin_after ? cfg->leave_graceful : 1.0;
+	double more = cfg->churn / 100.0 * (double)cfg->nodes * (double)cfg->rounds * replaced;
+	/* a run of more than 2^32 slots is refused at set-up */
+	return more < (double)UINT32_MAX ? sat_add(cfg->nodes, (uint64_t)more) : UINT32_MAX;
+}
+
 ec_err
 ec_sim_estimate(const ec_sim_config *cfg, uint64_t *bytes)
 {
 	if (!cfg || !bytes || ec_sim_config_check(cfg))
 		return EC_EINVAL;
-	const uint64_t n = cfg->nodes;
+	const uint64_t n = slots(cfg);
 	const uint64_t threads = cfg->threads > 1 ? cfg->threads : 1;
-	uint64_t per_node = cfg->protocol->node_size + sim_arrays_per_node() + RUN_ALLOWANCE_BYTES;
+	uint64_t per_node = cfg->protocol->node_size + sim_arrays_per_node() + RUN_ALLOWANCE_BYTES +
+	                    (ec_sim_config_open(cfg) ? OPEN_SLOT_BYTES : 0);
 	uint64_t total = sat_add(BASE_BYTES, sat_mul(threads, THREAD_BYTES));
 	total = sat_add(total, sat_mul(n, per_node));
 	total = sat_add(total, index_bytes(n));

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "ec/identity.h"
+#include "open.h"
 #include "progress.h"
-#include "sim_int.h"
 #include "topology.h"
 
 static ec_err
@@ -45,8 +45,8 @@ ecsim__node_degree(const ec_sim *s, uint32_t i)
 
 /* Hands node i the len peers in s->peer_buf (their lists come from the
  * set-up arena) and marks its list built. */
-static ec_err
-hand_peers(ec_sim *s, uint32_t i, size_t len)
+ec_err
+ecsim__hand_peers(ec_sim *s, uint32_t i, size_t len)
 {
 	s->arena.setup = true;
 	ec_err err = s->cfg.protocol->set_peers(node_at(s, i), &s->ctx, s->peer_buf, len);
@@ -69,7 +69,7 @@ ecsim__materialize(ec_sim *s, uint32_t i)
 	for (size_t w = 0; w < s->words; w++)
 		for (uint64_t bits = row[w]; bits; bits &= bits - 1)
 			s->peer_buf[len++] = s->ids[w * 64 + (size_t)__builtin_ctzll(bits)];
-	return hand_peers(s, i, len);
+	return ecsim__hand_peers(s, i, len);
 }
 
 /* Bounded-degree topologies hand every node its list at set-up: there is
@@ -86,7 +86,7 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 		}
 		s->peer_buf[len++] = s->ids[peers[k]];
 	}
-	return hand_peers(s, i, len);
+	return ecsim__hand_peers(s, i, len);
 }
 
 ec_err
@@ -104,8 +104,10 @@ ecsim__wake(ec_sim *s, uint32_t i)
  * starting salt from the run's stream and mines an Argon2id address at the
  * simulation cost; its ring position is the address's first 8 bytes.  A
  * share bad_identity_rate of nodes claims a random address instead.  Each
- * claim is checked once, as every peer would find the same verdict; the
- * nodes whose claim fails are marked in s->refused (generation order). */
+ * claim is checked once, as every peer would find the same verdict (a
+ * mined claim always passes: only the others need the check); the nodes
+ * whose claim fails are marked in s->refused (generation order).  An open
+ * network keeps every claim: its nodes present them when they join. */
 static ec_err
 mine_identities(ec_sim *s, uint64_t *gen_ids)
 {
@@ -142,11 +144,13 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 				return err;
 			s->res.identity_attempts += tries;
 		}
-		bool admit;
+		bool admit = true;
 		ec_id id;
 		ec_identity_verdict why;
-		if ((err = ec_identity_admit(&p, &c, &admit, &id, &why)))
+		if (bad && (err = ec_identity_admit(&p, &c, &admit, &id, &why)))
 			return err;
+		if (s->open)
+			s->open->claims[k] = c;
 		if (!admit) {
 			s->refused[k / 64] |= 1ull << (k % 64);
 			s->res.identity_bad_nodes++;
@@ -159,7 +163,7 @@ mine_identities(ec_sim *s, uint64_t *gen_ids)
 ec_err
 ecsim__draw_ids(ec_sim *s, uint64_t *gen_ids)
 {
-	if (s->cfg.identity_bits)
+	if (s->cfg.identity_bits || s->open)
 		return mine_identities(s, gen_ids);
 	for (uint32_t k = 0; k < s->n; k++)
 		gen_ids[k] = ec_rng_u64(&s->rng);
@@ -200,6 +204,8 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 	}
 	if (s->refused) /* the peer_buf is free until the topology draw */
 		refused_by_index(s, s->peer_buf);
+	if (s->open) /* only the starting nodes are there yet */
+		return ecsim__open_build(s);
 	sim_progress(&s->cfg.hooks, "initialising nodes", 0, s->n);
 	for (uint32_t i = 0; i < s->n; i++) {
 		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};

@@ -235,6 +235,92 @@ latency_json(FILE *out, const char *name, const ec_latency_stats *l)
 	        (unsigned long long)l->max);
 }
 
+/* "p50 A, p95 B (N <what>)" of a distribution, or "none <none>". */
+static void
+open_dist_text(FILE *out, const char *head, const ec_latency_stats *l, uint64_t unfinished,
+               const char *left)
+{
+	if (l->count)
+		fprintf(out, "%s%llu): p50 %llu, p95 %llu, max %llu; %llu %s\n", head,
+		        (unsigned long long)l->count, (unsigned long long)l->p50,
+		        (unsigned long long)l->p95, (unsigned long long)l->max,
+		        (unsigned long long)unfinished, left);
+	else
+		fprintf(out, "%s0): none yet; %llu %s\n", head, (unsigned long long)unfinished, left);
+}
+
+/* The open network's lines (docs/open-network.md, "Simulator"). */
+static void
+open_text(FILE *out, const ec_open_result *o)
+{
+	char b[4][40];
+	fprintf(out, "Open network: started with %llu nodes, %llu live at the end (%llu ever); "
+	             "%llu joins, %llu crashes, %llu graceful leaves, %llu returns; %llu messages "
+	             "to down nodes dropped\n",
+	        (unsigned long long)o->start_nodes, (unsigned long long)o->nodes_live_end,
+	        (unsigned long long)o->slots, (unsigned long long)o->joins,
+	        (unsigned long long)o->crashes, (unsigned long long)o->leaves,
+	        (unsigned long long)o->rejoins, (unsigned long long)o->dropped);
+	open_dist_text(out, "Joining (rounds to ready with an exact window, ", &o->join_rounds,
+	               o->join_unfinished, "new nodes not there at the end");
+	open_dist_text(out, "Returning (rounds to ready with an exact window, ", &o->rejoin_rounds,
+	               o->rejoin_unfinished, "returned nodes not there at the end");
+	open_dist_text(out, "Recovery (rounds until every window that held a departed node is "
+	                    "exact, ", &o->recovery_rounds, o->recovery_unfinished,
+	               "departures not recovered from at the end");
+	fprintf(out, "Views: %s of the live nodes have an exact window at the end (%s of the ready "
+	             "ones), %s at worst after the warm-up; live peers per live node: min %llu, "
+	             "mean %.1f, max %llu\n",
+	        text_pct(b[0], o->has_view, 1, o->view_exact_fraction),
+	        text_pct(b[1], o->has_view_ready, 1, o->view_exact_fraction_ready),
+	        text_pct(b[2], o->has_view_min, 1, o->view_exact_min),
+	        (unsigned long long)o->degree_live_min, o->degree_live_mean,
+	        (unsigned long long)o->degree_live_max);
+	fprintf(out, "Peer management: %s messages per live node per round; %llu of %llu votes on "
+	             "a token cast on a stale view of it\n",
+	        text_fig(b[3], o->has_peer_messages, 2, o->peer_messages_per_node_per_round),
+	        (unsigned long long)o->stale_votes, (unsigned long long)o->token_votes);
+}
+
+/* The open network's keys (null: undefined). */
+static void
+open_json(FILE *out, const ec_open_result *o)
+{
+	char b[4][EC_FIG_BUF];
+	const ec_latency_stats *d[3] = {&o->join_rounds, &o->rejoin_rounds, &o->recovery_rounds};
+	static const char *const name[3] = {"join_rounds", "rejoin_rounds", "recovery_rounds"};
+	const uint64_t left[3] = {o->join_unfinished, o->rejoin_unfinished, o->recovery_unfinished};
+	fprintf(out, "\"start_nodes\":%llu,\"node_slots\":%llu,\"nodes_live_end\":%llu,"
+	             "\"joins\":%llu,\"crashes\":%llu,\"leaves\":%llu,\"rejoins\":%llu,"
+	             "\"dropped_to_down\":%llu,",
+	        (unsigned long long)o->start_nodes, (unsigned long long)o->slots,
+	        (unsigned long long)o->nodes_live_end, (unsigned long long)o->joins,
+	        (unsigned long long)o->crashes, (unsigned long long)o->leaves,
+	        (unsigned long long)o->rejoins, (unsigned long long)o->dropped);
+	for (int k = 0; k < 3; k++) {
+		if (d[k]->count)
+			fprintf(out, "\"%s_p50\":%llu,\"%s_p95\":%llu,", name[k],
+			        (unsigned long long)d[k]->p50, name[k], (unsigned long long)d[k]->p95);
+		else
+			fprintf(out, "\"%s_p50\":null,\"%s_p95\":null,", name[k], name[k]);
+		fprintf(out, "\"%s_count\":%llu,\"%s_unfinished\":%llu,", name[k],
+		        (unsigned long long)d[k]->count, name[k], (unsigned long long)left[k]);
+	}
+	fprintf(out, "\"view_exact_fraction\":%s,\"view_exact_fraction_ready\":%s,"
+	             "\"view_exact_min\":%s,\"degree_live_min\":%llu,\"degree_live_mean\":%.6f,"
+	             "\"degree_live_max\":%llu,\"live_node_rounds\":%llu,\"lifecycle_messages\":%llu,"
+	             "\"peer_messages_per_node_per_round\":%s,\"token_votes\":%llu,"
+	             "\"stale_votes\":%llu,",
+	        json_fig(b[0], o->has_view, o->view_exact_fraction),
+	        json_fig(b[1], o->has_view_ready, o->view_exact_fraction_ready),
+	        json_fig(b[2], o->has_view_min, o->view_exact_min),
+	        (unsigned long long)o->degree_live_min, o->degree_live_mean,
+	        (unsigned long long)o->degree_live_max, (unsigned long long)o->live_node_rounds,
+	        (unsigned long long)o->lifecycle_messages,
+	        json_fig(b[3], o->has_peer_messages, o->peer_messages_per_node_per_round),
+	        (unsigned long long)o->token_votes, (unsigned long long)o->stale_votes);
+}
+
 int
 ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 {
@@ -273,6 +359,8 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 		        (unsigned long long)r->conflicts.stalled, (unsigned long long)r->plain_committed,
 		        (unsigned long long)r->plain_created,
 		        text_pct(b[5], f.has_plain, 2, f.plain_committed_fraction));
+	if (r->open.open)
+		open_text(out, &r->open);
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
 		                    "from round %llu on (nothing can happen afterwards)\n",
@@ -368,6 +456,8 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	fprintf(out, "\"identity_attempts\":%llu,\"identity_bad_nodes\":%llu,\"identity_refused\":%llu,",
 	        (unsigned long long)r->identity_attempts, (unsigned long long)r->identity_bad_nodes,
 	        (unsigned long long)r->identity_refused);
+	if (r->open.open)
+		open_json(out, &r->open);
 	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
 	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 }

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "open.h"
 #include "progress.h"
-#include "sim_int.h"
 
 static void
 arena_fini(void *arg)
@@ -99,7 +99,8 @@ setup(ec_sim *s)
 	s->res.warmup = cfg->warmup;
 	s->res.rounds = cfg->rounds > cfg->warmup ? cfg->rounds - cfg->warmup : 0;
 	ecsim_arena_init(&s->arena);
-	if ((err = ecsim_life_defer(&s->life, arena_fini, s)) || (err = ecsim__workers_init(s)) ||
+	if ((err = ecsim_life_defer(&s->life, arena_fini, s)) || (err = ecsim__open_plan(s)) ||
+	    (err = ecsim__workers_init(s)) ||
 	    (err = alloc_arrays(s)) || (err = alloc_nodes(s)))
 		return err;
 	uint64_t *gen_ids = malloc(s->n * sizeof *gen_ids); /* set-up only */
@@ -155,6 +156,8 @@ network_silent(ec_sim *s)
 {
 	if (s->nout == 0 || ecsim__split_keep(s, s->q.len) != 0)
 		return false;
+	if (s->open && ecsim__open_pending(s))
+		return false; /* nodes are still to join or return */
 	if (ecsim__any_outstanding_committed(s))
 		return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
@@ -204,6 +207,8 @@ prepare_delivery(ec_sim *s, size_t deliver, size_t lost)
 			s->res.msg_counters[t] += st->counters[t];
 		for (size_t t = 0; t <= EC_MSG_TYPE_MAX; t++)
 			s->res.by_type[t] += st->by_type[t];
+		if (s->open)
+			s->open->res.dropped += st->dropped;
 	}
 	s->res.messages_all += logical;
 	if (measured) {
@@ -222,6 +227,9 @@ ec_sim_step(ec_sim *s, bool *more)
 	if (s->over || s->round >= s->cfg.rounds)
 		return EC_OK;
 	ecsim__bus_round_start(s);
+	/* open networks: this round's joins, departures and returns */
+	if (s->open && (err = ecsim__open_events(s)))
+		return err;
 	/* A and B: commits free tokens; free tokens make new blocks */
 	if ((err = ecsim__detect_commits(s)) || (err = ecsim__create_blocks(s)))
 		return err;
@@ -239,6 +247,8 @@ ec_sim_step(ec_sim *s, bool *more)
 	    (err = ecsim__merge_outputs(s, &s->next)))
 		return err;
 	ecsim__process_commits(s);
+	if (s->open && (err = ecsim__truth_round(s))) /* the views against the truth */
+		return err;
 
 	msgq t = s->q;
 	s->q = s->next;

@@ -16,6 +16,9 @@
  *                 blocks, witnesses, destroys), outstanding blocks and
  *                 commit detection
  *   accounting.c  the figures of a result: latencies, conflicts, degrees
+ *   open.c        open networks: the schedule of joins, departures and
+ *                 returns, and carrying them out (open.h)
+ *   truth.c       open networks: the live ring, exact windows, the figures
  *   sim.c         a run: ec_sim_new, ec_sim_step, ec_sim_free
  *   life.c        what a run owns, released in one call
  *   idindex.h     the id -> entry index of nodes and block records
@@ -131,6 +134,7 @@ typedef struct prep_stats {
 	uint64_t bytes, logical;
 	uint64_t counters[EC_MSG_COUNTERS]; /* the protocol's (ec_msg_ops.count) */
 	uint64_t by_type[EC_MSG_TYPE_MAX + 1];
+	uint64_t dropped; /* logical messages to nodes that are not live (open networks) */
 } prep_stats;
 
 typedef struct worker {
@@ -236,6 +240,7 @@ struct ec_sim {
 	conflict_family *fams;
 	size_t nfams, famcap;
 	ec_sim_result res;
+	struct ecsim_open *open; /* open networks (open.h); NULL: a static run */
 };
 
 /* ---- small helpers every part uses ---------------------------------- */
@@ -317,6 +322,8 @@ uint64_t ecsim__node_degree(const ec_sim *s, uint32_t i);
 EC_WUR ec_err ecsim__materialize(ec_sim *s, uint32_t i);
 /* Makes node i ready to run this round: peers, clock, active bit. */
 EC_WUR ec_err ecsim__wake(ec_sim *s, uint32_t i);
+/* Hands node i the len peers in s->peer_buf and marks its list built. */
+EC_WUR ec_err ecsim__hand_peers(ec_sim *s, uint32_t i, size_t len);
 
 /* ---- bus.c ---------------------------------------------------------- */
 
@@ -379,5 +386,11 @@ bool ecsim__any_outstanding_committed(ec_sim *s);
 
 /* The degrees right after set-up, into s->res. */
 void ecsim__degrees(ec_sim *s);
+/* Count, mean and nearest-rank p50, p95, p99 and max of lat[0..n).
+ * Errors: EC_ENOMEM. */
+EC_WUR ec_err ecsim__latency_stats(const uint64_t *lat, size_t n, ec_latency_stats *st);
+/* Whether node i takes part in the figures of nodes: every node of a
+ * static run, the live ones of an open run. */
+bool ecsim__counted(const ec_sim *s, uint32_t i);
 
 #endif

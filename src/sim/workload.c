@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_int.h"
+#include "open.h"
 
 static uint32_t
 rec_find(const ec_sim *s, ec_block_id id)
@@ -36,19 +36,27 @@ recix_grow(ec_sim *s)
 	return EC_OK;
 }
 
-/* Global-ring rank of the first node at or above key. */
+/* Rank of the first of the n ascending ids at or above key (the ring's). */
 static uint32_t
-rank_of(const ec_sim *s, uint64_t key)
+rank_of(const uint64_t *ids, uint32_t n, uint64_t key)
 {
-	uint32_t lo = 0, hi = s->n;
+	uint32_t lo = 0, hi = n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (s->ids[mid] < key)
+		if (ids[mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo % s->n;
+	return lo % n;
+}
+
+/* A node drawn from the run's stream to submit a block: any node of a
+ * static run, a live one of an open run. */
+static uint32_t
+pick_node(ec_sim *s)
+{
+	return s->open ? ecsim__open_pick(s) : s->gen[ec_rng_index(&s->rng, s->n)];
 }
 
 /* Records a created block with the members of its token neighbourhoods:
@@ -62,7 +70,11 @@ rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
 	if (!grow(&s->life, s->nrecs + 1, sizeof *s->recs, (void **)&s->recs, &s->reccap))
 		return EC_ENOMEM;
 	uint32_t w = s->cfg.neighbourhood ? s->cfg.neighbourhood : 4;
-	uint32_t span = 2 * w + 1 < s->n ? 2 * w + 1 : s->n;
+	/* the ring: every node of a static run, the live ones of an open run */
+	const uint64_t *ring = s->open ? s->open->lvid : s->ids;
+	const uint32_t *node = s->open ? s->open->lv : NULL;
+	uint32_t n = s->open ? s->open->nlv : s->n;
+	uint32_t span = 2 * w + 1 < n ? 2 * w + 1 : n;
 	size_t need = (size_t)t->used * span;
 	if (!grow(&s->life, s->nmem + need, sizeof *s->mem, (void **)&s->mem, &s->memcap))
 		return EC_ENOMEM;
@@ -70,9 +82,9 @@ rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
 	size_t k = 0;
 	for (uint32_t r = 0; r < t->used; r++) { /* the nodes that hold the tokens */
 		uint64_t key = t->parts[r].token;
-		uint32_t base = (rank_of(s, key) + s->n - (w % s->n)) % s->n;
+		uint32_t base = (rank_of(ring, n, key) + n - (w % n)) % n;
 		for (uint32_t j = 0; j < span; j++)
-			m[k++] = (base + j) % s->n;
+			m[k++] = node ? node[(base + j) % n] : (base + j) % n;
 	}
 	qsort(m, k, sizeof *m, ecsim__cmp_u32);
 	size_t u = 0;
@@ -85,7 +97,7 @@ rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
 	s->nmem += u;
 	ecsim_idindex_put(&s->recix, t->id, idx);
 	*out = idx;
-	return EC_OK;
+	return s->open ? ecsim__truth_block(s, idx, t) : EC_OK;
 }
 
 /* Folds the node commits the workers logged into the block records. */
@@ -129,6 +141,7 @@ ec_err
 ecsim__detect_commits(ec_sim *s)
 {
 	size_t w = 0;
+	ec_err err;
 	for (size_t i = 0; i < s->nout; i++) {
 		outstanding *o = &s->out[i];
 		if (!committed_at(s, o->target, o->id, s->wl ? &s->recs[o->rec].full : NULL)) {
@@ -166,6 +179,8 @@ ecsim__detect_commits(ec_sim *s)
 			s->tokens[s->ntokens++] = (sim_token){o->parts[x].token, o->id, o->parts[x].key,
 			                                      o->parts[x].last, signers[x]};
 		}
+		if (s->open && (err = ecsim__truth_commit(s, o))) /* the tokens' history */
+			return err;
 		uint64_t latency = s->round - o->created;
 		if (o->created >= s->cfg.warmup) {
 			s->latencies[s->nlat++] = latency;
@@ -285,7 +300,7 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 	ec_err err = s->wl->seal(s->sig, &t, &fpar, &signer, forge, attacker);
 	if (err)
 		return err;
-	uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)], rec;
+	uint32_t target = pick_node(s), rec;
 	worker *w = owner(s, target);
 	if ((err = ecsim__wake(s, target)))
 		goto out;
@@ -396,7 +411,7 @@ ecsim__create_blocks(ec_sim *s)
 			parents[y] = (ec_id){{0, 0, 0, 0}};
 		}
 		s->res.witness_parts += nwit;
-		uint32_t target = s->gen[ec_rng_index(&s->rng, s->n)];
+		uint32_t target = pick_node(s);
 		/* the owner also signs a conflicting twin: same tokens and
 		 * parents, other keys, another id, another node */
 		bool twin = s->cfg.conflict_rate > 0.0 && draw_unit(s) < s->cfg.conflict_rate;
@@ -417,7 +432,7 @@ ecsim__create_blocks(ec_sim *s)
 			t.id = ec_rng_u64(&s->rng);
 			for (size_t y = 0; y < used; y++)
 				parts[y].key = ec_rng_u64(&s->rng);
-			uint32_t other = s->gen[ec_rng_index(&s->rng, s->n)];
+			uint32_t other = pick_node(s);
 			if ((s->wl && (err = seal(s, &t, parents, sigs))) ||
 			    (err = submit_txn(s, &t, (uint32_t)used, sigs, other, fam, &rec)))
 				goto out;
@@ -486,7 +501,7 @@ ec_err
 ecsim__ledger_init(ec_sim *s)
 {
 	const ec_sim_config *cfg = &s->cfg;
-	uint64_t ntok = cfg->tokens_per_node ? cfg->tokens_per_node * s->n : cfg->initial_tokens;
+	uint64_t ntok = cfg->tokens_per_node ? cfg->tokens_per_node * cfg->nodes : cfg->initial_tokens;
 	/* the first growth of each array records it in s->life; these two
 	 * come first so that their teardown steps run before the frees */
 	if (ntok > SIZE_MAX / sizeof *s->tokens ||

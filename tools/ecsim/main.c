@@ -101,6 +101,15 @@ on_node_event(void *user, uint64_t round, ec_peer_id node, ec_event ev, ec_block
 }
 
 static void
+on_member(void *user, uint64_t round, ec_peer_id node, ec_member_event ev)
+{
+	static const char *const name[] = {[EC_MEMBER_JOIN] = "join", [EC_MEMBER_CRASH] = "crash",
+	                                   [EC_MEMBER_LEAVE] = "leave", [EC_MEMBER_REJOIN] = "rejoin"};
+	csv_row(user, round, (unsigned)ev <= EC_MEMBER_REJOIN && name[ev] ? name[ev] : "member",
+	        &node, NULL, ",,,,");
+}
+
+static void
 on_stalled(void *user, uint64_t round)
 {
 	csv_row(user, round, "stall", NULL, NULL, ",,,,");
@@ -289,6 +298,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		o->cfg.hooks.block_committed = on_committed;
 		o->cfg.hooks.node_event = on_node_event;
 		o->cfg.hooks.stalled = on_stalled;
+		o->cfg.hooks.membership = on_member; /* open networks only */
 	}
 	ecsim_runs *rs = o->runs > 1 ? ecsim_runs_new(o->runs) : NULL;
 	int status = 0;

@@ -22,6 +22,7 @@ enum {
 	OPT_QUIET, OPT_HELP, OPT_DEGREE, OPT_TPN, OPT_TX_RATE, OPT_WARMUP, OPT_RESOURCES,
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT,
 	OPT_DRAIN, OPT_TX_PER_NODE,
+	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_END
 };
@@ -60,6 +61,12 @@ static const struct option fixed_opts[] = {
 	{"witness-tokens", required_argument, NULL, OPT_WITNESS},
 	{"identity-bits", required_argument, NULL, OPT_ID_BITS},
 	{"bad-identity-rate", required_argument, NULL, OPT_BAD_ID},
+	{"start-nodes", required_argument, NULL, OPT_START_NODES},
+	{"join-rate", required_argument, NULL, OPT_JOIN_RATE},
+	{"bootstrap-peers", required_argument, NULL, OPT_BOOTSTRAP},
+	{"churn", required_argument, NULL, OPT_CHURN},
+	{"rejoin-after", required_argument, NULL, OPT_REJOIN},
+	{"leave-graceful", required_argument, NULL, OPT_LEAVE_GRACEFUL},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -204,12 +211,26 @@ ecsim_usage(FILE *out)
 	    "                         bounded-degree topologies (0: off, the default)\n"
 	    "  --bad-identity-rate F  share of nodes claiming an address they did not mine;\n"
 	    "                         their peers refuse them (0)\n"
+	    "  open networks (docs/open-network.md; a protocol with open-network calls and a\n"
+	    "  bounded-degree topology; every node has an identity, --identity-bits 0 allowed):\n"
+	    "  --start-nodes K        start with K of the --nodes, 2 <= K <= nodes (default: all,\n"
+	    "                         a static network); the others join as the run goes\n"
+	    "  --join-rate R          new nodes per round until --nodes have joined (20)\n"
+	    "  --bootstrap-peers B    random live nodes a joining node starts from (4)\n"
+	    "  --churn F              per 100 rounds, a share F in [0,1] of the live nodes\n"
+	    "                         departs without notice; each that does not come back is\n"
+	    "                         replaced by a new node (0)\n"
+	    "  --rejoin-after R       a crashed node comes back R rounds later with its state\n"
+	    "                         (0: never, the default)\n"
+	    "  --leave-graceful F     share of departures that say goodbye first; those never\n"
+	    "                         come back (0)\n"
 	    "  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
 	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
 	    "  --json                 one JSON object per run on stdout (and a final\n"
 	    "                         {\"summary\":...} line when --runs > 1)\n"
-	    "  --csv-events FILE      stream events (rounds, blocks, node commits) as CSV\n"
+	    "  --csv-events FILE      stream events (rounds, blocks, node commits; joins and\n"
+	    "                         departures of open networks) as CSV\n"
 	    "  --resources            add peak_rss_bytes and cpu_seconds (process figures, which\n"
 	    "                         vary from run to run) to the JSON\n"
 	    "  --quiet                no progress on stderr (shown only when it is a terminal)\n"
@@ -353,6 +374,12 @@ signs(const ec_protocol *p)
 	return p->workload != NULL;
 }
 
+static bool
+opens(const ec_protocol *p)
+{
+	return p->open != NULL;
+}
+
 /* "a or b": the registered protocols that have what has() looks for. */
 static const char *
 protocols_with(bool (*has)(const ec_protocol *), char *buf, size_t len)
@@ -364,6 +391,57 @@ protocols_with(bool (*has)(const ec_protocol *), char *buf, size_t len)
 			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " or " : "",
 			                       ec_protocols[i]->name);
 	return buf;
+}
+
+/* The open network's options: refused when the run cannot be open (the
+ * protocol, the topology) and when they would change nothing. */
+static int
+check_open(const ecsim_options *o, const bool *given, char *err, size_t errlen)
+{
+	const ec_sim_config *c = &o->cfg;
+	const ec_protocol *p = c->protocol;
+	char names[128];
+	static const int mine[] = {OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP,
+	                           OPT_CHURN,       OPT_REJOIN,    OPT_LEAVE_GRACEFUL};
+	const char *first = NULL;
+	for (size_t k = 0; k < sizeof mine / sizeof mine[0] && !first; k++)
+		if (given[mine[k] - OPT_NODES])
+			for (size_t j = 0; fixed_opts[j].name && !first; j++)
+				if (fixed_opts[j].val == mine[k])
+					first = fixed_opts[j].name;
+	if (!first)
+		return 0;
+	if (c->start_nodes > c->nodes)
+		return fail(err, errlen, "--start-nodes %u is more than --nodes (%u)", c->start_nodes,
+		            c->nodes);
+	bool open = ec_sim_config_open(c);
+	if (open && !p->open) {
+		protocols_with(opens, names, sizeof names);
+		return fail(err, errlen,
+		            "--%s: an open network (--start-nodes below --nodes, or --churn) needs a "
+		            "protocol with open-network calls; --protocol %s has none (%s%s)", first,
+		            p->name, names[0] ? "they are in --protocol " : "no registered protocol has "
+		                                                           "them yet", names);
+	}
+	if (open && !ec_topology_bounded(c->topology.kind))
+		return fail(err, errlen,
+		            "--%s: an open network needs a bounded-degree topology (capped-gradient, "
+		            "small-world, core-tail, random-regular); %s is dense", first,
+		            ec_topology_name(c->topology.kind));
+	bool grows = c->start_nodes && c->start_nodes < c->nodes;
+	if (given[OPT_JOIN_RATE - OPT_NODES] && !grows)
+		return fail(err, errlen, "--join-rate changes nothing when the run starts with all its "
+		                         "nodes: give --start-nodes below --nodes");
+	if (given[OPT_BOOTSTRAP - OPT_NODES] && !open)
+		return fail(err, errlen, "--bootstrap-peers changes nothing in a static network: give "
+		                         "--start-nodes below --nodes, or --churn");
+	if (given[OPT_REJOIN - OPT_NODES] && c->rejoin_after && !(c->churn > 0))
+		return fail(err, errlen, "--rejoin-after changes nothing without --churn: no node "
+		                         "crashes");
+	if (given[OPT_LEAVE_GRACEFUL - OPT_NODES] && c->leave_graceful > 0 && !(c->churn > 0))
+		return fail(err, errlen, "--leave-graceful changes nothing without --churn: no node "
+		                         "departs");
+	return 0;
 }
 
 /* Refuses options that the configuration would silently ignore: another
@@ -391,8 +469,9 @@ check_applicable(const ecsim_options *o, const bool *given, const bool *pgiven, 
 		            "--verify-every-node changes nothing under --protocol %s: its blocks carry no "
 		            "signatures to verify (they do under --protocol %s)", p->name,
 		            protocols_with(signs, names, sizeof names));
-	if (!given[OPT_DEGREE - OPT_NODES])
-		return 0;
+	int rc = check_open(o, given, err, errlen);
+	if (rc || !given[OPT_DEGREE - OPT_NODES])
+		return rc;
 	const ec_topology *t = &o->cfg.topology;
 	if (!ec_topology_bounded(t->kind))
 		return fail(err, errlen,
@@ -692,6 +771,58 @@ workload_option(ecsim_options *o, parse_state *st, int c, const char *a, char *e
 	return 0;
 }
 
+/* Open networks.  Returns 0, 2 (a usage error, in err), or NOT_MINE when c
+ * is not one of its options. */
+static int
+open_option(ecsim_options *o, int c, const char *a, char *err, size_t errlen)
+{
+	uint64_t v;
+	double d;
+	switch (c) {
+	case OPT_START_NODES:
+		if (!parse_u64(a, &v) || v < 2 || v > UINT32_MAX)
+			return fail(err, errlen,
+			            "--start-nodes needs a whole number from 2 to --nodes, got '%s'", a);
+		o->cfg.start_nodes = (uint32_t)v;
+		break;
+	case OPT_JOIN_RATE:
+		if (!parse_u64(a, &v) || v < 1 || v > UINT32_MAX)
+			return fail(err, errlen,
+			            "--join-rate needs a whole number of nodes per round from 1 to "
+			            "4294967295, got '%s'", a);
+		o->cfg.join_rate = (uint32_t)v;
+		break;
+	case OPT_BOOTSTRAP:
+		if (!parse_u64(a, &v) || v < 1 || v > 1024)
+			return fail(err, errlen, "--bootstrap-peers needs a whole number from 1 to 1024, got '%s'",
+			            a);
+		o->cfg.bootstrap_peers = (uint32_t)v;
+		break;
+	case OPT_CHURN:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen,
+			            "--churn needs a fraction in [0,1] (of the live nodes, per 100 rounds), "
+			            "got '%s'", a);
+		o->cfg.churn = d;
+		break;
+	case OPT_REJOIN:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen,
+			            "--rejoin-after needs a whole number of rounds from 0 to %s (0: never), "
+			            "got '%s'", U64_MAX_TEXT, a);
+		o->cfg.rejoin_after = v;
+		break;
+	case OPT_LEAVE_GRACEFUL:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--leave-graceful needs a fraction in [0,1], got '%s'", a);
+		o->cfg.leave_graceful = d;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return 0;
+}
+
 /* Runs and output.  Returns 0, 2 (a usage error, in err), STOP (parsed: stop
  * here), or NOT_MINE when c is not one of its options. */
 static int
@@ -762,6 +893,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 		int rc = network_option(o, &st, c, a, err, errlen);
 		if (rc == NOT_MINE)
 			rc = workload_option(o, &st, c, a, err, errlen);
+		if (rc == NOT_MINE)
+			rc = open_option(o, c, a, err, errlen);
 		if (rc == NOT_MINE)
 			rc = output_option(o, &st, c, a, err, errlen);
 		if (rc == STOP)

@@ -23,7 +23,8 @@ static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
-	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate"};
+	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
+	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -302,6 +303,17 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "identity_bits: %u\n", c->identity_bits);
 	if (c->bad_identity_rate > 0)
 		fprintf(out, "bad_identity_rate: %s\n", num(n1, c->bad_identity_rate));
+	if (ec_sim_config_open(c)) { /* an open network's settings */
+		if (c->start_nodes && c->start_nodes < c->nodes)
+			fprintf(out, "start_nodes: %u\njoin_rate: %u\n", c->start_nodes, c->join_rate);
+		fprintf(out, "bootstrap_peers: %u\n", c->bootstrap_peers);
+		if (c->churn > 0)
+			fprintf(out, "churn: %s\n", num(n1, c->churn));
+		if (c->churn > 0 && c->rejoin_after)
+			fprintf(out, "rejoin_after: %llu\n", (unsigned long long)c->rejoin_after);
+		if (c->churn > 0 && c->leave_graceful > 0)
+			fprintf(out, "leave_graceful: %s\n", num(n1, c->leave_graceful));
+	}
 	print_proto_options(out, o);
 	if (c->protocol->workload) { /* settings of signed workloads */
 		fprintf(out, "signatures: %s\n",
