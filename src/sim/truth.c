@@ -247,8 +247,15 @@ ecsim__truth_block(ec_sim *s, uint32_t rec, const ec_txn *t)
 	    !grow(&s->life, o->nbtok + t->used, sizeof *o->btok, (void **)&o->btok, &o->btokcap))
 		return EC_ENOMEM;
 	o->boff[rec] = (uint32_t)o->nbtok;
-	for (uint32_t k = 0; k < t->used; k++)
-		o->btok[o->nbtok++] = t->parts[k].token;
+	/* in ascending token order: a vote's role is the part's index in the
+	 * protocol's canonical block, whose parts are sorted by token (ec) */
+	for (uint32_t k = 0; k < t->used; k++) {
+		uint64_t tok = t->parts[k].token;
+		size_t at = o->nbtok++;
+		for (; at > o->boff[rec] && o->btok[at - 1] > tok; at--)
+			o->btok[at] = o->btok[at - 1];
+		o->btok[at] = tok;
+	}
 	o->boff[rec + 1] = (uint32_t)o->nbtok;
 	return EC_OK;
 }

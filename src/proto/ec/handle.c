@@ -31,9 +31,17 @@ member_block(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, bool fellow,
 {
 	ec_err err;
 	if (!(RF(e)[r] & RF_VOTED)) {
+		bool first = !(RF(e)[r] & RF_WANT);
 		RF(e)[r] |= RF_WANT;
 		if (!fellow && !(it->flags & ECP_F_COVERED))
 			RF(e)[r] |= RF_SPREAD;
+		if (first && n->m && !n->m->ready && r < e->block->nparts && e->origin) {
+			/* catching up, I abstain: the submitter is to tell me the
+			 * outcome, or a commit in my windows would pass me by (my
+			 * catch-up may have been answered before it) */
+			ecp_item p = {.kind = ECP_POLL, .block_id = e->id};
+			return send_item(n, ctx, e->origin, &p);
+		}
 	} else if (!fellow && (it->flags & ECP_F_POLL)) {
 		/* a re-poll: my vote may have been lost; the window may have
 		 * missed the block */

@@ -18,6 +18,7 @@
 #define DEAD_KEEP 64u     /* rounds a dead peer is remembered */
 #define LONG_PROBE 32u    /* rounds between probes of peers without heartbeats */
 #define LONG_MISSES 2u    /* unanswered probes before such a peer is dropped */
+#define EXCHANGE_EVERY 4u /* rounds between neighbour-list exchanges */
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -300,6 +301,8 @@ send_hello(ecp_node *n, const ec_ctx *ctx, uint64_t to, bool welcome, uint8_t fl
 	h->claim = n->m->claim;
 	h->addr = n->m->addr;
 	h->n = welcome ? nearest_contacts(n, n->pos, h->c, max) : 0;
+	if (n->m->ready) /* the receiver may ask me for a catch-up */
+		flags |= ECP_F_READY;
 	ecp_item it = {.kind = welcome ? ECP_WELCOME : ECP_HELLO, .flags = flags, .hello = h};
 	return send_item(n, ctx, to, &it);
 }
@@ -557,12 +560,12 @@ on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		p->welcomed = n->now;
 		flags = ECP_F_ADMITTED | ECP_F_NEAR;
 	}
-	/* only a node that is caught up itself offers a catch-up: a joiner
-	 * next to another joiner must not take half a store for the whole */
-	if (n->m->ready)
-		flags |= ECP_F_READY;
+	if (p && !join) /* a direct HELLO says whether its sender is caught up */
+		p->ready = (it->flags & ECP_F_READY) != 0;
 	if ((err = send_hello(n, ctx, who, true, flags)))
 		return err;
+	/* only a node that is caught up itself offers a catch-up: a joiner
+	 * next to another joiner must not take half a store for the whole */
 	if ((it->flags & ECP_F_SYNC) && n->m->ready && watched(n, who) &&
 	    (err = ecp__catchup_offer(n, ctx, who)))
 		return err;
@@ -625,6 +628,31 @@ ecp__member_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item
 	case ECP_BYE: return on_bye(n, ctx, from);
 	default: return ecp__catchup_handle(n, ctx, from, it);
 	}
+}
+
+ec_err
+ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done)
+{
+	ecp_member *m = n->m;
+	*done = true;
+	for (int side = 0; side < 2; side++)
+		for (uint32_t k = 1; k <= n->cfg.window + 1 && k <= n->peers.len; k++) {
+			uint64_t q = ecp__member_nth(n, side, k);
+			mpeer *p = lookup(m, q);
+			bool offered = false;
+			for (uint32_t i = 0; i < m->nsynced && !offered; i++)
+				offered = m->synced[i] == q;
+			if (!p || !p->ready || offered)
+				continue;
+			*done = false;
+			if (n->now - p->asked >= HELLO_GAP) {
+				p->asked = n->now;
+				ec_err err = send_hello(n, ctx, q, false, ECP_F_NEAR | ECP_F_SYNC);
+				if (err)
+					return err;
+			}
+		}
+	return EC_OK;
 }
 
 /* ---- the tick --------------------------------------------------------- */
@@ -758,6 +786,23 @@ cap_peers(ecp_node *n, bool *changed)
 	}
 }
 
+/* Every EXCHANGE_EVERY rounds a HELLO to one of my ring neighbours in
+ * turn (nearest first, alternating sides): its WELCOME lists its own
+ * neighbours, so nodes that joined near me and whose HELLO I missed (a
+ * join introduced by a node whose view of my side was short) become
+ * candidates.  Ring maintenance, as Chord's stabilisation. */
+static ec_err
+exchange(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	if (n->now < m->next_exchange || n->peers.len == 0)
+		return EC_OK;
+	m->next_exchange = n->now + EXCHANGE_EVERY;
+	uint32_t k = near_k(n), turn = m->exchanges++ % (2 * k);
+	uint64_t to = ecp__member_nth(n, (int)(turn % 2), turn / 2 + 1);
+	return to ? send_hello(n, ctx, to, false, ECP_F_NEAR) : EC_OK;
+}
+
 /* One long-range lookup at a time, at a harmonic distance: the chance of
  * a distance d is proportional to 1/d, between my neighbours' span and
  * half the ring (Kleinberg's small world, as the static topology). */
@@ -819,6 +864,10 @@ ecp__member_tick(ecp_node *n, const ec_ctx *ctx)
 			return err;
 		return EC_OK;
 	}
+	if ((err = exchange(n, ctx)))
+		return err;
+	if ((m->syncing || n->now >= m->next_resync) && (err = ecp__catchup_tick(n, ctx)))
+		return err;
 	return seek_long(n, ctx);
 }
 

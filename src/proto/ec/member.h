@@ -54,7 +54,8 @@ typedef struct ecp_member {
 	ec_addr addr;
 	ec_identity_params admit;
 	uint64_t joined_at, ready_at, welcomed_at;
-	uint64_t next_probe;
+	uint64_t next_probe, next_exchange;
+	uint32_t exchanges;
 	/* long-range lookups under way: their targets (0: a free slot) and
 	 * when each was sent */
 	uint64_t long_target[LONG_LOOKUPS], long_sent[LONG_LOOKUPS];
@@ -63,13 +64,14 @@ typedef struct ecp_member {
 	uint8_t heard_lo, heard_hi; /* a WELCOME came from each side since I
 	                               (re)joined */
 	/* catch-up (catchup.c): one exchange per side, 0 below, 1 above */
-	uint8_t syncing;
+	uint8_t syncing;  /* a catch-up (or, ready, a refresh) is under way */
+	uint64_t next_resync;
 	uint8_t sync_done[2];
 	uint64_t sync_lo, sync_hi;
 	uint64_t sync_peer[2], sync_at[2];
 	ec_id sync_after[2];
 	/* neighbours whose WELCOME brought a complete catch-up (unasked) */
-	uint64_t synced[8];
+	uint64_t synced[32];
 	uint32_t nsynced;
 	/* bodies of lifecycle items in the outbox: freed once it is sent */
 	void **bodies;
@@ -109,6 +111,11 @@ uint64_t ecp__member_nth(const ecp_node *n, int side, uint32_t k);
 /* The nearest admitted peer on a side (0 below, 1 above) that is caught
  * up, other than `not`; 0 when there is none. */
 uint64_t ecp__member_ready_peer(const ecp_node *n, int side, uint64_t not);
+
+/* Whether every caught-up peer among my w+1 nearest on each side has sent
+ * me a complete catch-up offer; asks those that have not (a SYNC HELLO,
+ * at most every few rounds).  *done is the answer. */
+ec_err ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done);
 
 /* ---- catchup.c ------------------------------------------------------- */
 

@@ -221,8 +221,25 @@ ec_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 	ec_err err;
 	if ((err = ecp__entry_get(n, ctx, &b->id, &e)) || (err = ecp__entry_set_block(n, ctx, e, b)))
 		return err;
-	e->mine = 1;
 	e->origin = n->pos;
+	if (n->m && !n->m->ready) {
+		/* catching up, my view is not to be trusted with windows: the
+		 * block waits, unsent, until I am ready (ecp__launch) */
+		e->mine = MINE_HELD;
+		e->next_poll = UINT64_MAX;
+		return EC_OK;
+	}
+	return ecp__launch(n, ctx, e);
+}
+
+ec_err
+ecp__launch(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	ec_err err;
+	if (e->mine == MINE_HELD) /* the windows of the view I have now */
+		for (uint32_t r = 0; r < e->nroles; r++)
+			e->win[r] = ecp_window(&n->peers, n->pos, role_key(e->block, r), n->cfg.window);
+	e->mine = 1;
 	e->next_poll = n->now + first_poll(n);
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		if (ec_range_contains(e->win[r], n->pos))

@@ -41,6 +41,10 @@
 
 enum { ST_PENDING, ST_COMMITTED, ST_BLOCKED };
 
+/* entry.mine: 0 someone else's block, 1 mine, MINE_HELD mine but not sent
+ * yet (submitted while catching up: ecp__launch sends it when ready) */
+enum { MINE_HELD = 2 };
+
 /* per-role flags */
 enum {
 	RF_WANT = 1,    /* member: vote at the next tick */
@@ -227,6 +231,16 @@ ec_err ecp__entry_get(ecp_node *n, const ec_ctx *ctx, const ec_id *id, entry **o
  * as the node lives (ec/ecp.h).  Errors: EC_ENOMEM (e is unchanged). */
 ec_err ecp__entry_set_block(const ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_block *b);
 
+/* Whether I am a member of role r of e by my view now (open networks,
+ * whose views change after a block's windows were computed), and by it
+ * then (e->win). */
+static inline bool
+member_now(const ecp_node *n, const entry *e, uint32_t r)
+{
+	return ec_range_contains(ecp_window(&n->peers, n->pos, role_key(e->block, r), n->cfg.window),
+	                         n->pos);
+}
+
 /* Whether body b is canonical and its id its content hash (memoised per
  * body); a body that is not is reported as EC_EV_REJECT evidence. */
 bool ecp__body_ok(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b);
@@ -255,6 +269,10 @@ entry_free(const ec_ctx *ctx, entry *e)
 		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
 	memset(e, 0, sizeof *e);
 }
+
+/* Sends the first wave of my block e (its windows recomputed first if it
+ * was held) and schedules its first poll.  Errors: EC_ENOMEM. */
+ec_err ecp__launch(ecp_node *n, const ec_ctx *ctx, entry *e);
 
 /* ---- route.c: where messages go --------------------------------------- */
 
@@ -323,6 +341,10 @@ ec_err ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e);
  * nothing (EC_OK).  e has its block; a blocked e may still commit.
  * Errors: as ecp__tally. */
 ec_err ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *cert);
+
+/* Whether certificate c holds a quorum of distinct yes voters on part r,
+ * wherever they sit (catchup.c says why open networks need this). */
+bool ecp__cert_quorum(const ecp_node *n, const ecp_cert *c, uint32_t r);
 
 /* Whether e holds a yes of mine that could still count at its submitter,
  * so that the entry must stay to keep that vote exclusive. */

@@ -232,6 +232,12 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 {
 	int why;
 	ec_err err;
+	if (n->m && !member_now(n, e, r)) {
+		/* my view filled in since the block came (a joiner's does): I
+		 * am no longer a member of this role, so I do not vote */
+		RF(e)[r] &= (uint8_t)~(RF_WANT | RF_WAIT | RF_SPREAD);
+		return EC_OK;
+	}
 	if (n->m && !n->m->ready) {
 		/* catching up: my store may be stale, so I abstain (the vote stays
 		 * wanted for when I am ready); the window still gets the block */
@@ -426,7 +432,10 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 		return err;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		const ecp_part *part = &b->parts[r];
-		if (!ec_range_contains(e->win[r], n->pos))
+		/* the window when the block came, or (open networks) now: in a
+		 * growing network the members that voted may no longer be the
+		 * members, and the new ones must hold the token */
+		if (!ec_range_contains(e->win[r], n->pos) && !(n->m && member_now(n, e, r)))
 			continue;
 		ec_id cur;
 		uint64_t t;
@@ -506,8 +515,16 @@ ec_err
 ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *cert)
 {
 	uint16_t role;
-	if (decide(n, e, cert->v, cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT)
-		return EC_OK;
+	if (decide(n, e, cert->v, cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT) {
+		/* an open network's old certificate: its voters were the window
+		 * of their day, which joins since may have spread beyond mine
+		 * (a parent fetched after the network grew, say) */
+		if (!n->m)
+			return EC_OK;
+		for (uint32_t r = 0; r < e->block->nparts; r++)
+			if (!ecp__cert_quorum(n, cert, r))
+				return EC_OK;
+	}
 	/* votes are not proof of a valid transfer: where I hold the parent,
 	 * I check the part myself and refuse a certificate for a bad one */
 	for (uint32_t r = 0; r < e->block->nparts; r++) {
