@@ -10,6 +10,7 @@
 
 #include "ec/identity.h"
 #include "progress.h"
+#include "safety.h"
 #include "sim_int.h"
 #include "topology.h"
 
@@ -86,6 +87,7 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 		}
 		s->peer_buf[len++] = s->ids[peers[k]];
 	}
+	ecsim__safety_view(s, i, s->peer_buf, len);
 	return hand_peers(s, i, len);
 }
 

@@ -16,6 +16,7 @@
  *                 blocks, witnesses, destroys), outstanding blocks and
  *                 commit detection
  *   accounting.c  the figures of a result: latencies, conflicts, degrees
+ *   safety.c      the safety check: no two conflicting blocks committed
  *   sim.c         a run: ec_sim_new, ec_sim_step, ec_sim_free
  *   life.c        what a run owns, released in one call
  *   idindex.h     the id -> entry index of nodes and block records
@@ -235,6 +236,7 @@ struct ec_sim {
 	size_t nmem, memcap;
 	conflict_family *fams;
 	size_t nfams, famcap;
+	struct ecsim_safety *safety; /* the safety check (safety.h); NULL: off */
 	ec_sim_result res;
 };
 
