@@ -23,7 +23,8 @@ static const char *const keys[] = {
 	"nodes", "rounds", "seed", "seed-hex", "topology", "degree", "delay", "loss",
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
-	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate"};
+	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
+	"safety-check"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -302,6 +303,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		fprintf(out, "identity_bits: %u\n", c->identity_bits);
 	if (c->bad_identity_rate > 0)
 		fprintf(out, "bad_identity_rate: %s\n", num(n1, c->bad_identity_rate));
+	if (c->safety_check != EC_SAFETY_DEFAULT) /* given: the default follows the protocol */
+		fprintf(out, "safety_check: %s\n", c->safety_check == EC_SAFETY_ON ? "on" : "off");
 	print_proto_options(out, o);
 	if (c->protocol->workload) { /* settings of signed workloads */
 		fprintf(out, "signatures: %s\n",
