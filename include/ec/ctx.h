@@ -56,7 +56,9 @@ typedef enum ec_event {
 	EC_EV_REJECT,           /* a block or part broke a lifecycle rule: evidence
 	                           against its sender; arg = the ec_verdict */
 	EC_EV_VOTE_CAST,        /* a member voted on a role of a block; arg = the
-	                           role code (part index, or 0xFFFF the witness)
+	                           role code (the part's rank among the block's
+	                           tokens in ascending order, as ec's canonical
+	                           blocks order them; 0xFFFF the witness)
 	                           | 1 << 16 for a yes | (T + 1) << 24, T the
 	                           time of the block the voter's store maps the
 	                           part's token to (0 there: no mapping) */

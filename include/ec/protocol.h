@@ -223,6 +223,14 @@ typedef struct ec_protocol {
 	const ec_open_ops *open;        /* NULL: static networks only */
 	size_t node_size;
 	uint32_t max_block_tokens; /* largest transaction submit() accepts */
+	/* Whether the protocol claims safety when every node's view of its
+	 * neighbourhood is exact: no two conflicting blocks (two blocks that
+	 * spend one token from one parent) ever commit, at one node or at two.
+	 * Drivers check such a protocol by default where the views are exact
+	 * (the simulator's safety check, ec_sim_config.safety_check).  The
+	 * seed protocol, the reference, claims nothing: it double-commits by
+	 * design. */
+	bool claims_safety;
 	/* Initialises node storage (node_size bytes, zeroed) for a node with
 	 * this id at time 0.  config is protocol-specific (NULL: defaults);
 	 * copied.  Errors: EC_EINVAL (a config its check refuses). */

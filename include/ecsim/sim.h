@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ec/block.h"
 #include "ec/ctx.h"
@@ -89,6 +90,21 @@ typedef struct ec_sim_hooks {
 } ec_sim_hooks;
 
 #define EC_SIM_MAX_THREADS 64
+
+/* Whether the simulator checks safety every round: that no two conflicting
+ * blocks (spending one token from one parent) have committed anywhere, at
+ * any live node; the first violation stops the run at the end of its round
+ * (ec_sim_result.safety). */
+typedef enum ec_safety_check {
+	EC_SAFETY_DEFAULT = 0, /* on for a protocol that claims safety
+	                          (ec_protocol.claims_safety: ec) where every
+	                          node's view is exact, the condition of the
+	                          claim: its w+1 nearest nodes on each side of
+	                          the ring (w: neighbourhood) are among its
+	                          peers; else off */
+	EC_SAFETY_ON,
+	EC_SAFETY_OFF
+} ec_safety_check;
 
 typedef struct ec_sim_config {
 	uint32_t nodes;
@@ -163,6 +179,9 @@ typedef struct ec_sim_config {
 	                             later with its state (0: never) */
 	double leave_graceful;    /* share of departures that say goodbye first
 	                             (leave); those never come back */
+	ec_safety_check safety_check; /* the safety check; it draws nothing, so
+	                             a run without a violation is the same with
+	                             it on or off */
 	const ec_protocol *protocol;
 	const void *protocol_config; /* e.g. ec_seed_config; may be NULL */
 	ec_sim_hooks hooks;
@@ -262,9 +281,26 @@ typedef struct ec_open_result {
 	 * or it had no mapping though such a move exists */
 	uint64_t token_votes, stale_votes;
 } ec_open_result;
+/* What the safety check (ec_sim_config.safety_check) found. */
+typedef struct ec_safety_result {
+	bool checked;          /* the check ran (EC_SAFETY_ON, or by default
+	                          under exact views) */
+	bool violated;         /* two conflicting blocks committed: the run
+	                          stopped at the end of `round` */
+	uint64_t round;        /* the round in which the second of them first
+	                          committed, counted from 0 as the hooks count
+	                          (a run of round + 1 rounds reproduces it) */
+	ec_block_id block_a;   /* the block committed first (in the same round:
+	                          the lower id) */
+	ec_block_id block_b;   /* the block that conflicts with it */
+	ec_token_id token;     /* a token both spend ... */
+	ec_block_id parent;    /* ... from this parent (0: the token's first
+	                          spend) */
+} ec_safety_result;
 
 typedef struct ec_sim_result {
-	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up */
+	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up
+	                             (after a safety violation: rounds run minus it) */
 	uint64_t warmup;
 	uint64_t rounds_run;      /* rounds simulated (fewer after a stall) */
 	uint64_t messages;        /* logical messages delivered, including referrals */
@@ -308,6 +344,7 @@ typedef struct ec_sim_result {
 	uint64_t identity_refused;      /* peer links refused for a bad identity */
 	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
 	ec_open_result open;            /* open networks only */
+	ec_safety_result safety;        /* the safety check's finding */
 } ec_sim_result;
 
 typedef struct ec_sim ec_sim;
@@ -323,7 +360,8 @@ EC_WUR ec_err ec_sim_new(const ec_sim_config *cfg, ec_sim **out);
 void ec_sim_free(ec_sim *sim);
 
 /* Runs one round.  Out: *more is false once the run is over (all rounds
- * run, or the network fell silent).  Errors: EC_ENOMEM; EC_EFULL (more
+ * run, the network fell silent, or the safety check found a violation:
+ * ec_sim_result.safety; not an error).  Errors: EC_ENOMEM; EC_EFULL (more
  * than cfg.max_queue messages in flight, or a round of 2^32 deliveries);
  * the protocol's submit, handle and tick errors.  After an error the
  * simulator may only be read (ec_sim_result_get) and freed. */
@@ -334,6 +372,13 @@ EC_WUR ec_err ec_sim_run(ec_sim *sim);
 /* Fills *res with the figures so far (latencies computed on demand).
  * Errors: EC_ENOMEM (*res is then partly filled). */
 EC_WUR ec_err ec_sim_result_get(const ec_sim *sim, ec_sim_result *res);
+
+/* Writes what the safety check found, for a person: the round, and for
+ * each of the two blocks its id, creation round, the tokens it spends and
+ * their parents, how many (live) nodes committed it and the first of them
+ * with their rounds.  Writes nothing when the check found nothing.
+ * Returns 0, or -1 if a write failed. */
+int ec_sim_safety_report(FILE *out, const ec_sim *sim);
 
 uint64_t ec_sim_round(const ec_sim *sim);     /* next round to run */
 uint32_t ec_sim_nodes_live(const ec_sim *sim); /* joined and not down (open

@@ -112,6 +112,8 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "block size max plus witness tokens exceeds what the protocol accepts (256)";
 	if (cfg->neighbourhood > 64)
 		return "the neighbourhood width must be at most 64";
+	if ((unsigned)cfg->safety_check > EC_SAFETY_OFF)
+		return "unknown safety check mode";
 	if (cfg->threads > EC_SIM_MAX_THREADS)
 		return "at most 64 threads";
 	if (cfg->tokens_per_node && cfg->tokens_per_node > (1ull << 32) / cfg->nodes)

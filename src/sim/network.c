@@ -11,6 +11,8 @@
 #include "ec/identity.h"
 #include "open.h"
 #include "progress.h"
+#include "safety.h"
+#include "sim_int.h"
 #include "topology.h"
 
 static ec_err
@@ -86,6 +88,7 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 		}
 		s->peer_buf[len++] = s->ids[peers[k]];
 	}
+	ecsim__safety_view(s, i, s->peer_buf, len);
 	return ecsim__hand_peers(s, i, len);
 }
 

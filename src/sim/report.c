@@ -361,6 +361,14 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 		        text_pct(b[5], f.has_plain, 2, f.plain_committed_fraction));
 	if (r->open.open)
 		open_text(out, &r->open);
+	if (r->safety.violated)
+		fprintf(out,
+		        "Safety: violated: blocks %016llx and %016llx, which both spend token %016llx "
+		        "from parent %016llx, had both committed by the end of round %llu, where the "
+		        "run stopped\n",
+		        (unsigned long long)r->safety.block_a, (unsigned long long)r->safety.block_b,
+		        (unsigned long long)r->safety.token, (unsigned long long)r->safety.parent,
+		        (unsigned long long)r->safety.round);
 	if (r->stalled)
 		return fprintf(out, "Stalled: yes, the network fell silent with a block outstanding "
 		                    "from round %llu on (nothing can happen afterwards)\n",
@@ -458,6 +466,13 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->identity_refused);
 	if (r->open.open)
 		open_json(out, &r->open);
+	if (r->safety.violated) /* only then: runs without one print what they always did */
+		fprintf(out,
+		        "\"safety_violation\":{\"round\":%llu,\"block_a\":\"%016llx\",\"block_b\":"
+		        "\"%016llx\",\"token\":\"%016llx\",\"parent\":\"%016llx\"},",
+		        (unsigned long long)r->safety.round, (unsigned long long)r->safety.block_a,
+		        (unsigned long long)r->safety.block_b, (unsigned long long)r->safety.token,
+		        (unsigned long long)r->safety.parent);
 	return fprintf(out, "\"stalled\":%s,\"stall_round\":%llu}\n", r->stalled ? "true" : "false",
 	               (unsigned long long)r->stall_round) < 0 ? -1 : 0;
 }

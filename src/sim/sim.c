@@ -15,6 +15,8 @@
 
 #include "open.h"
 #include "progress.h"
+#include "safety.h"
+#include "sim_int.h"
 
 static void
 arena_fini(void *arg)
@@ -101,7 +103,7 @@ setup(ec_sim *s)
 	ecsim_arena_init(&s->arena);
 	if ((err = ecsim_life_defer(&s->life, arena_fini, s)) || (err = ecsim__open_plan(s)) ||
 	    (err = ecsim__workers_init(s)) ||
-	    (err = alloc_arrays(s)) || (err = alloc_nodes(s)))
+	    (err = alloc_arrays(s)) || (err = alloc_nodes(s)) || (err = ecsim__safety_init(s)))
 		return err;
 	uint64_t *gen_ids = malloc(s->n * sizeof *gen_ids); /* set-up only */
 	if (!gen_ids)
@@ -115,6 +117,7 @@ setup(ec_sim *s)
 		return err;
 	sim_progress(&cfg->hooks, "counting peers", 0, s->n);
 	ecsim__degrees(s);
+	ecsim__safety_start(s);
 	return ecsim__pool_start(s);
 }
 
@@ -260,6 +263,11 @@ ec_sim_step(ec_sim *s, bool *more)
 		s->cfg.hooks.round_done(s->cfg.hooks.user, s->round, n, deliver, lost);
 	s->round++;
 	s->res.rounds_run = s->round;
+	if (s->res.safety.violated) { /* two conflicting blocks committed: stop here */
+		s->over = true;
+		s->res.rounds = s->round > s->cfg.warmup ? s->round - s->cfg.warmup : 0; /* measured */
+		return EC_OK;
+	}
 	if (network_silent(s)) {
 		s->over = true;
 		s->res.stalled = true;

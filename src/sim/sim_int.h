@@ -19,6 +19,7 @@
  *   open.c        open networks: the schedule of joins, departures and
  *                 returns, and carrying them out (open.h)
  *   truth.c       open networks: the live ring, exact windows, the figures
+ *   safety.c      the safety check: no two conflicting blocks committed
  *   sim.c         a run: ec_sim_new, ec_sim_step, ec_sim_free
  *   life.c        what a run owns, released in one call
  *   idindex.h     the id -> entry index of nodes and block records
@@ -239,6 +240,7 @@ struct ec_sim {
 	size_t nmem, memcap;
 	conflict_family *fams;
 	size_t nfams, famcap;
+	struct ecsim_safety *safety; /* the safety check (safety.h); NULL: off */
 	ec_sim_result res;
 	struct ecsim_open *open; /* open networks (open.h); NULL: a static run */
 };

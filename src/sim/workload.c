@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "open.h"
+#include "safety.h"
+#include "sim_int.h"
 
 static uint32_t
 rec_find(const ec_sim *s, ec_block_id id)
@@ -111,6 +113,8 @@ ecsim__process_commits(ec_sim *s)
 			if (r == UINT32_MAX || !node_index(s, w->commits[i].node, &node))
 				continue;
 			blkrec *b = &s->recs[r];
+			if (s->safety)
+				ecsim__safety_commit(s, r, node);
 			if (b->forged) {
 				if (b->ncommits++ == 0)
 					s->res.forged_committed++;
@@ -227,7 +231,8 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 	bind_node(w, target);
 	if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, t)))
 		return err;
-	if ((err = rec_add(s, t, family, rec)))
+	if ((err = rec_add(s, t, family, rec)) ||
+	    (s->safety && (err = ecsim__safety_block(s, *rec, t->parts, real))))
 		return err;
 	if (t->block)
 		s->recs[*rec].full = s->wl->full_id(t);
@@ -307,7 +312,8 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 	w->tag = 0;
 	bind_node(w, target);
 	if ((err = s->cfg.protocol->submit(node_at(s, target), &w->ctx, &t)) ||
-	    (err = rec_add(s, &t, 0, &rec)))
+	    (err = rec_add(s, &t, 0, &rec)) ||
+	    (s->safety && (err = ecsim__safety_block(s, rec, &fp, 1))))
 		goto out;
 	s->recs[rec].forged = true;
 	s->recs[rec].full = s->wl->full_id(&t);

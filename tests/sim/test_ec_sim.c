@@ -81,6 +81,10 @@ test_threads_and_conflicts(void **state)
 	assert_true(one.committed > 1000);
 	assert_true(one.conflicts.families > 200);
 	assert_int_equal(one.conflicts.both, 0);
+	/* nor at any node in any round, warm-up included: the views are exact
+	 * (16 nearest on each side), so the safety check ran, and found nothing */
+	assert_true(one.safety.checked);
+	assert_false(one.safety.violated);
 	assert_true(one.conflicts.highest_wins > one.conflicts.lower_wins);
 	/* blocks outside conflict families commit (bar those of the last 15 rounds) */
 	assert_true(one.plain_committed * 100 >= one.plain_created * 90);

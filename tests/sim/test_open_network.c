@@ -231,8 +231,13 @@ g_submit(void *node, const ec_ctx *ctx, const ec_txn *txn)
 		for (uint32_t k = 0; k < G_MAP && k < t->nmap; k++)
 			if (t->map[k].token == txn->parts[p].token && t->map[k].time + 1 > have)
 				have = t->map[k].time + 1;
+		/* the role is the part's rank among the block's tokens in
+		 * ascending order (ctx.h, EC_EV_VOTE_CAST) */
+		uint64_t role = 0;
+		for (uint32_t q = 0; q < txn->used; q++)
+			role += txn->parts[q].token < txn->parts[p].token;
 		if (t->nvotes < G_VOTES)
-			t->votes[t->nvotes++] = (g_vote){txn->id, p | 1u << 16 | have << 24};
+			t->votes[t->nvotes++] = (g_vote){txn->id, role | 1u << 16 | have << 24};
 		t->map[t->nmap % G_MAP].token = txn->parts[p].token;
 		t->map[t->nmap++ % G_MAP].time = txn->time;
 	}
@@ -508,8 +513,12 @@ on_created(void *user, uint64_t round, const ec_txn *b, ec_peer_id target)
 	v->block[k] = b->id;
 	v->created[k] = round;
 	v->parts[k] = b->used;
-	for (uint32_t p = 0; p < b->used && p < 5; p++)
-		v->token[k][p] = b->parts[p].token;
+	for (uint32_t p = 0; p < b->used && p < 5; p++) { /* in ascending order, as roles count */
+		uint32_t at = p;
+		for (; at > 0 && v->token[k][at - 1] > b->parts[p].token; at--)
+			v->token[k][at] = v->token[k][at - 1];
+		v->token[k][at] = b->parts[p].token;
+	}
 }
 
 static size_t

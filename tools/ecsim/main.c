@@ -21,6 +21,7 @@
 #include "outfile.h"
 #include "output.h"
 #include "progress.h"
+#include "safety.h"
 #include "scenario.h"
 #include "sweep.h"
 
@@ -239,6 +240,9 @@ report_run(ecsim_options *o, uint64_t i, const ec_sim_result *res, const ec_run_
 		       (unsigned long long)res->committed, (unsigned long long)f.query,
 		       (unsigned long long)res->by_type[EC_MSG_VOTE],
 		       (unsigned long long)res->by_type[EC_MSG_BLOCK], res->stalled ? ", stalled" : "");
+		if (res->safety.violated)
+			printf("run %llu broke safety in round %llu\n", (unsigned long long)i,
+			       (unsigned long long)res->safety.round);
 		return 0;
 	}
 	ec_report_reference(stdout, o->cfg.seed, res);
@@ -254,6 +258,12 @@ report_run(ecsim_options *o, uint64_t i, const ec_sim_result *res, const ec_run_
 		ec_err e2 = run_with(o, ec, &ecres);
 		if (e2) {
 			fprintf(stderr, "ecsim: the ec run failed: %s\n", ec_strerror(e2));
+			return 1;
+		}
+		if (ecres.safety.violated) {
+			fprintf(stderr, "ecsim: the ec run broke safety in round %llu (run it with "
+			                "--protocol ec for the blocks and a scenario)\n",
+			        (unsigned long long)ecres.safety.round);
 			return 1;
 		}
 		ecsim_side_by_side(stdout, res, &ecres, o->cfg.nodes);
@@ -279,7 +289,8 @@ measure(ec_run_meta *meta, double cpu0, double cpu1, double cpu2, double wall1, 
 /* Runs every seed of the options and prints the results.  Each run's
  * memory estimate is checked against the machine first (exit status 2,
  * nothing built, unless --force); the event CSV appears only if every run
- * succeeds. */
+ * succeeds.  A run that breaks safety is the last: its outputs (the event
+ * CSV too) are written, its violation reported, and the status is 1. */
 static int
 run_all(ecsim_options *o, bool side_by_side)
 {
@@ -308,7 +319,8 @@ run_all(ecsim_options *o, bool side_by_side)
 	}
 	uint8_t base[EC_RNG_SEED_BYTES];
 	memcpy(base, o->cfg.seed, sizeof base);
-	for (uint64_t i = 0; i < o->runs && status == 0; i++) {
+	int unsafe = 0; /* a run broke safety: the last one, reported, with its outputs */
+	for (uint64_t i = 0; i < o->runs && status == 0 && !unsafe; i++) {
 		memcpy(o->cfg.seed, base, sizeof base);
 		ec_seed_add(o->cfg.seed, i);
 		io.run = io.progress.run = i;
@@ -332,8 +344,10 @@ run_all(ecsim_options *o, bool side_by_side)
 			e = ec_sim_result_get(sim, &res);
 		if (sim)
 			stopped_round = ec_sim_round(sim);
-		ec_sim_free(sim);
 		ecsim_progress_clear(&io.progress);
+		if (!e && res.safety.violated)
+			unsafe = ecsim_safety_violation(o, i, sim, &res);
+		ec_sim_free(sim);
 		if (e == EC_EFULL) {
 			fprintf(stderr,
 			        "ecsim: run %llu stopped: more than %llu messages in flight in round %llu "
@@ -356,7 +370,7 @@ run_all(ecsim_options *o, bool side_by_side)
 			ecsim_runs_add(rs, &res);
 		fflush(stdout);
 	}
-	if (rs && status == 0 && ecsim_runs_print(rs, stdout, o->json)) {
+	if (rs && status == 0 && !unsafe && ecsim_runs_print(rs, stdout, o->json)) {
 		fprintf(stderr, "ecsim: out of memory\n");
 		status = 1;
 	}
@@ -370,7 +384,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		fprintf(stderr, "ecsim: writing the output failed\n");
 		status = 1;
 	}
-	return status;
+	return status ? status : unsafe;
 }
 
 /* The options after the scenario file, parsed alone: an error there is

@@ -24,7 +24,7 @@ enum {
 	OPT_DRAIN, OPT_TX_PER_NODE,
 	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
-	OPT_VERSION, OPT_END
+	OPT_VERSION, OPT_SAFETY, OPT_SAFETY_REPORT, OPT_END
 };
 
 static const struct option fixed_opts[] = {
@@ -69,6 +69,8 @@ static const struct option fixed_opts[] = {
 	{"leave-graceful", required_argument, NULL, OPT_LEAVE_GRACEFUL},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"safety-check", required_argument, NULL, OPT_SAFETY},
+	{"safety-report", required_argument, NULL, OPT_SAFETY_REPORT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0}};
 
@@ -190,7 +192,17 @@ ecsim_usage(FILE *out)
 	    "                         <= 256 for ec (default 1,3)\n"
 	    "  --protocol NAME        consensus protocol: seed (default) or ec\n"
 	    "  --conflict-rate F      share of blocks whose owner also signs a conflicting\n"
-	    "                         twin (same tokens and parents; default 0)\n",
+	    "                         twin (same tokens and parents; default 0)\n"
+	    "  --safety-check on|off  check every round that no two conflicting blocks have\n"
+	    "                         committed at any nodes; the first violation stops the\n"
+	    "                         run (exit status 1) and writes a scenario that replays\n"
+	    "                         it.  Default: on under ec when every node has its w+1\n"
+	    "                         nearest nodes on each side of the ring among its peers\n"
+	    "                         (exact views, the condition of ec's safety claim), off\n"
+	    "                         otherwise and under seed (which double-commits by\n"
+	    "                         design)\n"
+	    "  --safety-report FILE   where that scenario goes (default:\n"
+	    "                         safety-violation-SEED.yaml in the current directory)\n",
 	    out);
 	usage_protocols(out);
 	fputs(
@@ -470,8 +482,14 @@ check_applicable(const ecsim_options *o, const bool *given, const bool *pgiven, 
 		            "signatures to verify (they do under --protocol %s)", p->name,
 		            protocols_with(signs, names, sizeof names));
 	int rc = check_open(o, given, err, errlen);
-	if (rc || !given[OPT_DEGREE - OPT_NODES])
+	if (rc)
 		return rc;
+	if (given[OPT_SAFETY_REPORT - OPT_NODES] && !ecsim_safety_on(&o->cfg))
+		return fail(err, errlen,
+		            "--safety-report names the file the safety check writes, but the check is "
+		            "off (under --protocol %s it runs only with --safety-check on)", p->name);
+	if (!given[OPT_DEGREE - OPT_NODES])
+		return 0;
 	const ec_topology *t = &o->cfg.topology;
 	if (!ec_topology_bounded(t->kind))
 		return fail(err, errlen,
@@ -760,6 +778,11 @@ workload_option(ecsim_options *o, parse_state *st, int c, const char *a, char *e
 			return fail(err, errlen, "--destroy-rate needs a fraction in [0,1], got '%s'", a);
 		o->cfg.destroy_rate = d;
 		break;
+	case OPT_SAFETY:
+		if (strcmp(a, "on") != 0 && strcmp(a, "off") != 0)
+			return fail(err, errlen, "--safety-check needs on or off, got '%s'", a);
+		o->cfg.safety_check = strcmp(a, "on") == 0 ? EC_SAFETY_ON : EC_SAFETY_OFF;
+		break;
 	case OPT_WITNESS:
 		if (!parse_u64(a, &v) || v > 16)
 			return fail(err, errlen, "--witness-tokens needs a whole number from 0 to 16, got '%s'", a);
@@ -842,6 +865,11 @@ output_option(ecsim_options *o, parse_state *st, int c, const char *a, char *err
 		if (!*a)
 			return fail(err, errlen, "--csv-events needs a file name");
 		o->csv_events = a;
+		break;
+	case OPT_SAFETY_REPORT:
+		if (!*a)
+			return fail(err, errlen, "--safety-report needs a file name");
+		o->safety_report = a;
 		break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_FORCE: o->force = true; break;
@@ -932,6 +960,13 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 	if (problem)
 		return fail(err, errlen, "%s", problem);
 	return 0;
+}
+
+bool
+ecsim_safety_on(const ec_sim_config *cfg)
+{
+	return cfg->safety_check == EC_SAFETY_ON ||
+	       (cfg->safety_check == EC_SAFETY_DEFAULT && cfg->protocol->claims_safety);
 }
 
 bool

@@ -30,6 +30,7 @@ typedef struct ecsim_options {
 	bool force;           /* run even if the memory estimate exceeds what is available */
 	bool version;         /* print the version and stop */
 	const char *csv_events;
+	const char *safety_report; /* --safety-report FILE, or NULL */
 } ecsim_options;
 
 /* Parses argv.  Returns 0 on success; otherwise writes one message to
@@ -48,6 +49,11 @@ void ecsim_usage(FILE *out);
  * Out: *takes_value (may be NULL): whether the option reads the next argv
  * element as its value (it takes one and arg has no '='). */
 const char *ecsim_option_name(const char *arg, bool *takes_value);
+
+/* Whether runs of cfg may check safety: --safety-check on, or by default
+ * under a protocol that claims safety (whose runs check it where the views
+ * are exact, which only the run finds out). */
+bool ecsim_safety_on(const ec_sim_config *cfg);
 
 /* Whether o describes the published experiment (any tie-break order). */
 bool ecsim_is_published(const ecsim_options *o);

@@ -24,7 +24,8 @@ static const char *const keys[] = {
 	"initial-tokens", "tokens-per-node", "tx-rate", "warmup", "block-size", "protocol",
 	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
 	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
-	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful"};
+	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful",
+	"safety-check"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -314,6 +315,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		if (c->churn > 0 && c->leave_graceful > 0)
 			fprintf(out, "leave_graceful: %s\n", num(n1, c->leave_graceful));
 	}
+	if (c->safety_check != EC_SAFETY_DEFAULT) /* given: the default follows the protocol */
+		fprintf(out, "safety_check: %s\n", c->safety_check == EC_SAFETY_ON ? "on" : "off");
 	print_proto_options(out, o);
 	if (c->protocol->workload) { /* settings of signed workloads */
 		fprintf(out, "signatures: %s\n",

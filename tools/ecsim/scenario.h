@@ -4,7 +4,8 @@
  * complete configuration.  Keys are the long option names with '-' or '_'
  * (nodes, rounds, seed, seed_hex, topology, degree, delay, loss,
  * initial_tokens, tokens_per_node, tx_rate, warmup, block_size, protocol,
- * tiebreak_salt, runs); values use the command line's syntax.
+ * tiebreak_salt, runs, safety_check, ...); values use the command line's
+ * syntax.
  */
 #ifndef ECSIM_SCENARIO_H
 #define ECSIM_SCENARIO_H

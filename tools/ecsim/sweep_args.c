@@ -26,6 +26,8 @@ static const struct {
 	{"csv-events", "sweep streams no events; run one size with ecsim --csv-events"},
 	{"print-scenario", "a sweep is not one scenario; use ecsim --print-scenario"},
 	{"resources", "sweep reports no process figures"},
+	{"safety-report", "a sweep stops at a safety violation; run that size alone with "
+	                  "ecsim for its scenario"},
 };
 
 static int
@@ -73,7 +75,8 @@ sweep_usage(FILE *out)
 	    "every run, with the same defaults (default base seed: the published one;\n"
 	    "default --threads: chosen for each size as ecsim chooses it).  Refused, as\n"
 	    "they do not apply to a sweep: --nodes (use --sweep-nodes), --runs (use\n"
-	    "--seeds), --json, --csv-events, --print-scenario, --resources.\n"
+	    "--seeds), --json, --csv-events, --print-scenario, --resources,\n"
+	    "--safety-report.  A run that breaks safety (--safety-check) stops the sweep.\n"
 	    "\n"
 	    "Undefined figures: a figure without a value is an empty field in the CSV\n"
 	    "files, never 0: messages per commit of a run without commits, its latency,\n"

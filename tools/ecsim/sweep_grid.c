@@ -123,6 +123,15 @@ sweep_grid_run(sweep_grid *g, sweep_args *a, FILE *runs)
 				        e == EC_EFULL ? "the message queue passed --max-queue" : ec_strerror(e));
 				return 1;
 			}
+			if (r.safety.violated) {
+				fprintf(stderr,
+				        "ecsim sweep: run N=%u seed #%llu broke safety in round %llu (blocks "
+				        "%016llx and %016llx); run that size alone with ecsim for the details "
+				        "and a scenario that replays it\n",
+				        g->sizes[k], s, (unsigned long long)r.safety.round,
+				        (unsigned long long)r.safety.block_a, (unsigned long long)r.safety.block_b);
+				return 1;
+			}
 			ec_figures f;
 			ec_figures_of(&r, g->sizes[k], &f);
 			write_run_row(runs, g->sizes[k], o.cfg.seed, &r, &f);

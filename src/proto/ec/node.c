@@ -275,6 +275,7 @@ const ec_protocol ec_protocol_ec = {
 	.open = &ecp_open_ops,
 	.node_size = sizeof(ecp_node),
 	.max_block_tokens = ECP_MAX_PARTS,
+	.claims_safety = true,
 	.node_init = ec_node_init,
 	.node_fini = ec_node_fini,
 	.set_peers = ec_set_peers,
