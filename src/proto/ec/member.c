@@ -15,6 +15,7 @@
 #define HELLO_GAP 3u      /* rounds between HELLOs to one candidate */
 #define HELLO_TRIES 3u    /* unanswered HELLOs before a candidate is dropped */
 #define CAND_KEEP 8u      /* rounds a candidate nobody wants is kept */
+#define CAND_MAX 64u      /* candidates kept at once (make_room) */
 #define DEAD_KEEP 64u     /* rounds a dead peer is remembered */
 #define LONG_PROBE 32u    /* rounds between probes of peers without heartbeats */
 #define LONG_MISSES 2u    /* unanswered probes before such a peer is dropped */
@@ -361,6 +362,34 @@ admit(ecp_node *n, const ec_ctx *ctx, mpeer *p, const ecp_hello *h)
 	return rebuild(n, ctx);
 }
 
+/* At most CAND_MAX candidates: a node with few peers takes every contact
+ * for a would-be neighbour, and in a network that doubles in a round the
+ * lists it hears would fill its table with thousands (6 GB at 22,000
+ * nodes).  A full table makes room for a contact nearer me than its
+ * farthest candidate by dropping that one; otherwise the contact is not
+ * kept.  Returns whether there is room. */
+static bool
+make_room(ecp_node *n, uint64_t id)
+{
+	ecp_member *m = n->m;
+	uint32_t cands = 0, far = UINT32_MAX;
+	for (uint32_t i = 0; i < m->n; i++) {
+		const mpeer *p = &m->t[i];
+		if (p->state != MP_CAND || p->want_long)
+			continue;
+		cands++;
+		if (far == UINT32_MAX || ring_dist(p->id, n->pos) > ring_dist(m->t[far].id, n->pos))
+			far = i;
+	}
+	if (cands < CAND_MAX)
+		return true;
+	if (far == UINT32_MAX || ring_dist(id, n->pos) >= ring_dist(m->t[far].id, n->pos))
+		return false;
+	memmove(&m->t[far], &m->t[far + 1], (m->n - far - 1) * sizeof *m->t);
+	m->n--;
+	return true;
+}
+
 /* Learns a contact from a list: a new node that belongs among my ring
  * neighbours becomes a candidate (HELLO in the tick); dead ones stay dead
  * until heard from directly. */
@@ -379,6 +408,8 @@ learn(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, bool want_long)
 		return EC_OK;
 	}
 	if (!want_long && !near_slot(n, c->id))
+		return EC_OK;
+	if (!make_room(n, c->id))
 		return EC_OK;
 	if (!(p = entry_of(n, ctx, c->id)))
 		return EC_ENOMEM;
