@@ -301,7 +301,15 @@ void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
  * wake_at    exact for what a tick acts on at a time (tally, vote, poll,
  *            drop); a node with an entry whose drop a standing yes holds,
  *            or a member waiting for a parent fetch or a withdrawal to be
- *            answered, wakes every tick.
+ *            answered, wakes every tick, and so does every node of an open
+ *            network (heartbeats and timeouts).
+ * open       ec_open_ops (docs/open-network.md): join, leave, status and
+ *            address.  join: EC_EINVAL (no claim, an unknown kind, admit
+ *            parameters ec_identity_params_check refuses, or no
+ *            ctx->intern), EC_ENOMEM, ctx->send's; a failed join leaves
+ *            the node static-or-joined as before and may be retried.
+ *            A node that is not ready (catching up) abstains, and holds
+ *            what it is asked to submit until it is ready.
  * The other calls cannot fail.  The simulator stops its run at the first
  * error; a daemon may free memory and carry on. */
 extern const ec_protocol ec_protocol_ec;
