@@ -306,8 +306,9 @@ void ecp_block_from_txn(const ec_txn *t, ecp_block *out);
  * open       ec_open_ops (docs/open-network.md): join, leave, status and
  *            address.  join: EC_EINVAL (no claim, an unknown kind, admit
  *            parameters ec_identity_params_check refuses, or no
- *            ctx->intern), EC_ENOMEM, ctx->send's; a failed join leaves
- *            the node static-or-joined as before and may be retried.
+ *            ctx->intern): nothing changed; EC_ENOMEM, ctx->send's: the
+ *            node is consistent but partly joined, and may be joined
+ *            again or released.
  *            A node that is not ready (catching up) abstains, and holds
  *            what it is asked to submit until it is ready.
  * The other calls cannot fail.  The simulator stops its run at the first
