@@ -9,7 +9,8 @@
  * memory always suffices; a valid item needs at most 4 bytes per input
  * byte, a valid envelope 32), a decoded item must start with its own type
  * byte and carry its contacts in the canonical order with zero-filled
- * addresses, and a decoded block's id must be the streaming
+ * addresses (and a HELLO its hops only on a relayed join), and a decoded
+ * block's id must be the streaming
  * ec_wire_block_id of its fields.  Any disagreement aborts.
  */
 #include <stdint.h>
@@ -108,6 +109,11 @@ check_bodies(const ecp_item *it)
 	if (it->kind == ECP_HELLO || it->kind == ECP_WELCOME) {
 		check(it->hello->claim != NULL);
 		check_contacts(it->hello->c, it->hello->n);
+		/* INTRO only with JOIN; hops only on a relayed join (JOIN without
+		 * INTRO); a WELCOME has none */
+		check(!(it->flags & ECP_F_INTRO) || (it->flags & ECP_F_JOIN));
+		check(!it->hops || (it->kind == ECP_HELLO && (it->flags & ECP_F_JOIN) &&
+		                    !(it->flags & ECP_F_INTRO)));
 	}
 }
 

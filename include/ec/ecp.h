@@ -163,14 +163,16 @@ typedef enum ecp_kind {
 #define ECP_F_NEAR 16u   /* HELLO, WELCOME: the sender counts the receiver
                             among its ring neighbours (else: a long-range
                             peer) */
-#define ECP_F_JOIN 32u   /* HELLO: a join: relayed greedily (hops) towards
+#define ECP_F_JOIN 32u   /* HELLO: a join: relayed greedily (hops, which
+                            only a JOIN HELLO without INTRO may carry
+                            non-zero, docs/wire.md) towards
                             the position of the claim's owner, whose
                             neighbourhood then answers it directly */
 #define ECP_F_INTRO 64u  /* HELLO (with JOIN): passed on by the node that
                             ended the relay to the joiner's other
                             neighbours; not relayed further */
-#define ECP_F_READY 128u /* WELCOME: the sender is caught up, so it may
-                            answer catch-up requests */
+#define ECP_F_READY 128u /* HELLO, WELCOME: the sender is caught up, so it
+                            may answer catch-up requests */
 
 /* Most contacts one FIND, PEERS, HELLO or WELCOME carries. */
 #define ECP_MAX_CONTACTS 64u

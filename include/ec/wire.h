@@ -98,12 +98,15 @@ typedef enum ec_wire_reason {
 	EC_WIRE_UNSIGNED,        /* non-create part with an all-zero signer */
 	EC_WIRE_BAD_ROLE,        /* role neither a part index nor ECP_ROLE_WITNESS */
 	EC_WIRE_BAD_VALUE,       /* vote value not +1/-1 (BLOCK item: not -1/0/+1;
-	                            PING value, SYNCED more: not 0/1; encoder:
-	                            SYNC more not 0) */
+	                            PING value, SYNCED more: not 0/1; HELLO hops
+	                            non-zero without ECP_F_JOIN or with
+	                            ECP_F_INTRO; encoder: SYNC more not 0) */
 	EC_WIRE_BAD_FLAGS,       /* flag bits the kind does not allow (BLOCK:
 	                            outside ECP_F_ALL; flagged COMMIT: other than
-	                            ECP_F_SYNC; HELLO: other than ECP_F_NEAR;
-	                            WELCOME: other than ECP_F_NEAR, ECP_F_ADMITTED) */
+	                            ECP_F_SYNC; HELLO: other than ECP_F_NEAR,
+	                            _SYNC, _JOIN, _INTRO, _READY, or ECP_F_INTRO
+	                            without ECP_F_JOIN; WELCOME: other than
+	                            ECP_F_NEAR, _ADMITTED, _READY) */
 	EC_WIRE_CERT_COUNT,      /* certificate holds more than EC_WIRE_CERT_MAX_VOTES */
 	EC_WIRE_CERT_ORDER,      /* votes not strictly ascending by (role, voter) */
 	EC_WIRE_EMPTY_ENVELOPE,  /* envelope item count 0 */
@@ -211,8 +214,10 @@ EC_WUR ec_wire_reason ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cer
  * is the item's block_id; block_id itself is not repeated), COMMIT also the
  * certificate, and with flags (ECP_F_SYNC, its own type byte) the flags and
  * the role.  FIND carries hops, contacts->target and exactly one contact;
- * PEERS the target and 0..ECP_MAX_CONTACTS contacts; HELLO flags, the claim
- * and the sender's address (no contacts); WELCOME those and contacts; PING
+ * PEERS the target and 0..ECP_MAX_CONTACTS contacts; HELLO flags, hops
+ * (non-zero only on a relayed join: ECP_F_JOIN without ECP_F_INTRO), the
+ * claim and the sender's address (no contacts); WELCOME flags, the claim,
+ * the address and contacts (no hops); PING
  * its value (0 or 1); BYE nothing; SYNC lo, hi and after; SYNCED those and
  * more.  Contact lists are strictly ascending by id (ec_wire_contacts_sort).
  *

@@ -69,11 +69,14 @@ keep_alloc(net *t, const void *src, size_t len)
 }
 
 /* Copies an envelope deep enough to outlive the send call: the items and
- * the lifecycle bodies (blocks, certificates and claims are interned). */
+ * the lifecycle bodies (blocks, certificates and claims are interned).
+ * Everything a node sends must be something the wire can carry. */
 static ec_err
 net_send(void *user, const ec_msg *m)
 {
 	net *t = user;
+	for (uint32_t i = 0; i < m->u.env.n; i++)
+		assert_int_equal(ec_wire_item_check(&m->u.env.items[i]), EC_WIRE_OK);
 	if (t->nnext == t->capnext) {
 		t->capnext = t->capnext ? 2 * t->capnext : 64;
 		t->next = realloc(t->next, t->capnext * sizeof *t->next);
@@ -539,6 +542,56 @@ test_bad_identity(void **state)
 	net_free(t);
 }
 
+/* Whether node i counts id among its admitted peers. */
+static bool
+has_peer(const net *t, uint32_t i, uint64_t id)
+{
+	ec_node_status st;
+	ec_protocol_ec.open->status(t->node[i], &st);
+	for (size_t k = 0; k < st.npeers; k++)
+		if (st.peers[k] == id)
+			return true;
+	return false;
+}
+
+/* A node never takes itself for a peer.  A HELLO or a WELCOME whose sender
+ * is the node itself, carrying its own claim (valid, and no secret: every
+ * HELLO it sends carries it), was admitted like a neighbour's; the node
+ * then listed itself twice in its PEERS and WELCOME contacts, which the
+ * wire refuses (net_send checks).
+ * Found with fuzz/fuzz_ec_node.c (its send check, on an input made from
+ * its seed of the node's own join; fuzz/corpus/ec_node/regress_self_*). */
+static void
+test_self_never_admitted(void **state)
+{
+	(void)state;
+	net *t = net_new(20);
+	seed_nodes(t, 20);
+	step(t);
+	const uint32_t i = 7;
+	const ec_identity_claim *own = ec_memstore_intern_memo(t->ms, &t->claim[i], sizeof t->claim[i]);
+	assert_non_null(own);
+	ecp_hello h = {.claim = own, .addr = contact(t, i).addr};
+	static const uint8_t kinds[] = {ECP_HELLO, ECP_WELCOME};
+	static const uint8_t flags[] = {ECP_F_NEAR | ECP_F_READY,
+	                                ECP_F_NEAR | ECP_F_ADMITTED | ECP_F_READY};
+	for (size_t k = 0; k < 2; k++) {
+		ecp_item it = {.kind = kinds[k], .flags = flags[k], .hello = &h};
+		ec_msg m = {.sender = t->id[i], .receiver = t->id[i],
+		            .time = ec_protocol_ec.now(t->node[i]), .type = EC_MSG_ENVELOPE};
+		m.u.env.items = &it;
+		m.u.env.n = 1;
+		assert_int_equal(ec_protocol_ec.handle(t->node[i], &t->ctx[i], &m), EC_OK);
+		assert_false(has_peer(t, i, t->id[i]));
+		/* its answers to lookups and HELLOs (checked by net_send) */
+		for (int r = 0; r < 8; r++)
+			step(t);
+		assert_false(has_peer(t, i, t->id[i]));
+		assert_true(window_exact(t, i));
+	}
+	net_free(t);
+}
+
 int
 main(void)
 {
@@ -548,6 +601,7 @@ main(void)
 	    cmocka_unit_test(test_resume),
 	    cmocka_unit_test(test_catch_up),
 	    cmocka_unit_test(test_bad_identity),
+	    cmocka_unit_test(test_self_never_admitted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

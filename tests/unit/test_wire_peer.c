@@ -7,7 +7,8 @@
  * commit_sync}.hex, envelope_peer.hex), their sizes, every truncation, the
  * type bytes, every rejection reason these items can give on the decoder and
  * the encoder side, the decoding memory (exact measures, zero-filled
- * addresses, the bound of ec_wire_decode_bound), ec_wire_contacts_sort, and
+ * addresses, the bound of ec_wire_decode_bound), ec_wire_contacts_sort, the
+ * rules on HELLO and WELCOME flags and HELLO hops for every flag byte, and
  * single-byte mutations that must re-encode to the same bytes.  Round trips
  * of random items of every kind are in test_wire.c.
  *
@@ -97,11 +98,11 @@ static void
 test_peer_item_sizes(void **state)
 {
 	(void)state;
-	/* docs/wire.md: FIND 21 + L, PEERS 11 + sum(9 + L), HELLO 100 + L,
+	/* docs/wire.md: FIND 21 + L, PEERS 11 + sum(9 + L), HELLO 102 + L,
 	 * WELCOME 101 + L + sum(9 + L), PING 3, BYE 2, SYNC 50, SYNCED 51,
 	 * flagged COMMIT 5 + B + C; the golden ones */
 	static const size_t want[] = {5 + 204 + 4 + 2 * 15, 21 + 6, 11 + 9 + 13 + 31,
-	                              100 + 2, 101 + 0 + 10 + 11, 3, 2, 50, 51};
+	                              102 + 2, 101 + 0 + 10 + 11, 3, 2, 50, 51};
 	for (size_t i = 0; i < NGOLDEN; i++) {
 		item_bodies o;
 		const char *name;
@@ -208,7 +209,7 @@ test_reject_bad_addr(void **state)
 	static const struct {
 		const char *name;
 		size_t at;
-	} lens[] = {{"item_find.hex", 20}, {"item_peers.hex", 41}, {"item_hello.hex", 99},
+	} lens[] = {{"item_find.hex", 20}, {"item_peers.hex", 41}, {"item_hello.hex", 101},
 	            {"item_welcome.hex", 109}};
 	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
 		expect_byte(lens[i].name, lens[i].at, EC_ADDR_MAX + 1, EC_WIRE_BAD_ADDR);
@@ -263,15 +264,28 @@ static void
 test_reject_peer_flags(void **state)
 {
 	(void)state;
-	/* HELLO: only ECP_F_NEAR; WELCOME: ECP_F_NEAR and ECP_F_ADMITTED */
-	static const uint8_t hello_bad[] = {ECP_F_ADMITTED, ECP_F_COVERED, ECP_F_SYNC, 0x20, 0x80};
+	/* HELLO (a JOIN | SYNC with hops 3; flags at 2): NEAR, SYNC, JOIN,
+	 * INTRO (with JOIN), READY; never ADMITTED or the BLOCK flags */
+	static const uint8_t hello_bad[] = {
+		ECP_F_ADMITTED, ECP_F_COVERED, ECP_F_POLL, ECP_F_JOIN | ECP_F_ADMITTED,
+		ECP_F_JOIN | ECP_F_SYNC | ECP_F_COVERED, 0xFF,
+		/* INTRO without JOIN */
+		ECP_F_INTRO, ECP_F_INTRO | ECP_F_SYNC, ECP_F_INTRO | ECP_F_NEAR | ECP_F_READY};
 	for (size_t i = 0; i < sizeof hello_bad; i++)
 		expect_byte("item_hello.hex", 2, hello_bad[i], EC_WIRE_BAD_FLAGS);
-	expect_byte("item_hello.hex", 2, 0, EC_WIRE_OK);
-	static const uint8_t welcome_bad[] = {ECP_F_COVERED, ECP_F_POLL, ECP_F_SYNC, 0x20, 0xFF};
+	static const uint8_t hello_ok[] = {ECP_F_JOIN, ECP_F_JOIN | ECP_F_READY,
+	                                   ECP_F_JOIN | ECP_F_SYNC | ECP_F_NEAR | ECP_F_READY};
+	for (size_t i = 0; i < sizeof hello_ok; i++)
+		expect_byte("item_hello.hex", 2, hello_ok[i], EC_WIRE_OK);
+	/* WELCOME (NEAR | ADMITTED | READY): never SYNC, JOIN, INTRO or the
+	 * BLOCK flags */
+	static const uint8_t welcome_bad[] = {ECP_F_COVERED, ECP_F_POLL, ECP_F_SYNC, ECP_F_JOIN,
+	                                      ECP_F_INTRO, ECP_F_READY | ECP_F_SYNC, 0xFF};
 	for (size_t i = 0; i < sizeof welcome_bad; i++)
 		expect_byte("item_welcome.hex", 2, welcome_bad[i], EC_WIRE_BAD_FLAGS);
-	expect_byte("item_welcome.hex", 2, ECP_F_ADMITTED, EC_WIRE_OK);
+	static const uint8_t welcome_ok[] = {0, ECP_F_ADMITTED, ECP_F_READY, ECP_F_NEAR | ECP_F_READY};
+	for (size_t i = 0; i < sizeof welcome_ok; i++)
+		expect_byte("item_welcome.hex", 2, welcome_ok[i], EC_WIRE_OK);
 	/* flagged COMMIT (flags at 240): exactly ECP_F_SYNC; zero would be a
 	 * second encoding of the plain COMMIT */
 	static const uint8_t commit_bad[] = {0, ECP_F_COVERED, ECP_F_SYNC | ECP_F_POLL,
@@ -314,6 +328,78 @@ test_reject_peer_values(void **state)
 	buf[50] = 0;
 	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_TRAILING);
 	assert_int_equal(item_measure_copy(buf, len - 1), EC_WIRE_OK);
+	free(buf);
+}
+
+/* HELLO hops (u16 at 3): any value on a relayed join (JOIN without
+ * INTRO), else 0; the rules come in the order the bytes are read. */
+static void
+test_reject_hello_hops(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = read_vector("item_hello.hex", &len);
+	static const struct {
+		uint8_t flags;
+		uint16_t hops;
+		ec_wire_reason why;
+	} cases[] = {
+		{ECP_F_JOIN | ECP_F_SYNC, 0, EC_WIRE_OK},
+		{ECP_F_JOIN | ECP_F_SYNC, 0xFFFF, EC_WIRE_OK}, /* the relay caps hops, not the wire */
+		{ECP_F_JOIN | ECP_F_NEAR | ECP_F_READY, 1, EC_WIRE_OK},
+		/* an introduced HELLO is not relayed */
+		{ECP_F_JOIN | ECP_F_INTRO | ECP_F_SYNC, 0, EC_WIRE_OK},
+		{ECP_F_JOIN | ECP_F_INTRO | ECP_F_SYNC, 1, EC_WIRE_BAD_VALUE},
+		{ECP_F_JOIN | ECP_F_INTRO, 0x0100, EC_WIRE_BAD_VALUE},
+		/* a direct HELLO never was */
+		{0, 1, EC_WIRE_BAD_VALUE},
+		{ECP_F_NEAR, 3, EC_WIRE_BAD_VALUE},
+		{ECP_F_NEAR | ECP_F_SYNC | ECP_F_READY, 0x8000, EC_WIRE_BAD_VALUE},
+		{ECP_F_NEAR | ECP_F_SYNC | ECP_F_READY, 0, EC_WIRE_OK},
+		/* flags are read first: a bad flag byte hides bad hops */
+		{ECP_F_INTRO, 3, EC_WIRE_BAD_FLAGS},
+		{ECP_F_ADMITTED, 3, EC_WIRE_BAD_FLAGS},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf[2] = cases[i].flags;
+		buf[3] = (uint8_t)cases[i].hops;
+		buf[4] = (uint8_t)(cases[i].hops >> 8);
+		assert_int_equal(item_measure_copy(buf, len), cases[i].why);
+		if (cases[i].why == EC_WIRE_OK) {
+			ecp_item back;
+			void *mem;
+			assert_int_equal(decode_item(buf, len, &back, &mem), EC_WIRE_OK);
+			assert_int_equal(back.flags, cases[i].flags);
+			assert_int_equal(back.hops, cases[i].hops);
+			free(mem);
+		}
+	}
+	/* hops are checked before the claim and the address are read */
+	buf[2] = ECP_F_NEAR;
+	buf[3] = 3;
+	buf[4] = 0;
+	buf[101] = 0xFF; /* the address length: BAD_ADDR, were the hops fine */
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_VALUE);
+	assert_int_equal(item_measure_copy(buf, 5), EC_WIRE_BAD_VALUE);
+	assert_int_equal(item_measure_copy(buf, 4), EC_WIRE_TRUNCATED); /* half the hops */
+	buf[3] = 0;
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_ADDR);
+	/* and the flags before the hops are there */
+	buf[2] = ECP_F_INTRO;
+	assert_int_equal(item_measure_copy(buf, 3), EC_WIRE_BAD_FLAGS);
+	buf[2] = ECP_F_JOIN;
+	assert_int_equal(item_measure_copy(buf, 3), EC_WIRE_TRUNCATED);
+	assert_int_equal(item_measure_copy(buf, 5), EC_WIRE_TRUNCATED);
+	free(buf);
+	/* a WELCOME has no hops: its claim follows the flags (the HELLO's
+	 * bytes 3 and 4 read as a WELCOME are the claim's) */
+	buf = read_vector("item_welcome.hex", &len);
+	ecp_item back;
+	void *mem;
+	assert_int_equal(decode_item(buf, len, &back, &mem), EC_WIRE_OK);
+	assert_int_equal(back.hops, 0);
+	assert_int_equal(back.hello->claim->public_key[0], 0xA1);
+	free(mem);
 	free(buf);
 }
 
@@ -503,8 +589,21 @@ test_encoder_refuses_hellos(void **state)
 	ecp_hello *h = o.body;
 	it.flags = ECP_F_NEAR | ECP_F_ADMITTED; /* only a WELCOME says it admitted */
 	expect_refused(&it, EC_WIRE_BAD_FLAGS);
-	it.flags = ECP_F_NEAR;
+	it.flags = ECP_F_INTRO | ECP_F_SYNC; /* an introduction is of a join */
+	it.hops = 0;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_JOIN | ECP_F_INTRO | ECP_F_SYNC;
+	assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+	it.hops = 1; /* and is not relayed */
+	expect_refused(&it, EC_WIRE_BAD_VALUE);
+	it.flags = ECP_F_NEAR | ECP_F_READY; /* nor is a direct HELLO */
+	expect_refused(&it, EC_WIRE_BAD_VALUE);
+	it.flags = ECP_F_INTRO; /* flags first, as the decoder reads them */
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_NEAR; /* hops before the address */
 	h->addr.len = 23;
+	expect_refused(&it, EC_WIRE_BAD_VALUE);
+	it.hops = 0;
 	expect_refused(&it, EC_WIRE_BAD_ADDR);
 	h->addr.len = 0; /* 0x07 is left over after len */
 	expect_refused(&it, EC_WIRE_BAD_ADDR);
@@ -515,7 +614,17 @@ test_encoder_refuses_hellos(void **state)
 
 	it = golden_peer_item(ECP_WELCOME, &o, &name);
 	h = o.body;
+	/* a WELCOME's hops are not sent: ignored, whatever they are */
+	it.hops = 0xFFFF;
+	size_t len;
+	uint8_t *buf = encode_item(&it, &len);
+	assert_bytes_match_vector(buf, len, "item_welcome.hex");
+	free(buf);
 	it.flags = ECP_F_SYNC;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_JOIN;
+	expect_refused(&it, EC_WIRE_BAD_FLAGS);
+	it.flags = ECP_F_JOIN | ECP_F_INTRO;
 	expect_refused(&it, EC_WIRE_BAD_FLAGS);
 	it.flags = 0;
 	h->c[1].id = 1;
@@ -567,6 +676,87 @@ test_encoder_refuses_values_and_commits(void **state)
 	it.block_id.w[0] ^= 1;
 	expect_refused(&it, EC_WIRE_ID_MISMATCH);
 	item_bodies_free(&o);
+}
+
+/* Every flag byte and a spread of hops, against the rules of docs/wire.md
+ * written out here: the decoder's verdict on the bytes, the encoder's on
+ * the item, and what is accepted survives the round trip and every
+ * truncation. */
+static ec_wire_reason
+hello_rule(uint8_t kind, uint8_t flags, uint16_t hops)
+{
+	if (kind == ECP_WELCOME)
+		return flags & ~WELCOME_FLAGS_ALLOWED ? EC_WIRE_BAD_FLAGS : EC_WIRE_OK;
+	if (flags & ~HELLO_FLAGS_ALLOWED)
+		return EC_WIRE_BAD_FLAGS;
+	if ((flags & ECP_F_INTRO) && !(flags & ECP_F_JOIN))
+		return EC_WIRE_BAD_FLAGS;
+	if (hops && !((flags & ECP_F_JOIN) && !(flags & ECP_F_INTRO)))
+		return EC_WIRE_BAD_VALUE;
+	return EC_WIRE_OK;
+}
+
+static void
+test_hello_rules_every_flag(void **state)
+{
+	(void)state;
+	static const uint16_t hops[] = {0, 1, 3, 32, 0x0100, 0xFFFF};
+	uint32_t ok[2] = {0, 0};
+	for (int w = 0; w < 2; w++) {
+		uint8_t kind = w ? ECP_WELCOME : ECP_HELLO;
+		item_bodies o;
+		const char *name;
+		ecp_item it = golden_peer_item(kind, &o, &name);
+		size_t len;
+		uint8_t *vec = read_vector(name, &len);
+		for (unsigned f = 0; f < 256; f++)
+			for (size_t k = 0; k < sizeof hops / sizeof hops[0]; k++) {
+				uint8_t flags = (uint8_t)f;
+				ec_wire_reason want = hello_rule(kind, flags, hops[k]);
+				/* the encoder's side */
+				it.flags = flags;
+				it.hops = hops[k];
+				if (want) {
+					expect_refused(&it, want);
+				} else {
+					assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+					ok[w]++;
+				}
+				/* the decoder's side: the vector with these flags (and,
+				 * a HELLO, these hops) */
+				uint8_t *buf = dup_exact(vec, len);
+				buf[2] = flags;
+				if (kind == ECP_HELLO) {
+					buf[3] = (uint8_t)hops[k];
+					buf[4] = (uint8_t)(hops[k] >> 8);
+				}
+				assert_int_equal(item_measure_copy(buf, len),
+				                 hello_rule(kind, flags, kind == ECP_HELLO ? hops[k] : 0));
+				if (!want) {
+					size_t elen;
+					uint8_t *enc = encode_item(&it, &elen);
+					assert_int_equal(elen, len);
+					assert_memory_equal(enc, buf, len);
+					ecp_item back;
+					void *mem;
+					assert_int_equal(decode_item(enc, elen, &back, &mem), EC_WIRE_OK);
+					assert_item_equal(&it, &back); /* a WELCOME's hops come back 0 */
+					/* truncation at every byte: a handful of flag bytes */
+					if (k == 0 && (f % 37 == 0 || flags == (ECP_F_JOIN | ECP_F_INTRO)))
+						check_truncations_and_trailing(enc, elen, item_measure_copy);
+					free(mem);
+					free(enc);
+				}
+				free(buf);
+			}
+		free(vec);
+		item_bodies_free(&o);
+	}
+	/* HELLO: 5 free flags with INTRO tied to JOIN: 24 flag bytes, of which
+	 * 8 (JOIN without INTRO) take any hops; WELCOME: 8 flag bytes */
+	size_t nh = sizeof hops / sizeof hops[0];
+	assert_int_equal(ok[0], 24 + 8 * (nh - 1));
+	assert_int_equal(ok[1], 8 * nh);
 }
 
 /* ---- sort and mutations ---------------------------------------------------------- */
@@ -672,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_reject_peer_flags),
 		cmocka_unit_test(test_reject_commit_sync_role),
 		cmocka_unit_test(test_reject_peer_values),
+		cmocka_unit_test(test_reject_hello_hops),
 		cmocka_unit_test(test_reject_peer_envelope_item),
 		cmocka_unit_test(test_peer_memory),
 		cmocka_unit_test(test_peer_decode_bound),
@@ -679,6 +870,7 @@ main(void)
 		cmocka_unit_test(test_encoder_refuses_contacts),
 		cmocka_unit_test(test_encoder_refuses_hellos),
 		cmocka_unit_test(test_encoder_refuses_values_and_commits),
+		cmocka_unit_test(test_hello_rules_every_flag),
 		cmocka_unit_test(test_contacts_sort),
 		cmocka_unit_test(test_peer_mutations_reencode),
 	};

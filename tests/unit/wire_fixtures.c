@@ -281,8 +281,18 @@ random_peer_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 		h->claim = o->claim;
 		h->addr = random_addr(rng);
 		random_contacts(rng, h->c, h->n);
-		uint8_t allowed = kind == ECP_HELLO ? ECP_F_NEAR : ECP_F_NEAR | ECP_F_ADMITTED;
+		uint8_t allowed = kind == ECP_HELLO ? HELLO_FLAGS_ALLOWED : WELCOME_FLAGS_ALLOWED;
 		it.flags = (uint8_t)(ec_rng_u32(rng) & allowed);
+		if (kind == ECP_HELLO) {
+			if ((it.flags & ECP_F_INTRO) && !(it.flags & ECP_F_JOIN))
+				it.flags &= (uint8_t)~ECP_F_INTRO; /* INTRO only with JOIN */
+			/* hops only on a relayed join */
+			if (hello_hops_allowed(it.flags))
+				it.hops = ec_rng_range_u32(rng, 0, 1) ? (uint16_t)ec_rng_u32(rng)
+				                                      : (uint16_t)ec_rng_range_u32(rng, 0, 32);
+		} else {
+			it.hops = (uint16_t)ec_rng_u32(rng); /* a WELCOME's hops are not sent */
+		}
 		it.hello = h;
 		o->body = h;
 		break;
@@ -487,10 +497,11 @@ assert_item_equal(const ecp_item *a, const ecp_item *b)
 	}
 	if (!block)
 		assert_null(b->block);
-	/* flags: BLOCK, COMMIT, HELLO, WELCOME; hops: BLOCK, FIND */
+	/* flags: BLOCK, COMMIT, HELLO, WELCOME; hops: BLOCK, FIND, HELLO */
 	bool flags = block || a->kind == ECP_HELLO || a->kind == ECP_WELCOME;
 	assert_int_equal(b->flags, flags ? a->flags : 0);
-	assert_int_equal(b->hops, a->kind == ECP_BLOCK || a->kind == ECP_FIND ? a->hops : 0);
+	bool hops = a->kind == ECP_BLOCK || a->kind == ECP_FIND || a->kind == ECP_HELLO;
+	assert_int_equal(b->hops, hops ? a->hops : 0);
 	if (a->kind != ECP_BLOCK)
 		assert_int_equal(b->origin, 0);
 }
@@ -743,13 +754,14 @@ golden_hello_item(uint8_t kind, item_bodies *o)
 		h = hello_new(0);
 		o->claim = claim_seq(0x20, 0x40, 0x60, false);
 		h->addr = (ec_addr){.len = 2, .b = {0x00, 0x07}};
-		it.flags = ECP_F_NEAR;
+		it.flags = ECP_F_JOIN | ECP_F_SYNC; /* a joiner's HELLO, relayed */
+		it.hops = 3;
 	} else {
 		h = hello_new(2);
 		o->claim = claim_seq(0xA1, 0xA2, 0xA3, true);
 		h->c[0] = (ec_contact){.id = 1, .addr = {.len = 1, .b = {0x09}}};
 		h->c[1] = (ec_contact){.id = 2, .addr = {.len = 2, .b = {0x0a, 0x0b}}};
-		it.flags = ECP_F_NEAR | ECP_F_ADMITTED;
+		it.flags = ECP_F_NEAR | ECP_F_ADMITTED | ECP_F_READY;
 	}
 	h->claim = o->claim;
 	it.hello = h;

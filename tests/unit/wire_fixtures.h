@@ -50,6 +50,18 @@ int vote_cmp_qsort(const void *pa, const void *pb);
 ecp_cert *random_cert(ec_rng *rng, uint32_t nparts, uint32_t n, bool sorted);
 ecp_item random_item(ec_rng *rng, uint8_t kind, item_bodies *owned);
 
+/* The flags HELLO and WELCOME may carry (docs/wire.md), written from the
+ * table rather than taken from the encoder; a HELLO's INTRO needs JOIN,
+ * and only a relayed join (JOIN without INTRO) carries hops. */
+#define HELLO_FLAGS_ALLOWED \
+	(ECP_F_NEAR | ECP_F_SYNC | ECP_F_JOIN | ECP_F_INTRO | ECP_F_READY)
+#define WELCOME_FLAGS_ALLOWED (ECP_F_NEAR | ECP_F_ADMITTED | ECP_F_READY)
+static inline bool
+hello_hops_allowed(uint8_t flags)
+{
+	return (flags & ECP_F_JOIN) && !(flags & ECP_F_INTRO);
+}
+
 /* Zeroed bodies of peer-management items (heap; the caller frees). */
 ecp_contacts *contacts_new(uint32_t n);
 ecp_hello *hello_new(uint32_t n);

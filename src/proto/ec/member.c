@@ -571,11 +571,14 @@ on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (join) {
 		ec_id a = ec_id_from_bytes(h->claim->address);
 		who = ec_id_pos(&a);
-		if (who == n->pos)
-			return EC_OK;
-		if (!(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
-			return err;
 	}
+	/* never myself: my own join come back to me, or a HELLO that names me
+	 * as its sender (my claim is no secret: every HELLO of mine carries
+	 * it); admitted, I would list myself twice in my answers */
+	if (who == n->pos)
+		return EC_OK;
+	if (join && !(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
+		return err;
 	bool ok;
 	if ((err = claim_ok(n, ctx, h->claim, who, &ok)) || !ok)
 		return err;
@@ -609,6 +612,8 @@ on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	const ecp_hello *h = it->hello;
 	bool ok;
 	ec_err err;
+	if (from == n->pos) /* never myself (on_hello) */
+		return EC_OK;
 	if (!h || h->n > ECP_MAX_CONTACTS || (err = claim_ok(n, ctx, h->claim, from, &ok)) || !ok)
 		return h && h->n <= ECP_MAX_CONTACTS ? err : EC_OK;
 	ecp_member *m = n->m;

@@ -25,11 +25,18 @@
 #define FIND_FIELDS 10u  /* hops u16, target u64 */
 #define TARGET_BYTES 8u
 #define SYNC_FIELDS 48u  /* lo u64, hi u64, after */
-#define HELLO_FIXED (1u + EC_WIRE_CLAIM_BYTES + 1u) /* flags, claim, address length */
+/* flags, claim, address length: the fixed bytes of a WELCOME; a HELLO
+ * has 2 more (hops), so this is the smaller of the two */
+#define HELLO_FIXED (1u + EC_WIRE_CLAIM_BYTES + 1u)
+#define HOPS_BYTES 2u /* HELLO: hops u16, after the flags */
+/* The flags each kind may carry (docs/wire.md, "Field rules"). */
+#define HELLO_FLAGS (ECP_F_NEAR | ECP_F_SYNC | ECP_F_JOIN | ECP_F_INTRO | ECP_F_READY)
+#define WELCOME_FLAGS (ECP_F_NEAR | ECP_F_ADMITTED | ECP_F_READY)
 
 /* The memory bound of ec_wire_decode_bound (wire.c): every body is
  * reserved once the bytes below are known to be there, and takes at most
- * four times as many bytes of memory. */
+ * four times as many bytes of memory (a hello and its claim: HELLO_FIXED,
+ * the WELCOME's fixed bytes, fewer than a HELLO's). */
 _Static_assert(sizeof(ec_contact) % EC_WIRE_ALIGN == 0, "ec_contact size");
 _Static_assert(_Alignof(ecp_contacts) <= EC_WIRE_ALIGN, "ecp_contacts alignment");
 _Static_assert(_Alignof(ecp_hello) <= EC_WIRE_ALIGN, "ecp_hello alignment");
@@ -235,10 +242,26 @@ contacts_item_parse(cursor *c, area *a, ecp_item *out)
 
 /* ---- HELLO and WELCOME ---------------------------------------------------- */
 
-static uint8_t
-hello_flags(uint8_t kind)
+/* The rules on flags and hops, in the order the decoder reads them:
+ * flag bits the kind allows, then (HELLO) INTRO only with JOIN (both
+ * BAD_FLAGS), then hops non-zero only on a relayed join: JOIN without INTRO
+ * (BAD_VALUE; an introduced HELLO is not relayed, a direct one never
+ * was).  A WELCOME carries no hops: the encoder ignores them. */
+static ec_wire_reason
+hello_flags_check(uint8_t kind, uint8_t flags)
 {
-	return kind == ECP_WELCOME ? (uint8_t)(ECP_F_NEAR | ECP_F_ADMITTED) : (uint8_t)ECP_F_NEAR;
+	if (flags & ~(kind == ECP_WELCOME ? WELCOME_FLAGS : HELLO_FLAGS))
+		return EC_WIRE_BAD_FLAGS;
+	if ((flags & ECP_F_INTRO) && !(flags & ECP_F_JOIN))
+		return EC_WIRE_BAD_FLAGS;
+	return EC_WIRE_OK;
+}
+
+static ec_wire_reason
+hello_hops_check(uint8_t flags, uint16_t hops)
+{
+	bool relayed = (flags & ECP_F_JOIN) && !(flags & ECP_F_INTRO);
+	return hops && !relayed ? EC_WIRE_BAD_VALUE : EC_WIRE_OK;
 }
 
 static ec_wire_reason
@@ -247,10 +270,10 @@ hello_check(const ecp_item *it)
 	const ecp_hello *h = it->hello;
 	if (!h || !h->claim)
 		return EC_WIRE_NO_BODY;
-	if (it->flags & ~hello_flags(it->kind))
-		return EC_WIRE_BAD_FLAGS;
-	ec_wire_reason r = addr_check(&h->addr);
-	if (r)
+	ec_wire_reason r = hello_flags_check(it->kind, it->flags);
+	if (r || (it->kind == ECP_HELLO && (r = hello_hops_check(it->flags, it->hops))))
+		return r;
+	if ((r = addr_check(&h->addr)))
 		return r;
 	/* a HELLO carries no contacts: refused rather than dropped, since
 	 * they would not arrive */
@@ -276,8 +299,9 @@ claim_from(const uint8_t *p, ec_identity_claim *cl)
 	       EC_IDENTITY_ADDRESS_BYTES);
 }
 
-/* flags, claim, address, then (WELCOME) count and contacts.  The hello
- * and its claim are reserved once the fixed fields are read. */
+/* flags, (HELLO) hops, claim, address, then (WELCOME) count and
+ * contacts.  The hello and its claim are reserved once the fixed fields
+ * are read. */
 static ec_wire_reason
 hello_item_parse(cursor *c, area *a, ecp_item *out)
 {
@@ -285,15 +309,22 @@ hello_item_parse(cursor *c, area *a, ecp_item *out)
 	if (!p)
 		return EC_WIRE_TRUNCATED;
 	out->flags = *p;
-	if (out->flags & ~hello_flags(out->kind))
-		return EC_WIRE_BAD_FLAGS;
+	ec_wire_reason r = hello_flags_check(out->kind, out->flags);
+	if (r)
+		return r;
+	if (out->kind == ECP_HELLO) {
+		if (!(p = take(c, HOPS_BYTES)))
+			return EC_WIRE_TRUNCATED;
+		out->hops = get_u16(p);
+		if ((r = hello_hops_check(out->flags, out->hops)))
+			return r;
+	}
 	const uint8_t *claim = take(c, EC_WIRE_CLAIM_BYTES);
 	if (!claim)
 		return EC_WIRE_TRUNCATED;
 	ec_addr addr;
 	uint32_t n = 0;
-	ec_wire_reason r = addr_parse(c, &addr);
-	if (r || (out->kind == ECP_WELCOME && (r = count_parse(c, &n))))
+	if ((r = addr_parse(c, &addr)) || (out->kind == ECP_WELCOME && (r = count_parse(c, &n))))
 		return r;
 	void *mem, *cmem;
 	if (!reserve(a, sizeof(ecp_hello) + n * sizeof(ec_contact), &mem) ||
@@ -356,7 +387,7 @@ ecp__wire_peer_size(const ecp_item *it)
 		if (!h || !h->claim)
 			return 0;
 		size_t s = ITEM_HDR + HELLO_FIXED + h->addr.len;
-		return it->kind == ECP_HELLO ? s : s + 1 + contacts_size(h->c, h->n);
+		return it->kind == ECP_HELLO ? s + HOPS_BYTES : s + 1 + contacts_size(h->c, h->n);
 	}
 	case ECP_PING: return ITEM_HDR + 1;
 	case ECP_BYE: return ITEM_HDR;
@@ -402,6 +433,8 @@ ecp__wire_peer_put(uint8_t *p, const ecp_item *it)
 	case ECP_HELLO:
 	case ECP_WELCOME:
 		p = put_u8(p, it->flags);
+		if (it->kind == ECP_HELLO)
+			p = put_u16(p, it->hops);
 		p = put_claim(p, it->hello->claim);
 		p = put_addr(p, &it->hello->addr);
 		if (it->kind == ECP_HELLO)
