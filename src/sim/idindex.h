@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ec/rng.h"
@@ -55,6 +56,26 @@ ecsim_idindex_put(ecsim_idindex *x, uint64_t id, uint32_t i)
 	while (x->slots[h])
 		h = (h + 1) & mask;
 	x->slots[h] = i + 1;
+}
+
+/* Doubles x over the n records at keys (stride bytes apart, each led by
+ * its 64-bit id), keeping it at most half full.  False when out of
+ * memory: x is then unchanged.  The old table is freed (tables come from
+ * calloc). */
+static inline bool
+ecsim_idindex_double(ecsim_idindex *x, const void *keys, size_t stride, size_t n)
+{
+	ecsim_idindex y = {calloc(x->nslots * 2, sizeof *y.slots), x->nslots * 2};
+	if (!y.slots)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key;
+		memcpy(&key, (const char *)keys + i * stride, sizeof key);
+		ecsim_idindex_put(&y, key, (uint32_t)i);
+	}
+	free(x->slots);
+	*x = y;
+	return true;
 }
 
 /* Slots for n entries at most half full: 16 or more, a power of two. */

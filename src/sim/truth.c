@@ -271,14 +271,8 @@ tok_find(const ecsim_open *o, uint64_t token)
 static ec_err
 tokix_grow(ecsim_open *o)
 {
-	ecsim_idindex x = {calloc(o->tokix.nslots * 2, sizeof *x.slots), o->tokix.nslots * 2};
-	if (!x.slots)
-		return EC_ENOMEM;
-	for (size_t k = 0; k < o->ntoks; k++)
-		ecsim_idindex_put(&x, o->toks[k].token, (uint32_t)k);
-	free(o->tokix.slots);
-	o->tokix = x;
-	return EC_OK;
+	return ecsim_idindex_double(&o->tokix, o->toks, sizeof *o->toks, o->ntoks) ? EC_OK
+	                                                                           : EC_ENOMEM;
 }
 
 ec_err

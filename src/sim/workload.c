@@ -28,14 +28,8 @@ rec_find(const ec_sim *s, ec_block_id id)
 static ec_err
 recix_grow(ec_sim *s)
 {
-	ecsim_idindex x = {calloc(s->recix.nslots * 2, sizeof *x.slots), s->recix.nslots * 2};
-	if (!x.slots)
-		return EC_ENOMEM;
-	for (size_t i = 0; i < s->nrecs; i++)
-		ecsim_idindex_put(&x, s->recs[i].id, (uint32_t)i);
-	free(s->recix.slots);
-	s->recix = x;
-	return EC_OK;
+	return ecsim_idindex_double(&s->recix, s->recs, sizeof *s->recs, s->nrecs) ? EC_OK
+	                                                                            : EC_ENOMEM;
 }
 
 /* Rank of the first of the n ascending ids at or above key (the ring's). */
