@@ -51,6 +51,11 @@ typedef struct net {
 	ecp_config cfg;
 	uint64_t round;
 	size_t rejects;
+	/* nodes that never receive a BLOCK for the role coded mute_role: a
+	 * window the block does not reach (test_stale_quorum) */
+	uint64_t mute[2 * 4 + 1];
+	uint32_t nmute;
+	uint16_t mute_role;
 } net;
 
 static void *
@@ -296,6 +301,18 @@ step(net *t)
 		            .type = EC_MSG_ENVELOPE};
 		m.u.env.items = q[k].items;
 		m.u.env.n = q[k].n;
+		bool muted = false;
+		for (uint32_t x = 0; x < t->nmute; x++)
+			muted |= t->mute[x] == q[k].to;
+		if (muted) { /* its BLOCK items for the muted role are lost */
+			uint32_t kept = 0;
+			for (uint32_t i = 0; i < q[k].n; i++)
+				if (q[k].items[i].kind != ECP_BLOCK || q[k].items[i].role != t->mute_role)
+					q[k].items[kept++] = q[k].items[i];
+			m.u.env.n = kept;
+			if (!kept)
+				continue;
+		}
 		assert_int_equal(ec_protocol_ec.handle(t->node[to], &t->ctx[to], &m), EC_OK);
 	}
 	for (uint32_t i = 0; i < t->n; i++)
@@ -516,6 +533,99 @@ test_catch_up(void **state)
 	net_free(t);
 }
 
+/* Whether node i committed block b. */
+static bool
+committed_at(const net *t, uint32_t i, const ecp_block *b)
+{
+	return ec_protocol_ec.committed(t->node[i], &t->ctx[i], ec_id_pos(&b->id), &b->id);
+}
+
+/* A yes vote from node `from` on role 0 of b, delivered to node `to`. */
+static void
+inject_yes(net *t, uint32_t from, uint32_t to, const ecp_block *b)
+{
+	ecp_item it = {.kind = ECP_VOTE, .value = 1, .role = 0, .block_id = b->id};
+	ec_msg m = {.sender = t->id[from], .receiver = t->id[to], .time = t->round,
+	            .type = EC_MSG_ENVELOPE};
+	m.u.env.items = &it;
+	m.u.env.n = 1;
+	assert_int_equal(ec_protocol_ec.handle(t->node[to], &t->ctx[to], &m), EC_OK);
+}
+
+/* The stale quorum of a growing network: a submitter far from a token
+ * hears yes votes from w+1 nodes that were the token's window once and
+ * are no longer (nodes joined between them and the key); the block never
+ * reached the nodes that are the window now.  In the submitter's own
+ * window, drawn from its few peers near the key, those votes are a
+ * quorum.  It must not commit on them: it waits for a window report
+ * (here the answer to its confirmation lookup, the first wave having
+ * missed the window), which names the nodes there are near the key, and
+ * the votes from beyond them no longer count.  Given the same votes from
+ * the true window instead, it commits. */
+static void
+stale_quorum_case(bool stale)
+{
+	net *t = net_new(40);
+	seed_nodes(t, 40);
+	for (int r = 0; r < 3; r++)
+		step(t);
+	/* the key just above node 0; the submitter the node farthest from it */
+	uint64_t key = t->id[0] + 1, far = 0;
+	uint32_t sub = 0;
+	for (uint32_t i = 1; i < t->n; i++)
+		if (t->id[i] - key > far && key - t->id[i] > far) {
+			far = t->id[i] - key < key - t->id[i] ? t->id[i] - key : key - t->id[i];
+			sub = i;
+		}
+	/* the true window, and the w+1 nodes above it (the stale voters) */
+	uint64_t live[MAXN];
+	uint32_t L = 0, at = 0;
+	for (uint32_t j = 0; j < t->n; j++)
+		live[L++] = t->id[j];
+	qsort(live, L, sizeof *live, cmp_u64);
+	while (live[at] < key)
+		at++;
+	uint32_t voters[W + 1];
+	for (uint32_t k = 0; k <= W; k++)
+		voters[k] = index_of(t, live[(at + (stale ? W + 1 : 0) + k) % L]);
+	ecp_block *b = calloc(1, ecp_block_size(1));
+	assert_non_null(b);
+	b->nparts = 1;
+	b->time = t->round;
+	b->parts[0].token = ec_id_expand(key);
+	b->parts[0].next_key = ec_id_expand(0x777);
+	ec_wire_block_id(b, &b->id);
+	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
+	free(b);
+	/* the block never reaches the token's true window */
+	true_window(t, key, t->mute);
+	t->nmute = 2 * W + 1;
+	t->mute_role = 0;
+	ec_txn txn = {.id = ec_id_pos(&blk->id), .time = blk->time, .used = 1, .block = blk};
+	assert_int_equal(ec_protocol_ec.submit(t->node[sub], &t->ctx[sub], &txn), EC_OK);
+	step(t);
+	for (uint32_t k = 0; k <= W; k++)
+		inject_yes(t, voters[k], sub, blk);
+	bool done = false;
+	for (int r = 0; r < 30 && !done; r++) {
+		step(t);
+		done = committed_at(t, sub, blk);
+		/* a stale voter that answers a re-poll says yes again */
+		for (uint32_t k = 0; k <= W && !done; k++)
+			inject_yes(t, voters[k], sub, blk);
+	}
+	assert_true(done == !stale);
+	net_free(t);
+}
+
+static void
+test_stale_quorum(void **state)
+{
+	(void)state;
+	stale_quorum_case(true);
+	stale_quorum_case(false);
+}
+
 /* A joiner whose claim does not verify is never admitted (and is
  * reported); the others are unaffected. */
 static void
@@ -602,6 +712,7 @@ main(void)
 	    cmocka_unit_test(test_catch_up),
 	    cmocka_unit_test(test_bad_identity),
 	    cmocka_unit_test(test_self_never_admitted),
+	    cmocka_unit_test(test_stale_quorum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

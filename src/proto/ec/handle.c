@@ -30,6 +30,10 @@ member_block(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, bool fellow,
              const ecp_item *it)
 {
 	ec_err err;
+	if (n->m && n->m->ready && !fellow && r < e->block->nparts && e->origin &&
+	    e->origin != n->pos && (!(RF(e)[r] & RF_WANT) || (it->flags & ECP_F_POLL)) &&
+	    (err = ecp__member_report(n, ctx, e->origin, role_key(e->block, r))))
+		return err; /* where the block enters its window: who is there */
 	if (!(RF(e)[r] & RF_VOTED)) {
 		bool first = !(RF(e)[r] & RF_WANT);
 		RF(e)[r] |= RF_WANT;

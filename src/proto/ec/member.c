@@ -466,6 +466,56 @@ on_find(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	return send_item(n, ctx, c->c[0].id, &out);
 }
 
+/* A window report (or a confirmation's answer) for a key of a block of
+ * mine still pending: the nodes it names are nodes near that key
+ * (safety.c, "Open networks"). */
+static ec_err
+window_report(ecp_node *n, const ec_ctx *ctx, const ecp_contacts *c)
+{
+	for (uint32_t i = 0; i < n->npool; i++) {
+		entry *e = &n->pool[i];
+		if (!e->mine || !e->block || e->state != ST_PENDING)
+			continue;
+		bool mine = false;
+		for (uint32_t r = 0; r < e->block->nparts && !mine; r++)
+			mine = role_key(e->block, r) == c->target;
+		for (uint32_t k = 0; mine && k < c->n; k++) {
+			ec_err err = ecp__add_seen(ctx, e, c->c[k].id, n->now);
+			if (err)
+				return err;
+			e->dirty = 1;
+		}
+	}
+	return EC_OK;
+}
+
+ec_err
+ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key)
+{
+	uint32_t max = 2 * n->cfg.window + 3;
+	if (max > ECP_MAX_CONTACTS / 2)
+		max = ECP_MAX_CONTACTS / 2;
+	ecp_contacts *a = ecp__member_body(n, ctx, sizeof *a + max * sizeof a->c[0]);
+	if (!a)
+		return EC_ENOMEM;
+	a->target = key;
+	a->n = nearest_contacts(n, key, a->c, max);
+	ecp_item out = {.kind = ECP_PEERS, .contacts = a};
+	return send_item(n, ctx, to, &out);
+}
+
+ec_err
+ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via)
+{
+	uint64_t best = n->pos;
+	for (uint32_t i = 0; i < n->peers.len; i++)
+		if (ring_dist(n->peers.ids[i], key) < ring_dist(best, key))
+			best = n->peers.ids[i];
+	if (via && via != n->pos && ring_dist(via, key) < ring_dist(best, key))
+		best = via;
+	return best == n->pos ? EC_OK : send_find(n, ctx, best, key, my_contact(n), 0);
+}
+
 static ec_err
 on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 {
@@ -473,6 +523,9 @@ on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	if (!c || c->n > ECP_MAX_CONTACTS)
 		return EC_OK;
 	ecp_member *m = n->m;
+	ec_err err0 = window_report(n, ctx, c);
+	if (err0)
+		return err0;
 	/* a long-range lookup's answer: the contact nearest its target */
 	int64_t pick = -1;
 	uint32_t slot = LONG_LOOKUPS;

@@ -117,6 +117,15 @@ uint64_t ecp__member_ready_peer(const ecp_node *n, int side, uint64_t not);
  * at most every few rounds).  *done is the answer. */
 ec_err ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done);
 
+/* Window reports (safety.c, "Open networks").  ecp__member_report sends
+ * `to` (a block's submitter) the admitted peers nearest key, and me: a
+ * PEERS item whose target is the key.  ecp__member_confirm asks for such
+ * a list, a FIND for key relayed to the nodes around it, sent to `via` (a
+ * voter near the key: one hop, 0 for none) when it is nearer the key
+ * than my peers; nothing when no one is nearer the key than I am. */
+ec_err ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key);
+ec_err ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via);
+
 /* ---- catchup.c ------------------------------------------------------- */
 
 /* Starts or drives catch-up (called by the member tick once settled). */

@@ -77,7 +77,22 @@ typedef struct entry {
 	uint32_t nroles;
 	uint8_t rfi[4]; /* the flags of up to RF_INLINE roles, in the entry: the
 	                   tick reads them for every entry */
+	/* open networks, my block: the nodes near its keys that window
+	 * reports named, and when (safety.c, "Open networks") */
+	struct ecp_seen *seen;
+	uint32_t nseen, seencap;
+	uint64_t confirm_at; /* mine: a window confirmation is under way until */
 } entry;
+
+/* A node near one of my block's keys, named by a window report at `at`. */
+typedef struct ecp_seen {
+	uint64_t id, at;
+} ecp_seen;
+
+/* Window reports older than this many rounds do not confirm a commit. */
+#define ECP_REPORT_FRESH 8u
+/* At most this many reported nodes are kept per block (the oldest go). */
+#define ECP_SEEN_MAX 64u
 
 #define RF_INLINE 4u
 /* An entry's role flags (read and written through this). */
@@ -249,6 +264,11 @@ bool ecp__body_ok(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b);
  * Errors: EC_ENOMEM (the trail is unchanged). */
 ec_err ecp__add_interest(const ec_ctx *ctx, entry *e, uint64_t who);
 
+/* Records that a window report named `who` at clock `at` (once per node,
+ * the latest time kept; beyond ECP_SEEN_MAX the oldest report goes).
+ * Errors: EC_ENOMEM (the list is unchanged). */
+ec_err ecp__add_seen(const ec_ctx *ctx, entry *e, uint64_t who, uint64_t at);
+
 /* Records voter's vote on role (a code: part index or ECP_ROLE_WITNESS),
  * unless a vote with a later stamp is already recorded; marks e dirty when
  * the count may have changed.  Errors: EC_ENOMEM (votes unchanged). */
@@ -264,6 +284,8 @@ entry_free(const ec_ctx *ctx, entry *e)
 		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
 	if (e->interest)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
+	if (e->seen)
+		ctx->realloc_fn(ctx->alloc_user, e->seen, e->seencap * sizeof *e->seen, 0);
 	if (e->win) /* the role flags share its allocation beyond RF_INLINE roles */
 		ctx->realloc_fn(ctx->alloc_user, e->win,
 		                e->nroles * (sizeof *e->win + (e->nroles > RF_INLINE ? 1u : 0u)), 0);
@@ -335,6 +357,13 @@ ec_err ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r);
  * clears e->dirty.  Errors: EC_ENOMEM, or the store's write errors; e
  * stays pending if the commit failed before it was marked committed. */
 ec_err ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e);
+
+/* Open networks, my pending block e: asks for a window report on each
+ * token role one yes vote short of its quorum, or past it, whose last
+ * report is more than ECP_REPORT_FRESH / 2 rounds old, so that a fresh
+ * one is there when the votes are (at most once per that many rounds).
+ * Nothing for other entries.  Errors: ctx's, from sending. */
+ec_err ecp__confirm_ahead(ecp_node *n, const ec_ctx *ctx, entry *e);
 
 /* Commits e on a certificate from a peer (borrowed, as its block) if the
  * certificate convinces me and every part I can check passes; else does

@@ -125,6 +125,29 @@ ecp__add_interest(const ec_ctx *ctx, entry *e, uint64_t who)
 	return EC_OK;
 }
 
+ec_err
+ecp__add_seen(const ec_ctx *ctx, entry *e, uint64_t who, uint64_t at)
+{
+	uint32_t old = 0;
+	for (uint32_t i = 0; i < e->nseen; i++) {
+		if (e->seen[i].id == who) {
+			if (at > e->seen[i].at)
+				e->seen[i].at = at;
+			return EC_OK;
+		}
+		if (e->seen[i].at < e->seen[old].at)
+			old = i;
+	}
+	if (e->nseen == ECP_SEEN_MAX) {
+		e->seen[old] = (ecp_seen){who, at};
+		return EC_OK;
+	}
+	if (!grow(ctx, (void **)&e->seen, &e->seencap, e->nseen + 1, sizeof *e->seen))
+		return EC_ENOMEM;
+	e->seen[e->nseen++] = (ecp_seen){who, at};
+	return EC_OK;
+}
+
 /* The stamp orders a voter's votes whatever order the network delivers
  * them in: a withdrawal (odd stamp) outranks the yes it takes back. */
 ec_err

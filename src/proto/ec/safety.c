@@ -50,6 +50,26 @@
  * gives no such guarantee; the simulator measures what happens
  * (conflict_* in --json).
  *
+ * Open networks (tighten, confirmed).  A network that grows breaks
+ * assumption (2): a node that has not yet heard of a joiner between it
+ * and a key takes itself for a member, and while a block waits, its
+ * token's window can change under it.  Measured at 100,000 nodes grown
+ * from 1,000: the old window's yes votes for A, cast ten rounds before,
+ * still made a quorum in the far submitter's wide window, while the new
+ * window, never reached by A, committed B.  So a submitter of an open
+ * network (a) counts a vote only inside its window narrowed by every node
+ * it has heard of for that block: voters, nodes that asked for the
+ * outcome, and window reports; and (b) commits only when a report on
+ * each token role's window is at most ECP_REPORT_FRESH rounds old, or the
+ * key lies in the span where its own peers are all the nodes there are.
+ * Reports come free with the votes: the member where a first-wave or
+ * re-poll copy enters the window sends the submitter its peers nearest
+ * the key (a PEERS item whose target is the key); a submitter without a
+ * fresh one asks with a FIND for the key.  The true members named in a
+ * report push stale voters out of the narrowed window.  This narrows the
+ * gap; it is not a proof: a report comes from a view that can itself be
+ * short.  The simulator's safety check measures what is left.
+ *
  * Repair (repair).  A member that never voted probably missed the block;
  * without the commit its token mapping goes stale and it would vote no on
  * the next transfer.  After a commit, the certificate's first voter of
@@ -290,6 +310,77 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 
 enum { DEC_OPEN, DEC_COMMIT, DEC_BLOCK };
 
+#define TIGHT_MAX 128u
+
+/* Sorts v[0..k) ascending and drops repeats; returns the new count. */
+static uint32_t
+sort_unique(uint64_t *v, uint32_t k)
+{
+	for (uint32_t i = 1; i < k; i++)
+		for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < k; i++)
+		if (!u || v[i] != v[u - 1])
+			v[u++] = v[i];
+	return u;
+}
+
+/* Adds x's distance from key to the side of win it lies on. */
+static void
+tight_add(uint64_t key, uint64_t hi, uint64_t lo, uint64_t x, uint64_t *up, uint32_t *nup,
+          uint64_t *dn, uint32_t *ndn)
+{
+	if (x - key <= hi) {
+		if (*nup < TIGHT_MAX)
+			up[(*nup)++] = x - key;
+	} else if (key - x <= lo && *ndn < TIGHT_MAX) {
+		dn[(*ndn)++] = key - x;
+	}
+}
+
+/* My window win around key, narrowed by every node this block has told
+ * me of: its voters (on any role) and the nodes that asked me for its
+ * outcome.  They are all nodes there are; the window is still the w+1
+ * nearest at or above the key and the w nearest below, among my peers,
+ * myself and them.  A submitter far from the key knows few nodes near it
+ * and its own window is wide; a node near the key whose view misses a
+ * joiner takes itself for a member (an open network that grows), and
+ * such false members on both sides of the true window could make two
+ * disjoint quorums.  The true members vote on both conflicting blocks,
+ * or ask for the outcome while they catch up: once they have, the
+ * narrowed window holds exactly them.  With exact views every voter is a
+ * true member and the narrowed window still holds them all: counts, and
+ * decisions, are unchanged. */
+static ec_range
+tighten(const ecp_node *n, const entry *e, uint64_t key, ec_range win)
+{
+	const uint32_t w = n->cfg.window, L = n->peers.len;
+	if (win.low == key + 1 && win.high == key)
+		return win; /* the whole ring: fewer peers than a window */
+	const uint64_t hi = win.high - key, lo = key - win.low;
+	uint64_t up[TIGHT_MAX], dn[TIGHT_MAX];
+	uint32_t nup = 0, ndn = 0, i;
+	(void)ec_peers_search(&n->peers, key, &i);
+	for (uint32_t k = 0; k <= w && k < L; k++)
+		tight_add(key, hi, lo, n->peers.ids[(i + k) % L], up, &nup, dn, &ndn);
+	for (uint32_t k = 1; k <= w && k <= L; k++)
+		tight_add(key, hi, lo, n->peers.ids[(i + L - k) % L], up, &nup, dn, &ndn);
+	tight_add(key, hi, lo, n->pos, up, &nup, dn, &ndn);
+	for (uint32_t v = 0; v < e->nvotes; v++)
+		tight_add(key, hi, lo, e->votes[v].voter, up, &nup, dn, &ndn);
+	for (uint32_t k = 0; k < e->ni; k++)
+		tight_add(key, hi, lo, e->interest[k], up, &nup, dn, &ndn);
+	for (uint32_t k = 0; k < e->nseen; k++)
+		tight_add(key, hi, lo, e->seen[k].id, up, &nup, dn, &ndn);
+	nup = sort_unique(up, nup);
+	ndn = sort_unique(dn, ndn);
+	return (ec_range){key - (ndn >= w ? dn[w - 1] : lo), key + (nup > w ? up[w] : hi)};
+}
+
 /* The decision a set of votes supports in my windows of half-width
  * `width` (the rule at the top of this file); *role is the blocking
  * role.  Votes on no role of the block are ignored. */
@@ -307,6 +398,14 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 	if (width != n->cfg.window) {
 		for (uint32_t r = 0; r <= b->nparts; r++)
 			wide[r] = ecp_window(&n->peers, n->pos, role_key(b, r), width);
+		win = wide;
+	} else if (n->m) {
+		/* open networks only: a static run's windows stay as they were
+		 * (byte-identical outputs), though there too the narrowing drops
+		 * a BLOCKED notice from a non-member that a submitter's wide
+		 * window counted as a no */
+		for (uint32_t r = 0; r <= b->nparts; r++)
+			wide[r] = tighten(n, e, role_key(b, r), e->win[r]);
 		win = wide;
 	}
 	uint32_t yes_of[ECP_MAX_PARTS + 1], no_of[ECP_MAX_PARTS + 1];
@@ -475,6 +574,86 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 	return ecp__push_all(n, ctx, e, 0);
 }
 
+/* Whether a window report named a node in role r's window of my block e
+ * within the last `within` rounds, or the key lies in the span where my
+ * own peers are all the nodes there are. */
+static bool
+report_fresh(const ecp_node *n, const entry *e, uint32_t r, uint64_t within)
+{
+	uint64_t key = role_key(e->block, r);
+	if (n->near_dn &&
+	    ec_range_contains((ec_range){n->pos - n->near_dn, n->pos + n->near_up}, key))
+		return true;
+	for (uint32_t k = 0; k < e->nseen; k++)
+		if (e->seen[k].at + within >= n->now && ec_range_contains(e->win[r], e->seen[k].id))
+			return true;
+	return false;
+}
+
+/* The yes voter on role r of e nearest its key (0: none): a member, one
+ * hop from me, that can report on the window. */
+static uint64_t
+near_voter(const entry *e, uint32_t r)
+{
+	uint64_t key = role_key(e->block, r), best = 0;
+	for (uint32_t v = 0; v < e->nvotes; v++)
+		if (e->votes[v].role == r && e->votes[v].value > 0 &&
+		    (!best || ring_dist(e->votes[v].voter, key) < ring_dist(best, key)))
+			best = e->votes[v].voter;
+	return best;
+}
+
+/* Whether my view of each token role's window of my block e is recent
+ * enough to commit on (open networks): a report at most ECP_REPORT_FRESH
+ * rounds old.  Asks for one (at most once per ECP_REPORT_FRESH rounds)
+ * for each role that has none.  Errors: ctx's, from sending. */
+static ec_err
+confirmed(ecp_node *n, const ec_ctx *ctx, entry *e, bool *ok)
+{
+	const ecp_block *b = e->block;
+	bool ask = n->now >= e->confirm_at;
+	*ok = true;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		if (report_fresh(n, e, r, ECP_REPORT_FRESH))
+			continue;
+		*ok = false;
+		ec_err err;
+		if (ask && (err = ecp__member_confirm(n, ctx, role_key(b, r), near_voter(e, r))))
+			return err;
+	}
+	if (!*ok && ask)
+		e->confirm_at = n->now + ECP_REPORT_FRESH;
+	return EC_OK;
+}
+
+ec_err
+ecp__confirm_ahead(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	const ecp_block *b = e->block;
+	if (!n->m || e->mine != 1 || e->state != ST_PENDING || !b || n->now < e->confirm_at)
+		return EC_OK;
+	const uint64_t half = ECP_REPORT_FRESH / 2;
+	bool asked = false;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		if (report_fresh(n, e, r, half))
+			continue;
+		ec_range w = tighten(n, e, role_key(b, r), e->win[r]);
+		uint32_t yes = 0;
+		for (uint32_t v = 0; v < e->nvotes; v++)
+			yes += e->votes[v].role == r && e->votes[v].value > 0 &&
+			       ec_range_contains(w, e->votes[v].voter);
+		if (yes + 1 < quorum(n))
+			continue;
+		ec_err err = ecp__member_confirm(n, ctx, role_key(b, r), near_voter(e, r));
+		if (err)
+			return err;
+		asked = true;
+	}
+	if (asked)
+		e->confirm_at = n->now + half;
+	return EC_OK;
+}
+
 ec_err
 ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e)
 {
@@ -490,6 +669,12 @@ ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e)
 		 * the submitter's certificate (ecp__commit_on_cert). */
 		if (!e->mine)
 			return EC_OK;
+		if (n->m) {
+			bool ok;
+			ec_err err = confirmed(n, ctx, e, &ok);
+			if (err || !ok)
+				return err;
+		}
 		if (n->cfg.grace) {
 			if (!e->ready_at) {
 				e->ready_at = n->now + n->cfg.grace;

@@ -38,10 +38,14 @@ due(const ecp_node *n, const entry *e, enum due_what what)
 	/* cheapest tests first: wake_at runs this for every entry of every
 	 * node that ticked */
 	switch (what) {
-	case DUE_TALLY:
+	case DUE_TALLY: {
 		if (e->dirty)
 			return 0;
-		return e->ready_at && e->state == ST_PENDING && e->block ? e->ready_at : UINT64_MAX;
+		if (e->state != ST_PENDING || !e->block)
+			return UINT64_MAX;
+		uint64_t t = e->ready_at ? e->ready_at : UINT64_MAX;
+		return e->confirm_at && e->confirm_at < t ? e->confirm_at : t;
+	}
 	case DUE_VOTE:
 		if (e->state != ST_PENDING || !e->block)
 			return UINT64_MAX;
@@ -263,6 +267,8 @@ ecp__tick(void *node, const ec_ctx *ctx)
 		if (e->dirty && (err = ecp__tally(n, ctx, e)))
 			return err;
 		if (n->now >= due(n, e, DUE_POLL) && (err = poll_entry(n, ctx, e)))
+			return err;
+		if (n->m && e->mine && (err = ecp__confirm_ahead(n, ctx, e)))
 			return err;
 	}
 	forget(n, ctx);
