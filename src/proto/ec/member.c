@@ -850,27 +850,87 @@ liveness(ecp_node *n, const ec_ctx *ctx, bool *changed)
 	return EC_OK;
 }
 
+/* Rounds between two checks of how my long-range peers spread over
+ * distances (balance_long), and the most octaves of distance a check
+ * looks at: from my near span up to half the ring. */
+#define LONG_BALANCE 8u
+#define OCTAVES 64u
+
+/* The octave of distance d above my near span lo: d in [lo 2^o, lo 2^(o+1)),
+ * the last one open above; octs octaves. */
+static uint32_t
+octave_of(uint64_t d, uint64_t lo, uint32_t octs)
+{
+	uint32_t o = 0;
+	while (o + 1 < octs && (d >> (o + 1)) >= lo)
+		o++;
+	return o;
+}
+
+/* Whether p counts in the octaves: an admitted peer beyond my ring
+ * neighbours' slots (one nearer than lo counts in octave 0). */
+static bool
+in_octaves(const ecp_node *n, const mpeer *p)
+{
+	return p->state == MP_PEER && !near_slot(n, p->id);
+}
+
+/* My long-range peers per octave of distance into cnt (octs of them, at
+ * least 1); returns the fullest octave (the lowest of a tie). */
+static uint32_t
+octave_counts(const ecp_node *n, uint32_t cnt[OCTAVES], uint32_t *octs)
+{
+	const ecp_member *m = n->m;
+	const uint64_t lo = n->near_up ? n->near_up : 1, half = 1ull << 63;
+	uint32_t k = 1, top = 0;
+	for (uint64_t x = lo; x < half / 2 && k < OCTAVES; x <<= 1)
+		k++;
+	memset(cnt, 0, OCTAVES * sizeof *cnt);
+	for (uint32_t i = 0; i < m->n; i++) {
+		const mpeer *p = &m->t[i];
+		if (!in_octaves(n, p))
+			continue;
+		uint32_t o = octave_of(ring_dist(p->id, n->pos), lo, k);
+		if (++cnt[o] > cnt[top] || (cnt[o] == cnt[top] && o < top))
+			top = o;
+	}
+	*octs = k;
+	return top;
+}
+
+/* Lets one of the `have` long-range peers in octave o go, at random. */
+static void
+drop_in_octave(ecp_node *n, uint32_t o, uint32_t have, uint32_t octs)
+{
+	ecp_member *m = n->m;
+	const uint64_t lo = n->near_up ? n->near_up : 1;
+	uint32_t r = have ? (uint32_t)(next_rand(m) % have) : 0, seen = 0;
+	for (uint32_t i = 0; i < m->n; i++) {
+		mpeer *p = &m->t[i];
+		if (in_octaves(n, p) && octave_of(ring_dist(p->id, n->pos), lo, octs) == o &&
+		    seen++ == r) {
+			p->state = MP_DEAD; /* forgotten like a dead one, claim kept */
+			p->heard = n->now;
+			return;
+		}
+	}
+}
+
 /* Keeps at most `degree` admitted peers besides my ring neighbours'
- * slots: the ones dropped are the non-neighbours nearest me, the least
- * useful for routing (a node that joins next to me pushes my farthest
- * neighbour out of its slot; it then stays as long as there is room). */
+ * slots (a node that joins next to me pushes my farthest neighbour out
+ * of its slot; it then stays as long as there is room).  The ones dropped
+ * come from the fullest octave of distance: dropping the nearest, as
+ * this did first, kept the far peers of a network's smaller days and
+ * left the middle distances empty (balance_long). */
 static void
 cap_peers(ecp_node *n, bool *changed)
 {
-	ecp_member *m = n->m;
 	uint32_t cap = n->cfg.degree;
 	for (uint32_t len = n->peers.len; len > cap; len--) {
-		mpeer *drop = NULL;
-		for (uint32_t i = 0; i < m->n; i++) {
-			mpeer *p = &m->t[i];
-			if (p->state == MP_PEER && !near_slot(n, p->id) &&
-			    (!drop || ring_dist(p->id, n->pos) < ring_dist(drop->id, n->pos)))
-				drop = p;
-		}
-		if (!drop)
+		uint32_t cnt[OCTAVES], octs, top = octave_counts(n, cnt, &octs);
+		if (!cnt[top])
 			return;
-		drop->state = MP_DEAD; /* forgotten like a dead one, claim kept */
-		drop->heard = n->now;
+		drop_in_octave(n, top, cnt[top], octs);
 		*changed = true;
 	}
 }
@@ -892,13 +952,48 @@ exchange(ecp_node *n, const ec_ctx *ctx)
 	return to ? send_hello(n, ctx, to, false, ECP_F_NEAR) : EC_OK;
 }
 
+/* Greedy routing halves the distance to a key a hop when a node has a
+ * long-range peer in every octave of distance above its near span.  A
+ * network that grows leaves its nodes without: their long-range peers
+ * were drawn, or were ring neighbours, when the span was wider, and the
+ * octaves below the old span stay empty (measured: 9.6 relay hops a block
+ * at 100,000 nodes grown from 1,000, against 2.6 in the static network).
+ * So every LONG_BALANCE rounds (every 2 while it finds work) a node
+ * whose fullest octave holds three or more peers than its emptiest lets
+ * one peer of the fullest go (at random) and looks up a target in the
+ * emptiest (the lowest of them): the spread converges to one that routes,
+ * whatever the growth. */
+static ec_err
+balance_long(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	const uint64_t lo = n->near_up;
+	if (!lo || !m->ready || m->refill_lo || n->now < m->next_balance)
+		return EC_OK;
+	m->next_balance = n->now + LONG_BALANCE;
+	uint32_t cnt[OCTAVES], octs, top = octave_counts(n, cnt, &octs), empty = 0;
+	for (uint32_t o = 1; o < octs; o++)
+		if (cnt[o] < cnt[empty])
+			empty = o;
+	if (cnt[top] < cnt[empty] + 3)
+		return EC_OK;
+	drop_in_octave(n, top, cnt[top], octs);
+	m->refill_lo = lo << empty;
+	m->next_balance = n->now + 2; /* while unbalanced, soon again */
+	return rebuild(n, ctx);
+}
+
 /* One long-range lookup at a time, at a harmonic distance: the chance of
  * a distance d is proportional to 1/d, between my neighbours' span and
- * half the ring (Kleinberg's small world, as the static topology). */
+ * half the ring (Kleinberg's small world, as the static topology), or
+ * in the octave balance_long found empty. */
 static ec_err
 seek_long(ecp_node *n, const ec_ctx *ctx)
 {
 	ecp_member *m = n->m;
+	ec_err err0 = balance_long(n, ctx);
+	if (err0)
+		return err0;
 	uint32_t free_slot = LONG_LOOKUPS, busy = 0;
 	for (uint32_t s = 0; s < LONG_LOOKUPS; s++) {
 		if (m->long_target[s] && n->now - m->long_sent[s] > LONG_PROBE / 2)
@@ -912,6 +1007,11 @@ seek_long(ecp_node *n, const ec_ctx *ctx)
 	    n->peers.len == 0)
 		return EC_OK;
 	double lo = (double)(n->near_up ? n->near_up : 1), hi = 9223372036854775808.0;
+	if (m->refill_lo) { /* an empty octave first (balance_long) */
+		lo = (double)m->refill_lo;
+		hi = 2 * lo;
+		m->refill_lo = 0;
+	}
 	double u = (double)(next_rand(m) >> 11) * (1.0 / 9007199254740992.0);
 	uint64_t d = (uint64_t)exp(log(lo) + u * (log(hi) - log(lo)));
 	uint64_t target = next_rand(m) & 1 ? n->pos + d : n->pos - d;

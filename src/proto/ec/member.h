@@ -59,6 +59,9 @@ typedef struct ecp_member {
 	/* long-range lookups under way: their targets (0: a free slot) and
 	 * when each was sent */
 	uint64_t long_target[LONG_LOOKUPS], long_sent[LONG_LOOKUPS];
+	/* a lookup to fill an empty octave of distances [refill_lo,
+	 * 2 refill_lo) is due (balance_long); 0: none */
+	uint64_t refill_lo, next_balance;
 	uint64_t rng;
 	uint8_t ready;    /* votes */
 	uint8_t heard_lo, heard_hi; /* a WELCOME came from each side since I

@@ -456,10 +456,51 @@ block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role)
 
 /* The certificate's first voter of each token role (in ring order from
  * the key) hands it to the fellow members it does not name (top of file). */
+/* Whether cert names q as a voter. */
+static bool
+named(const ecp_cert *cert, uint64_t q)
+{
+	for (uint32_t v = 0; v < cert->n; v++)
+		if (cert->v[v].voter == q)
+			return true;
+	return false;
+}
+
+/* Repair in an open network.  The window a certificate's voters were may
+ * no longer be the window: nodes joined since, never saw the block, and
+ * would vote yes on its conflicting twin (measured: a double commit at
+ * 20,000 nodes grown from 200, the new members voting for B seven rounds
+ * after A committed among the old ones).  So every voter named in the
+ * certificate that is still a member by its view now sends it to the
+ * members of that window, by the same view, that it does not name; a new
+ * member that had said yes to the twin then blocks it and tells the
+ * twin's submitter, whose count loses that yes. */
+static ec_err
+repair_open(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
+{
+	const ecp_block *b = e->block;
+	ecp_item it = {.kind = ECP_COMMIT, .block_id = b->id, .block = b, .cert = cert};
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		ec_range w = ecp_window(&n->peers, n->pos, role_key(b, r), n->cfg.window);
+		if (!ec_range_contains(w, n->pos) || !named(cert, n->pos))
+			continue;
+		for (uint32_t k = 0; k < n->peers.len; k++) {
+			uint64_t q = n->peers.ids[k];
+			ec_err err;
+			if (ec_range_contains(w, q) && !named(cert, q) &&
+			    (err = send_item(n, ctx, q, &it)))
+				return err;
+		}
+	}
+	return EC_OK;
+}
+
 static ec_err
 repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 {
 	const ecp_block *b = e->block;
+	if (n->m)
+		return repair_open(n, ctx, e, cert);
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		uint64_t key = role_key(b, r);
 		if (!knows_window(n, e->win[r]) || !ec_range_contains(e->win[r], n->pos))
