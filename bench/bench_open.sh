@@ -16,8 +16,9 @@
 #   4. lifecycle messages per node per round at 2k, 20k (and 200k with
 #      EC_BENCH_BIG=1: minutes and gigabytes), static start with churn.
 # Every figure comes from the runs' --json output.  The 100,000-node growth
-# run of the acceptance (grown from 1,000) takes about 20 minutes on two
-# cores: EC_BENCH_BIG=1 runs it too.
+# run of the acceptance (grown from 1,000, then 1,000 rounds of churn) takes
+# about half an hour and 7 GB on two cores: EC_BENCH_BIG=1 runs it too, and
+# the 200,000-node lifecycle run of 4.
 # usage: bench/bench_open.sh [BUILD_DIR [OUT]]
 set -eu
 build=${1:-build}
@@ -39,7 +40,7 @@ load=(--protocol ec --topology small-world --degree 64 --tokens-per-node 1 --qui
 open_keys=(join_rounds_p50 join_rounds_p95 rejoin_rounds_p95 recovery_rounds_p50
 	recovery_rounds_p95 view_exact_fraction view_exact_min degree_live_min degree_live_mean
 	degree_live_max peer_messages_per_node_per_round stale_votes latency_p50 latency_p95
-	uncommitted_fraction conflict_both messages_per_commit)
+	uncommitted_fraction conflict_both messages_per_commit relay_hops_mean)
 
 echo "== 1. 2,000 nodes grown from 20, then churn 1 %/100 rounds, rejoin after 50"
 for d in 0.5 0; do
@@ -49,7 +50,8 @@ for d in 0.5 0; do
 	show "$j" "${open_keys[@]}"
 	s=$("$ecsim" "${load[@]}" --nodes 2000 --rounds 1190 --warmup 150 --drain 40 --delay "$d")
 	printf ' delay %s, static:' "$d"
-	show "$s" latency_p50 latency_p95 uncommitted_fraction conflict_both messages_per_commit
+	show "$s" latency_p50 latency_p95 uncommitted_fraction conflict_both messages_per_commit \
+		relay_hops_mean
 	awk -v a="$(echo "$j" | get latency_p95)" -v b="$(echo "$s" | get latency_p95)" \
 		'BEGIN { printf "  latency p95 open/static: %.2f (target <= 1.5)\n", a / b }'
 done
@@ -119,6 +121,11 @@ done
 if [ "${EC_BENCH_BIG:-0}" = 1 ]; then
 	echo "== 5. 100,000 nodes grown from 1,000 (1,000 joins a round), then churn as in 1"
 	j=$("$ecsim" "${load[@]}" --nodes 100000 --start-nodes 1000 --join-rate 1000 --churn 0.01 \
-		--rejoin-after 50 --rounds 1190 --warmup 150 --drain 40 --resources)
+		--rejoin-after 50 --rounds 1190 --warmup 150 --drain 40 --threads 2 --resources)
 	show "$j" "${open_keys[@]}" peak_rss_bytes run_cpu_seconds
+	s=$("$ecsim" "${load[@]}" --nodes 100000 --rounds 1190 --warmup 150 --drain 40 --threads 2)
+	printf ' static:'
+	show "$s" latency_p50 latency_p95 uncommitted_fraction messages_per_commit relay_hops_mean
+	awk -v a="$(echo "$j" | get latency_p95)" -v b="$(echo "$s" | get latency_p95)" \
+		'BEGIN { printf "  latency p95 open/static: %.2f (target <= 1.5)\n", a / b }'
 fi

@@ -288,6 +288,19 @@ nearest_contacts(const ecp_node *n, uint64_t key, ec_contact *out, uint32_t max)
 	return cnt;
 }
 
+/* PEERS to `to`: my admitted peers nearest target, and me, at most max. */
+static ec_err
+send_peers(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t target, uint32_t max)
+{
+	ecp_contacts *a = ecp__member_body(n, ctx, sizeof *a + max * sizeof a->c[0]);
+	if (!a)
+		return EC_ENOMEM;
+	a->target = target;
+	a->n = nearest_contacts(n, target, a->c, max);
+	ecp_item out = {.kind = ECP_PEERS, .contacts = a};
+	return send_item(n, ctx, to, &out);
+}
+
 /* HELLO (welcome false) or WELCOME to `to`: my claim and address; a
  * WELCOME adds my ring neighbours and says whether I admitted `to`. */
 static ec_err
@@ -456,14 +469,7 @@ on_find(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	                                                          n->pos + n->near_up}, target);
 	if (best != n->pos && !covered && it->hops < FIND_MAX_HOPS && best != c->c[0].id)
 		return send_find(n, ctx, best, target, c->c[0], (uint16_t)(it->hops + 1));
-	uint32_t max = ECP_MAX_CONTACTS / 2;
-	ecp_contacts *a = ecp__member_body(n, ctx, sizeof *a + max * sizeof a->c[0]);
-	if (!a)
-		return EC_ENOMEM;
-	a->target = target;
-	a->n = nearest_contacts(n, target, a->c, max);
-	ecp_item out = {.kind = ECP_PEERS, .contacts = a};
-	return send_item(n, ctx, c->c[0].id, &out);
+	return send_peers(n, ctx, c->c[0].id, target, ECP_MAX_CONTACTS / 2);
 }
 
 /* A window report (or a confirmation's answer) for a key of a block of
@@ -493,15 +499,7 @@ ec_err
 ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key)
 {
 	uint32_t max = 2 * n->cfg.window + 3;
-	if (max > ECP_MAX_CONTACTS / 2)
-		max = ECP_MAX_CONTACTS / 2;
-	ecp_contacts *a = ecp__member_body(n, ctx, sizeof *a + max * sizeof a->c[0]);
-	if (!a)
-		return EC_ENOMEM;
-	a->target = key;
-	a->n = nearest_contacts(n, key, a->c, max);
-	ecp_item out = {.kind = ECP_PEERS, .contacts = a};
-	return send_item(n, ctx, to, &out);
+	return send_peers(n, ctx, to, key, max < ECP_MAX_CONTACTS / 2 ? max : ECP_MAX_CONTACTS / 2);
 }
 
 ec_err
