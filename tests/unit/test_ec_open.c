@@ -56,6 +56,9 @@ typedef struct net {
 	uint64_t mute[2 * 4 + 1];
 	uint32_t nmute;
 	uint16_t mute_role;
+	/* the first yes vote the node at watch cast on a token role, and when
+	 * (test_settling_create); 0: none yet */
+	uint64_t watch, watch_yes_round;
 } net;
 
 static void *
@@ -115,10 +118,12 @@ static void
 net_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t arg)
 {
 	net *t = user;
-	(void)node;
 	(void)block;
 	if (ev == EC_EV_REJECT && arg == 16)
 		t->rejects++;
+	if (ev == EC_EV_VOTE_CAST && node == t->watch && (arg & 0xFFFF) != 0xFFFF &&
+	    (arg >> 16 & 1) && !t->watch_yes_round)
+		t->watch_yes_round = t->round;
 }
 
 static const void *
@@ -618,6 +623,51 @@ stale_quorum_case(bool stale)
 	net_free(t);
 }
 
+/* A node that has just caught up holds no mapping of a token whose create
+ * its catch-up may have missed: it does not vote yes on a create until its
+ * first refresh is done (at least 12 rounds after it became ready), while
+ * the other members do at once, and the create commits. */
+static void
+test_settling_create(void **state)
+{
+	(void)state;
+	net *t = net_new(41);
+	seed_nodes(t, 40);
+	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	int r = 0;
+	for (; r < 30 && !ready(t, 40); r++)
+		step(t);
+	assert_true(ready(t, 40));
+	uint64_t ready_round = t->round;
+	/* a create of the token just above the new node, from a far node */
+	ecp_block *b = calloc(1, ecp_block_size(1));
+	assert_non_null(b);
+	b->nparts = 1;
+	b->time = t->round;
+	b->parts[0].token = ec_id_expand(t->id[40] + 1);
+	b->parts[0].next_key = ec_id_expand(0x999);
+	ec_wire_block_id(b, &b->id);
+	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
+	free(b);
+	uint32_t sub = index_of(t, truth_nth(t, 40, 0, 12));
+	t->watch = t->id[40];
+	ec_txn txn = {.id = ec_id_pos(&blk->id), .time = blk->time, .used = 1, .block = blk};
+	assert_int_equal(ec_protocol_ec.submit(t->node[sub], &t->ctx[sub], &txn), EC_OK);
+	bool done = false;
+	for (r = 0; r < 40 && !(done && t->watch_yes_round); r++) {
+		step(t);
+		done = committed_at(t, sub, blk);
+	}
+	assert_true(done);
+	/* its yes, if any, came only once the refresh could have run */
+	if (getenv("EC_OPEN_DEBUG"))
+		print_message("ready %lu, first yes %lu\n", (unsigned long)ready_round,
+		              (unsigned long)t->watch_yes_round);
+	assert_true(!t->watch_yes_round || t->watch_yes_round >= ready_round + 12);
+	net_free(t);
+}
+
 static void
 test_stale_quorum(void **state)
 {
@@ -713,6 +763,7 @@ main(void)
 	    cmocka_unit_test(test_bad_identity),
 	    cmocka_unit_test(test_self_never_admitted),
 	    cmocka_unit_test(test_stale_quorum),
+	    cmocka_unit_test(test_settling_create),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,6 +106,7 @@ ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx)
 		 * neighbour may have answered before one reached it), then now
 		 * and then (my windows grow when a neighbour dies) */
 		m->next_resync = n->now + (m->ready ? RESYNC_EVERY : RESYNC_FIRST);
+		m->refreshed |= m->ready;
 		if (!m->ready) {
 			m->ready_at = n->now;
 			m->ready = 1;
@@ -275,4 +276,11 @@ ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_ite
 		return EC_OK;
 	default: return EC_OK;
 	}
+}
+
+bool
+ecp__catchup_settling(const ecp_node *n)
+{
+	const ecp_member *m = n->m;
+	return m && m->ready && !m->refreshed && n->now < m->ready_at + 2 * RESYNC_FIRST;
 }

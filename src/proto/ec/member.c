@@ -1132,7 +1132,7 @@ ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
 	m->admit = j->admit;
 	m->rng = n->pos ^ 0x6A09E667F3BCC908ull;
 	m->joined_at = m->welcomed_at = n->now;
-	m->ready = j->kind == EC_JOIN_SEEDED;
+	m->ready = m->refreshed = j->kind == EC_JOIN_SEEDED;
 	m->ready_at = n->now;
 	m->heard_lo = m->heard_hi = 0;
 	m->syncing = 0;

@@ -68,6 +68,8 @@ typedef struct ecp_member {
 	                               (re)joined */
 	/* catch-up (catchup.c): one exchange per side, 0 below, 1 above */
 	uint8_t syncing;  /* a catch-up (or, ready, a refresh) is under way */
+	uint8_t refreshed; /* ready, and the first refresh after it done (or
+	                      seeded): my store holds what my windows need */
 	uint64_t next_resync;
 	uint8_t sync_done[2];
 	uint64_t sync_lo, sync_hi;
@@ -133,6 +135,11 @@ ec_err ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_
 
 /* Starts or drives catch-up (called by the member tick once settled). */
 ec_err ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx);
+
+/* Whether I am ready but my first refresh since has not completed (for
+ * at most 2 x its delay): a token I hold no mapping of may be one my
+ * catch-up missed, and a yes on its create could back a twin. */
+bool ecp__catchup_settling(const ecp_node *n);
 
 /* Sends `who`, a node catching up next to me, the mappings of the keys
  * whose window it belongs to (as my view tells), unasked. */

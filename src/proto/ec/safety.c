@@ -132,7 +132,7 @@ yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *ro
 	return NULL;
 }
 
-enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW };
+enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW, WAIT_REFRESH };
 
 /* Takes my yes back from the lower block `low` so that I may vote for a
  * higher conflicting one: at once if the block is mine (or its submitter
@@ -219,8 +219,17 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 			return 0;
 		}
 	}
-	if (ec_id_eq(&cur, &part->parent))
+	if (ec_id_eq(&cur, &part->parent)) {
+		if (ec_id_is_zero(&cur) && ecp__catchup_settling(n)) {
+			/* just caught up, and no mapping: my catch-up may have
+			 * missed this token's create (measured at 100,000 nodes
+			 * grown from 1,000: yes votes on a create's twin in the
+			 * round the voter became ready); the first refresh first */
+			*why = WAIT_REFRESH;
+			return 0;
+		}
 		return 1;
+	}
 	if (!ec_id_is_zero(&part->parent) &&
 	    !ecp_store(&ctx->store)->xblock_get(ctx->store.impl, &part->parent, NULL, NULL) &&
 	    e->fetch_tries < 4 && e->fetch_peer) {
