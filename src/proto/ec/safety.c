@@ -352,8 +352,8 @@ tight_add(uint64_t key, uint64_t hi, uint64_t lo, uint64_t x, uint64_t *up, uint
 }
 
 /* My window win around key, narrowed by every node this block has told
- * me of: its voters (on any role) and the nodes that asked me for its
- * outcome.  They are all nodes there are; the window is still the w+1
+ * me of: its voters (on any role), the nodes that asked me for its
+ * outcome and the nodes window reports named (e->seen).  They are all nodes there are; the window is still the w+1
  * nearest at or above the key and the w nearest below, among my peers,
  * myself and them.  A submitter far from the key knows few nodes near it
  * and its own window is wide; a node near the key whose view misses a
@@ -463,8 +463,6 @@ block_entry(ecp_node *n, const ec_ctx *ctx, entry *e, uint16_t role)
 	return ecp__push_all(n, ctx, e, role);
 }
 
-/* The certificate's first voter of each token role (in ring order from
- * the key) hands it to the fellow members it does not name (top of file). */
 /* Whether cert names q as a voter. */
 static bool
 named(const ecp_cert *cert, uint64_t q)
@@ -504,6 +502,9 @@ repair_open(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert
 	return EC_OK;
 }
 
+/* The certificate's first voter of each token role (in ring order from
+ * the key) hands it to the fellow members it does not name (top of file);
+ * in an open network, every named voter still a member (repair_open). */
 static ec_err
 repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 {
