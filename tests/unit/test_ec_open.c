@@ -469,20 +469,29 @@ true_window(const net *t, uint64_t key, uint64_t *out)
 	qsort(out, 2 * W + 1, sizeof *out, cmp_u64);
 }
 
+/* An unsigned create of the token at key for next_key, made at `time`,
+ * interned in the network's store. */
+static const ecp_block *
+create_block(net *t, uint64_t key, uint64_t next_key, uint64_t time)
+{
+	ecp_block *b = calloc(1, ecp_block_size(1));
+	assert_non_null(b);
+	b->nparts = 1;
+	b->time = time;
+	b->parts[0].token = ec_id_expand(key);
+	b->parts[0].next_key = ec_id_expand(next_key);
+	ec_wire_block_id(b, &b->id);
+	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
+	free(b);
+	return blk;
+}
+
 /* A committed create of a token at key, with a certificate of yes votes
  * from its whole true window, in the stores of that window's members. */
 static const ecp_block *
 commit_token(net *t, uint64_t key)
 {
-	ecp_block *b = calloc(1, ecp_block_size(1));
-	assert_non_null(b);
-	b->nparts = 1;
-	b->time = 3;
-	b->parts[0].token = ec_id_expand(key);
-	b->parts[0].next_key = ec_id_expand(0x1234);
-	ec_wire_block_id(b, &b->id);
-	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
-	free(b);
+	const ecp_block *blk = create_block(t, key, 0x1234, 3);
 	uint64_t win[2 * W + 1];
 	true_window(t, key, win);
 	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
@@ -593,15 +602,7 @@ stale_quorum_case(bool stale)
 	uint32_t voters[W + 1];
 	for (uint32_t k = 0; k <= W; k++)
 		voters[k] = index_of(t, live[(at + (stale ? W + 1 : 0) + k) % L]);
-	ecp_block *b = calloc(1, ecp_block_size(1));
-	assert_non_null(b);
-	b->nparts = 1;
-	b->time = t->round;
-	b->parts[0].token = ec_id_expand(key);
-	b->parts[0].next_key = ec_id_expand(0x777);
-	ec_wire_block_id(b, &b->id);
-	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
-	free(b);
+	const ecp_block *blk = create_block(t, key, 0x777, t->round);
 	/* the block never reaches the token's true window */
 	true_window(t, key, t->mute);
 	t->nmute = 2 * W + 1;
@@ -641,15 +642,7 @@ test_settling_create(void **state)
 	assert_true(ready(t, 40));
 	uint64_t ready_round = t->round;
 	/* a create of the token just above the new node, from a far node */
-	ecp_block *b = calloc(1, ecp_block_size(1));
-	assert_non_null(b);
-	b->nparts = 1;
-	b->time = t->round;
-	b->parts[0].token = ec_id_expand(t->id[40] + 1);
-	b->parts[0].next_key = ec_id_expand(0x999);
-	ec_wire_block_id(b, &b->id);
-	const ecp_block *blk = ec_memstore_intern_memo(t->ms, b, ecp_block_size(1));
-	free(b);
+	const ecp_block *blk = create_block(t, t->id[40] + 1, 0x999, t->round);
 	uint32_t sub = index_of(t, truth_nth(t, 40, 0, 12));
 	t->watch = t->id[40];
 	ec_txn txn = {.id = ec_id_pos(&blk->id), .time = blk->time, .used = 1, .block = blk};
