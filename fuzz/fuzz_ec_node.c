@@ -132,7 +132,7 @@ static void
 node_up(void)
 {
 	check(ec_memstore_new(ec_libc_realloc, NULL, &F.ms) == EC_OK);
-	F.view = (ec_memstore_view){F.ms, 0};
+	F.view = (ec_memstore_view){F.ms, 0, 0};
 	F.ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = sink,
 	                 .store = ec_memstore_bind(&F.view, ECP_STORE_API), .intern = intern,
 	                 .intern_user = F.ms, .memo = ec_memstore_memo,
@@ -177,6 +177,7 @@ setup(void)
 	check(ec_sig_init() == EC_OK);
 	ecp_config_default(&F.cfg);
 	F.cfg.degree = 16; /* 5 ring neighbours a side (w+1), 6 long-range */
+	F.cfg.audit = 1;   /* storage audits of its neighbours: every round */
 	for (uint32_t i = 0; i < NIDS; i++)
 		make_identity(i);
 	for (uint32_t i = 1; i < NIDS; i++) /* the identities are distinct nodes */
@@ -373,6 +374,8 @@ write_seeds(const char *dir)
 		{"ping", "item_ping.hex", 5},
 		{"bye", "item_bye.hex", 6},
 		{"commit_sync", "item_commit_sync.hex", 7},
+		{"audit", "item_audit.hex", 8},  /* answered: a peer asks */
+		{"proof", "item_proof.hex", 9},  /* no audit of mine under way: ignored */
 	};
 	uint8_t item[MAX_SEED];
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {

@@ -2,21 +2,24 @@
 /*
  * Fuzz target: the wire decoders (ec/wire.h).  The input is decoded as a
  * block, a certificate, an item and an envelope (items of every kind: the
- * voting items, the peer-management items FIND .. SYNCED and the flagged
+ * voting items, the peer-management items FIND .. PROOF and the flagged
  * COMMIT of a catch-up answer).  Whatever a decoder accepts must re-encode
  * to exactly the input bytes (canonical: one byte string per value), the
  * measure functions must agree with the decoders (ec_wire_decode_bound
  * memory always suffices; a valid item needs at most 4 bytes per input
  * byte, a valid envelope 32), a decoded item must start with its own type
  * byte and carry its contacts in the canonical order with zero-filled
- * addresses (and a HELLO its hops only on a relayed join), and a decoded
- * block's id must be the streaming
- * ec_wire_block_id of its fields.  Any disagreement aborts.
+ * addresses (and a HELLO its hops only on a relayed join), a decoded
+ * PROOF must hold at most EC_SP_ENTRIES entries and be exactly what a store
+ * holding just its mappings answers to its point (ec_sp_answer_build), and
+ * a decoded block's id must be the streaming ec_wire_block_id of its
+ * fields.  Any disagreement aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec/storage_proof.h"
 #include "ec/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -101,9 +104,39 @@ check_contacts(const ec_contact *c, uint32_t n)
 	}
 }
 
+/* A decoded proof is canonical: a store holding exactly its mappings
+ * answers its point with the same entries. */
+static void
+check_proof(const ecp_proof *pr)
+{
+	check(pr->count <= EC_SP_ENTRIES);
+	ec_sp_mapping sorted[EC_SP_ENTRIES];
+	size_t n = pr->count;
+	memcpy(sorted, pr->e, n * sizeof sorted[0]);
+	for (size_t i = 1; i < n; i++) /* insertion sort by token */
+		for (size_t j = i; j > 0 && ec_id_cmp(&sorted[j].token, &sorted[j - 1].token) < 0; j--) {
+			ec_sp_mapping t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	ec_sp_array arr = {sorted, n};
+	ec_sp_view view = ec_sp_array_view(&arr);
+	ec_sp_answer a;
+	ec_id responder = {{0, 0, 0, 0}};
+	check(ec_sp_answer_build(&responder, &pr->point, &view, &a) == EC_OK);
+	check(a.count == pr->count);
+	check(n == 0 || memcmp(a.entries, pr->e, n * sizeof pr->e[0]) == 0);
+}
+
 static void
 check_bodies(const ecp_item *it)
 {
+	/* neither flags nor hops travel but on the kinds that carry them */
+	if (it->kind == ECP_AUDIT || it->kind == ECP_PROOF)
+		check(!it->flags && !it->hops &&
+		      (it->kind == ECP_AUDIT ? it->audit != NULL : it->proof != NULL));
+	if (it->kind == ECP_PROOF)
+		check_proof(it->proof);
 	if (it->kind == ECP_FIND || it->kind == ECP_PEERS)
 		check_contacts(it->contacts->c, it->contacts->n);
 	if (it->kind == ECP_HELLO || it->kind == ECP_WELCOME) {

@@ -62,6 +62,10 @@ typedef enum ec_event {
 	                           | 1 << 16 for a yes | (T + 1) << 24, T the
 	                           time of the block the voter's store maps the
 	                           part's token to (0 there: no mapping) */
+	EC_EV_AUDIT,            /* a storage audit of a peer ended (ec protocol,
+	                           open networks); block = the audited peer's
+	                           position, arg = its ec_sp_verdict, or 0xFF
+	                           unanswered, | 1 << 8 if it evicted the peer */
 	EC_EV_COUNT
 } ec_event;
 

@@ -31,12 +31,14 @@
 #ifndef EC_ECP_H
 #define EC_ECP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ec/id.h"
 #include "ec/peers.h"
 #include "ec/protocol.h"
+#include "ec/storage_proof.h"
 
 #define ECP_MAX_PARTS 256u
 #define ECP_ROLE_WITNESS 0xFFFFu
@@ -69,6 +71,10 @@ typedef struct ecp_config {
 	                        peers on each side (1) */
 	uint32_t dead_after; /* rounds of silence after which such a peer is
 	                        taken for dead and dropped (4) */
+	uint32_t audit;      /* rounds between proof-of-storage audits of each
+	                        of the w+1 nearest peers on each side (0: no
+	                        audits, the default; docs/open-network.md,
+	                        "Storage audits") */
 } ecp_config;
 
 /* Writes the defaults (the values in the comments above) to *c. */
@@ -147,7 +153,11 @@ typedef enum ecp_kind {
 	                   one SYNCED */
 	ECP_SYNCED,     /* the end of a catch-up answer: sync->after is the
 	                   last token sent, sync->more whether more follow */
-	ECP_KIND_MAX = ECP_SYNCED
+	ECP_AUDIT,      /* proof-of-storage challenge to a ring neighbour
+	                   (audit: the query, ecp_audit_point the point) */
+	ECP_PROOF,      /* its answer: the receiver's mappings nearest the
+	                   point (proof) */
+	ECP_KIND_MAX = ECP_PROOF
 } ecp_kind;
 
 /* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */
@@ -204,6 +214,28 @@ typedef struct ecp_sync {
 	uint8_t more; /* SYNCED: 1 if the answer stopped at ECP_SYNC_BATCH */
 } ecp_sync;
 
+/* AUDIT body: the sender (the requester) asks the receiver to prove that
+ * it stores the token mappings around a point it cannot predict, drawn in
+ * the ring range of token positions [lo, hi] (inclusive, wrapping when
+ * lo > hi; lo == hi + 1 is the whole ring), where the two nodes' windows
+ * overlap.  ecp_audit_point derives the point. */
+typedef struct ecp_audit {
+	uint64_t nonce; /* fresh per audit, chosen by the sender */
+	uint64_t round; /* the sender's clock */
+	uint64_t lo, hi;
+} ecp_audit;
+
+/* PROOF body: the answer to the AUDIT with this nonce, as
+ * ec_sp_answer_build makes it from the answering node's store (its
+ * responder is the envelope's sender, so not carried): point, count
+ * (0..EC_SP_ENTRIES) and count entries, up from the point then down. */
+typedef struct ecp_proof {
+	uint64_t nonce;
+	ec_id point;
+	uint32_t count;
+	ec_sp_mapping e[];
+} ecp_proof;
+
 typedef struct ecp_item {
 	uint8_t kind;     /* ecp_kind */
 	int8_t value;     /* BLOCK: the sender's vote on role (0: none); VOTE */
@@ -218,6 +250,8 @@ typedef struct ecp_item {
 		const ecp_contacts *contacts; /* FIND, PEERS */
 		const ecp_hello *hello;       /* HELLO, WELCOME */
 		const ecp_sync *sync;         /* SYNC, SYNCED */
+		const ecp_audit *audit;       /* AUDIT */
+		const ecp_proof *proof;       /* PROOF */
 	};
 } ecp_item;
 
@@ -250,6 +284,11 @@ typedef struct ecp_store_ops {
 	 * max means there are no more.  Cannot fail. */
 	size_t (*xtoken_scan)(void *impl, uint64_t lo, uint64_t hi, const ec_id *after,
 	                      ec_id *tokens, ec_id *blocks, size_t max);
+	/* Optional (NULL: the node cannot answer storage audits): the mapping
+	 * with the smallest token >= *x (up) or the largest token <= *x (not
+	 * up), without wrapping round the ring: true, with it in *token and
+	 * *block, or false when there is none.  Cannot fail. */
+	bool (*xtoken_near)(void *impl, const ec_id *x, bool up, ec_id *token, ec_id *block);
 } ecp_store_ops;
 
 /* The ec operations of a store. */
@@ -328,5 +367,12 @@ extern const ec_open_ops ecp_open_ops;
  * self; the whole ring ({key + 1, key}) when the list is too short.
  * Cannot fail.  In: peers: sorted; borrowed for the call. */
 ec_range ecp_window(const ec_peers *peers, uint64_t self, uint64_t key, uint32_t w);
+
+/* The challenge point of an AUDIT from requester to responder (ring
+ * positions): ec_sp_challenge over their expanded ids, a->nonce and
+ * a->round, with its position folded into [a->lo, a->hi] (uniformly but
+ * for a bias below 2^-64 x the range).  Both ends derive it; the
+ * responder cannot choose it.  Cannot fail. */
+void ecp_audit_point(uint64_t requester, uint64_t responder, const ecp_audit *a, ec_id *point);
 
 #endif

@@ -150,6 +150,10 @@ typedef struct ec_join {
 	ec_addr addr;                  /* the node's own address */
 	ec_identity_params admit;      /* the identity rules of this network:
 	                                  every peer's claim is checked with them */
+	uint64_t secret;               /* drawn by the driver from its own
+	                                  randomness and told to nobody: seeds
+	                                  what peers must not predict (the
+	                                  nonces of storage audits) */
 } ec_join;
 
 /* What a driver may read of a node in an open network (measurements). */

@@ -219,6 +219,19 @@ EC_WUR ec_err ec_sp_verify_known(const ec_sp_query *q, const ec_sp_answer *a,
                                  ec_sp_verdict *verdict, ec_sp_tally *tally);
 
 /*
+ * As ec_sp_verify_known, against a challenge point the caller derived
+ * (ecp_audit_point folds the point into a range of the ring): the verdicts
+ * are the same, FAIL_RESPONDER when a->responder != *responder and
+ * FAIL_POINT when a->point != *point.
+ * In:   responder (the audited node), point, a, known, min_agree (0..10).
+ * Out:  *verdict; *tally (may be NULL).
+ * Returns EC_OK, or EC_EINVAL if min_agree > 10 (nothing is written).
+ */
+EC_WUR ec_err ec_sp_verify_point(const ec_id *responder, const ec_id *point,
+                                 const ec_sp_answer *a, const ec_sp_view *known,
+                                 unsigned min_agree, ec_sp_verdict *verdict, ec_sp_tally *tally);
+
+/*
  * Compares k answers to the same challenge point.  Answers that are not
  * canonical (FAIL_MALFORMED), are for another point (FAIL_POINT) or repeat
  * an earlier answer's responder (FAIL_DUPLICATE) take no part.  Among the

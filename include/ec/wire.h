@@ -25,7 +25,8 @@
  * the matching _size function returns (or more).  Decoders of values with
  * a variable body (blocks, certificates) write into caller structures of a
  * stated capacity; decoders of items and envelopes, which point to bodies
- * (blocks, certificates, contact lists, identity claims, sync ranges),
+ * (blocks, certificates, contact lists, identity claims, sync ranges,
+ * audit queries, storage proofs),
  * place those bodies in a caller memory area: call
  * ec_wire_item_measure / ec_wire_env_measure for the exact byte count (or
  * use ec_wire_decode_bound(len), which always suffices), hand over that much
@@ -60,6 +61,10 @@
 #define EC_WIRE_T_COMMIT_FLAGS 0xD9u /* a COMMIT item with flags (ECP_F_SYNC:
                                         a catch-up answer); without flags a
                                         COMMIT item is 0xC3 */
+#define EC_WIRE_T_AUDIT 0xDAu     /* an AUDIT item (peer management, after
+                                     the flagged COMMIT's byte, so FIND ..
+                                     SYNCED keep theirs) */
+#define EC_WIRE_T_PROOF 0xDBu     /* a PROOF item */
 #define EC_WIRE_T_CERT 0xCEu      /* a commit certificate */
 #define EC_WIRE_T_ENVELOPE 0xE1u  /* sender + items */
 
@@ -100,7 +105,8 @@ typedef enum ec_wire_reason {
 	EC_WIRE_BAD_VALUE,       /* vote value not +1/-1 (BLOCK item: not -1/0/+1;
 	                            PING value, SYNCED more: not 0/1; HELLO hops
 	                            non-zero without ECP_F_JOIN or with
-	                            ECP_F_INTRO; encoder: SYNC more not 0) */
+	                            ECP_F_INTRO; PROOF count above
+	                            EC_SP_ENTRIES; encoder: SYNC more not 0) */
 	EC_WIRE_BAD_FLAGS,       /* flag bits the kind does not allow (BLOCK:
 	                            outside ECP_F_ALL; flagged COMMIT: other than
 	                            ECP_F_SYNC; HELLO: other than ECP_F_NEAR,
@@ -116,11 +122,16 @@ typedef enum ec_wire_reason {
 	EC_WIRE_CONTACT_COUNT,   /* more than ECP_MAX_CONTACTS contacts (encoder:
 	                            FIND with other than 1, HELLO with any) */
 	EC_WIRE_CONTACT_ORDER,   /* contacts not strictly ascending by id */
+	EC_WIRE_PROOF_ORDER,     /* PROOF entries not in the canonical order of
+	                            ec_sp_answer_check (a token twice, up
+	                            entries not strictly ascending from the
+	                            point, down entries not strictly descending
+	                            below it, or the two halves crossing) */
 	/* Reasons about the caller's arguments, never about the bytes: */
 	EC_WIRE_NOSPACE,         /* output capacity too small or memory misaligned */
 	EC_WIRE_NO_BODY,         /* encode: item without the body its kind carries
 	                            (block, cert, contacts, hello and its claim,
-	                            sync) */
+	                            sync, audit, proof) */
 	EC_WIRE_ID_MISMATCH,     /* encode: item block_id differs from block->id */
 	EC_WIRE_REASON_COUNT
 } ec_wire_reason;
@@ -219,7 +230,10 @@ EC_WUR ec_wire_reason ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cer
  * claim and the sender's address (no contacts); WELCOME flags, the claim,
  * the address and contacts (no hops); PING
  * its value (0 or 1); BYE nothing; SYNC lo, hi and after; SYNCED those and
- * more.  Contact lists are strictly ascending by id (ec_wire_contacts_sort).
+ * more; AUDIT nonce, round, lo and hi; PROOF nonce, point, count (at most
+ * EC_SP_ENTRIES) and the entries, in the order ec_sp_answer_check requires
+ * (the responder is the envelope's sender: not carried).  Contact lists
+ * are strictly ascending by id (ec_wire_contacts_sort).
  *
  * Fields a kind does not carry are ignored by the encoder and zero after
  * decoding, except BLOCKED's value, which decodes as -1 (a BLOCKED item is
@@ -259,10 +273,11 @@ EC_WUR ec_wire_reason ec_wire_item_measure(const uint8_t *in, size_t len, size_t
  * In:  mem, memcap: memory for the item's bodies, aligned to EC_WIRE_ALIGN
  *      (may be NULL when memcap is 0).
  * Out: *out.  Its bodies (out->block, and out->cert, contacts, hello with
- *      hello->claim, or sync) point into mem (not into in), which the
- *      caller owns and must keep for as long as it uses them; the block's
- *      id is computed.  A decoded claim is not interned (ecp_hello): a
- *      receiver that keeps it interns it.  Unspecified on failure.
+ *      hello->claim, sync, audit or proof) point into mem (not into in),
+ *      which the caller owns and must keep for as long as it uses them;
+ *      the block's id is computed.  A decoded claim is not interned
+ *      (ecp_hello): a receiver that keeps it interns it.  Unspecified on
+ *      failure.
  * Returns EC_WIRE_OK, a rejection reason, or EC_WIRE_NOSPACE. */
 EC_WUR ec_wire_reason ec_wire_item_decode(const uint8_t *in, size_t len, ecp_item *out,
                                           void *mem, size_t memcap);

@@ -34,6 +34,10 @@ typedef struct ec_memstore ec_memstore;
 typedef struct ec_memstore_view {
 	ec_memstore *store;
 	uint32_t owner;
+	/* nonzero: the ec protocol's token mappings written through this view
+	 * are dropped (a node that keeps none: a freeloader in a simulation
+	 * of storage audits) */
+	uint32_t drop_tokens;
 } ec_memstore_view;
 
 /* Creates an empty store.  Out: *out, to be released with ec_memstore_free. */

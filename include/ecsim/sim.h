@@ -179,6 +179,11 @@ typedef struct ec_sim_config {
 	                             later with its state (0: never) */
 	double leave_graceful;    /* share of departures that say goodbye first
 	                             (leave); those never come back */
+	double lazy_storage;      /* share of the nodes that join (not those the
+	                             run starts with) that keep no token
+	                             mappings: freeloaders, for storage audits
+	                             (the ec protocol's --audit) to evict; the
+	                             ground truth leaves them out */
 	ec_safety_check safety_check; /* the safety check; it draws nothing, so
 	                             a run without a violation is the same with
 	                             it on or off */
@@ -280,6 +285,19 @@ typedef struct ec_open_result {
 	 * submitter by the round the voter last came up (joined or returned),
 	 * or it had no mapping though such a move exists */
 	uint64_t token_votes, stale_votes;
+	/* storage audits (the ec protocol's --audit): audits that ended, of
+	 * them failed (wrong or missing mappings) and unanswered; evictions of
+	 * honest nodes (false alarms) and of freeloaders (lazy_storage) */
+	uint64_t audits, audit_fail, audit_unanswered, evict_honest, evict_lazy;
+	uint64_t lazy_nodes;       /* freeloaders that joined */
+	/* per freeloader that became ready: rounds from its join to its first
+	 * eviction by a neighbour (still live and not evicted: unfinished) */
+	ec_latency_stats lazy_evict_rounds;
+	uint64_t lazy_evict_unfinished;
+	/* at the end: live freeloaders, and the honest live nodes that still
+	 * hold one as a peer, on average */
+	uint64_t lazy_live_end;
+	double lazy_held_mean;
 } ec_open_result;
 /* What the safety check (ec_sim_config.safety_check) found. */
 typedef struct ec_safety_result {

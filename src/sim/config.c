@@ -49,6 +49,8 @@ check_open(const ec_sim_config *cfg)
 		return "the start nodes must be at least 2 and at most the nodes";
 	if (!is_fraction(cfg->churn))
 		return "the churn must be a fraction in [0, 1] (of the live nodes, per 100 rounds)";
+	if (!is_fraction(cfg->lazy_storage))
+		return "the lazy-storage share must be a fraction in [0, 1]";
 	if (!is_fraction(cfg->leave_graceful))
 		return "the graceful share of departures must be a fraction in [0, 1]";
 	if (!ec_sim_config_open(cfg))

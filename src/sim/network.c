@@ -211,7 +211,7 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 		return ecsim__open_build(s);
 	sim_progress(&s->cfg.hooks, "initialising nodes", 0, s->n);
 	for (uint32_t i = 0; i < s->n; i++) {
-		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
+		s->views[i] = (ec_memstore_view){owner(s, i)->store, i, 0};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], s->cfg.protocol_config)))
 			return err;
 	}

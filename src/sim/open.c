@@ -231,6 +231,14 @@ ecsim__open_plan(ec_sim *s)
 	    (err = ecsim_life_huge(l, slots, sizeof *o->lvid, (void **)&o->lvid)) ||
 	    (err = ecsim_life_calloc(l, 1024, sizeof *o->tokix.slots, (void **)&o->tokix.slots)))
 		return err;
+	if (cfg->lazy_storage > 0) {
+		if ((err = ecsim_life_calloc(l, words, sizeof *o->lazy, (void **)&o->lazy)) ||
+		    (err = ecsim_life_huge(l, slots, sizeof *o->evicted_at, (void **)&o->evicted_at)) ||
+		    (err = ecsim_life_huge(l, slots, sizeof *o->lazy_join, (void **)&o->lazy_join)))
+			return err;
+		for (uint32_t i = 0; i < slots; i++)
+			o->evicted_at[i] = UINT64_MAX;
+	}
 	o->tokix.nslots = 1024;
 	o->res.open = true;
 	o->res.start_nodes = o->start;
@@ -307,8 +315,13 @@ node_join(ec_sim *s, uint32_t i, ec_join_kind kind, size_t nc, size_t seq)
 		return EC_ENOMEM;
 	for (size_t k = 0; k < nc; k++)
 		o->cbuf[k] = (ec_contact){s->ids[o->contacts[k]], addr_of(o->contacts[k])};
+	/* a secret no other node can tell (audit nonces): the simulation's
+	 * own, from the seed and the node */
+	uint64_t secret = 0;
+	memcpy(&secret, s->cfg.seed, sizeof secret);
 	ec_join j = {.kind = kind, .boot = o->cbuf, .nboot = nc, .self = &o->claims[i],
-	             .addr = addr_of(i), .admit = o->admit};
+	             .addr = addr_of(i), .admit = o->admit,
+	             .secret = ec_mix64(secret ^ ec_mix64(s->ids[i]))};
 	worker *w = owner(s, i);
 	bind_node(w, i);
 	w->oi = 0;
@@ -349,6 +362,13 @@ join_new(ec_sim *s, uint32_t i, size_t seq)
 	ec_err err = s->cfg.protocol->node_init(node, s->ids[i], s->cfg.protocol_config);
 	if (err || (err = draw_contacts(s, &nc)))
 		return err;
+	ecsim_open *o = s->open;
+	if (o->lazy && unit(&o->rng) < s->cfg.lazy_storage) { /* a freeloader */
+		o->lazy[i / 64] |= 1ull << (i % 64);
+		s->views[i].drop_tokens = 1;
+		o->lazy_join[i] = s->round;
+		o->res.lazy_nodes++;
+	}
 	s->ready[i / 64] |= 1ull << (i % 64); /* it keeps its own peers */
 	catch_up(s, node);
 	if ((err = node_join(s, i, EC_JOIN_NEW, nc, seq)))
@@ -357,7 +377,7 @@ join_new(ec_sim *s, uint32_t i, size_t seq)
 	s->open->res.joins++;
 	if ((err = ecsim__wake(s, i)))
 		return err;
-	return ecsim__truth_joined(s, i, PENDING_JOIN);
+	return open_lazy(o, i) ? EC_OK : ecsim__truth_joined(s, i, PENDING_JOIN);
 }
 
 /* A crashed node back with its state: its clock jumps over the rounds it
@@ -376,7 +396,7 @@ come_back(ec_sim *s, uint32_t i, size_t seq)
 	s->open->res.rejoins++;
 	if ((err = ecsim__wake(s, i)))
 		return err;
-	return ecsim__truth_joined(s, i, PENDING_REJOIN);
+	return open_lazy(s->open, i) ? EC_OK : ecsim__truth_joined(s, i, PENDING_REJOIN);
 }
 
 /* A departure: a graceful one says goodbye first (leave); either way the
@@ -481,7 +501,7 @@ ecsim__open_build(ec_sim *s)
 {
 	ecsim_open *o = s->open;
 	for (uint32_t i = 0; i < s->n; i++)
-		s->views[i] = (ec_memstore_view){owner(s, i)->store, i};
+		s->views[i] = (ec_memstore_view){owner(s, i)->store, i, 0};
 	ec_err err = claims_by_index(s);
 	if (err)
 		return err;

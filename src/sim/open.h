@@ -73,7 +73,8 @@ typedef struct tok_move {
 /* A worker's vote counts, a cache line's worth apart from the next one's. */
 typedef struct open_votes {
 	uint64_t votes, stale;
-	uint64_t pad[6];
+	uint64_t audits, audit_fail, audit_unanswered, evict_honest, evict_lazy;
+	uint64_t pad[1];
 } open_votes;
 
 typedef struct ecsim_open {
@@ -116,6 +117,11 @@ typedef struct ecsim_open {
 	uint32_t *boff;
 	size_t boffcap;
 	open_votes votes[EC_SIM_MAX_THREADS];
+	/* lazy_storage > 0: bitmap of the freeloaders (left out of the truth),
+	 * and per node the round it was first evicted (UINT64_MAX: never;
+	 * workers lower it atomically) */
+	uint64_t *lazy;
+	uint64_t *evicted_at, *lazy_join;
 	/* the last check */
 	uint32_t last_live, last_exact, last_ready, last_exact_ready;
 	bool checked, checked_measured;
@@ -179,6 +185,14 @@ EC_WUR ec_err ecsim__truth_commit(ec_sim *s, const outstanding *o);
 bool ecsim__token_move_by(const ec_sim *s, uint64_t token, uint64_t by, uint64_t *created);
 /* An EC_EV_VOTE_CAST of a worker's node (worker threads). */
 void ecsim__open_vote(worker *w, ec_peer_id node, ec_block_id b, uint64_t arg);
+/* An EC_EV_AUDIT of a worker's node (worker threads). */
+void ecsim__open_audit(worker *w, ec_peer_id node, uint64_t peer, uint64_t arg);
+
+static inline bool
+open_lazy(const ecsim_open *o, uint32_t i)
+{
+	return o->lazy && bit_get(o->lazy, i);
+}
 /* The figures of an open run into *r.  Errors: EC_ENOMEM. */
 EC_WUR ec_err ecsim__truth_result(const ec_sim *s, ec_open_result *r);
 

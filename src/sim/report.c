@@ -280,6 +280,21 @@ open_text(FILE *out, const ec_open_result *o)
 	             "a token cast on a stale view of it\n",
 	        text_fig(b[3], o->has_peer_messages, 2, o->peer_messages_per_node_per_round),
 	        (unsigned long long)o->stale_votes, (unsigned long long)o->token_votes);
+	if (!o->audits && !o->lazy_nodes)
+		return;
+	fprintf(out, "Storage audits: %llu ended, %llu failed, %llu unanswered; evicted %llu "
+	             "honest, %llu freeloading (of %llu freeloaders that joined)\n",
+	        (unsigned long long)o->audits, (unsigned long long)o->audit_fail,
+	        (unsigned long long)o->audit_unanswered, (unsigned long long)o->evict_honest,
+	        (unsigned long long)o->evict_lazy, (unsigned long long)o->lazy_nodes);
+	if (o->lazy_nodes) {
+		open_dist_text(out, "Freeloaders (rounds from joining to a first eviction, ",
+		               &o->lazy_evict_rounds, o->lazy_evict_unfinished,
+		               "live at the end and never evicted");
+		fprintf(out, "Freeloaders live at the end: %llu, each held as a peer by %.1f honest "
+		             "live nodes on average\n",
+		        (unsigned long long)o->lazy_live_end, o->lazy_held_mean);
+	}
 }
 
 /* The open network's keys (null: undefined). */
@@ -319,6 +334,21 @@ open_json(FILE *out, const ec_open_result *o)
 	        (unsigned long long)o->lifecycle_messages,
 	        json_fig(b[3], o->has_peer_messages, o->peer_messages_per_node_per_round),
 	        (unsigned long long)o->token_votes, (unsigned long long)o->stale_votes);
+	const ec_latency_stats *z = &o->lazy_evict_rounds;
+	fprintf(out, "\"audits\":%llu,\"audit_fail\":%llu,\"audit_unanswered\":%llu,"
+	             "\"evict_honest\":%llu,\"evict_lazy\":%llu,\"lazy_nodes\":%llu,",
+	        (unsigned long long)o->audits, (unsigned long long)o->audit_fail,
+	        (unsigned long long)o->audit_unanswered, (unsigned long long)o->evict_honest,
+	        (unsigned long long)o->evict_lazy, (unsigned long long)o->lazy_nodes);
+	if (z->count)
+		fprintf(out, "\"lazy_evict_rounds_p50\":%llu,\"lazy_evict_rounds_p95\":%llu,",
+		        (unsigned long long)z->p50, (unsigned long long)z->p95);
+	else
+		fprintf(out, "\"lazy_evict_rounds_p50\":null,\"lazy_evict_rounds_p95\":null,");
+	fprintf(out, "\"lazy_evict_rounds_count\":%llu,\"lazy_evict_unfinished\":%llu,"
+	             "\"lazy_live_end\":%llu,\"lazy_held_mean\":%.6f,",
+	        (unsigned long long)z->count, (unsigned long long)o->lazy_evict_unfinished,
+	        (unsigned long long)o->lazy_live_end, o->lazy_held_mean);
 }
 
 int

@@ -72,7 +72,7 @@ alloc_nodes(ec_sim *s)
 	if (err || (err = ecsim_life_defer(&s->life, nodes_fini, s)))
 		return err;
 	s->ctx = s->w[0].ctx; /* set-up calls (set_peers) */
-	s->views[0] = (ec_memstore_view){s->w[0].store, 0};
+	s->views[0] = (ec_memstore_view){s->w[0].store, 0, 0};
 	s->ctx.store = ec_memstore_bind(&s->views[0], s->cfg.protocol->store_api);
 	if (!s->ctx.store.ops)
 		return EC_EINVAL; /* the in-memory store does not offer what it needs */

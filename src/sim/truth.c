@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec/storage_proof.h"
 #include "open.h"
 
 void
@@ -20,6 +21,8 @@ ecsim__truth_ring(ec_sim *s)
 	for (size_t word = 0; word < ((size_t)s->n + 63) / 64; word++)
 		for (uint64_t bits = o->up[word]; bits; bits &= bits - 1) {
 			uint32_t i = (uint32_t)(word * 64 + (size_t)__builtin_ctzll(bits));
+			if (open_lazy(o, i))
+				continue; /* a freeloader is no member of the honest ring */
 			o->lv[n] = i;
 			o->lvid[n++] = s->ids[i];
 		}
@@ -218,14 +221,19 @@ ecsim__truth_departure(ec_sim *s, uint32_t i)
 {
 	ecsim_open *o = s->open;
 	size_t off = o->naff;
+	if (open_lazy(o, i))
+		return EC_OK; /* not in the honest ring: no window held it */
 	if (!grow(&s->life, o->naff + 2 * (size_t)o->w, sizeof *o->aff, (void **)&o->aff, &o->affcap) ||
 	    !grow(&s->life, o->ncrash + 1, sizeof *o->crash, (void **)&o->crash, &o->crashcap))
 		return EC_ENOMEM;
 	for (int dir = -1; dir <= 1; dir += 2) {
 		uint32_t at = i;
-		for (uint32_t k = 0; k < o->w; k++) {
+		for (uint32_t k = 0; k < o->w;) {
 			if ((at = live_next(s, at, dir)) == i)
 				break;
+			if (open_lazy(o, at))
+				continue;
+			k++;
 			bool seen = false; /* a small ring: below and above meet */
 			for (size_t j = off; j < o->naff && !seen; j++)
 				seen = o->aff[j] == at;
@@ -324,12 +332,42 @@ ecsim__open_vote(worker *w, ec_peer_id node, ec_block_id b, uint64_t arg)
 	uint32_t rec = ecsim_idindex_find(&s->recix, b, s->recs, sizeof *s->recs);
 	if (rec == UINT32_MAX || !node_index(s, node, &v) || role >= o->boff[rec + 1] - o->boff[rec])
 		return; /* a block or a part the ledger does not know */
+	if (open_lazy(o, v))
+		return; /* a freeloader has no mappings to be stale */
 	open_votes *c = &s->open->votes[w->id];
 	c->votes++;
 	uint64_t created, mapped = arg >> 24; /* its mapping's time + 1, or 0: none */
 	if (ecsim__token_move_by(s, o->btok[o->boff[rec] + role], o->slot[v].up_round, &created) &&
 	    (mapped == 0 || created > mapped - 1))
 		c->stale++;
+}
+
+void
+ecsim__open_audit(worker *w, ec_peer_id node, uint64_t peer, uint64_t arg)
+{
+	(void)node;
+	const ec_sim *s = w->s;
+	ecsim_open *o = s->open;
+	open_votes *c = &o->votes[w->id];
+	unsigned v = (unsigned)(arg & 0xFF);
+	c->audits++;
+	c->audit_unanswered += v == 0xFF;
+	c->audit_fail += v != 0xFF && v != EC_SP_PASS && v != EC_SP_INCONCLUSIVE;
+	uint32_t p;
+	if (!(arg >> 8 & 1) || !node_index(s, peer, &p))
+		return;
+	if (!open_lazy(o, p)) {
+		c->evict_honest++;
+		return;
+	}
+	c->evict_lazy++;
+	/* the first eviction's round: a minimum, whatever order workers
+	 * reach it in */
+	uint64_t seen = __atomic_load_n(&o->evicted_at[p], __ATOMIC_RELAXED);
+	while (s->round < seen && !__atomic_compare_exchange_n(&o->evicted_at[p], &seen, s->round,
+	                                                        true, __ATOMIC_RELAXED,
+	                                                        __ATOMIC_RELAXED))
+		;
 }
 
 /* ---- the figures ----------------------------------------------------------- */
@@ -342,7 +380,11 @@ live_degrees(const ec_sim *s, ec_open_result *r)
 	uint64_t sum = 0;
 	r->degree_live_min = o->nlive ? UINT64_MAX : 0;
 	r->degree_live_max = 0;
+	uint32_t honest = 0;
 	for (uint32_t k = 0; k < o->nlive; k++) {
+		if (open_lazy(o, o->livev[k]))
+			continue;
+		honest++;
 		ec_node_status st;
 		s->cfg.protocol->open->status(node_at(s, o->livev[k]), &st);
 		uint64_t d = 0;
@@ -354,7 +396,49 @@ live_degrees(const ec_sim *s, ec_open_result *r)
 		r->degree_live_min = d < r->degree_live_min ? d : r->degree_live_min;
 		r->degree_live_max = d > r->degree_live_max ? d : r->degree_live_max;
 	}
-	r->degree_live_mean = o->nlive ? (double)sum / (double)o->nlive : 0.0;
+	r->degree_live_mean = honest ? (double)sum / (double)honest : 0.0;
+	if (!honest)
+		r->degree_live_min = 0;
+}
+
+/* The freeloaders' figures: how soon a neighbour evicted each, and how
+ * many honest live nodes still hold the live ones at the end. */
+static ec_err
+lazy_figures(const ec_sim *s, ec_open_result *r)
+{
+	const ecsim_open *o = s->open;
+	if (!o->lazy)
+		return EC_OK;
+	uint64_t *lat = malloc((size_t)s->n * sizeof *lat);
+	if (!lat)
+		return EC_ENOMEM;
+	size_t n = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (!open_lazy(o, i))
+			continue;
+		if (o->evicted_at[i] != UINT64_MAX)
+			lat[n++] = o->evicted_at[i] - o->lazy_join[i] + 1;
+		else if (open_up(o, i))
+			r->lazy_evict_unfinished++;
+		r->lazy_live_end += open_up(o, i);
+	}
+	ec_err err = ecsim__latency_stats(lat, n, &r->lazy_evict_rounds);
+	free(lat);
+	if (err)
+		return err;
+	uint64_t held = 0;
+	for (uint32_t k = 0; k < o->nlive; k++) {
+		if (open_lazy(o, o->livev[k]))
+			continue;
+		ec_node_status st;
+		s->cfg.protocol->open->status(node_at(s, o->livev[k]), &st);
+		for (size_t j = 0; j < st.npeers; j++) {
+			uint32_t p;
+			held += node_index(s, st.peers[j], &p) && open_up(o, p) && open_lazy(o, p);
+		}
+	}
+	r->lazy_held_mean = r->lazy_live_end ? (double)held / (double)r->lazy_live_end : 0.0;
+	return EC_OK;
 }
 
 ec_err
@@ -390,8 +474,14 @@ ecsim__truth_result(const ec_sim *s, ec_open_result *r)
 	r->peer_messages_per_node_per_round =
 	    r->has_peer_messages ? (double)r->lifecycle_messages / (double)r->live_node_rounds : 0.0;
 	for (uint32_t k = 0; k < s->nw; k++) {
-		r->token_votes += o->votes[k].votes;
-		r->stale_votes += o->votes[k].stale;
+		const open_votes *c = &o->votes[k];
+		r->token_votes += c->votes;
+		r->stale_votes += c->stale;
+		r->audits += c->audits;
+		r->audit_fail += c->audit_fail;
+		r->audit_unanswered += c->audit_unanswered;
+		r->evict_honest += c->evict_honest;
+		r->evict_lazy += c->evict_lazy;
 	}
-	return EC_OK;
+	return lazy_figures(s, r);
 }

@@ -439,6 +439,8 @@ v_xtoken_put(void *impl, const ec_id *token, const ec_id *block, uint64_t time)
 	const ec_memstore_view *v = impl;
 	ec_memstore *s = v->store;
 	ec_err err;
+	if (v->drop_tokens)
+		return EC_OK;
 	if ((s->xtlen + 1) * 8 > s->xtcap * 5 && (err = grow_xt(s)))
 		return err;
 	size_t h = (size_t)hash2(ec_id_hash(token), v->owner) & (s->xtcap - 1);
@@ -505,6 +507,33 @@ v_xtoken_scan(void *impl, uint64_t lo, uint64_t hi, const ec_id *after, ec_id *t
 		blocks[i] = e->block;
 	}
 	return n;
+}
+
+/* The owner's nearest mapping at or above (up) or at or below *x, no
+ * wrapping: one walk of the owner's list. */
+static bool
+v_xtoken_near(void *impl, const ec_id *x, bool up, ec_id *token, ec_id *block)
+{
+	const ec_memstore_view *v = impl;
+	const ec_memstore *s = v->store;
+	if (s->xhcap == 0 || v->owner < s->xhbase || v->owner - s->xhbase >= s->xhcap)
+		return false;
+	const xtslot *best = NULL;
+	for (uint32_t r = s->xh[v->owner - s->xhbase]; r != 0 && r != XT_END;) {
+		const xtslot *e = &s->xt[r - 1];
+		r = e->link;
+		int c = ec_id_cmp(&e->token, x);
+		if (up ? c < 0 : c > 0)
+			continue;
+		if (!best || (up ? ec_id_cmp(&e->token, &best->token) < 0
+		                 : ec_id_cmp(&e->token, &best->token) > 0))
+			best = e;
+	}
+	if (!best)
+		return false;
+	*token = best->token;
+	*block = best->block;
+	return true;
 }
 
 static bool
@@ -628,6 +657,7 @@ static const ecp_store_ops ecp_ops = {
 	.xblock_put = v_xblock_put,
 	.xblock_prefetch = v_xblock_prefetch,
 	.xtoken_scan = v_xtoken_scan,
+	.xtoken_near = v_xtoken_near,
 };
 
 ec_store

@@ -33,6 +33,7 @@ expect_error "churn above 1" "--churn needs a fraction" "${sw[@]}" --churn 1.5
 expect_error "negative churn" "--churn needs a fraction" "${sw[@]}" --churn -0.1
 expect_error "rejoin not a number" "--rejoin-after needs" "${sw[@]}" --churn 0.1 --rejoin-after soon
 expect_error "graceful share above 1" "--leave-graceful needs" "${sw[@]}" --churn 0.1 --leave-graceful 2
+expect_error "lazy share above 1" "--lazy-storage needs" "${sw[@]}" --churn 0.1 --lazy-storage 1.5
 # options that would change nothing
 expect_error "join rate of a full start" "--join-rate changes nothing" "${sw[@]}" --join-rate 5
 expect_error "bootstrap peers of a static run" "--bootstrap-peers changes nothing" "${sw[@]}" \
@@ -41,6 +42,8 @@ expect_error "rejoin without churn" "--rejoin-after changes nothing without --ch
 	--rejoin-after 5
 expect_error "graceful without churn" "--leave-graceful changes nothing without --churn" "${sw[@]}" \
 	--leave-graceful 0.5
+expect_error "freeloaders of a static run" "--lazy-storage changes nothing in a static network" \
+	"${sw[@]}" --lazy-storage 0.1
 # what an open network needs
 expect_error "protocol without open calls" "needs a protocol with open-network calls" "${sw[@]}" \
 	--protocol seed --start-nodes 50
@@ -84,7 +87,7 @@ printf 'nodes: 200\nstart_nodes: 1\n' >"$TMP/bad.yaml"
 if "$ECSIM" run "$TMP/bad.yaml" >/dev/null 2>"$TMP/err"; then bad "start_nodes 1 accepted"
 elif [ $? -eq 2 ] && grep -q 'bad.yaml:2:14: --start-nodes needs' "$TMP/err"; then ok
 else bad "scenario start_nodes 1: $(cat "$TMP/err")"; fi
-for key in join_rate bootstrap_peers rejoin_after leave_graceful churn; do
+for key in join_rate bootstrap_peers rejoin_after leave_graceful churn lazy_storage; do
 	printf '%s: x\n' "$key" >"$TMP/k.yaml"
 	if "$ECSIM" run "$TMP/k.yaml" >/dev/null 2>"$TMP/err"; then bad "$key: x accepted"
 	elif grep -q "k.yaml:1:.*--${key//_/-} needs" "$TMP/err"; then ok
@@ -93,7 +96,8 @@ done
 
 # --help documents the options.
 "$ECSIM" --help >"$TMP/help"
-for opt in start-nodes join-rate bootstrap-peers churn rejoin-after leave-graceful; do
+for opt in start-nodes join-rate bootstrap-peers churn rejoin-after leave-graceful lazy-storage \
+	audit; do
 	if grep -q -- "--$opt" "$TMP/help"; then ok; else bad "--help lacks --$opt"; fi
 done
 
@@ -118,6 +122,28 @@ if [ -n "$opener" ]; then
 	"$ECSIM" "${op[@]}" --csv-events "$TMP/open.csv" >/dev/null
 	joins=$(sed 's/.*"joins":\([0-9]*\).*/\1/' "$TMP/o1")
 	if [ "$(grep -c ',join,' "$TMP/open.csv")" -eq "$joins" ]; then ok; else bad "CSV join rows != $joins"; fi
+	# Storage audits with freeloaders (ec): every freeloader is evicted,
+	# no honest node is, and the run is the same on 2 threads and from
+	# its scenario.
+	if [ "$opener" = ec ]; then
+		au=(--quiet --json --protocol ec --topology small-world --degree 16 --nodes 200
+			--start-nodes 20 --join-rate 10 --rounds 160 --tokens-per-node 4
+			--tx-rate-per-node 0.02 --seed 7 --audit 8 --lazy-storage 0.2)
+		"$ECSIM" "${au[@]}" --threads 1 >"$TMP/a1"
+		"$ECSIM" "${au[@]}" --threads 2 >"$TMP/a2"
+		if [ -s "$TMP/a1" ] && cmp -s "$TMP/a1" "$TMP/a2"; then ok; else bad "audit run differs on 2 threads"; fi
+		key() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$TMP/a1"; }
+		if [ "$(key lazy_nodes)" -gt 0 ] && [ "$(key evict_lazy)" -gt 0 ] &&
+			[ "$(key lazy_evict_unfinished)" -eq 0 ]; then ok
+		else bad "freeloaders not all evicted: $(grep -o '"audits.*' "$TMP/a1")"; fi
+		if [ "$(key audits)" -gt 0 ] && [ "$(key evict_honest)" -eq 0 ]; then ok
+		else bad "honest nodes evicted: $(grep -o '"audits.*' "$TMP/a1")"; fi
+		"$ECSIM" "${au[@]}" --print-scenario >"$TMP/audit.yaml"
+		if grep -q '^lazy_storage: 0.2$' "$TMP/audit.yaml" && grep -q '^audit: 8$' "$TMP/audit.yaml"; then ok
+		else bad "audit scenario lacks lazy_storage or audit"; fi
+		"$ECSIM" run "$TMP/audit.yaml" --quiet --json >"$TMP/a3"
+		if cmp -s "$TMP/a1" "$TMP/a3"; then ok; else bad "audit scenario round trip differs"; fi
+	fi
 else
 	echo "note: no registered protocol has open-network calls yet: open runs not tried"
 fi

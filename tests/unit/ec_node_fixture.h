@@ -140,7 +140,7 @@ make_cfg(uint64_t self, const ecp_config *cfg)
 	fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
 	assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &f->ms), EC_OK);
-	f->view = (ec_memstore_view){f->ms, 0};
+	f->view = (ec_memstore_view){f->ms, 0, 0};
 	f->ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = record_send, .send_user = f,
 	                  .store = ec_memstore_bind(&f->view, ECP_STORE_API), .intern = intern,
 	                  .intern_user = f->ms, .event = record_event, .event_user = f,

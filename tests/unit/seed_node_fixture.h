@@ -104,7 +104,7 @@ setup(void **state)
 	fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
 	assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &f->ms), EC_OK);
-	f->view = (ec_memstore_view){f->ms, 0};
+	f->view = (ec_memstore_view){f->ms, 0, 0};
 	f->ctx.realloc_fn = ec_libc_realloc;
 	f->ctx.send = record_send;
 	f->ctx.send_user = f;

@@ -2,8 +2,8 @@
 /*
  * Unit tests for how a driver carries the ec protocol's messages
  * (ecp_msg_ops, src/proto/ec/carry.c): keep() copies the item array and the
- * bodies the sender may free (contact lists, hellos, sync ranges) into the
- * keeper's storage, aligned, and leaves interned bodies (blocks,
+ * bodies the sender may free (contact lists, hellos, sync ranges, audit
+ * queries, storage proofs) into the keeper's storage, aligned, and leaves interned bodies (blocks,
  * certificates, a hello's claim) where they are; a failed keep leaves the
  * message unchanged; the wire size is the canonical encoding's; the
  * counters put peer management (and catch-up COMMIT items) in the
@@ -66,6 +66,8 @@ typedef struct bodies {
 	ecp_contacts *find;
 	ecp_hello *welcome;
 	ecp_sync *sync;
+	ecp_audit *audit;
+	ecp_proof *proof; /* two entries */
 } bodies;
 
 static void
@@ -90,6 +92,14 @@ bodies_make(bodies *b)
 		b->welcome->c[i] = (ec_contact){.id = 10 + i, .addr = {.len = 1, .b = {(uint8_t)i}}};
 	b->sync = calloc(1, sizeof *b->sync);
 	*b->sync = (ecp_sync){.lo = 1, .hi = 2, .after = {{3, 4, 5, 6}}, .more = 1};
+	b->audit = calloc(1, sizeof *b->audit);
+	*b->audit = (ecp_audit){.nonce = 11, .round = 12, .lo = 13, .hi = 14};
+	b->proof = calloc(1, sizeof(ecp_proof) + 2 * sizeof(ec_sp_mapping));
+	b->proof->nonce = 21;
+	b->proof->point = (ec_id){{0x80, 0, 0, 0}};
+	b->proof->count = 2; /* a store of two tokens: both above the point */
+	b->proof->e[0] = (ec_sp_mapping){{{0x81, 0, 0, 0}}, {{22, 0, 0, 0}}};
+	b->proof->e[1] = (ec_sp_mapping){{{0x82, 0, 0, 0}}, {{23, 0, 0, 1}}};
 }
 
 static void
@@ -101,9 +111,11 @@ bodies_free(bodies *b)
 	free(b->find);
 	free(b->welcome);
 	free(b->sync);
+	free(b->audit);
+	free(b->proof);
 }
 
-enum { NITEMS = 7 };
+enum { NITEMS = 9 };
 
 static void
 items_make(const bodies *b, ecp_item *it)
@@ -117,6 +129,8 @@ items_make(const bodies *b, ecp_item *it)
 	it[5] = (ecp_item){.kind = ECP_COMMIT, .flags = ECP_F_SYNC, .block_id = b->block->id,
 	                   .block = b->block, .cert = b->cert};
 	it[6] = (ecp_item){.kind = ECP_BYE};
+	it[7] = (ecp_item){.kind = ECP_AUDIT, .audit = b->audit};
+	it[8] = (ecp_item){.kind = ECP_PROOF, .proof = b->proof};
 }
 
 static ec_msg
@@ -151,12 +165,18 @@ test_keep_copies_bodies(void **state)
 	memset(b.find, 0xEE, sizeof(ecp_contacts) + sizeof(ec_contact));
 	memset(b.welcome, 0xEE, sizeof(ecp_hello) + 3 * sizeof(ec_contact));
 	memset(b.sync, 0xEE, sizeof *b.sync);
+	memset(b.audit, 0xEE, sizeof *b.audit);
+	memset(b.proof, 0xEE, sizeof(ecp_proof) + 2 * sizeof(ec_sp_mapping));
 	free(b.find);
 	free(b.welcome);
 	free(b.sync);
+	free(b.audit);
+	free(b.proof);
 	b.find = NULL;
 	b.welcome = NULL;
 	b.sync = NULL;
+	b.audit = NULL;
+	b.proof = NULL;
 
 	const ecp_item *kept = m.u.env.items;
 	assert_true(inside(a, kept));
@@ -179,12 +199,34 @@ test_keep_copies_bodies(void **state)
 	assert_ptr_equal(kept[4].block, block); /* interned: stays put */
 	assert_ptr_equal(kept[5].cert, b.cert);
 	assert_null(kept[6].sync);
+	assert_true(inside(a, kept[7].audit) && aligned(kept[7].audit));
+	assert_int_equal(kept[7].audit->nonce, 11);
+	assert_int_equal(kept[7].audit->round, 12);
+	assert_int_equal(kept[7].audit->lo, 13);
+	assert_int_equal(kept[7].audit->hi, 14);
+	assert_true(inside(a, kept[8].proof) && aligned(kept[8].proof));
+	assert_int_equal(kept[8].proof->nonce, 21);
+	assert_int_equal(kept[8].proof->point.w[0], 0x80);
+	assert_int_equal(kept[8].proof->count, 2);
+	assert_int_equal(kept[8].proof->e[0].token.w[0], 0x81);
+	assert_int_equal(kept[8].proof->e[1].token.w[0], 0x82); /* the entries came along */
+	assert_int_equal(kept[8].proof->e[1].block.w[3], 1);
+	/* each body in its own slot: the proof's entries end inside the
+	 * arena, and no two bodies overlap */
+	assert_true(inside(a, (const unsigned char *)&kept[8].proof->e[2] - 1));
+	assert_true((const unsigned char *)kept[7].audit + sizeof(ecp_audit) <=
+	                (const unsigned char *)kept[8].proof ||
+	            (const unsigned char *)kept[8].proof + sizeof(ecp_proof) +
+	                    2 * sizeof(ec_sp_mapping) <=
+	                (const unsigned char *)kept[7].audit);
 
 	/* a delayed message is kept again from the kept copy */
 	assert_int_equal(ecp_msg_ops.keep(&m, &k), EC_OK);
 	assert_true(m.u.env.items != kept);
 	assert_true(m.u.env.items[2].hello != kept[2].hello);
 	assert_int_equal(m.u.env.items[2].hello->c[2].id, 12);
+	assert_true(m.u.env.items[8].proof != kept[8].proof);
+	assert_int_equal(m.u.env.items[8].proof->e[1].block.w[0], 23);
 	bodies_free(&b);
 	free(a);
 }
@@ -258,18 +300,18 @@ test_lifecycle_counter(void **state)
 	ec_msg m = envelope(items, NITEMS);
 	uint64_t c[EC_MSG_COUNTERS] = {0};
 	ecp_msg_ops.count(&m, c);
-	/* FIND, WELCOME, SYNCED, the catch-up COMMIT and BYE; the plain COMMIT
-	 * alone is a commit */
-	assert_int_equal(c[peer->num], 5);
+	/* FIND, WELCOME, SYNCED, the catch-up COMMIT, BYE, AUDIT and PROOF;
+	 * the plain COMMIT alone is a commit */
+	assert_int_equal(c[peer->num], 7);
 	assert_int_equal(c[commit->num], 1);
-	/* every peer-management kind counts once */
-	ecp_item each[ECP_SYNCED - ECP_FIND + 1];
-	for (uint8_t k = ECP_FIND; k <= ECP_SYNCED; k++)
+	/* every peer-management kind (FIND .. the last kind) counts once */
+	ecp_item each[ECP_KIND_MAX - ECP_FIND + 1];
+	for (uint8_t k = ECP_FIND; k <= ECP_KIND_MAX; k++)
 		each[k - ECP_FIND] = (ecp_item){.kind = k};
 	memset(c, 0, sizeof c);
-	m = envelope(each, ECP_SYNCED - ECP_FIND + 1);
+	m = envelope(each, ECP_KIND_MAX - ECP_FIND + 1);
 	ecp_msg_ops.count(&m, c);
-	assert_int_equal(c[peer->num], ECP_SYNCED - ECP_FIND + 1);
+	assert_int_equal(c[peer->num], ECP_KIND_MAX - ECP_FIND + 1);
 	uint64_t total = 0;
 	for (size_t i = 0; i < EC_MSG_COUNTERS; i++)
 		total += c[i];

@@ -7,7 +7,9 @@
  * network grown one joiner a round ends with every node ready and an exact
  * window view; a crashed node is dropped by every node whose window held
  * it within dead_after + 2 rounds; a node back after downtime abstains
- * until it has caught up; a bad identity is never admitted.
+ * until it has caught up; a bad identity is never admitted; with storage
+ * audits, a node that keeps no mappings is evicted by its neighbours and
+ * one that missed a mapping is repaired, not evicted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,6 +61,10 @@ typedef struct net {
 	/* the first yes vote the node at watch cast on a token role, and when
 	 * (test_settling_create); 0: none yet */
 	uint64_t watch, watch_yes_round;
+	/* storage audits of the node `audited` (EC_EV_AUDIT): failed, passed,
+	 * and the auditors that evicted it */
+	uint64_t audited;
+	uint32_t audit_fail, audit_pass, evicted_by;
 } net;
 
 static void *
@@ -108,6 +114,11 @@ net_send(void *user, const ec_msg *m)
 			break;
 		case ECP_SYNC:
 		case ECP_SYNCED: it->sync = keep_alloc(t, it->sync, sizeof *it->sync); break;
+		case ECP_AUDIT: it->audit = keep_alloc(t, it->audit, sizeof *it->audit); break;
+		case ECP_PROOF:
+			it->proof = keep_alloc(t, it->proof, sizeof *it->proof +
+			                                         it->proof->count * sizeof(ec_sp_mapping));
+			break;
 		default: break;
 		}
 	}
@@ -118,9 +129,14 @@ static void
 net_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t arg)
 {
 	net *t = user;
-	(void)block;
 	if (ev == EC_EV_REJECT && arg == 16)
 		t->rejects++;
+	if (ev == EC_EV_AUDIT && t->audited && block == t->audited) {
+		unsigned v = (unsigned)(arg & 0xFF);
+		t->audit_pass += v == EC_SP_PASS;
+		t->audit_fail += v != EC_SP_PASS && v != EC_SP_INCONCLUSIVE && v != 0xFF;
+		t->evicted_by += (arg >> 8 & 1) != 0;
+	}
 	if (ev == EC_EV_VOTE_CAST && node == t->watch && (arg & 0xFFFF) != 0xFFFF &&
 	    (arg >> 16 & 1) && !t->watch_yes_round)
 		t->watch_yes_round = t->round;
@@ -159,8 +175,10 @@ make_identity(net *t, uint32_t i, bool bad)
 	t->id[i] = ec_id_pos(&a);
 }
 
+/* A network of n nodes, auditing each other's storage every `audit`
+ * rounds (0: never, the default). */
 static net *
-net_new(uint32_t n)
+net_new_audit(uint32_t n, uint32_t audit)
 {
 	net *t = calloc(1, sizeof *t);
 	assert_non_null(t);
@@ -168,10 +186,11 @@ net_new(uint32_t n)
 	assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &t->ms), EC_OK);
 	ecp_config_default(&t->cfg);
 	t->cfg.degree = 16; /* 5 neighbours a side (w+1), 8 long-range */
+	t->cfg.audit = audit;
 	t->n = n;
 	for (uint32_t i = 0; i < n; i++) {
 		make_identity(t, i, false);
-		t->view[i] = (ec_memstore_view){t->ms, i};
+		t->view[i] = (ec_memstore_view){t->ms, i, 0};
 		t->ctx[i] = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = net_send, .send_user = t,
 		                     .store = ec_memstore_bind(&t->view[i], ECP_STORE_API),
 		                     .intern = net_intern, .intern_user = t->ms,
@@ -182,6 +201,12 @@ net_new(uint32_t n)
 		assert_int_equal(ec_protocol_ec.node_init(t->node[i], t->id[i], &t->cfg), EC_OK);
 	}
 	return t;
+}
+
+static net *
+net_new(uint32_t n)
+{
+	return net_new_audit(n, 0);
 }
 
 static ec_contact
@@ -745,6 +770,174 @@ test_self_never_admitted(void **state)
 	net_free(t);
 }
 
+/* Keys just above each of the w+1 nodes on each side of position pos
+ * among the first k nodes (pos itself not among them): tokens whose
+ * windows a node joining at pos shares with those neighbours. */
+static uint32_t
+keys_around(const net *t, uint32_t k, uint64_t pos, uint64_t *keys)
+{
+	uint64_t live[MAXN];
+	for (uint32_t j = 0; j < k; j++)
+		live[j] = t->id[j];
+	qsort(live, k, sizeof *live, cmp_u64);
+	uint32_t at = 0;
+	while (at < k && live[at] < pos)
+		at++;
+	uint32_t n = 0;
+	for (uint32_t d = 0; d < 2 * (W + 1); d++)
+		keys[n++] = live[(at + k - (W + 1) + d) % k] + 1;
+	return n;
+}
+
+/* Node 40 joins 40 seeded nodes that audit each other every 8 rounds,
+ * next to tokens committed long enough ago to be checked; `lazy`: it
+ * keeps no mapping (its store drops them).  Returns the network after 80
+ * rounds. */
+static net *
+audit_case(bool lazy)
+{
+	net *t = net_new_audit(41, 8);
+	seed_nodes(t, 40);
+	uint64_t keys[2 * (W + 1)];
+	uint32_t nk = keys_around(t, 40, t->id[40], keys);
+	for (uint32_t k = 0; k < nk; k++)
+		(void)commit_token(t, keys[k]);
+	for (int r = 0; r < 40; r++) /* the commits settle (block time 3) */
+		step(t);
+	t->view[40].drop_tokens = lazy;
+	t->audited = t->id[40];
+	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	for (int r = 0; r < 80; r++)
+		step(t);
+	return t;
+}
+
+/* A freeloader (it answers audits from an empty store) is audited by the
+ * w+1 nearest nodes on each side once it says it is caught up; each finds
+ * the mappings of the tokens they share missing, repairs, finds them
+ * missing again, and evicts it: none of them keeps it as a peer, and its
+ * HELLOs are refused later on.  An honest joiner in the same place
+ * passes its audits and stays. */
+static void
+test_audit_evicts_freeloader(void **state)
+{
+	(void)state;
+	net *t = audit_case(true);
+	uint32_t auditors = 0;
+	for (int side = 0; side < 2; side++)
+		for (uint32_t k = 1; k <= W + 1; k++) {
+			uint32_t i = index_of(t, truth_nth(t, 40, side, k));
+			assert_false(has_peer(t, i, t->id[40]));
+			auditors++;
+		}
+	if (getenv("EC_OPEN_DEBUG"))
+		print_message("freeloader: %u failed, %u passed, evicted by %u\n", t->audit_fail,
+		              t->audit_pass, t->evicted_by);
+	assert_true(t->evicted_by >= auditors);
+	assert_true(t->audit_fail >= 2 * auditors); /* repaired once before */
+	for (int r = 0; r < 40; r++) /* it keeps knocking: refused */
+		step(t);
+	for (int side = 0; side < 2; side++)
+		for (uint32_t k = 1; k <= W + 1; k++)
+			assert_false(has_peer(t, index_of(t, truth_nth(t, 40, side, k)), t->id[40]));
+	net_free(t);
+
+	t = audit_case(false);
+	if (getenv("EC_OPEN_DEBUG"))
+		print_message("honest: %u failed, %u passed, evicted by %u\n", t->audit_fail,
+		              t->audit_pass, t->evicted_by);
+	assert_int_equal(t->evicted_by, 0);
+	assert_int_equal(t->audit_fail, 0);
+	assert_true(t->audit_pass > 0);
+	assert_true(ready(t, 40));
+	for (uint32_t i = 0; i < t->n; i++)
+		assert_true(window_exact(t, i));
+	net_free(t);
+}
+
+/* An honest node that missed a commit (the mapping is in every store of
+ * the token's window but its own) fails the audit that reaches the token,
+ * takes the mapping from the repair that follows, and passes after: it is
+ * never evicted.  (The mapping goes in after the first refresh, and the
+ * next one is 64 rounds away: only the repair can bring it.) */
+static void
+test_audit_repairs(void **state)
+{
+	(void)state;
+	net *t = net_new_audit(41, 8);
+	seed_nodes(t, 41);
+	for (int r = 0; r < 20; r++)
+		step(t);
+	t->audited = t->id[40];
+	/* a token just above node 40, committed long ago; node 40 never heard */
+	const ecp_block *blk = create_block(t, t->id[40] + 1, 0x4242, 3);
+	uint64_t win[2 * W + 1];
+	true_window(t, t->id[40] + 1, win);
+	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
+	assert_non_null(c);
+	c->n = 2 * W + 1;
+	for (uint32_t k = 0; k < c->n; k++)
+		c->v[k] = (ecp_vote){.voter = win[k], .stamp = 6, .role = 0, .value = 1};
+	const ecp_cert *cert = ec_memstore_intern_bytes(t->ms, c, sizeof *c + c->n * sizeof c->v[0]);
+	free(c);
+	for (uint32_t k = 0; k < 2 * W + 1; k++) {
+		uint32_t i = index_of(t, win[k]);
+		if (i == 40)
+			continue;
+		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
+		assert_int_equal(st->xblock_put(t->ctx[i].store.impl, blk, cert), EC_OK);
+		assert_int_equal(st->xtoken_put(t->ctx[i].store.impl, &blk->parts[0].token, &blk->id,
+		                                blk->time),
+		                 EC_OK);
+	}
+	const ecp_store_ops *st = ecp_store(&t->ctx[40].store);
+	ec_id got;
+	uint64_t when;
+	assert_false(st->xtoken_get(t->ctx[40].store.impl, &blk->parts[0].token, &got, &when));
+	for (int r = 0; r < 40; r++)
+		step(t);
+	if (getenv("EC_OPEN_DEBUG"))
+		print_message("repair: %u failed, %u passed, evicted by %u\n", t->audit_fail,
+		              t->audit_pass, t->evicted_by);
+	assert_true(t->audit_fail > 0);
+	assert_true(st->xtoken_get(t->ctx[40].store.impl, &blk->parts[0].token, &got, &when));
+	assert_true(ec_id_eq(&got, &blk->id));
+	assert_int_equal(t->evicted_by, 0);
+	for (uint32_t i = 0; i < 40; i++)
+		if (index_of(t, truth_nth(t, i, 0, 1)) == 40 || index_of(t, truth_nth(t, i, 1, 1)) == 40)
+			assert_true(has_peer(t, i, t->id[40]));
+	net_free(t);
+}
+
+/* The challenge point: in the range asked (wrapping too), the same for
+ * both ends, another for another nonce, anywhere for the whole ring. */
+static void
+test_audit_point(void **state)
+{
+	(void)state;
+	ecp_audit a = {.nonce = 7, .round = 100, .lo = 1000, .hi = 5000};
+	ec_id p, q;
+	ecp_audit_point(11, 22, &a, &p);
+	ecp_audit_point(11, 22, &a, &q);
+	assert_true(ec_id_eq(&p, &q));
+	assert_true(ec_id_pos(&p) >= 1000 && ec_id_pos(&p) <= 5000);
+	a.nonce = 8;
+	ecp_audit_point(11, 22, &a, &q);
+	assert_false(ec_id_eq(&p, &q));
+	for (uint64_t nonce = 0; nonce < 200; nonce++) { /* a wrapping range */
+		a = (ecp_audit){.nonce = nonce, .round = 3, .lo = UINT64_MAX - 10, .hi = 10};
+		ecp_audit_point(11, 22, &a, &q);
+		assert_true(ec_id_pos(&q) >= UINT64_MAX - 10 || ec_id_pos(&q) <= 10);
+	}
+	a = (ecp_audit){.nonce = 1, .round = 3, .lo = 0, .hi = UINT64_MAX};
+	ecp_audit_point(11, 22, &a, &p);
+	ec_sp_query sq = {.requester = ec_id_expand(11), .responder = ec_id_expand(22), .nonce = 1,
+	                  .round = 3};
+	ec_sp_challenge(&sq, &q);
+	assert_true(ec_id_eq(&p, &q)); /* unfolded */
+}
+
 int
 main(void)
 {
@@ -757,6 +950,9 @@ main(void)
 	    cmocka_unit_test(test_self_never_admitted),
 	    cmocka_unit_test(test_stale_quorum),
 	    cmocka_unit_test(test_settling_create),
+	    cmocka_unit_test(test_audit_evicts_freeloader),
+	    cmocka_unit_test(test_audit_repairs),
+	    cmocka_unit_test(test_audit_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

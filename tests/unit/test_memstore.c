@@ -49,7 +49,7 @@ test_bind_by_api(void **state)
 {
 	(void)state;
 	ec_memstore *s = new_store();
-	ec_memstore_view v = {s, 3};
+	ec_memstore_view v = {s, 3, 0};
 	ec_store seed = ec_memstore_bind(&v, ec_protocol_seed.store_api);
 	ec_store ecp = ec_memstore_bind(&v, ec_protocol_ec.store_api);
 	ec_store none = ec_memstore_bind(&v, "no-such-store/1");
@@ -72,7 +72,7 @@ test_empty(void **state)
 {
 	(void)state;
 	ec_memstore *s = new_store();
-	ec_memstore_view v = {s, 0};
+	ec_memstore_view v = {s, 0, 0};
 	ec_store st = ec_memstore_bind(&v, EC_SEED_STORE_API);
 	assert_ptr_equal(st.impl, &v);
 	assert_null(ec_seed_store(&st)->block_get(st.impl, 1));
@@ -89,7 +89,7 @@ test_blocks_per_owner(void **state)
 {
 	(void)state;
 	ec_memstore *s = new_store();
-	ec_memstore_view v0 = {s, 0}, v1 = {s, 1}, v9 = {s, 900000};
+	ec_memstore_view v0 = {s, 0, 0}, v1 = {s, 1, 0}, v9 = {s, 900000, 0};
 	ec_store s0 = ec_memstore_bind(&v0, EC_SEED_STORE_API), s1 = ec_memstore_bind(&v1, EC_SEED_STORE_API),
 	         s9 = ec_memstore_bind(&v9, EC_SEED_STORE_API);
 	ec_block a = mk(100, 1, 5), a_other = mk(100, 2, 6), c = mk(200, 3, 7);
@@ -155,7 +155,7 @@ test_intern(void **state)
 	assert_ptr_equal(px, py);
 
 	/* block_put interns: every owner's copy of an equal block is one object */
-	ec_memstore_view v0 = {s, 0}, v1 = {s, 1};
+	ec_memstore_view v0 = {s, 0, 0}, v1 = {s, 1, 0};
 	ec_store s0 = ec_memstore_bind(&v0, EC_SEED_STORE_API), s1 = ec_memstore_bind(&v1, EC_SEED_STORE_API);
 	assert_int_equal(ec_seed_store(&s0)->block_put(s0.impl, &a), EC_OK);
 	assert_int_equal(ec_seed_store(&s1)->block_put(s1.impl, &a2), EC_OK);
@@ -241,7 +241,7 @@ test_tokens(void **state)
 {
 	(void)state;
 	ec_memstore *s = new_store();
-	ec_memstore_view v0 = {s, 0}, v1 = {s, 1};
+	ec_memstore_view v0 = {s, 0, 0}, v1 = {s, 1, 0};
 	ec_store s0 = ec_memstore_bind(&v0, EC_SEED_STORE_API), s1 = ec_memstore_bind(&v1, EC_SEED_STORE_API);
 	ec_block_id b = 0;
 	uint64_t t = 0;
@@ -288,7 +288,7 @@ test_growth(void **state)
 	ec_memstore_view v[OWNERS];
 	ec_store st[OWNERS];
 	for (uint32_t o = 0; o < OWNERS; o++) {
-		v[o] = (ec_memstore_view){s, o * 1000};
+		v[o] = (ec_memstore_view){s, o * 1000, 0};
 		st[o] = ec_memstore_bind(&v[o], EC_SEED_STORE_API);
 	}
 	size_t bytes0 = ec_memstore_bytes(s);

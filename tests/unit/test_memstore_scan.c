@@ -4,7 +4,9 @@
  * the token mappings of one owner in a ring range, in ring order from lo
  * (position - lo, then the full id), after a resume point, at most max.
  * Every scan is checked against a reference built here by filtering and
- * sorting all of the owner's mappings.
+ * sorting all of the owner's mappings.  Also xtoken_near (the nearest
+ * mapping at or above, or at or below, an id, without wrapping) and a view
+ * that drops token mappings (drop_tokens).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +31,7 @@ typedef struct owner {
 static void
 bind(owner *o, ec_memstore *s, uint32_t index)
 {
-	o->view = (ec_memstore_view){s, index};
+	o->view = (ec_memstore_view){s, index, 0};
 	o->st = ec_memstore_bind(&o->view, ECP_STORE_API);
 	assert_non_null(o->st.ops);
 	assert_non_null(ecp_store(&o->st)->xtoken_scan);
@@ -436,6 +438,77 @@ test_scan_owner_extremes(void **state)
 	ec_memstore_free(lo);
 }
 
+/* xtoken_near against a brute-force reference over random mappings of
+ * two owners (each sees only its own), at ids on, between and beyond them. */
+static void
+test_near(void **state)
+{
+	(void)state;
+	ec_memstore *s = new_store();
+	owner a, b;
+	bind(&a, s, 3);
+	bind(&b, s, 4);
+	assert_non_null(ecp_store(&a.st)->xtoken_near);
+	ec_id tok[64];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	for (int i = 0; i < 64; i++) {
+		/* few distinct positions: equal positions, other words decide */
+		tok[i] = id4(next_rand(&x) % 8 * (UINT64_MAX / 8), next_rand(&x), 0, next_rand(&x));
+		ec_id blk = block_of(3, &tok[i]);
+		put(&a, &tok[i], &blk);
+		ec_id other = id4(tok[i].w[0], tok[i].w[1], 1, 0);
+		blk = block_of(4, &other);
+		put(&b, &other, &blk);
+	}
+	const ecp_store_ops *st = ecp_store(&a.st);
+	for (int q = 0; q < 400; q++) {
+		ec_id at = q < 64 ? tok[q] : id4(next_rand(&x), next_rand(&x), next_rand(&x), 0);
+		if (q == 64)
+			at = id4(0, 0, 0, 0);
+		if (q == 65)
+			at = id4(UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX);
+		for (int up = 0; up < 2; up++) {
+			const ec_id *best = NULL;
+			for (int i = 0; i < 64; i++) {
+				int c = ec_id_cmp(&tok[i], &at);
+				if ((up ? c < 0 : c > 0))
+					continue;
+				if (!best || (up ? ec_id_cmp(&tok[i], best) < 0 : ec_id_cmp(&tok[i], best) > 0))
+					best = &tok[i];
+			}
+			ec_id t, blk;
+			bool got = st->xtoken_near(a.st.impl, &at, up, &t, &blk);
+			assert_int_equal(got, best != NULL);
+			if (got) {
+				ec_id want = block_of(3, best);
+				assert_true(ec_id_eq(&t, best));
+				assert_true(ec_id_eq(&blk, &want));
+			}
+		}
+	}
+	ec_memstore_free(s);
+}
+
+/* A view with drop_tokens keeps no token mapping; another owner's does. */
+static void
+test_drop_tokens(void **state)
+{
+	(void)state;
+	ec_memstore *s = new_store();
+	owner a, b;
+	bind(&a, s, 1);
+	bind(&b, s, 2);
+	a.view.drop_tokens = 1;
+	ec_id t = id4(5, 6, 7, 8), blk = id4(9, 9, 9, 9), got;
+	uint64_t when;
+	put(&a, &t, &blk);
+	put(&b, &t, &blk);
+	assert_false(ecp_store(&a.st)->xtoken_get(a.st.impl, &t, &got, &when));
+	assert_false(ecp_store(&a.st)->xtoken_near(a.st.impl, &t, true, &got, &got));
+	assert_true(ecp_store(&b.st)->xtoken_get(b.st.impl, &t, &got, &when));
+	ec_memstore_free(s);
+}
+
 int
 main(void)
 {
@@ -447,6 +520,8 @@ main(void)
 		cmocka_unit_test(test_scan_owners_and_overwrite),
 		cmocka_unit_test(test_scan_growth),
 		cmocka_unit_test(test_scan_owner_extremes),
+		cmocka_unit_test(test_near),
+		cmocka_unit_test(test_drop_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

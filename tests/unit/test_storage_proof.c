@@ -640,6 +640,48 @@ test_verify_known(void **state)
 	assert_int_equal(v, EC_SP_PASS);
 }
 
+/* ec_sp_verify_point: the same verdicts against a point the caller
+ * derived; an answer to another point fails, and so does another
+ * responder, whatever the point. */
+static void
+test_verify_point(void **state)
+{
+	(void)state;
+	ec_sp_mapping m[40];
+	size_t n = spread_ring(m);
+	ec_sp_query q = base_query();
+	ec_sp_array all = {m, n};
+	ec_sp_view kv = ec_sp_array_view(&all);
+	ec_sp_verdict v;
+	ec_sp_tally t;
+	/* a point of the caller's own, far from the challenge's */
+	ec_id point = id4(17 * (MAXW / 40) + 5, 0, 0, 0);
+	ec_sp_answer h;
+	assert_int_equal(ec_sp_answer_build(&q.responder, &point, &kv, &h), EC_OK);
+	assert_int_equal(ec_sp_verify_point(&q.responder, &point, &h, &kv, EC_SP_ENTRIES, &v, &t),
+	                 EC_OK);
+	assert_int_equal(v, EC_SP_PASS);
+	assert_int_equal(t.checked, 10);
+	/* verify_known derives the challenge point: not this one */
+	assert_int_equal(ec_sp_verify_known(&q, &h, &kv, EC_SP_MIN_AGREE, &v, NULL), EC_OK);
+	assert_int_equal(v, EC_SP_FAIL_POINT);
+	ec_id other = point;
+	other.w[3] ^= 1;
+	assert_int_equal(ec_sp_verify_point(&q.responder, &other, &h, &kv, EC_SP_ENTRIES, &v, NULL),
+	                 EC_OK);
+	assert_int_equal(v, EC_SP_FAIL_POINT);
+	assert_int_equal(ec_sp_verify_point(&q.requester, &point, &h, &kv, EC_SP_ENTRIES, &v, NULL),
+	                 EC_OK);
+	assert_int_equal(v, EC_SP_FAIL_RESPONDER);
+	/* with all 10 required, one wrong block fails */
+	ec_sp_answer w = corrupt_blocks(h, 1);
+	assert_int_equal(ec_sp_verify_point(&q.responder, &point, &w, &kv, EC_SP_ENTRIES, &v, &t),
+	                 EC_OK);
+	assert_int_equal(v, EC_SP_FAIL_MISMATCH);
+	assert_int_equal(t.wrong, 1);
+	assert_int_equal(ec_sp_verify_point(&q.responder, &point, &h, &kv, 11, &v, NULL), EC_EINVAL);
+}
+
 int
 main(void)
 {
@@ -659,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_compare_lazy),
 		cmocka_unit_test(test_compare_edge_cases),
 		cmocka_unit_test(test_verify_known),
+		cmocka_unit_test(test_verify_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

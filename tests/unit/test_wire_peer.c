@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the canonical wire encoding (ec/wire.h, docs/wire.md), part
- * three: the peer-management items (FIND .. SYNCED) and the flagged COMMIT
+ * three: the peer-management items (FIND .. PROOF) and the flagged COMMIT
  * item of a catch-up answer.  Golden vectors written from the byte tables
  * (tests/vectors/wire/item_{find,peers,hello,welcome,ping,bye,sync,synced,
- * commit_sync}.hex, envelope_peer.hex), their sizes, every truncation, the
+ * audit,proof,commit_sync}.hex, envelope_peer.hex), their sizes, every
+ * truncation, the
  * type bytes, every rejection reason these items can give on the decoder and
  * the encoder side, the decoding memory (exact measures, zero-filled
  * addresses, the bound of ec_wire_decode_bound), ec_wire_contacts_sort, the
- * rules on HELLO and WELCOME flags and HELLO hops for every flag byte, and
- * single-byte mutations that must re-encode to the same bytes.  Round trips
+ * rules on HELLO and WELCOME flags and HELLO hops for every flag byte, the
+ * rules on a PROOF's count and entry order (against the proof-of-storage
+ * Answer decoder and answer builder, ec/storage_proof.h), and single-byte
+ * mutations that must re-encode to the same bytes.  Round trips
  * of random items of every kind are in test_wire.c.
  *
  * Inputs handed to decoders are copied into heap buffers of exactly their
@@ -28,13 +31,15 @@
 #include <cmocka.h>
 
 #include "ec/rng.h"
+#include "ec/storage_proof.h"
 #include "ec/wire.h"
 
 #include "wire_fixtures.h"
 
-/* The golden items, COMMIT (flagged) first, then FIND .. SYNCED. */
-static const uint8_t golden_kinds[] = {ECP_COMMIT,  ECP_FIND, ECP_PEERS, ECP_HELLO, ECP_WELCOME,
-                                       ECP_PING,    ECP_BYE,  ECP_SYNC,  ECP_SYNCED};
+/* The golden items, COMMIT (flagged) first, then FIND .. PROOF. */
+static const uint8_t golden_kinds[] = {ECP_COMMIT, ECP_FIND,   ECP_PEERS, ECP_HELLO,
+                                       ECP_WELCOME, ECP_PING,  ECP_BYE,   ECP_SYNC,
+                                       ECP_SYNCED,  ECP_AUDIT, ECP_PROOF};
 #define NGOLDEN (sizeof golden_kinds / sizeof golden_kinds[0])
 
 /* ---- golden vectors and sizes ---------------------------------------------- */
@@ -100,9 +105,10 @@ test_peer_item_sizes(void **state)
 	(void)state;
 	/* docs/wire.md: FIND 21 + L, PEERS 11 + sum(9 + L), HELLO 102 + L,
 	 * WELCOME 101 + L + sum(9 + L), PING 3, BYE 2, SYNC 50, SYNCED 51,
-	 * flagged COMMIT 5 + B + C; the golden ones */
+	 * AUDIT 34, PROOF 43 + 64 x count, flagged COMMIT 5 + B + C; the
+	 * golden ones */
 	static const size_t want[] = {5 + 204 + 4 + 2 * 15, 21 + 6, 11 + 9 + 13 + 31,
-	                              102 + 2, 101 + 0 + 10 + 11, 3, 2, 50, 51};
+	                              102 + 2, 101 + 0 + 10 + 11, 3, 2, 50, 51, 34, 43 + 6 * 64};
 	for (size_t i = 0; i < NGOLDEN; i++) {
 		item_bodies o;
 		const char *name;
@@ -119,7 +125,7 @@ test_peer_item_sizes(void **state)
 	ecp_hello *h = hello_new(0);
 	ecp_item none[] = {{.kind = ECP_FIND}, {.kind = ECP_PEERS}, {.kind = ECP_HELLO},
 	                   {.kind = ECP_WELCOME, .hello = h}, {.kind = ECP_SYNC},
-	                   {.kind = ECP_SYNCED}};
+	                   {.kind = ECP_SYNCED}, {.kind = ECP_AUDIT}, {.kind = ECP_PROOF}};
 	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
 		assert_int_equal(ec_wire_item_size(&none[i]), 0);
 		assert_int_equal(ecp_item_wire_size(&none[i]), 0);
@@ -162,7 +168,16 @@ test_peer_type_bytes(void **state)
 		ecp_item it = {.kind = k};
 		assert_int_equal(ec_wire_item_type(&it), 0xD1 + (k - ECP_FIND));
 	}
-	ecp_item it = {.kind = ECP_COMMIT};
+	/* the kinds after SYNCED take the bytes after the flagged COMMIT's */
+	ecp_item it = {.kind = ECP_AUDIT};
+	assert_int_equal(ec_wire_item_type(&it), 0xDA);
+	assert_int_equal(EC_WIRE_T_AUDIT, 0xDA);
+	it.kind = ECP_PROOF;
+	assert_int_equal(ec_wire_item_type(&it), 0xDB);
+	assert_int_equal(EC_WIRE_T_PROOF, 0xDB);
+	it.flags = 0xFF; /* whatever the flags (which neither carries) */
+	assert_int_equal(ec_wire_item_type(&it), 0xDB);
+	it = (ecp_item){.kind = ECP_COMMIT};
 	assert_int_equal(ec_wire_item_type(&it), 0xC3);
 	it.flags = ECP_F_SYNC;
 	assert_int_equal(ec_wire_item_type(&it), EC_WIRE_T_COMMIT_FLAGS);
@@ -175,7 +190,8 @@ test_peer_type_bytes(void **state)
 	 * the certificate's 0xCE nor the byte after the flagged COMMIT */
 	size_t len;
 	uint8_t *buf = read_vector("item_bye.hex", &len);
-	static const uint8_t unknown[] = {0xC0, 0xC9, 0xCA, 0xCD, 0xCE, 0xCF, 0xD0, 0xDA, 0xFF};
+	static const uint8_t unknown[] = {0xC0, 0xC9, 0xCA, 0xCD, 0xCE, 0xCF, 0xD0,
+	                                  0xDC, 0xDF, 0xE0, 0xE1, 0xFF};
 	for (size_t i = 0; i < sizeof unknown; i++) {
 		buf[0] = unknown[i];
 		assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_TYPE);
@@ -440,7 +456,9 @@ test_peer_memory(void **state)
 		[ECP_PING] = 0,
 		[ECP_BYE] = 0,
 		[ECP_SYNC] = sizeof(ecp_sync),
-		[ECP_SYNCED] = sizeof(ecp_sync)};
+		[ECP_SYNCED] = sizeof(ecp_sync),
+		[ECP_AUDIT] = sizeof(ecp_audit),
+		[ECP_PROOF] = sizeof(ecp_proof) + 6 * sizeof(ec_sp_mapping)};
 	for (size_t i = 0; i < NGOLDEN; i++) {
 		item_bodies o;
 		const char *name;
@@ -529,8 +547,9 @@ static void
 test_encoder_refuses_bodies(void **state)
 {
 	(void)state;
-	ecp_item none[] = {{.kind = ECP_FIND}, {.kind = ECP_PEERS}, {.kind = ECP_HELLO},
-	                   {.kind = ECP_WELCOME}, {.kind = ECP_SYNC}, {.kind = ECP_SYNCED}};
+	ecp_item none[] = {{.kind = ECP_FIND},  {.kind = ECP_PEERS}, {.kind = ECP_HELLO},
+	                   {.kind = ECP_WELCOME}, {.kind = ECP_SYNC},  {.kind = ECP_SYNCED},
+	                   {.kind = ECP_AUDIT},   {.kind = ECP_PROOF}};
 	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
 		expect_refused(&none[i], EC_WIRE_NO_BODY);
 	ecp_hello *h = hello_new(0); /* a hello without its claim */
@@ -759,6 +778,395 @@ test_hello_rules_every_flag(void **state)
 	assert_int_equal(ok[1], 8 * nh);
 }
 
+/* ---- AUDIT and PROOF --------------------------------------------------------------- */
+
+/* The bytes of a PROOF item, written from the layout of docs/wire.md (not
+ * by the encoder): nonce 7, the point and token i each a byte repeated,
+ * block i the byte 0xB1 + i repeated; n entries written, whatever count
+ * says. */
+static uint8_t *
+proof_bytes(uint8_t point, const uint8_t *tok, size_t n, uint8_t count, size_t *len)
+{
+	*len = 43 + 64 * n;
+	uint8_t *b = malloc(*len);
+	assert_non_null(b);
+	b[0] = 0xDB;
+	b[1] = 1;
+	memset(b + 2, 0, 8);
+	b[2] = 7;
+	memset(b + 10, point, 32);
+	b[42] = count;
+	for (size_t i = 0; i < n; i++) {
+		memset(b + 43 + 64 * i, tok[i], 32);
+		memset(b + 75 + 64 * i, 0xB1 + (int)i, 32);
+	}
+	return b;
+}
+
+/* The same proof as a body. */
+static ecp_proof *
+proof_of(uint8_t point, const uint8_t *tok, size_t n)
+{
+	ecp_proof *pr = proof_new((uint32_t)n);
+	pr->nonce = 7;
+	pr->point = id_pattern_rep(point);
+	for (size_t i = 0; i < n; i++) {
+		pr->e[i].token = id_pattern_rep(tok[i]);
+		pr->e[i].block = id_pattern_rep((uint8_t)(0xB1 + i));
+	}
+	return pr;
+}
+
+/* Any proof's bytes, field by field (the encoder refuses the ones that
+ * break a rule, and the tests need those too). */
+static uint8_t *
+proof_bytes_of(const ecp_proof *pr, size_t *len)
+{
+	*len = 43 + 64 * (size_t)pr->count;
+	uint8_t *b = malloc(*len);
+	assert_non_null(b);
+	b[0] = 0xDB;
+	b[1] = 1;
+	for (unsigned i = 0; i < 8; i++)
+		b[2 + i] = (uint8_t)(pr->nonce >> (8 * i));
+	ec_id_to_bytes(&pr->point, b + 10);
+	b[42] = (uint8_t)pr->count;
+	for (uint32_t i = 0; i < pr->count; i++) {
+		ec_id_to_bytes(&pr->e[i].token, b + 43 + 64 * (size_t)i);
+		ec_id_to_bytes(&pr->e[i].block, b + 75 + 64 * (size_t)i);
+	}
+	return b;
+}
+
+/* The proof-of-storage module's own decoder on the same point, count and
+ * entries, as an Answer (0x04) from a zero responder: an independent
+ * verdict on the entries. */
+static ec_sp_reason
+answer_verdict(const uint8_t *proof, size_t len)
+{
+	assert_true(len >= 43);
+	size_t alen = 2 + 32 + (len - 10);
+	uint8_t *a = calloc(1, alen);
+	assert_non_null(a);
+	a[0] = EC_SP_TYPE_ANSWER;
+	a[1] = EC_SP_VERSION;
+	memcpy(a + 34, proof + 10, len - 10);
+	ec_sp_answer ans;
+	ec_sp_reason r = ec_sp_answer_decode(a, alen, &ans);
+	free(a);
+	return r;
+}
+
+/* A store holding exactly the proof's mappings answers its point with the
+ * proof's entries: canonical means "what some store says". */
+static void
+assert_store_answers(const ecp_proof *pr)
+{
+	ec_sp_mapping sorted[EC_SP_ENTRIES];
+	size_t n = pr->count;
+	assert_true(n <= EC_SP_ENTRIES);
+	memcpy(sorted, pr->e, n * sizeof sorted[0]);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && ec_id_cmp(&sorted[j].token, &sorted[j - 1].token) < 0; j--) {
+			ec_sp_mapping t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	ec_sp_array arr = {sorted, n};
+	ec_sp_view view = ec_sp_array_view(&arr);
+	ec_sp_answer a;
+	ec_id responder = {{0, 0, 0, 0}};
+	assert_int_equal(ec_sp_answer_build(&responder, &pr->point, &view, &a), EC_OK);
+	assert_int_equal(a.count, pr->count);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(ec_id_eq(&a.entries[i].token, &pr->e[i].token));
+		assert_true(ec_id_eq(&a.entries[i].block, &pr->e[i].block));
+	}
+}
+
+/* The entry rules (ec_sp_answer_check's, docs/wire.md), case by case, on
+ * both sides: the decoder's verdict on the bytes, the encoder's on the
+ * item, the Answer decoder's agreement, and for accepted proofs the round
+ * trip, every truncation and the store that answers them. */
+static void
+test_proof_entry_rules(void **state)
+{
+	(void)state;
+	static const struct {
+		uint8_t point, n;
+		uint8_t tok[EC_SP_ENTRIES];
+		ec_wire_reason why;
+	} cases[] = {
+		/* the golden one: five up from the point (itself a token),
+		 * wrapping past the top, then one down */
+		{0xE0, 6, {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xD0}, EC_WIRE_OK},
+		{0xE0, 0, {0}, EC_WIRE_OK},          /* an empty store */
+		{0xE0, 1, {0xD0}, EC_WIRE_OK},       /* one token, found scanning up round the ring */
+		{0xE0, 2, {0xF0, 0xD0}, EC_WIRE_OK}, /* two: both up */
+		{0xE0, 7, {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xD0, 0xC0}, EC_WIRE_OK}, /* two down */
+		{0x80, 10, {0x80, 0x81, 0x82, 0x83, 0x84, 0x7F, 0x7E, 0x7D, 0x7C, 0x7B}, EC_WIRE_OK},
+		/* two up entries out of order */
+		{0xE0, 6, {0xE0, 0xFF, 0xF0, 0x01, 0x02, 0xD0}, EC_WIRE_PROOF_ORDER},
+		{0x80, 10, {0x80, 0x81, 0x83, 0x82, 0x84, 0x7F, 0x7E, 0x7D, 0x7C, 0x7B},
+		 EC_WIRE_PROOF_ORDER},
+		{0xE0, 2, {0xD0, 0xE0}, EC_WIRE_PROOF_ORDER}, /* the point's own token comes first */
+		/* a token twice: among the up entries, and across the halves */
+		{0xE0, 6, {0xE0, 0xF0, 0xF0, 0x01, 0x02, 0xD0}, EC_WIRE_PROOF_ORDER},
+		{0xE0, 6, {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xF0}, EC_WIRE_PROOF_ORDER},
+		{0xE0, 2, {0xE0, 0xE0}, EC_WIRE_PROOF_ORDER},
+		/* down entries out of order, or the point among them */
+		{0xE0, 7, {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xC0, 0xD0}, EC_WIRE_PROOF_ORDER},
+		{0xE0, 6, {0xE1, 0xF0, 0xFF, 0x01, 0x02, 0xE0}, EC_WIRE_PROOF_ORDER},
+		/* crossing: a down entry inside the span of the up entries */
+		{0xE0, 6, {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xF8}, EC_WIRE_PROOF_ORDER},
+		{0x80, 10, {0x80, 0x82, 0x84, 0x86, 0x88, 0x7F, 0x7E, 0x7D, 0x7C, 0x83},
+		 EC_WIRE_PROOF_ORDER},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t n = cases[i].n;
+		ec_wire_reason why = cases[i].why;
+		size_t len;
+		uint8_t *buf = proof_bytes(cases[i].point, cases[i].tok, n, n, &len);
+		assert_int_equal(item_measure_copy(buf, len), why);
+		assert_int_equal(answer_verdict(buf, len) == EC_SP_OK, why == EC_WIRE_OK);
+		/* the entries are judged before memory is reserved for them */
+		ecp_item back;
+		assert_int_equal(ec_wire_item_decode(buf, len, &back, NULL, 0),
+		                 why ? why : EC_WIRE_NOSPACE);
+		ecp_proof *pr = proof_of(cases[i].point, cases[i].tok, n);
+		ecp_item it = {.kind = ECP_PROOF, .proof = pr};
+		if (why) {
+			expect_refused(&it, why);
+		} else {
+			size_t elen;
+			uint8_t *enc = encode_item(&it, &elen);
+			assert_int_equal(elen, len);
+			assert_memory_equal(enc, buf, len);
+			void *mem;
+			assert_int_equal(decode_item(enc, elen, &back, &mem), EC_WIRE_OK);
+			assert_item_equal(&it, &back);
+			assert_store_answers(back.proof);
+			check_truncations_and_trailing(enc, elen, item_measure_copy);
+			free(mem);
+			free(enc);
+		}
+		free(pr);
+		free(buf);
+	}
+	/* the golden vector is the first case */
+	size_t glen, len;
+	uint8_t *golden = read_vector("item_proof.hex", &glen);
+	uint8_t *mine = proof_bytes(0xE0, cases[0].tok, 6, 6, &len);
+	mine[2] = 0x88; /* the vector's nonce */
+	for (unsigned k = 1; k < 8; k++)
+		mine[2 + k] = (uint8_t)(0x88 - 0x11 * k);
+	assert_int_equal(len, glen);
+	assert_memory_equal(mine, golden, len);
+	free(mine);
+	free(golden);
+}
+
+/* The count: at most EC_SP_ENTRIES, refused as soon as its byte is read
+ * (before the entries are looked for, and before any memory is reserved);
+ * then exactly that many entries. */
+static void
+test_reject_proof_count(void **state)
+{
+	(void)state;
+	/* item_proof.hex: count at 42, six entries */
+	static const uint8_t bad[] = {EC_SP_ENTRIES + 1, 0x40, 0x80, 0xFF};
+	size_t len;
+	uint8_t *buf = read_vector("item_proof.hex", &len);
+	for (size_t i = 0; i < sizeof bad; i++) {
+		expect_byte("item_proof.hex", 42, bad[i], EC_WIRE_BAD_VALUE);
+		buf[42] = bad[i];
+		assert_int_equal(item_measure_copy(buf, 43), EC_WIRE_BAD_VALUE); /* nothing after */
+		ecp_item it;
+		assert_int_equal(ec_wire_item_decode(buf, len, &it, NULL, 0), EC_WIRE_BAD_VALUE);
+	}
+	/* more entries announced than sent: truncated (not NOSPACE: nothing is
+	 * reserved for them); fewer: the rest trails */
+	expect_byte("item_proof.hex", 42, 7, EC_WIRE_TRUNCATED);
+	expect_byte("item_proof.hex", 42, EC_SP_ENTRIES, EC_WIRE_TRUNCATED);
+	buf[42] = EC_SP_ENTRIES;
+	ecp_item it;
+	assert_int_equal(ec_wire_item_decode(buf, len, &it, NULL, 0), EC_WIRE_TRUNCATED);
+	expect_byte("item_proof.hex", 42, 5, EC_WIRE_TRAILING); /* five up: canonical */
+	expect_byte("item_proof.hex", 42, 0, EC_WIRE_TRAILING);
+	/* up to the count byte, count 0: an empty proof; count 6 with no
+	 * entries: truncated */
+	buf[42] = 0;
+	assert_int_equal(item_measure_copy(buf, 43), EC_WIRE_OK);
+	buf[42] = 6;
+	assert_int_equal(item_measure_copy(buf, 43), EC_WIRE_TRUNCATED);
+	assert_int_equal(item_measure_copy(buf, 42), EC_WIRE_TRUNCATED);
+	free(buf);
+
+	/* eleven entries, all there (and in order for five up, six down) */
+	static const uint8_t tok[11] = {0x80, 0x81, 0x82, 0x83, 0x84, 0x7F,
+	                                0x7E, 0x7D, 0x7C, 0x7B, 0x7A};
+	buf = proof_bytes(0x80, tok, 11, 11, &len);
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_BAD_VALUE);
+	assert_int_equal(answer_verdict(buf, len), EC_SP_BAD_COUNT); /* the Answer's rule */
+	buf[42] = 10; /* the first ten: a full proof; the eleventh trails */
+	assert_int_equal(item_measure_copy(buf, len), EC_WIRE_TRAILING);
+	assert_int_equal(item_measure_copy(buf, len - 64), EC_WIRE_OK);
+	free(buf);
+
+	/* the encoder: a count above EC_SP_ENTRIES, whatever it is (256 would
+	 * be 0 in the count byte), before the entries are looked at */
+	ecp_proof *pr = proof_of(0x80, tok, 11);
+	ecp_item p = {.kind = ECP_PROOF, .proof = pr};
+	expect_refused(&p, EC_WIRE_BAD_VALUE);
+	pr->count = 256;
+	expect_refused(&p, EC_WIRE_BAD_VALUE);
+	pr->count = UINT32_MAX;
+	expect_refused(&p, EC_WIRE_BAD_VALUE);
+	pr->count = EC_SP_ENTRIES;
+	assert_int_equal(ec_wire_item_check(&p), EC_WIRE_OK);
+	assert_int_equal(ec_wire_item_size(&p), 43 + 64 * EC_SP_ENTRIES);
+	free(pr);
+}
+
+/* Random proofs (what a store answers), some of them spoilt: the decoder,
+ * the encoder and the proof-of-storage Answer decoder agree on each. */
+static void
+test_proof_rules_random(void **state)
+{
+	(void)state;
+	ec_rng rng;
+	rng_fresh(&rng, 13);
+	uint32_t ok = 0, refused = 0;
+	for (uint32_t iter = 0; iter < 3000; iter++) {
+		item_bodies o;
+		ecp_item it = random_item(&rng, ECP_PROOF, &o);
+		ecp_proof *pr = o.body;
+		uint32_t n = pr->count;
+		switch (n ? ec_rng_range_u32(&rng, 0, 5) : 0) {
+		case 1: /* two entries swapped */
+			if (n > 1) {
+				size_t a = ec_rng_index(&rng, n), b = ec_rng_index(&rng, n);
+				ec_sp_mapping t = pr->e[a];
+				pr->e[a] = pr->e[b];
+				pr->e[b] = t;
+			}
+			break;
+		case 2: /* a token copied onto another entry */
+			pr->e[ec_rng_index(&rng, n)].token = pr->e[ec_rng_index(&rng, n)].token;
+			break;
+		case 3: /* a token moved a little */
+			pr->e[ec_rng_index(&rng, n)].token.w[3] += ec_rng_range_u32(&rng, 0, 1) ? 1 : -1ull;
+			break;
+		case 4: /* a token at the point */
+			pr->e[ec_rng_index(&rng, n)].token = pr->point;
+			break;
+		case 5: /* another point */
+			pr->point.w[ec_rng_range_u32(&rng, 0, 3)] ^= ec_rng_u64(&rng);
+			break;
+		default: break;
+		}
+		ec_wire_reason want = ec_wire_item_check(&it);
+		assert_true(want == EC_WIRE_OK || want == EC_WIRE_PROOF_ORDER);
+		size_t len;
+		uint8_t *buf = proof_bytes_of(pr, &len);
+		assert_int_equal(item_measure_copy(buf, len), want);
+		assert_int_equal(answer_verdict(buf, len) == EC_SP_OK, want == EC_WIRE_OK);
+		if (want == EC_WIRE_OK) {
+			ok++;
+			size_t elen;
+			uint8_t *enc = encode_item(&it, &elen);
+			assert_int_equal(elen, len);
+			assert_memory_equal(enc, buf, len);
+			assert_store_answers(pr);
+			free(enc);
+		} else {
+			refused++;
+			expect_refused(&it, want);
+		}
+		free(buf);
+		item_bodies_free(&o);
+	}
+	assert_true(ok > 1000 && refused > 300);
+}
+
+/* AUDIT: every value of every field is valid (lo > hi wraps; lo == hi + 1
+ * is the whole ring). */
+static void
+test_audit_any_values(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = read_vector("item_audit.hex", &len);
+	assert_int_equal(len, 34);
+	static const uint8_t fill[] = {0x00, 0x01, 0x7F, 0x80, 0xFF};
+	for (size_t i = 0; i < sizeof fill; i++) {
+		memset(buf + 2, fill[i], 32);
+		ecp_item back;
+		void *mem;
+		assert_int_equal(decode_item(buf, len, &back, &mem), EC_WIRE_OK);
+		uint64_t v = 0x0101010101010101ull * fill[i];
+		assert_int_equal(back.audit->nonce, v);
+		assert_int_equal(back.audit->round, v);
+		assert_int_equal(back.audit->lo, v);
+		assert_int_equal(back.audit->hi, v);
+		free(mem);
+	}
+	free(buf);
+	ecp_audit q = {.nonce = 1, .round = 0, .lo = 5, .hi = 4}; /* the whole ring */
+	ecp_item it = {.kind = ECP_AUDIT, .audit = &q};
+	for (int i = 0; i < 3; i++) {
+		if (i == 1)
+			q = (ecp_audit){.nonce = UINT64_MAX, .round = UINT64_MAX, .lo = 0, .hi = UINT64_MAX};
+		if (i == 2)
+			q = (ecp_audit){.lo = 9, .hi = 9}; /* one position */
+		assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+		size_t elen;
+		uint8_t *enc = encode_item(&it, &elen);
+		ecp_item back;
+		void *mem;
+		assert_int_equal(decode_item(enc, elen, &back, &mem), EC_WIRE_OK);
+		assert_item_equal(&it, &back);
+		free(mem);
+		free(enc);
+	}
+}
+
+/* AUDIT and PROOF carry no flags, hops, value, role, origin or block id:
+ * the encoder leaves them out (the bytes are the golden ones) and they
+ * decode as zero, as for the other kinds without them. */
+static void
+test_audit_proof_unsent_fields(void **state)
+{
+	(void)state;
+	for (uint8_t kind = ECP_AUDIT; kind <= ECP_PROOF; kind++) {
+		item_bodies o;
+		const char *name;
+		ecp_item it = golden_peer_item(kind, &o, &name);
+		it.flags = 0xFF;
+		it.hops = 0xFFFF;
+		it.value = -1;
+		it.role = 0x1234;
+		it.origin = 99;
+		assert_int_equal(ec_wire_item_check(&it), EC_WIRE_OK);
+		size_t len;
+		uint8_t *buf = encode_item(&it, &len);
+		assert_bytes_match_vector(buf, len, name);
+		ecp_item back;
+		void *mem;
+		assert_int_equal(decode_item(buf, len, &back, &mem), EC_WIRE_OK);
+		assert_item_equal(&it, &back); /* flags, hops, value, role, origin: 0 */
+		assert_null(back.block);
+		it.block_id = id_pattern_rep(0x55); /* not carried either */
+		uint8_t *again = encode_item(&it, &len);
+		assert_bytes_match_vector(again, len, name);
+		assert_true(ec_id_is_zero(&back.block_id));
+		free(again);
+		free(mem);
+		free(buf);
+		item_bodies_free(&o);
+	}
+}
+
 /* ---- sort and mutations ---------------------------------------------------------- */
 
 static int
@@ -871,6 +1279,11 @@ main(void)
 		cmocka_unit_test(test_encoder_refuses_hellos),
 		cmocka_unit_test(test_encoder_refuses_values_and_commits),
 		cmocka_unit_test(test_hello_rules_every_flag),
+		cmocka_unit_test(test_proof_entry_rules),
+		cmocka_unit_test(test_reject_proof_count),
+		cmocka_unit_test(test_proof_rules_random),
+		cmocka_unit_test(test_audit_any_values),
+		cmocka_unit_test(test_audit_proof_unsent_fields),
 		cmocka_unit_test(test_contacts_sort),
 		cmocka_unit_test(test_peer_mutations_reencode),
 	};

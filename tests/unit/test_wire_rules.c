@@ -67,13 +67,14 @@ test_reject_bad_type_and_version(void **state)
 
 	/* items: 0xC0, the bytes after the voting items (0xC9..0xCF: the
 	 * peer-management items start at 0xD1, so that none is the
-	 * certificate's 0xCE), 0xD0 and the byte after the flagged COMMIT are
-	 * no item; a nested block or cert needs its own type and version */
+	 * certificate's 0xCE), 0xD0, and 0xDC, the byte after the last item's
+	 * (the flagged COMMIT 0xD9, then AUDIT 0xDA and PROOF 0xDB), are no
+	 * item; a nested block or cert needs its own type and version */
 	uint8_t vote[37] = {0xC2, 1};
 	vote[34] = 0;
 	vote[36] = 1;
 	assert_int_equal(item_measure_copy(vote, sizeof vote), EC_WIRE_OK);
-	static const uint8_t no_item[] = {0xC0, 0xC9, 0xCE, 0xCF, 0xD0, 0xDA};
+	static const uint8_t no_item[] = {0xC0, 0xC9, 0xCE, 0xCF, 0xD0, 0xDC};
 	for (size_t i = 0; i < sizeof no_item; i++) {
 		vote[0] = no_item[i];
 		assert_int_equal(item_measure_copy(vote, sizeof vote), EC_WIRE_BAD_TYPE);

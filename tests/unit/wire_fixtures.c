@@ -84,6 +84,15 @@ hello_new(uint32_t n)
 	return h;
 }
 
+ecp_proof *
+proof_new(uint32_t n)
+{
+	ecp_proof *p = calloc(1, sizeof(ecp_proof) + n * sizeof(ec_sp_mapping));
+	assert_non_null(p);
+	p->count = n;
+	return p;
+}
+
 ec_addr
 addr_of(uint8_t len, uint8_t b0)
 {
@@ -256,7 +265,56 @@ random_count(ec_rng *rng)
 	                                   : ec_rng_range_u32(rng, 0, ECP_MAX_CONTACTS);
 }
 
-/* FIND, PEERS, HELLO, WELCOME, PING, BYE, SYNC, SYNCED. */
+static int
+mapping_cmp_qsort(const void *a, const void *b)
+{
+	return ec_id_cmp(&((const ec_sp_mapping *)a)->token, &((const ec_sp_mapping *)b)->token);
+}
+
+/* A random canonical proof: what ec_sp_answer_build answers for a store of
+ * 0 to 16 mappings (distinct tokens, sometimes close together or wrapping
+ * round 0) and a point that is sometimes one of the tokens. */
+static ecp_proof *
+random_proof(ec_rng *rng)
+{
+	ec_sp_mapping m[16];
+	size_t n = ec_rng_range_u32(rng, 0, 3) ? ec_rng_range_u32(rng, 0, 16)
+	                                       : ec_rng_range_u32(rng, 0, 4);
+	for (size_t i = 0; i < n; i++) {
+		for (;;) {
+			m[i].token = random_id(rng);
+			if (i > 0 && ec_rng_range_u32(rng, 0, 3) == 0) { /* close to another */
+				m[i].token = m[i - 1].token;
+				m[i].token.w[3] += ec_rng_range_u64(rng, 1, 1000);
+			}
+			if (ec_rng_range_u32(rng, 0, 7) == 0)
+				m[i].token.w[0] = ec_rng_range_u32(rng, 0, 1) ? 0 : UINT64_MAX; /* the seam */
+			bool dup = false;
+			for (size_t k = 0; k < i && !dup; k++)
+				dup = ec_id_eq(&m[k].token, &m[i].token);
+			if (!dup)
+				break;
+		}
+		m[i].block = random_id(rng);
+	}
+	qsort(m, n, sizeof m[0], mapping_cmp_qsort);
+	ec_id point = random_id(rng), responder = random_id(rng);
+	if (n && ec_rng_range_u32(rng, 0, 3) == 0)
+		point = m[ec_rng_index(rng, n)].token;
+	ec_sp_array arr = {m, n};
+	ec_sp_view view = ec_sp_array_view(&arr);
+	ec_sp_answer a;
+	assert_int_equal(ec_sp_answer_build(&responder, &point, &view, &a), EC_OK);
+	ecp_proof *pr = proof_new(a.count);
+	pr->nonce = ec_rng_u64(rng);
+	pr->point = point;
+	memcpy(pr->e, a.entries, a.count * sizeof pr->e[0]);
+	return pr;
+}
+
+/* FIND, PEERS, HELLO, WELCOME, PING, BYE, SYNC, SYNCED, AUDIT, PROOF.
+ * AUDIT and PROOF carry neither flags nor hops: set at random here, the
+ * encoder must leave them out. */
 static ecp_item
 random_peer_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 {
@@ -309,6 +367,29 @@ random_peer_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 		y->more = kind == ECP_SYNCED ? (uint8_t)ec_rng_range_u32(rng, 0, 1) : 0;
 		it.sync = y;
 		o->body = y;
+		break;
+	}
+	case ECP_AUDIT: {
+		ecp_audit *q = calloc(1, sizeof *q);
+		assert_non_null(q);
+		q->nonce = ec_rng_u64(rng);
+		q->round = ec_rng_range_u32(rng, 0, 1) ? ec_rng_u64(rng) : ec_rng_range_u64(rng, 0, 99);
+		q->lo = ec_rng_u64(rng);
+		/* sometimes the whole ring (lo == hi + 1) or one position */
+		uint32_t shape = ec_rng_range_u32(rng, 0, 3);
+		q->hi = shape == 0 ? q->lo - 1 : shape == 1 ? q->lo : ec_rng_u64(rng);
+		it.audit = q;
+		o->body = q;
+		it.flags = (uint8_t)ec_rng_u32(rng);
+		it.hops = (uint16_t)ec_rng_u32(rng);
+		break;
+	}
+	case ECP_PROOF: {
+		ecp_proof *pr = random_proof(rng);
+		it.proof = pr;
+		o->body = pr;
+		it.flags = (uint8_t)ec_rng_u32(rng);
+		it.hops = (uint16_t)ec_rng_u32(rng);
 		break;
 	}
 	default: /* BYE */
@@ -442,6 +523,21 @@ assert_peer_body_equal(const ecp_item *a, const ecp_item *b)
 		assert_int_equal(a->sync->hi, b->sync->hi);
 		assert_true(ec_id_eq(&a->sync->after, &b->sync->after));
 		assert_int_equal(a->sync->more, b->sync->more);
+		break;
+	case ECP_AUDIT:
+		assert_int_equal(a->audit->nonce, b->audit->nonce);
+		assert_int_equal(a->audit->round, b->audit->round);
+		assert_int_equal(a->audit->lo, b->audit->lo);
+		assert_int_equal(a->audit->hi, b->audit->hi);
+		break;
+	case ECP_PROOF:
+		assert_int_equal(a->proof->nonce, b->proof->nonce);
+		assert_true(ec_id_eq(&a->proof->point, &b->proof->point));
+		assert_int_equal(a->proof->count, b->proof->count);
+		for (uint32_t i = 0; i < a->proof->count; i++) {
+			assert_true(ec_id_eq(&a->proof->e[i].token, &b->proof->e[i].token));
+			assert_true(ec_id_eq(&a->proof->e[i].block, &b->proof->e[i].block));
+		}
 		break;
 	default: /* PING, BYE: no body */
 		assert_null(b->cert);
@@ -769,6 +865,39 @@ golden_hello_item(uint8_t kind, item_bodies *o)
 	return it;
 }
 
+/* AUDIT: a wrapping range.  PROOF: the answer of a store of six tokens
+ * (0x01.., 0x02.., 0xd0.., 0xe0.., 0xf0.., 0xff.., each byte repeated) to
+ * point 0xe0..: five up from the point, which is itself a token, wrapping
+ * past 2^256 - 1, then one down. */
+static const uint8_t golden_proof_tokens[6] = {0xE0, 0xF0, 0xFF, 0x01, 0x02, 0xD0};
+
+static ecp_item
+golden_audit_item(uint8_t kind, item_bodies *o)
+{
+	ecp_item it = {.kind = kind};
+	if (kind == ECP_AUDIT) {
+		ecp_audit *q = calloc(1, sizeof *q);
+		assert_non_null(q);
+		q->nonce = 0x0102030405060708ull;
+		q->round = 42;
+		q->lo = 0xF000000000000000ull;
+		q->hi = 0x0FFFFFFFFFFFFFFFull;
+		it.audit = q;
+		o->body = q;
+		return it;
+	}
+	ecp_proof *pr = proof_new(6);
+	pr->nonce = 0x1122334455667788ull;
+	pr->point = id_pattern_rep(0xE0);
+	for (uint32_t i = 0; i < 6; i++) {
+		pr->e[i].token = id_pattern_rep(golden_proof_tokens[i]);
+		pr->e[i].block = id_pattern_rep((uint8_t)(0xB1 + i));
+	}
+	it.proof = pr;
+	o->body = pr;
+	return it;
+}
+
 static ecp_item
 golden_sync_item(uint8_t kind, item_bodies *o)
 {
@@ -797,7 +926,8 @@ golden_peer_item(uint8_t kind, item_bodies *o, const char **vector)
 		[ECP_PEERS] = "item_peers.hex",       [ECP_HELLO] = "item_hello.hex",
 		[ECP_WELCOME] = "item_welcome.hex",   [ECP_PING] = "item_ping.hex",
 		[ECP_BYE] = "item_bye.hex",           [ECP_SYNC] = "item_sync.hex",
-		[ECP_SYNCED] = "item_synced.hex"};
+		[ECP_SYNCED] = "item_synced.hex",     [ECP_AUDIT] = "item_audit.hex",
+		[ECP_PROOF] = "item_proof.hex"};
 	memset(o, 0, sizeof *o);
 	assert_true(kind < sizeof names / sizeof names[0] && names[kind]);
 	*vector = names[kind];
@@ -817,6 +947,8 @@ golden_peer_item(uint8_t kind, item_bodies *o, const char **vector)
 	case ECP_PING: return (ecp_item){.kind = ECP_PING, .value = 1};
 	case ECP_SYNC:
 	case ECP_SYNCED: return golden_sync_item(kind, o);
+	case ECP_AUDIT:
+	case ECP_PROOF: return golden_audit_item(kind, o);
 	default: return (ecp_item){.kind = ECP_BYE};
 	}
 }

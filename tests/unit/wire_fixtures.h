@@ -37,7 +37,8 @@ uint8_t *dup_exact(const uint8_t *p, size_t len);
 typedef struct item_bodies {
 	ecp_block *block;
 	ecp_cert *cert;
-	void *body;               /* ecp_contacts, ecp_hello or ecp_sync */
+	void *body;               /* ecp_contacts, ecp_hello, ecp_sync, ecp_audit or
+	                             ecp_proof */
 	ec_identity_claim *claim; /* a hello's */
 } item_bodies;
 void item_bodies_free(item_bodies *o);
@@ -65,6 +66,7 @@ hello_hops_allowed(uint8_t flags)
 /* Zeroed bodies of peer-management items (heap; the caller frees). */
 ecp_contacts *contacts_new(uint32_t n);
 ecp_hello *hello_new(uint32_t n);
+ecp_proof *proof_new(uint32_t n); /* count n, room for n entries */
 /* An address of len bytes b0, b0 + 1, ... (zero after them). */
 ec_addr addr_of(uint8_t len, uint8_t b0);
 
@@ -101,7 +103,7 @@ void assert_bytes_match_vector(const uint8_t *got, size_t len, const char *name)
 ecp_block *golden_block_create(void);
 ecp_block *golden_block_transfer(void);
 ecp_cert *golden_cert(void);
-/* The peer-management golden items, kind FIND .. SYNCED or COMMIT (the
+/* The peer-management golden items, kind FIND .. PROOF or COMMIT (the
  * catch-up answer of item_commit_sync.hex), with their vector's name. */
 ecp_item golden_peer_item(uint8_t kind, item_bodies *owned, const char **vector);
 

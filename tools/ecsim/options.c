@@ -23,6 +23,7 @@ enum {
 	OPT_PRINT_SCENARIO, OPT_MAX_QUEUE, OPT_THREADS, OPT_VERIFY_EVERY, OPT_TICK_EVERY, OPT_CONFLICT,
 	OPT_DRAIN, OPT_TX_PER_NODE,
 	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
+	OPT_LAZY,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_SAFETY, OPT_SAFETY_REPORT, OPT_END
 };
@@ -67,6 +68,7 @@ static const struct option fixed_opts[] = {
 	{"churn", required_argument, NULL, OPT_CHURN},
 	{"rejoin-after", required_argument, NULL, OPT_REJOIN},
 	{"leave-graceful", required_argument, NULL, OPT_LEAVE_GRACEFUL},
+	{"lazy-storage", required_argument, NULL, OPT_LAZY},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"safety-check", required_argument, NULL, OPT_SAFETY},
@@ -236,6 +238,9 @@ ecsim_usage(FILE *out)
 	    "                         (0: never, the default)\n"
 	    "  --leave-graceful F     share of departures that say goodbye first; those never\n"
 	    "                         come back (0)\n"
+	    "  --lazy-storage F       share F in [0,1] of the nodes that join which keep no\n"
+	    "                         token mappings (freeloaders); with --audit R their\n"
+	    "                         neighbours' storage audits evict them (0)\n"
 	    "  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
 	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
@@ -414,7 +419,8 @@ check_open(const ecsim_options *o, const bool *given, char *err, size_t errlen)
 	const ec_protocol *p = c->protocol;
 	char names[128];
 	static const int mine[] = {OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP,
-	                           OPT_CHURN,       OPT_REJOIN,    OPT_LEAVE_GRACEFUL};
+	                           OPT_CHURN,       OPT_REJOIN,    OPT_LEAVE_GRACEFUL,
+	                           OPT_LAZY};
 	const char *first = NULL;
 	for (size_t k = 0; k < sizeof mine / sizeof mine[0] && !first; k++)
 		if (given[mine[k] - OPT_NODES])
@@ -453,6 +459,9 @@ check_open(const ecsim_options *o, const bool *given, char *err, size_t errlen)
 	if (given[OPT_LEAVE_GRACEFUL - OPT_NODES] && c->leave_graceful > 0 && !(c->churn > 0))
 		return fail(err, errlen, "--leave-graceful changes nothing without --churn: no node "
 		                         "departs");
+	if (given[OPT_LAZY - OPT_NODES] && c->lazy_storage > 0 && !open)
+		return fail(err, errlen, "--lazy-storage changes nothing in a static network: no node "
+		                         "joins; give --start-nodes below --nodes, or --churn");
 	return 0;
 }
 
@@ -839,6 +848,11 @@ open_option(ecsim_options *o, int c, const char *a, char *err, size_t errlen)
 		if (!parse_fraction(a, &d))
 			return fail(err, errlen, "--leave-graceful needs a fraction in [0,1], got '%s'", a);
 		o->cfg.leave_graceful = d;
+		break;
+	case OPT_LAZY:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--lazy-storage needs a fraction in [0,1], got '%s'", a);
+		o->cfg.lazy_storage = d;
 		break;
 	default:
 		return NOT_MINE;

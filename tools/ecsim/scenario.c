@@ -25,7 +25,7 @@ static const char *const keys[] = {
 	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
 	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
 	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful",
-	"safety-check"};
+	"safety-check", "lazy-storage"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -314,6 +314,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 			fprintf(out, "rejoin_after: %llu\n", (unsigned long long)c->rejoin_after);
 		if (c->churn > 0 && c->leave_graceful > 0)
 			fprintf(out, "leave_graceful: %s\n", num(n1, c->leave_graceful));
+		if (c->lazy_storage > 0)
+			fprintf(out, "lazy_storage: %s\n", num(n1, c->lazy_storage));
 	}
 	if (c->safety_check != EC_SAFETY_DEFAULT) /* given: the default follows the protocol */
 		fprintf(out, "safety_check: %s\n", c->safety_check == EC_SAFETY_ON ? "on" : "off");

@@ -4,10 +4,11 @@
  * sends envelopes whose item array lives only for the send call, so keep()
  * copies the array into the driver's scratch storage, and with it the
  * bodies of peer management that the node builds on its stack (contact
- * lists, hellos, sync ranges).  Blocks, certificates and identity claims
- * are interned already and stay put.  The wire size is the canonical
- * encoding's (docs/wire.md).  The counters are the items by kind, what the
- * first wave's relays cost, and the lifecycle traffic of open networks.
+ * lists, hellos, sync ranges, audit queries and storage proofs).  Blocks,
+ * certificates and identity claims are interned already and stay put.  The
+ * wire size is the canonical encoding's (docs/wire.md).  The counters are
+ * the items by kind, what the first wave's relays cost, and the lifecycle
+ * traffic of open networks.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +22,7 @@ enum {
 	C_RELAYED,    /* BLOCK items a relay forwarded towards a window (hops >= 1) */
 	C_RELAY_HOPS, /* the sum of their hop counts */
 	C_REPOLL,     /* BLOCK items of a submitter's re-poll */
-	C_PEER,       /* peer management: FIND .. SYNCED, and COMMIT items of a
+	C_PEER,       /* peer management: FIND .. PROOF, and COMMIT items of a
 	                 catch-up answer (ECP_F_SYNC; not in C_COMMIT) */
 	C_COUNT
 };
@@ -52,6 +53,10 @@ body_size(const ecp_item *it)
 		return it->hello ? sizeof(ecp_hello) + it->hello->n * sizeof(ec_contact) : 0;
 	case ECP_SYNC:
 	case ECP_SYNCED: return it->sync ? sizeof(ecp_sync) : 0;
+	case ECP_AUDIT: return it->audit ? sizeof(ecp_audit) : 0;
+	case ECP_PROOF:
+		return it->proof ? sizeof(ecp_proof) + it->proof->count * sizeof(ec_sp_mapping)
+		                 : 0;
 	default: return 0;
 	}
 }
@@ -74,6 +79,8 @@ copy_bodies(ecp_item *it, size_t n, unsigned char *at)
 		case ECP_WELCOME:
 			it[i].hello = memcpy(at, it[i].hello, size); /* claim: interned */
 			break;
+		case ECP_AUDIT: it[i].audit = memcpy(at, it[i].audit, size); break;
+		case ECP_PROOF: it[i].proof = memcpy(at, it[i].proof, size); break;
 		default: /* SYNC, SYNCED */
 			it[i].sync = memcpy(at, it[i].sync, size);
 			break;
@@ -155,7 +162,9 @@ ecp_count(const ec_msg *m, uint64_t *c)
 		case ECP_PING:
 		case ECP_BYE:
 		case ECP_SYNC:
-		case ECP_SYNCED: c[C_PEER]++; break;
+		case ECP_SYNCED:
+		case ECP_AUDIT:
+		case ECP_PROOF: c[C_PEER]++; break;
 		default: break;
 		}
 	}

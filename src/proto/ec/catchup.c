@@ -161,6 +161,13 @@ answer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *q)
 	return send_item(n, ctx, from, &it);
 }
 
+ec_err
+ecp__catchup_push(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t lo, uint64_t hi)
+{
+	ecp_sync q = {.lo = lo, .hi = hi};
+	return answer(n, ctx, to, &q);
+}
+
 /* The k-th smallest of v[0..n-1] (n <= 256, k from 1), by selection. */
 static uint64_t
 kth_smallest(uint64_t *v, uint32_t n, uint32_t k)
@@ -252,7 +259,9 @@ ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_ite
 	ecp_member *m = n->m;
 	switch (it->kind) {
 	case ECP_SYNC: return it->sync ? answer(n, ctx, from, it->sync) : EC_OK;
-	case ECP_COMMIT: return m->ready && !m->syncing ? EC_OK : take(n, ctx, it);
+	case ECP_COMMIT:
+		return m->ready && !m->syncing && !ecp__audit_repairing(n, from) ? EC_OK
+		                                                                  : take(n, ctx, it);
 	case ECP_SYNCED:
 		if ((m->ready && !m->syncing) || !it->sync)
 			return EC_OK;

@@ -20,6 +20,7 @@
 #define LONG_PROBE 32u    /* rounds between probes of peers without heartbeats */
 #define LONG_MISSES 2u    /* unanswered probes before such a peer is dropped */
 #define EXCHANGE_EVERY 4u /* rounds between neighbour-list exchanges */
+#define EVICT_KEEP 4096u  /* rounds an evicted peer is remembered (refused) */
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -70,6 +71,12 @@ entry_of(ecp_node *n, const ec_ctx *ctx, uint64_t id)
 	m->n++;
 	m->t[i] = (mpeer){.id = id, .heard = n->now, .state = MP_CAND};
 	return &m->t[i];
+}
+
+mpeer *
+ecp__member_find(ecp_node *n, uint64_t id)
+{
+	return lookup(n->m, id);
 }
 
 /* Rebuilds the peer list routing reads from the admitted entries, and the
@@ -630,10 +637,12 @@ on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		return EC_OK;
 	if (join && !(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
 		return err;
+	mpeer *p = lookup(n->m, who);
+	if (p && p->state == MP_EVICTED)
+		return EC_OK; /* it failed my storage audits: not again */
 	bool ok;
 	if ((err = claim_ok(n, ctx, h->claim, who, &ok)) || !ok)
 		return err;
-	mpeer *p = lookup(n->m, who);
 	if (join && p && p->state == MP_PEER && n->now - p->welcomed < HELLO_GAP)
 		return EC_OK; /* the same join reached me by another path */
 	uint8_t flags = 0;
@@ -664,6 +673,9 @@ on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	bool ok;
 	ec_err err;
 	if (from == n->pos) /* never myself (on_hello) */
+		return EC_OK;
+	const mpeer *was = lookup(n->m, from);
+	if (was && was->state == MP_EVICTED)
 		return EC_OK;
 	if (!h || h->n > ECP_MAX_CONTACTS || (err = claim_ok(n, ctx, h->claim, from, &ok)) || !ok)
 		return h && h->n <= ECP_MAX_CONTACTS ? err : EC_OK;
@@ -704,6 +716,19 @@ on_bye(ecp_node *n, const ec_ctx *ctx, uint64_t from)
 }
 
 ec_err
+ecp__member_evict(ecp_node *n, const ec_ctx *ctx, uint64_t id)
+{
+	mpeer *p = lookup(n->m, id);
+	if (!p || p->state == MP_EVICTED)
+		return EC_OK;
+	bool was = p->state == MP_PEER;
+	p->state = MP_EVICTED;
+	p->heard = n->now;
+	p->ready = 0;
+	return was ? rebuild(n, ctx) : EC_OK;
+}
+
+ec_err
 ecp__member_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
 	switch (it->kind) {
@@ -713,6 +738,8 @@ ecp__member_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item
 	case ECP_WELCOME: return on_welcome(n, ctx, from, it);
 	case ECP_PING: return it->value == 1 ? send_kind(n, ctx, from, ECP_PING, 0) : EC_OK;
 	case ECP_BYE: return on_bye(n, ctx, from);
+	case ECP_AUDIT:
+	case ECP_PROOF: return ecp__audit_handle(n, ctx, from, it);
 	default: return ecp__catchup_handle(n, ctx, from, it);
 	}
 }
@@ -780,6 +807,8 @@ handshakes(ecp_node *n, const ec_ctx *ctx)
 			}
 		} else if (p->state == MP_DEAD) {
 			keep = n->now - p->heard < DEAD_KEEP;
+		} else if (p->state == MP_EVICTED) {
+			keep = n->now - p->heard < EVICT_KEEP;
 		}
 		if (keep)
 			m->t[k++] = *p;
@@ -1055,6 +1084,9 @@ ecp__member_tick(ecp_node *n, const ec_ctx *ctx)
 		return err;
 	if ((m->syncing || n->now >= m->next_resync) && (err = ecp__catchup_tick(n, ctx)))
 		return err;
+	/* only a node whose own store is complete can audit another's */
+	if (n->cfg.audit && m->refreshed && (err = ecp__audit_tick(n, ctx)))
+		return err;
 	return seek_long(n, ctx);
 }
 
@@ -1073,6 +1105,8 @@ ecp__member_free(ecp_node *n, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, m->body_len, m->bodycap * sizeof *m->body_len, 0);
 	if (m->t)
 		ctx->realloc_fn(ctx->alloc_user, m->t, m->cap * sizeof *m->t, 0);
+	if (m->aud)
+		ctx->realloc_fn(ctx->alloc_user, m->aud, m->audcap * sizeof *m->aud, 0);
 	ctx->realloc_fn(ctx->alloc_user, m, sizeof *m, 0);
 	n->m = NULL;
 }
@@ -1131,6 +1165,7 @@ ecp_join(void *node, const ec_ctx *ctx, const ec_join *j)
 	m->addr = j->addr;
 	m->admit = j->admit;
 	m->rng = n->pos ^ 0x6A09E667F3BCC908ull;
+	m->secret = j->secret ^ n->pos;
 	m->joined_at = m->welcomed_at = n->now;
 	m->ready = m->refreshed = j->kind == EC_JOIN_SEEDED;
 	m->ready_at = n->now;

@@ -5,6 +5,8 @@
  *   member.c   the peer table, admission, lookups, heartbeats, dead peers,
  *              and the ec_open_ops calls
  *   catchup.c  fetching the token mappings of my windows before I vote
+ *   audit.c    storage audits of my ring neighbours (cfg.audit), and
+ *              evicting those that fail them
  *
  * A node of a static network has no member state (ecp_node.m is NULL) and
  * none of this runs.  The table holds every node this one knows of, sorted
@@ -21,7 +23,9 @@
 
 #include "proto/ec/node.h"
 
-enum { MP_CAND, MP_PEER, MP_DEAD };
+/* MP_EVICTED: failed its storage audits (audit.c); its HELLOs are refused
+ * while it is remembered */
+enum { MP_CAND, MP_PEER, MP_DEAD, MP_EVICTED };
 
 /* Long-range lookups a node keeps under way at once. */
 #define LONG_LOOKUPS 4
@@ -45,7 +49,20 @@ typedef struct mpeer {
 	                    when I was seeded: it may answer my catch-up */
 	uint32_t rank;   /* an admitted peer: admitted peers strictly between
 	                    us on its side (between(), cached by rebuild) */
+	uint64_t repair_at; /* clock of my last storage-audit exchange with it
+	                       (I answered its audit, or asked for its mappings
+	                       after one failed): its catch-up COMMITs are
+	                       taken for a while after (audit.c) */
 } mpeer;
+
+/* One audited neighbour (audit.c): when its next audit is due, the one
+ * under way (sent 0: none, else its nonce and range) and its record. */
+typedef struct ecp_audit_slot {
+	uint64_t peer, due, sent, nonce, lo, hi;
+	uint64_t seen; /* the last tick that found it among my w+1 nearest */
+	uint8_t strikes; /* failed audits in a row */
+	uint8_t silent;  /* unanswered audits in a row */
+} ecp_audit_slot;
 
 typedef struct ecp_member {
 	mpeer *t;
@@ -78,6 +95,11 @@ typedef struct ecp_member {
 	/* neighbours whose WELCOME brought a complete catch-up (unasked) */
 	uint64_t synced[32];
 	uint32_t nsynced;
+	/* storage audits (audit.c): one slot per audited neighbour, and the
+	 * private stream their nonces come from */
+	ecp_audit_slot *aud;
+	uint32_t naud, audcap;
+	uint64_t secret;
 	/* bodies of lifecycle items in the outbox: freed once it is sent */
 	void **bodies;
 	size_t *body_len;
@@ -131,7 +153,30 @@ ec_err ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done);
 ec_err ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key);
 ec_err ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via);
 
+/* The table entry of id, or NULL. */
+mpeer *ecp__member_find(ecp_node *n, uint64_t id);
+
+/* Evicts peer id (audit.c): it leaves my peer list, and its HELLOs are
+ * refused while it is remembered. */
+ec_err ecp__member_evict(ecp_node *n, const ec_ctx *ctx, uint64_t id);
+
+/* ---- audit.c --------------------------------------------------------- */
+
+/* The audit part of the tick (a ready node with cfg.audit set). */
+ec_err ecp__audit_tick(ecp_node *n, const ec_ctx *ctx);
+
+/* Handles AUDIT (answers it) and PROOF (checks it). */
+ec_err ecp__audit_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it);
+
+/* Whether a ready node takes catch-up COMMITs from `from`: a storage
+ * audit between us is being repaired. */
+bool ecp__audit_repairing(ecp_node *n, uint64_t from);
+
 /* ---- catchup.c ------------------------------------------------------- */
+
+/* Sends `to` the mappings my store holds in the ring range [lo, hi]
+ * (COMMIT items with ECP_F_SYNC, then SYNCED), as a catch-up answer. */
+ec_err ecp__catchup_push(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t lo, uint64_t hi);
 
 /* Starts or drives catch-up (called by the member tick once settled). */
 ec_err ecp__catchup_tick(ecp_node *n, const ec_ctx *ctx);

@@ -41,6 +41,8 @@ ecp_config_check(const ecp_config *c)
 		return "the ec heartbeat period must be between 1 and 64 rounds";
 	if (c->dead_after <= c->probe || c->dead_after > 1000)
 		return "the ec dead-peer timeout must exceed the heartbeat period, at most 1000";
+	if (c->audit > 100000)
+		return "the ec storage audit period must be at most 100000 rounds (0: no audits)";
 	return NULL;
 }
 

@@ -55,6 +55,7 @@ U32_OPTION(grace, 0, 64)
 U32_OPTION(degree, 8, 4096)
 U32_OPTION(probe, 1, 64)
 U32_OPTION(dead_after, 2, 1000)
+U32_OPTION(audit, 0, 100000)
 
 static bool
 set_quorum(void *config, const char *text, char *err, size_t errlen)
@@ -134,6 +135,10 @@ static const ec_proto_option ecp_options[] = {
     {"dead-after", "R", "open networks: rounds of silence after which such a peer\n"
                         "is dropped as dead (4; more than --heartbeat)\n",
      set_dead_after, get_dead_after},
+    {"audit", "R", "open networks: rounds between proof-of-storage audits of\n"
+                   "each of the w+1 nearest peers on each side; a peer that\n"
+                   "fails two in a row is evicted (0: no audits, the default)\n",
+     set_audit, get_audit},
 };
 
 const ec_proto_config ecp_config_ops = {

@@ -335,13 +335,23 @@ ec_sp_verify_known(const ec_sp_query *q, const ec_sp_answer *a, const ec_sp_view
 {
 	if (min_agree > EC_SP_ENTRIES)
 		return EC_EINVAL;
-	ec_sp_tally t = {0, 0, 0};
 	ec_id point;
 	ec_sp_challenge(q, &point);
+	return ec_sp_verify_point(&q->responder, &point, a, known, min_agree, verdict, tally);
+}
+
+ec_err
+ec_sp_verify_point(const ec_id *responder, const ec_id *point, const ec_sp_answer *a,
+                   const ec_sp_view *known, unsigned min_agree, ec_sp_verdict *verdict,
+                   ec_sp_tally *tally)
+{
+	if (min_agree > EC_SP_ENTRIES)
+		return EC_EINVAL;
+	ec_sp_tally t = {0, 0, 0};
 	ec_sp_verdict v;
-	if (!ec_id_eq(&a->responder, &q->responder)) {
+	if (!ec_id_eq(&a->responder, responder)) {
 		v = EC_SP_FAIL_RESPONDER;
-	} else if (!ec_id_eq(&a->point, &point)) {
+	} else if (!ec_id_eq(&a->point, point)) {
 		v = EC_SP_FAIL_POINT;
 	} else if (ec_sp_answer_check(a) != EC_SP_OK) {
 		v = EC_SP_FAIL_MALFORMED;

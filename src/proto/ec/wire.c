@@ -37,7 +37,7 @@ _Static_assert(_Alignof(ecp_cert) <= EC_WIRE_ALIGN, "ecp_cert alignment");
  * MIN_ITEM items (the smallest item, BYE, is 2 bytes; env_parse refuses
  * larger counts), and (b) each body once its header shows the body present
  * (all of a block or certificate; a contact list's minimum of 9 bytes a
- * contact).  (a) is at most 32 * len because an ecp_item is at most 64
+ * contact; all of a proof's entries).  (a) is at most 32 * len because an ecp_item is at most 64
  * bytes; (b) is at most 4 * len because every body is at most four times
  * the bytes it is decoded from (twice for blocks and certificates;
  * wire_peer.c asserts its bodies).  The item array is reserved before the
@@ -78,6 +78,7 @@ ec_wire_reason_str(ec_wire_reason r)
 	case EC_WIRE_BAD_ADDR: return "address longer than EC_ADDR_MAX or not zero-padded";
 	case EC_WIRE_CONTACT_COUNT: return "contact count not allowed for the item's kind";
 	case EC_WIRE_CONTACT_ORDER: return "contacts not strictly ascending by id";
+	case EC_WIRE_PROOF_ORDER: return "proof entries not in canonical order";
 	case EC_WIRE_NOSPACE: return "output capacity too small or memory misaligned";
 	case EC_WIRE_NO_BODY: return "item without the body its kind carries";
 	case EC_WIRE_ID_MISMATCH: return "item block id differs from its block's id";
@@ -511,9 +512,19 @@ ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cert *out, uint32_t cap)
 #define COMMIT_FIELDS 3u /* flagged COMMIT item after its certificate: flags, role */
 #define ID_ROLE (32u + 2u)
 
+/* Type bytes: the voting items 0xC1..0xC8 and the peer-management items
+ * FIND .. SYNCED 0xD1..0xD8 by arithmetic, then the flagged COMMIT's 0xD9;
+ * the kinds after SYNCED take bytes of their own after it (AUDIT 0xDA,
+ * PROOF 0xDB), so the bytes of the older kinds do not move. */
 _Static_assert(EC_WIRE_T_ITEM + ECP_WITHDRAWN < EC_WIRE_T_CERT, "voting items reach 0xCE");
-_Static_assert(EC_WIRE_T_PEER + ECP_KIND_MAX - ECP_WITHDRAWN < EC_WIRE_T_COMMIT_FLAGS,
+_Static_assert(EC_WIRE_T_PEER + ECP_SYNCED - ECP_WITHDRAWN < EC_WIRE_T_COMMIT_FLAGS,
                "peer-management items reach the flagged COMMIT's type byte");
+_Static_assert(EC_WIRE_T_AUDIT > EC_WIRE_T_COMMIT_FLAGS && EC_WIRE_T_PROOF > EC_WIRE_T_AUDIT &&
+                   EC_WIRE_T_PROOF < EC_WIRE_T_ENVELOPE,
+               "AUDIT and PROOF type bytes collide");
+_Static_assert(ECP_AUDIT == ECP_SYNCED + 1 && ECP_PROOF == ECP_AUDIT + 1 &&
+                   ECP_KIND_MAX == ECP_PROOF,
+               "a new item kind needs a type byte of its own");
 
 static bool
 peer_kind(uint8_t kind)
@@ -528,8 +539,12 @@ ec_wire_item_type(const ecp_item *it)
 		return EC_WIRE_T_COMMIT_FLAGS;
 	if (it->kind >= ECP_BLOCK && it->kind <= ECP_WITHDRAWN)
 		return (uint8_t)(EC_WIRE_T_ITEM + it->kind);
-	if (peer_kind(it->kind))
+	if (it->kind > ECP_WITHDRAWN && it->kind <= ECP_SYNCED)
 		return (uint8_t)(EC_WIRE_T_PEER + it->kind - ECP_WITHDRAWN);
+	if (it->kind == ECP_AUDIT)
+		return EC_WIRE_T_AUDIT;
+	if (it->kind == ECP_PROOF)
+		return EC_WIRE_T_PROOF;
 	return 0;
 }
 
@@ -542,8 +557,12 @@ kind_of(uint8_t type, bool *flagged)
 		return ECP_COMMIT;
 	if (type > EC_WIRE_T_ITEM && type <= EC_WIRE_T_ITEM + ECP_WITHDRAWN)
 		return (uint8_t)(type - EC_WIRE_T_ITEM);
-	if (type > EC_WIRE_T_PEER && type <= EC_WIRE_T_PEER + ECP_KIND_MAX - ECP_WITHDRAWN)
+	if (type > EC_WIRE_T_PEER && type <= EC_WIRE_T_PEER + ECP_SYNCED - ECP_WITHDRAWN)
 		return (uint8_t)(type - EC_WIRE_T_PEER + ECP_WITHDRAWN);
+	if (type == EC_WIRE_T_AUDIT)
+		return ECP_AUDIT;
+	if (type == EC_WIRE_T_PROOF)
+		return ECP_PROOF;
 	return 0;
 }
 

@@ -144,8 +144,9 @@ reserve(area *a, size_t n, void **out)
 }
 
 /* ---- the peer-management items (wire_peer.c) -------------------------------
- * Kinds ECP_FIND .. ECP_SYNCED; the caller has dispatched on the kind.  Same
- * contracts as the public item functions of ec/wire.h. */
+ * Kinds ECP_FIND .. ECP_PROOF (ECP_KIND_MAX); the caller has dispatched on
+ * the kind and chosen the type byte.  Same contracts as the public item
+ * functions of ec/wire.h. */
 
 /* The encoded size, type and version bytes included; 0 if a body is
  * missing. */

@@ -2,7 +2,7 @@
 /*
  * The canonical wire encoding of the peer-management items (ec/wire.h,
  * docs/wire.md, "Peer-management items"): FIND, PEERS, HELLO, WELCOME, PING,
- * BYE, SYNC and SYNCED.  wire.c dispatches to these functions by kind after
+ * BYE, SYNC, SYNCED, AUDIT and PROOF.  wire.c dispatches to these functions by kind after
  * the type and version bytes; the cursor, the memory area and the field
  * helpers are shared through wire_int.h, and so are the rules: decoders
  * check every rule in the order the bytes are read, reserve memory for a
@@ -13,11 +13,17 @@
  * and that many address bytes: addresses vary in length, so the bytes
  * after len are not sent, and must be zero in memory so that one ec_addr
  * has one encoding.
+ *
+ * A PROOF's entries follow the canonical order of the proof of storage
+ * (ec/storage_proof.h): both sides judge them with ec_sp_answer_check, on
+ * an ec_sp_answer with a zero responder (the responder is the envelope's
+ * sender and is not carried; the check does not read it).
  */
 #include <stdbool.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "ec/storage_proof.h"
 #include "ec/wire.h"
 #include "wire_int.h"
 
@@ -25,6 +31,8 @@
 #define FIND_FIELDS 10u  /* hops u16, target u64 */
 #define TARGET_BYTES 8u
 #define SYNC_FIELDS 48u  /* lo u64, hi u64, after */
+#define AUDIT_FIELDS 32u /* nonce u64, round u64, lo u64, hi u64 */
+#define PROOF_FIXED 41u  /* nonce u64, point, count u8 (then the entries) */
 /* flags, claim, address length: the fixed bytes of a WELCOME; a HELLO
  * has 2 more (hops), so this is the smaller of the two */
 #define HELLO_FIXED (1u + EC_WIRE_CLAIM_BYTES + 1u)
@@ -36,16 +44,26 @@
 /* The memory bound of ec_wire_decode_bound (wire.c): every body is
  * reserved once the bytes below are known to be there, and takes at most
  * four times as many bytes of memory (a hello and its claim: HELLO_FIXED,
- * the WELCOME's fixed bytes, fewer than a HELLO's). */
+ * the WELCOME's fixed bytes, fewer than a HELLO's; an audit: its 32 bytes
+ * of fields; a proof: its fixed 41 bytes, then 64 bytes an entry, all of
+ * them there before it is reserved). */
 _Static_assert(sizeof(ec_contact) % EC_WIRE_ALIGN == 0, "ec_contact size");
 _Static_assert(_Alignof(ecp_contacts) <= EC_WIRE_ALIGN, "ecp_contacts alignment");
 _Static_assert(_Alignof(ecp_hello) <= EC_WIRE_ALIGN, "ecp_hello alignment");
 _Static_assert(_Alignof(ecp_sync) <= EC_WIRE_ALIGN, "ecp_sync alignment");
+_Static_assert(_Alignof(ecp_audit) <= EC_WIRE_ALIGN, "ecp_audit alignment");
+_Static_assert(_Alignof(ecp_proof) <= EC_WIRE_ALIGN, "ecp_proof alignment");
+_Static_assert(sizeof(ec_sp_mapping) % EC_WIRE_ALIGN == 0, "ec_sp_mapping size");
 _Static_assert(sizeof(ec_identity_claim) == EC_WIRE_CLAIM_BYTES, "the claim is 96 plain bytes");
 _Static_assert(sizeof(ec_contact) <= 4 * EC_WIRE_CONTACT_MIN, "ec_contact grew");
 _Static_assert(sizeof(ecp_contacts) <= 4 * (TARGET_BYTES + 1), "ecp_contacts grew");
 _Static_assert(sizeof(ecp_hello) + sizeof(ec_identity_claim) <= 4 * HELLO_FIXED, "ecp_hello grew");
 _Static_assert(sizeof(ecp_sync) <= 4 * SYNC_FIELDS, "ecp_sync grew");
+_Static_assert(sizeof(ecp_audit) <= 4 * AUDIT_FIELDS, "ecp_audit grew");
+_Static_assert(sizeof(ecp_proof) <= 4 * PROOF_FIXED, "ecp_proof grew");
+_Static_assert(sizeof(ec_sp_mapping) <= 4 * EC_SP_ENTRY_LEN, "ec_sp_mapping grew");
+_Static_assert(EC_SP_ENTRY_LEN == 64, "a proof entry is a token and a block");
+_Static_assert(EC_SP_ENTRIES <= 0xFF, "a proof count is a u8");
 _Static_assert(ECP_MAX_CONTACTS <= 0xFFu, "a contact count is a u8");
 _Static_assert(EC_ADDR_MAX <= 0xFFu, "an address length is a u8");
 
@@ -367,6 +385,107 @@ sync_item_parse(cursor *c, area *a, ecp_item *out)
 	return EC_WIRE_OK;
 }
 
+/* ---- AUDIT and PROOF ------------------------------------------------------- */
+
+static ec_wire_reason
+audit_item_parse(cursor *c, area *a, ecp_item *out)
+{
+	const uint8_t *p = take(c, AUDIT_FIELDS);
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	void *mem;
+	if (!reserve(a, sizeof(ecp_audit), &mem))
+		return EC_WIRE_NOSPACE;
+	ecp_audit *q = mem;
+	out->audit = q;
+	if (q) {
+		memset(q, 0, sizeof *q);
+		q->nonce = get_u64(p);
+		q->round = get_u64(p + 8);
+		q->lo = get_u64(p + 16);
+		q->hi = get_u64(p + 24);
+	}
+	return EC_WIRE_OK;
+}
+
+/* Whether a proof's entries are canonical: as the answer they make
+ * (count already at most EC_SP_ENTRIES). */
+static ec_wire_reason
+proof_order(const ec_sp_answer *ans)
+{
+	return ec_sp_answer_check(ans) == EC_SP_OK ? EC_WIRE_OK : EC_WIRE_PROOF_ORDER;
+}
+
+static ec_wire_reason
+proof_check(const ecp_proof *pr)
+{
+	if (!pr)
+		return EC_WIRE_NO_BODY;
+	if (pr->count > EC_SP_ENTRIES)
+		return EC_WIRE_BAD_VALUE;
+	ec_sp_answer ans;
+	memset(&ans, 0, sizeof ans);
+	ans.point = pr->point;
+	ans.count = (uint8_t)pr->count;
+	if (pr->count)
+		memcpy(ans.entries, pr->e, pr->count * sizeof(ec_sp_mapping));
+	return proof_order(&ans);
+}
+
+static uint8_t *
+put_proof(uint8_t *p, const ecp_proof *pr)
+{
+	p = put_u64(p, pr->nonce);
+	p = put_id(p, &pr->point);
+	p = put_u8(p, (uint8_t)pr->count);
+	for (uint32_t i = 0; i < pr->count; i++) {
+		p = put_id(p, &pr->e[i].token);
+		p = put_id(p, &pr->e[i].block);
+	}
+	return p;
+}
+
+/* nonce, point, count (at most EC_SP_ENTRIES, refused as soon as it is
+ * read), then count entries, all of which must be there and canonical
+ * before the body is reserved. */
+static ec_wire_reason
+proof_item_parse(cursor *c, area *a, ecp_item *out)
+{
+	const uint8_t *p = take(c, PROOF_FIXED), *e;
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	uint32_t n = p[PROOF_FIXED - 1];
+	if (n > EC_SP_ENTRIES)
+		return EC_WIRE_BAD_VALUE;
+	if (!(e = take(c, EC_SP_ENTRY_LEN * (size_t)n)))
+		return EC_WIRE_TRUNCATED;
+	ec_sp_answer ans;
+	memset(&ans, 0, sizeof ans);
+	ans.point = ec_id_from_bytes(p + 8);
+	ans.count = (uint8_t)n;
+	for (uint32_t i = 0; i < n; i++) {
+		ans.entries[i].token = ec_id_from_bytes(e + EC_SP_ENTRY_LEN * (size_t)i);
+		ans.entries[i].block = ec_id_from_bytes(e + EC_SP_ENTRY_LEN * (size_t)i + 32);
+	}
+	ec_wire_reason r = proof_order(&ans);
+	if (r)
+		return r;
+	void *mem;
+	if (!reserve(a, sizeof(ecp_proof) + n * sizeof(ec_sp_mapping), &mem))
+		return EC_WIRE_NOSPACE;
+	ecp_proof *pr = mem;
+	out->proof = pr;
+	if (pr) {
+		memset(pr, 0, sizeof *pr);
+		pr->nonce = get_u64(p);
+		pr->point = ans.point;
+		pr->count = n;
+		if (n)
+			memcpy(pr->e, ans.entries, n * sizeof(ec_sp_mapping));
+	}
+	return EC_WIRE_OK;
+}
+
 /* ---- the kinds ------------------------------------------------------------- */
 
 size_t
@@ -393,6 +512,10 @@ ecp__wire_peer_size(const ecp_item *it)
 	case ECP_BYE: return ITEM_HDR;
 	case ECP_SYNC: return it->sync ? ITEM_HDR + SYNC_FIELDS : 0;
 	case ECP_SYNCED: return it->sync ? ITEM_HDR + SYNC_FIELDS + 1 : 0;
+	case ECP_AUDIT: return it->audit ? ITEM_HDR + AUDIT_FIELDS : 0;
+	case ECP_PROOF:
+		return it->proof ? ITEM_HDR + PROOF_FIXED + EC_SP_ENTRY_LEN * (size_t)it->proof->count
+		                 : 0;
 	default: return 0;
 	}
 }
@@ -414,6 +537,8 @@ ecp__wire_peer_check(const ecp_item *it)
 		/* a request has no "more": refused rather than dropped */
 		return it->sync->more <= (it->kind == ECP_SYNCED ? 1 : 0) ? EC_WIRE_OK
 		                                                          : EC_WIRE_BAD_VALUE;
+	case ECP_AUDIT: return it->audit ? EC_WIRE_OK : EC_WIRE_NO_BODY;
+	case ECP_PROOF: return proof_check(it->proof);
 	default: return EC_WIRE_BAD_TYPE;
 	}
 }
@@ -448,6 +573,12 @@ ecp__wire_peer_put(uint8_t *p, const ecp_item *it)
 		p = put_u64(p, it->sync->hi);
 		p = put_id(p, &it->sync->after);
 		return it->kind == ECP_SYNCED ? put_u8(p, it->sync->more) : p;
+	case ECP_AUDIT:
+		p = put_u64(p, it->audit->nonce);
+		p = put_u64(p, it->audit->round);
+		p = put_u64(p, it->audit->lo);
+		return put_u64(p, it->audit->hi);
+	case ECP_PROOF: return put_proof(p, it->proof);
 	default: /* BYE */
 		return p;
 	}
@@ -472,6 +603,8 @@ ecp__wire_peer_parse(cursor *c, area *a, ecp_item *out)
 	}
 	case ECP_SYNC:
 	case ECP_SYNCED: return sync_item_parse(c, a, out);
+	case ECP_AUDIT: return audit_item_parse(c, a, out);
+	case ECP_PROOF: return proof_item_parse(c, a, out);
 	default: /* BYE: nothing after the version */
 		return EC_WIRE_OK;
 	}
