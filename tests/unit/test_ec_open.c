@@ -770,6 +770,41 @@ test_self_never_admitted(void **state)
 	net_free(t);
 }
 
+/* A submitter that crashes right after its first wave loses every vote
+ * (they reach it while it is down); back, it re-polls, and the members
+ * that voted must answer again, all of them: one answer per re-poll never
+ * makes a quorum (the reference's long run left such blocks uncommitted
+ * for good).  The block, a create of a token far from the submitter,
+ * commits within 40 rounds of the return. */
+static void
+test_repoll_after_crash(void **state)
+{
+	(void)state;
+	net *t = net_new(40);
+	seed_nodes(t, 40);
+	for (int r = 0; r < 3; r++)
+		step(t);
+	uint32_t sub = 0;
+	uint64_t key = t->id[20] + 1;
+	const ecp_block *blk = create_block(t, key, 0x5151, t->round);
+	ec_txn txn = {.id = ec_id_pos(&blk->id), .time = blk->time, .used = 1, .block = blk};
+	assert_int_equal(ec_protocol_ec.submit(t->node[sub], &t->ctx[sub], &txn), EC_OK);
+	step(t); /* the first wave leaves */
+	t->up[sub] = false;
+	for (int r = 0; r < 20; r++)
+		step(t);
+	assert_false(committed_at(t, sub, blk));
+	ec_contact boot[2] = {contact(t, 7), contact(t, 31)};
+	join(t, sub, EC_JOIN_RESUME, boot, 2);
+	int r = 0;
+	for (; r < 40 && !committed_at(t, sub, blk); r++)
+		step(t);
+	if (getenv("EC_OPEN_DEBUG"))
+		print_message("committed %d rounds after the return\n", r);
+	assert_true(committed_at(t, sub, blk));
+	net_free(t);
+}
+
 /* Keys just above each of the w+1 nodes on each side of position pos
  * among the first k nodes (pos itself not among them): tokens whose
  * windows a node joining at pos shares with those neighbours. */
@@ -953,6 +988,7 @@ main(void)
 	    cmocka_unit_test(test_audit_evicts_freeloader),
 	    cmocka_unit_test(test_audit_repairs),
 	    cmocka_unit_test(test_audit_point),
+	    cmocka_unit_test(test_repoll_after_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

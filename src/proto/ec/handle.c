@@ -46,16 +46,21 @@ member_block(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, bool fellow,
 			ecp_item p = {.kind = ECP_POLL, .block_id = e->id};
 			return send_item(n, ctx, e->origin, &p);
 		}
-	} else if (!fellow && (it->flags & ECP_F_POLL)) {
+	} else if ((it->flags & ECP_F_POLL) && (!fellow || n->m)) {
 		/* a re-poll: my vote may have been lost; the window may have
-		 * missed the block */
+		 * missed the block.  In an open network the window gets the
+		 * re-poll too, and every member that voted answers again: a
+		 * submitter that crashed right after its first wave lost all
+		 * the votes, and one answer per re-poll never made a quorum
+		 * (the reference's long run: the plain blocks it left
+		 * uncommitted were all of this kind) */
 		ecp_item v = {.kind = ECP_VOTE, .role = it->role, .block_id = e->id};
 		v.value = my_vote(n, e, it->role);
 		if (v.value && e->origin && (err = send_item(n, ctx, e->origin, &v)))
 			return err;
-		if (n->now >= e->spread_at + n->cfg.poll_first) {
+		if (!fellow && n->now >= e->spread_at + n->cfg.poll_first) {
 			e->spread_at = n->now;
-			if ((err = spread(n, ctx, e, r, v.value, 0)))
+			if ((err = spread(n, ctx, e, r, v.value, n->m ? ECP_F_POLL : 0)))
 				return err;
 		}
 	}
