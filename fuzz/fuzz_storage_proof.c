@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ec/storage_proof.h"
+#include "sp_rebuild.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,19 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	/* A store holding exactly the answer's mappings answers the same
 	 * point with the same answer: canonical means "what some store says". */
-	ec_sp_mapping sorted[EC_SP_ENTRIES];
-	size_t n = a.count;
-	memcpy(sorted, a.entries, n * sizeof sorted[0]);
-	for (size_t i = 1; i < n; i++) /* insertion sort by token */
-		for (size_t j = i; j > 0 && ec_id_cmp(&sorted[j].token, &sorted[j - 1].token) < 0; j--) {
-			ec_sp_mapping t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	ec_sp_array arr = {sorted, n};
-	ec_sp_view view = ec_sp_array_view(&arr);
 	ec_sp_answer rebuilt;
-	if (ec_sp_answer_build(&a.responder, &a.point, &view, &rebuilt) != EC_OK)
+	if (sp_rebuild(a.entries, a.count, &a.point, &rebuilt) != EC_OK)
 		abort();
 	if (rebuilt.count != a.count ||
 	    memcmp(rebuilt.entries, a.entries, sizeof a.entries) != 0)

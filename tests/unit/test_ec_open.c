@@ -511,12 +511,13 @@ create_block(net *t, uint64_t key, uint64_t next_key, uint64_t time)
 	return blk;
 }
 
-/* A committed create of a token at key, with a certificate of yes votes
- * from its whole true window, in the stores of that window's members. */
+/* A committed create of a token at key (made at round 3), with a
+ * certificate of yes votes from its whole true window, in the stores of
+ * that window's members but node `skip` (UINT32_MAX: none), for next_key. */
 static const ecp_block *
-commit_token(net *t, uint64_t key)
+commit_token_except(net *t, uint64_t key, uint64_t next_key, uint32_t skip)
 {
-	const ecp_block *blk = create_block(t, key, 0x1234, 3);
+	const ecp_block *blk = create_block(t, key, next_key, 3);
 	uint64_t win[2 * W + 1];
 	true_window(t, key, win);
 	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
@@ -528,6 +529,8 @@ commit_token(net *t, uint64_t key)
 	free(c);
 	for (uint32_t k = 0; k < 2 * W + 1; k++) {
 		uint32_t i = index_of(t, win[k]);
+		if (i == skip)
+			continue;
 		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
 		assert_int_equal(st->xblock_put(t->ctx[i].store.impl, blk, cert), EC_OK);
 		assert_int_equal(st->xtoken_put(t->ctx[i].store.impl, &blk->parts[0].token, &blk->id,
@@ -535,6 +538,13 @@ commit_token(net *t, uint64_t key)
 		                 EC_OK);
 	}
 	return blk;
+}
+
+/* The same in every member's store. */
+static const ecp_block *
+commit_token(net *t, uint64_t key)
+{
+	return commit_token_except(t, key, 0x1234, UINT32_MAX);
 }
 
 /* A joiner fetches the mapping of a token next to it, with its
@@ -906,26 +916,7 @@ test_audit_repairs(void **state)
 		step(t);
 	t->audited = t->id[40];
 	/* a token just above node 40, committed long ago; node 40 never heard */
-	const ecp_block *blk = create_block(t, t->id[40] + 1, 0x4242, 3);
-	uint64_t win[2 * W + 1];
-	true_window(t, t->id[40] + 1, win);
-	ecp_cert *c = calloc(1, sizeof *c + (2 * W + 1) * sizeof c->v[0]);
-	assert_non_null(c);
-	c->n = 2 * W + 1;
-	for (uint32_t k = 0; k < c->n; k++)
-		c->v[k] = (ecp_vote){.voter = win[k], .stamp = 6, .role = 0, .value = 1};
-	const ecp_cert *cert = ec_memstore_intern_bytes(t->ms, c, sizeof *c + c->n * sizeof c->v[0]);
-	free(c);
-	for (uint32_t k = 0; k < 2 * W + 1; k++) {
-		uint32_t i = index_of(t, win[k]);
-		if (i == 40)
-			continue;
-		const ecp_store_ops *st = ecp_store(&t->ctx[i].store);
-		assert_int_equal(st->xblock_put(t->ctx[i].store.impl, blk, cert), EC_OK);
-		assert_int_equal(st->xtoken_put(t->ctx[i].store.impl, &blk->parts[0].token, &blk->id,
-		                                blk->time),
-		                 EC_OK);
-	}
+	const ecp_block *blk = commit_token_except(t, t->id[40] + 1, 0x4242, 40);
 	const ecp_store_ops *st = ecp_store(&t->ctx[40].store);
 	ec_id got;
 	uint64_t when;

@@ -34,6 +34,7 @@
 #include "ec/storage_proof.h"
 #include "ec/wire.h"
 
+#include "sp_rebuild.h"
 #include "wire_fixtures.h"
 
 /* The golden items, COMMIT (flagged) first, then FIND .. PROOF. */
@@ -862,23 +863,11 @@ answer_verdict(const uint8_t *proof, size_t len)
 static void
 assert_store_answers(const ecp_proof *pr)
 {
-	ec_sp_mapping sorted[EC_SP_ENTRIES];
-	size_t n = pr->count;
-	assert_true(n <= EC_SP_ENTRIES);
-	memcpy(sorted, pr->e, n * sizeof sorted[0]);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && ec_id_cmp(&sorted[j].token, &sorted[j - 1].token) < 0; j--) {
-			ec_sp_mapping t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	ec_sp_array arr = {sorted, n};
-	ec_sp_view view = ec_sp_array_view(&arr);
 	ec_sp_answer a;
-	ec_id responder = {{0, 0, 0, 0}};
-	assert_int_equal(ec_sp_answer_build(&responder, &pr->point, &view, &a), EC_OK);
+	assert_true(pr->count <= EC_SP_ENTRIES);
+	assert_int_equal(sp_rebuild(pr->e, pr->count, &pr->point, &a), EC_OK);
 	assert_int_equal(a.count, pr->count);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < pr->count; i++) {
 		assert_true(ec_id_eq(&a.entries[i].token, &pr->e[i].token));
 		assert_true(ec_id_eq(&a.entries[i].block, &pr->e[i].block));
 	}

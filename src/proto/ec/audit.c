@@ -65,14 +65,11 @@ ecp_audit_point(uint64_t requester, uint64_t responder, const ecp_audit *a, ec_i
 		point->w[0] = a->lo + point->w[0] % span;
 }
 
-/* splitmix64 over the node's secret: nonces its peers cannot predict. */
+/* A stream over the node's secret: nonces its peers cannot predict. */
 static uint64_t
 secret_rand(ecp_member *m)
 {
-	uint64_t z = (m->secret += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return ecp__splitmix64(&m->secret);
 }
 
 /* ---- the stores as ordered views (ec_sp_view) ------------------------- */

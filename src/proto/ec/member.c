@@ -771,15 +771,12 @@ ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done)
 
 /* ---- the tick --------------------------------------------------------- */
 
+/* A node's own stream, seeded from its id at join; only spreads
+ * long-range targets, never decides safety. */
 static uint64_t
 next_rand(ecp_member *m)
 {
-	/* splitmix64: a node's own stream, seeded from its id at join; only
-	 * spreads long-range targets, never decides safety */
-	uint64_t z = (m->rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return ecp__splitmix64(&m->rng);
 }
 
 /* HELLOs to the candidates I want, dropping those that never answer. */

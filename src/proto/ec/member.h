@@ -106,6 +106,16 @@ typedef struct ecp_member {
 	uint32_t nbodies, bodycap;
 } ecp_member;
 
+/* The next number of a splitmix64 stream whose state is *s. */
+static inline uint64_t
+ecp__splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
 /* ---- member.c -------------------------------------------------------- */
 
 /* Handles one lifecycle item (FIND .. SYNCED, COMMIT with ECP_F_SYNC).
