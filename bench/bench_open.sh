@@ -14,7 +14,10 @@
 #      CSV and plots (latency, messages per commit, recovery, double
 #      commits against churn) in OUT (default bench-open);
 #   4. lifecycle messages per node per round at 2k, 20k (and 200k with
-#      EC_BENCH_BIG=1: minutes and gigabytes), static start with churn.
+#      EC_BENCH_BIG=1: minutes and gigabytes), static start with churn;
+#   6. storage audits (--audit R) on the run of 1, honest and with a tenth
+#      of the joiners freeloaders (--lazy-storage 0.1): their cost, false
+#      evictions, and how soon freeloaders are evicted.
 # Every figure comes from the runs' --json output.  The 100,000-node growth
 # run of the acceptance (grown from 1,000, then 1,000 rounds of churn) takes
 # about half an hour and 7 GB on two cores: EC_BENCH_BIG=1 runs it too, and
@@ -129,3 +132,20 @@ if [ "${EC_BENCH_BIG:-0}" = 1 ]; then
 	awk -v a="$(echo "$j" | get latency_p95)" -v b="$(echo "$s" | get latency_p95)" \
 		'BEGIN { printf "  latency p95 open/static: %.2f (target <= 1.5)\n", a / b }'
 fi
+
+echo "== 6. storage audits on the run of 1 (--delay 0.5): honest, and 10 % freeloaders"
+audit_keys=(peer_messages_per_node_per_round bytes_per_node_per_round view_exact_fraction
+	view_exact_min join_rounds_p95 recovery_rounds_p95 uncommitted_fraction audits audit_fail
+	audit_unanswered evict_honest evict_lazy lazy_evict_rounds_p50 lazy_evict_rounds_p95
+	lazy_evict_unfinished lazy_held_mean)
+for lazy in 0 0.1; do
+	for r in 0 8 32 128; do
+		extra=()
+		[ "$r" = 0 ] || extra+=(--audit "$r")
+		[ "$lazy" = 0 ] || extra+=(--lazy-storage "$lazy")
+		j=$("$ecsim" "${load[@]}" --nodes 2000 --start-nodes 20 --join-rate 20 --churn 0.01 \
+			--rejoin-after 50 --rounds 1190 --warmup 150 --drain 40 "${extra[@]}")
+		printf ' freeloaders %s, audit every %s:' "$lazy" "$r"
+		show "$j" "${audit_keys[@]}"
+	done
+done
