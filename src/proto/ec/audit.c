@@ -19,7 +19,8 @@
  * failed audits in a row, or AUDIT_SILENT unanswered ones, evict the
  * peer: it leaves my peer list and its HELLOs are refused (member.c,
  * EVICT_KEEP).  So an honest node that missed a commit costs a repair; a
- * freeloader, which drops what it is sent, is evicted after three.
+ * freeloader, which drops what it is sent, is evicted at its fourth
+ * failure, three repairs later.
  *
  * Limits.  An audit proves that the peer produced the mappings within
  * audit_wait rounds, not that it keeps them: a peer that fetches them
@@ -98,7 +99,8 @@ near_down(const void *impl, const ec_id *x, ec_sp_mapping *out)
 
 static const ec_sp_view_ops whole_ops = {near_up, near_down};
 
-/* Whether the known view holds mapping m: inside the range and settled. */
+/* Whether the known view holds mapping m (found inside its range): my
+ * store maps it, moved long enough ago. */
 static bool
 known_keeps(const store_view *v, const ec_sp_mapping *m)
 {
