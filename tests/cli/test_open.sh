@@ -116,6 +116,14 @@ if [ -n "$opener" ]; then
 		dropped_to_down; do
 		if grep -q "\"$key\":" "$TMP/o1"; then ok; else bad "open JSON lacks $key"; fi
 	done
+	# --runs summarises the open figures too (the static summary's are in
+	# the golden outputs, unchanged)
+	"$ECSIM" "${op[@]}" --runs 2 >"$TMP/orun"
+	for key in join_rounds_p95 recovery_rounds_p95 view_exact_min degree_live_min \
+		peer_messages_per_node_per_round stale_votes uncommitted_fraction evict_honest; do
+		if tail -1 "$TMP/orun" | grep -q "\"$key\":{\"n\":2,"; then ok
+		else bad "--runs summary lacks $key"; fi
+	done
 	"$ECSIM" "${op[@]}" --print-scenario >"$TMP/open.yaml"
 	"$ECSIM" run "$TMP/open.yaml" --quiet --json >"$TMP/o3"
 	if cmp -s "$TMP/o1" "$TMP/o3"; then ok; else bad "open scenario round trip differs"; fi

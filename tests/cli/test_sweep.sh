@@ -235,5 +235,18 @@ sweep "$TMP/y" --sweep-nodes 20,4x --rounds 10
 if [ $rc -eq 2 ] && grep -q '4294967295' "$TMP/err"; then ok
 else bad "bad sizes: exit $rc: $(cat "$TMP/err")"; fi
 
+# 9. An open network's sweep adds its figures to runs.csv (every row as wide
+# as the header); a static sweep does not.
+sweep "$TMP/open" --sweep-nodes 60,80 --rounds 40 --seeds 1 --quiet --protocol ec \
+	--topology small-world --degree 16 --tokens-per-node 1 --tx-rate 2 --churn 0.1
+hdr=$(head -1 "$TMP/open/runs.csv" 2>/dev/null)
+if [ $rc -eq 0 ] && [[ $hdr == *",join_rounds_p95,recovery_rounds_p95,view_exact_min,"* ]] &&
+	awk -F, 'NR == 1 { n = NF } NR > 1 && NF != n { bad = 1 } END { exit bad || NR != 3 }' \
+		"$TMP/open/runs.csv"; then ok
+else bad "open sweep runs.csv: exit $rc, header '$hdr': $(cat "$TMP/err")"; fi
+sweep "$TMP/static" "${SMALL[@]}"
+if [ $rc -eq 0 ] && ! grep -q 'join_rounds' "$TMP/static/runs.csv"; then ok
+else bad "a static sweep has open columns"; fi
+
 echo "sweep tests: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

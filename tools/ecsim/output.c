@@ -125,17 +125,26 @@ ecsim_side_by_side(FILE *out, const ec_sim_result *seed, const ec_sim_result *ec
 	      out);
 }
 
+/* The metrics from M_OPEN on are open networks' (docs/open-network.md):
+ * summarised only when a run was open, so static summaries keep their
+ * exact output. */
 enum { M_MESSAGES, M_COMMITS, M_RPC, M_MPC, M_QUERY, M_VOTE, M_BLOCK, M_ANSWER, M_REFERRAL,
-       M_PMIN, M_PAVG, M_PMAX, M_LMEAN, M_LP50, M_LP95, M_LMAX, M_STALLED, M_COUNT };
+       M_PMIN, M_PAVG, M_PMAX, M_LMEAN, M_LP50, M_LP95, M_LMAX, M_STALLED,
+       M_OPEN, M_JOIN95 = M_OPEN, M_RECOV95, M_VIEWMIN, M_DEGMIN, M_PEERMSG, M_STALE,
+       M_UNCOMMITTED, M_EVHONEST, M_EVLAZY, M_COUNT };
 
 static const char *const metric_names[M_COUNT] = {
 	"messages", "commits", "rounds_per_commit", "messages_per_commit", "query", "vote",
 	"block", "answer", "referral", "peers_min", "peers_avg", "peers_max", "latency_mean",
-	"latency_p50", "latency_p95", "latency_max", "stalled"};
+	"latency_p50", "latency_p95", "latency_max", "stalled", "join_rounds_p95",
+	"recovery_rounds_p95", "view_exact_min", "degree_live_min",
+	"peer_messages_per_node_per_round", "stale_votes", "uncommitted_fraction", "evict_honest",
+	"evict_lazy"};
 
 struct ecsim_runs {
 	size_t cap, n[M_COUNT], runs, below20;
 	double *v[M_COUNT];
+	bool open; /* a run was open: its metrics are summarised too */
 };
 
 ecsim_runs *
@@ -199,15 +208,34 @@ ecsim_runs_add(ecsim_runs *rs, const ec_sim_result *r)
 		put(rs, M_LMAX, (double)r->latency.max);
 	}
 	put(rs, M_STALLED, r->stalled ? 1.0 : 0.0);
+	const ec_open_result *o = &r->open;
+	if (!o->open)
+		return;
+	rs->open = true;
+	if (o->join_rounds.count)
+		put(rs, M_JOIN95, (double)o->join_rounds.p95);
+	if (o->recovery_rounds.count)
+		put(rs, M_RECOV95, (double)o->recovery_rounds.p95);
+	if (o->has_view_min)
+		put(rs, M_VIEWMIN, o->view_exact_min);
+	put(rs, M_DEGMIN, (double)o->degree_live_min);
+	if (o->has_peer_messages)
+		put(rs, M_PEERMSG, o->peer_messages_per_node_per_round);
+	put(rs, M_STALE, (double)o->stale_votes);
+	if (r->created)
+		put(rs, M_UNCOMMITTED, f.uncommitted_fraction);
+	put(rs, M_EVHONEST, (double)o->evict_honest);
+	put(rs, M_EVLAZY, (double)o->evict_lazy);
 }
 
-/* A summary statistic (1 decimal in text, 6 in JSON), or n/a / null when
- * undefined: every one without values, the spread (sd, CI) with fewer than
- * two. */
-static const char *
-text_stat(char buf[EC_FIG_BUF], bool defined, double x)
+/* A summary statistic (text_decimals in text, 6 in JSON), or n/a / null
+ * when undefined: every one without values, the spread (sd, CI) with fewer
+ * than two. */
+/* Decimals of metric m in the text summary: 1, but fractions need more. */
+static int
+text_decimals(int m)
 {
-	return ec_report_fig(buf, defined, 1, x, false);
+	return m == M_VIEWMIN || m == M_UNCOMMITTED ? 4 : 1;
 }
 
 static const char *
@@ -235,31 +263,36 @@ int
 ecsim_runs_print(ecsim_runs *rs, FILE *out, bool json)
 {
 	ec_summary s[M_COUNT];
+	const int shown = rs->open ? M_COUNT : M_OPEN;
 	for (int m = 0; m < M_COUNT; m++)
 		if (ec_summary_compute(rs->v[m], rs->n[m], &s[m]))
 			return -1;
 	if (json) {
 		fprintf(out, "{\"summary\":{\"runs\":%zu,\"stalled_runs\":%zu,\"runs_below_20_commits\":%zu",
 		        rs->runs, (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->below20);
-		for (int m = 0; m < M_COUNT; m++)
+		for (int m = 0; m < shown; m++)
 			json_summary(out, metric_names[m], &s[m]);
 		fputs("}}\n", out);
 		return 0;
 	}
 	fprintf(out, "\nSummary over %zu runs (p5/p95 interpolated; CI = 95%% Student t for the mean):\n",
 	        rs->runs);
-	fprintf(out, "  %-20s %5s %12s %12s %12s %12s %12s %25s\n", "metric", "n", "mean", "sd",
+	const int w = rs->open ? 32 : 20; /* the open metrics' names are longer */
+	fprintf(out, "  %-*s %5s %12s %12s %12s %12s %12s %25s\n", w, "metric", "n", "mean", "sd",
 	        "median", "p5", "p95", "95% CI of the mean");
-	for (int m = 0; m < M_COUNT; m++) {
+	for (int m = 0; m < shown; m++) {
 		const ec_summary *x = &s[m];
 		bool any = x->n > 0, spread = x->n > 1;
 		char v[5][EC_FIG_BUF], ci[64] = "n/a";
+		const int d = text_decimals(m);
 		if (spread)
-			snprintf(ci, sizeof ci, "[%.1f, %.1f]", x->ci_low, x->ci_high);
-		fprintf(out, "  %-20s %5zu %12s %12s %12s %12s %12s %25s\n", metric_names[m], x->n,
-		        text_stat(v[0], any, x->mean), text_stat(v[1], spread, x->sd),
-		        text_stat(v[2], any, x->median), text_stat(v[3], any, x->p5),
-		        text_stat(v[4], any, x->p95), ci);
+			snprintf(ci, sizeof ci, "[%.*f, %.*f]", d, x->ci_low, d, x->ci_high);
+		fprintf(out, "  %-*s %5zu %12s %12s %12s %12s %12s %25s\n", w, metric_names[m], x->n,
+		        ec_report_fig(v[0], any, d, x->mean, false),
+		        ec_report_fig(v[1], spread, d, x->sd, false),
+		        ec_report_fig(v[2], any, d, x->median, false),
+		        ec_report_fig(v[3], any, d, x->p5, false),
+		        ec_report_fig(v[4], any, d, x->p95, false), ci);
 	}
 	fprintf(out, "Stalled runs (network silent with a block outstanding): %zu of %zu (%.1f%%)\n",
 	        (size_t)llround(s[M_STALLED].mean * (double)s[M_STALLED].n), rs->runs,

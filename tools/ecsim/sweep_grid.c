@@ -69,7 +69,19 @@ write_run_row(FILE *f, uint32_t nodes, const uint8_t seed[EC_RNG_SEED_BYTES],
 	csv_real(f, rounds, 6, fig->tokens_per_round);
 	csv_real(f, rounds, 4, fig->bytes_per_node_per_round);
 	csv_real(f, r->created > 0, 6, fig->uncommitted_fraction);
-	fprintf(f, ",%d\n", r->stalled);
+	fprintf(f, ",%d", r->stalled);
+	const ec_open_result *o = &r->open;
+	if (o->open) { /* the columns OPEN_COLUMNS name */
+		csv_count(f, o->join_rounds.count > 0, o->join_rounds.p95);
+		csv_count(f, o->recovery_rounds.count > 0, o->recovery_rounds.p95);
+		csv_real(f, o->has_view_min, 6, o->view_exact_min);
+		csv_count(f, true, o->degree_live_min);
+		csv_real(f, o->has_peer_messages, 4, o->peer_messages_per_node_per_round);
+		csv_count(f, true, o->stale_votes);
+		csv_count(f, true, o->evict_honest);
+		csv_count(f, true, o->evict_lazy);
+	}
+	fputc('\n', f);
 }
 
 /* Keeps the run's defined metrics for the summary of size k. */
@@ -101,12 +113,22 @@ run_one(const ec_sim_config *cfg, ec_sim_result *r)
 	return e;
 }
 
+/* runs.csv's columns of an open network's figures (docs/open-network.md),
+ * after the others, only when the sweep's runs are open. */
+#define OPEN_COLUMNS                                                                               \
+	",join_rounds_p95,recovery_rounds_p95,view_exact_min,degree_live_min,"                    \
+	"peer_messages_per_node_per_round,stale_votes,evict_honest,evict_lazy"
+
 int
 sweep_grid_run(sweep_grid *g, sweep_args *a, FILE *runs)
 {
+	ecsim_options first;
+	bool open = g->nsizes && !sweep_configure(a, g->sizes[0], &first) &&
+	            ec_sim_config_open(&first.cfg);
 	fputs("nodes,seed,messages,commits,messages_per_commit,messages_per_node_per_commit,"
 	      "latency_mean,latency_p50,latency_p95,latency_p99,latency_max,throughput,"
-	      "tokens_per_round,bytes_per_node_per_round,uncommitted_fraction,stalled\n", runs);
+	      "tokens_per_round,bytes_per_node_per_round,uncommitted_fraction,stalled", runs);
+	fputs(open ? OPEN_COLUMNS "\n" : "\n", runs);
 	for (size_t k = 0; k < g->nsizes; k++) {
 		ecsim_options o;
 		if (sweep_configure(a, g->sizes[k], &o))
