@@ -529,10 +529,7 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 			uint64_t q = n->peers.ids[k];
 			if (!ec_range_contains(w, q))
 				continue;
-			bool named = false;
-			for (uint32_t v = 0; v < cert->n && !named; v++)
-				named = cert->v[v].voter == q;
-			ec_err err = named ? EC_OK : send_item(n, ctx, q, &it);
+			ec_err err = named(cert, q) ? EC_OK : send_item(n, ctx, q, &it);
 			if (err)
 				return err;
 		}
