@@ -289,6 +289,17 @@ typedef struct ecp_store_ops {
 	 * up), without wrapping round the ring: true, with it in *token and
 	 * *block, or false when there is none.  Cannot fail. */
 	bool (*xtoken_near)(void *impl, const ec_id *x, bool up, ec_id *token, ec_id *block);
+	/* Optional (NULL: a yes vote is remembered only while its pool entry
+	 * lives, which a crash ends): the block this node's yes vote backs for
+	 * (token, parent).  A node records its yes here (xvote_put) before the
+	 * vote is queued, and after a restart refuses to back another block for
+	 * the same (token, parent) while the record stands, so that a daemon
+	 * that makes each tick's writes durable before its messages leave can
+	 * never send two conflicting yes votes, crash or not.  xvote_get:
+	 * true with *block if there is a record.  xvote_put overwrites.
+	 * Errors: as xtoken_put. */
+	bool (*xvote_get)(void *impl, const ec_id *token, const ec_id *parent, ec_id *block);
+	ec_err (*xvote_put)(void *impl, const ec_id *token, const ec_id *parent, const ec_id *block);
 } ecp_store_ops;
 
 /* The ec operations of a store. */

@@ -555,6 +555,108 @@ test_signed_transfer(void **state)
 	destroy(f);
 }
 
+/* A store with yes reservations (ecp_store_ops.xvote_*), as a daemon's:
+ * the memstore's ops plus a small table the node's restart keeps. */
+typedef struct reservation {
+	ec_id token, parent, block;
+} reservation;
+static reservation reservations[8];
+static size_t nreservations;
+
+static bool
+res_get(void *impl, const ec_id *token, const ec_id *parent, ec_id *block)
+{
+	(void)impl;
+	for (size_t i = 0; i < nreservations; i++)
+		if (ec_id_eq(&reservations[i].token, token) && ec_id_eq(&reservations[i].parent, parent)) {
+			*block = reservations[i].block;
+			return true;
+		}
+	return false;
+}
+
+static ec_err
+res_put(void *impl, const ec_id *token, const ec_id *parent, const ec_id *block)
+{
+	ec_id old;
+	(void)impl;
+	for (size_t i = 0; i < nreservations; i++)
+		if (ec_id_eq(&reservations[i].token, token) && ec_id_eq(&reservations[i].parent, parent)) {
+			reservations[i].block = *block;
+			return EC_OK;
+		}
+	assert_false(res_get(impl, token, parent, &old));
+	assert_true(nreservations < 8);
+	reservations[nreservations++] = (reservation){*token, *parent, *block};
+	return EC_OK;
+}
+
+/* The node loses its pool (a crash) and starts again on the same store. */
+static void
+restart(fixture *f)
+{
+	f->proto->node_fini(f->node, &f->ctx);
+	memset(f->node, 0, f->proto->node_size);
+	assert_int_equal(f->proto->node_init(f->node, P(NEAR), &f->cfg), EC_OK);
+	uint64_t ids[NPEERS];
+	peer_ids(ids);
+	assert_int_equal(f->proto->set_peers(f->node, &f->ctx, ids, NPEERS), EC_OK);
+	f->nout = 0;
+}
+
+/* A yes survives a crash through the store's reservation: after a restart
+ * that lost the pool, the member votes no on a higher conflicting block
+ * (its old yes may still count at the lower block's submitter, and it can
+ * no longer take it back), while the block it backed still gets its yes;
+ * a withdrawal that its submitter acknowledged frees the reservation. */
+static void
+test_yes_survives_restart(void **state)
+{
+	(void)state;
+	static ecp_store_ops ops;
+	fixture *f = make(P(NEAR), 1);
+	ops = *ecp_store(&f->ctx.store);
+	ops.xvote_get = res_get;
+	ops.xvote_put = res_put;
+	f->ctx.store.ops = &ops;
+	nreservations = 0;
+	const ecp_block *lo, *hi;
+	conflicting(f, &lo, &hi);
+	ecp_item a = {.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = lo->id,
+	              .block = lo};
+	ecp_item b = {.kind = ECP_BLOCK, .role = 0, .origin = P(2000), .block_id = hi->id,
+	              .block = hi};
+	deliver(f, P(3000), 0, &a, 1);
+	tick(f);
+	ecp_item v;
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	assert_int_equal(nreservations, 1);
+	restart(f);
+	deliver(f, P(3000), 0, &b, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, -1);
+	restart(f);
+	deliver(f, P(3000), 0, &a, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	/* now the higher block comes: withdraw, acknowledged, then yes */
+	f->nout = 0;
+	deliver(f, P(3000), 1, &b, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(1000), ECP_WITHDRAW, NULL), 1);
+	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = 0, .block_id = lo->id};
+	f->nout = 0;
+	deliver(f, P(1000), 2, &ack, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	assert_true(ec_id_eq(&reservations[0].block, &hi->id));
+	destroy(f);
+}
+
 int
 main(void)
 {
@@ -568,6 +670,7 @@ main(void)
 	    cmocka_unit_test(test_withdrawal_at_submitter),
 	    cmocka_unit_test(test_certificate),
 	    cmocka_unit_test(test_signed_transfer),
+	    cmocka_unit_test(test_yes_survives_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -224,6 +224,9 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	if (r >= e->block->nparts)
 		return EC_OK;
 	RF(e)[r] &= (uint8_t)~(RF_YES | RF_WDRAW);
+	ec_err err = ecp__unreserve(ctx, e, r);
+	if (err)
+		return err;
 	/* my own record changes too, or a re-poll would repeat the old yes */
 	return ecp__add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
 }

@@ -509,6 +509,15 @@ ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key)
 	return send_peers(n, ctx, to, key, max < ECP_MAX_CONTACTS / 2 ? max : ECP_MAX_CONTACTS / 2);
 }
 
+bool
+ecp__member_nearest(const ecp_node *n, uint64_t key)
+{
+	for (uint32_t i = 0; i < n->peers.len; i++)
+		if (ring_dist(n->peers.ids[i], key) < ring_dist(n->pos, key))
+			return false;
+	return true;
+}
+
 ec_err
 ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via)
 {

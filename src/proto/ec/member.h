@@ -161,6 +161,10 @@ ec_err ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done);
  * voter near the key: one hop, 0 for none) when it is nearer the key
  * than my peers; nothing when no one is nearer the key than I am. */
 ec_err ecp__member_report(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t key);
+/* Whether I am nearer key than every admitted peer: then nobody I could
+ * ask has a better view of its window than mine, and ecp__member_confirm
+ * sends nothing. */
+bool ecp__member_nearest(const ecp_node *n, uint64_t key);
 ec_err ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via);
 
 /* The table entry of id, or NULL. */

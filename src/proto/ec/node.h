@@ -375,6 +375,11 @@ ec_err ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_c
  * wherever they sit (catchup.c says why open networks need this). */
 bool ecp__cert_quorum(const ecp_node *n, const ecp_cert *c, uint32_t r);
 
+/* Frees the store's record of my yes on part r of e (ecp_store_ops
+ * .xvote_put), once the yes is taken back; a no-op without those ops or
+ * when the record names another block.  Errors: the store's. */
+ec_err ecp__unreserve(const ec_ctx *ctx, const entry *e, uint32_t r);
+
 /* Whether e holds a yes of mine that could still count at its submitter,
  * so that the entry must stay to keep that vote exclusive. */
 bool ecp__holds_yes(const ec_ctx *ctx, const entry *e);
