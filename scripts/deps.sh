@@ -6,7 +6,7 @@
 
 # What building and running ecsim needs (bootstrap.sh).
 EC_DEPS=(build-essential cmake ninja-build pkgconf libcmocka-dev libyaml-dev gnuplot-nox
-	libsodium-dev libargon2-dev b3sum)
+	libsodium-dev libargon2-dev b3sum liblmdb-dev libuv1-dev libjansson-dev lmdb-utils python3-pytest)
 # What test.sh adds: clang for the second compiler's build and libFuzzer
 # (the sanitizer and fuzzer runtimes are a separate package, which
 # --no-install-recommends would otherwise leave out).

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(options seed_hex storage_proof wire ec_node)
+[ ${#targets[@]} -gt 0 ] || targets=(options seed_hex storage_proof wire ec_node net_packet rpc conf)
 CC=clang cmake -S . -B build-fuzz -G Ninja -DEC_FUZZ=ON -DEC_TESTS=OFF >/dev/null
 ninja -C build-fuzz
 mkdir -p build-fuzz/artifacts

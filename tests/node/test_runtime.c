@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of ecnode's protocol side (tools/ecnode/runtime.h) without
+ * sockets: five runtimes exchange their payloads in memory, round by round
+ * as the simulator would, over in-memory stores.  They grow from one node,
+ * commit a wallet's block, and the tests check the payload format: the
+ * clock header, the envelope's sender against the authenticated one,
+ * splitting to the MTU, and that malformed payloads are dropped and
+ * counted, never handled.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "ec/lifecycle.h"
+#include "ec/sig.h"
+#include "ecsim/memstore.h"
+#include "runtime.h"
+
+#define N 5
+#define MTU 1200u
+
+typedef struct net {
+	ecn_rt rt[N];
+	ec_memstore *ms[N];
+	ec_memstore_view view[N];
+	ec_identity_claim claim[N];
+	uint8_t sk[N][64];
+	ec_addr addr[N];
+	uint64_t commits[N];
+	size_t max_payload, multi_item_over_mtu;
+} net;
+
+static net *the_net; /* the event hook's way back */
+
+static void
+on_event(void *user, ec_event ev, uint64_t block, uint64_t arg)
+{
+	(void)block;
+	(void)arg;
+	if (ev == EC_EV_COMMIT)
+		the_net->commits[(size_t)(uintptr_t)user]++;
+}
+
+static const ec_identity_params params = {.memory_kib = 8, .passes = 1, .lanes = 1, .bits = 0};
+
+static void
+identity(net *t, int i)
+{
+	uint8_t seed[32] = {(uint8_t)(i + 1)}, pk[32];
+	crypto_sign_seed_keypair(pk, t->sk[i], seed);
+	memcpy(t->claim[i].public_key, pk, 32);
+	assert_int_equal(ec_identity_address(&params, pk, t->claim[i].salt, t->claim[i].address),
+	                 EC_OK);
+}
+
+static uint64_t
+pos_of(const net *t, int i)
+{
+	ec_id a = ec_id_from_bytes(t->claim[i].address);
+	return ec_id_pos(&a);
+}
+
+static int
+index_of(const net *t, uint64_t pos)
+{
+	for (int i = 0; i < N; i++)
+		if (pos_of(t, i) == pos)
+			return i;
+	return -1;
+}
+
+static net *
+make(void)
+{
+	net *t = calloc(1, sizeof *t);
+	assert_non_null(t);
+	the_net = t;
+	ecp_config cfg;
+	ecp_config_default(&cfg);
+	cfg.window = 2;
+	for (int i = 0; i < N; i++) {
+		identity(t, i);
+		assert_int_equal(ec_memstore_new(ec_libc_realloc, NULL, &t->ms[i]), EC_OK);
+		t->view[i] = (ec_memstore_view){t->ms[i], 0, 0};
+		ec_store st = ec_memstore_bind(&t->view[i], ECP_STORE_API);
+		assert_int_equal(ecn_rt_init(&t->rt[i], pos_of(t, i), &cfg, st, &ec_sig_ed25519, MTU),
+		                 EC_OK);
+		t->rt[i].on_event = on_event;
+		t->rt[i].event_user = (void *)(uintptr_t)i;
+		t->addr[i] = (ec_addr){.len = 7, .b = {4, 127, 0, 0, (uint8_t)(i + 1), 0x1e, 0x1e}};
+	}
+	return t;
+}
+
+static void
+destroy(net *t)
+{
+	for (int i = 0; i < N; i++) {
+		ecn_rt_fini(&t->rt[i]);
+		ec_memstore_free(t->ms[i]);
+	}
+	free(t);
+}
+
+/* Delivers every payload produced so far, then ticks every node. */
+static void
+round_trip(net *t)
+{
+	typedef struct held {
+		int from, to;
+		uint8_t *p;
+		size_t len;
+	} held;
+	held *q = NULL;
+	size_t nq = 0;
+	for (int i = 0; i < N; i++) {
+		for (size_t k = 0; k < t->rt[i].nout; k++) {
+			const ecn_out *o = &t->rt[i].out[k];
+			int j = index_of(t, o->to);
+			assert_true(j >= 0);
+			if (o->len > t->max_payload)
+				t->max_payload = o->len;
+			ec_wire_env env;
+			size_t mem;
+			const uint8_t *b = ecn_rt_out_bytes(&t->rt[i], o);
+			assert_int_equal(ec_wire_env_measure(b + 8, o->len - 8, &mem), EC_WIRE_OK);
+			void *scratch = malloc(mem ? mem : 1);
+			assert_int_equal(ec_wire_env_decode(b + 8, o->len - 8, &env, scratch, mem),
+			                 EC_WIRE_OK);
+			if (o->len > MTU && env.n > 1)
+				t->multi_item_over_mtu++;
+			free(scratch);
+			q = realloc(q, (nq + 1) * sizeof *q);
+			q[nq] = (held){i, j, malloc(o->len), o->len};
+			memcpy(q[nq].p, b, o->len);
+			nq++;
+		}
+		ecn_rt_out_clear(&t->rt[i]);
+	}
+	for (size_t k = 0; k < nq; k++) {
+		ec_wire_reason why;
+		ec_err err;
+		assert_int_equal(ecn_rt_deliver(&t->rt[q[k].to], pos_of(t, q[k].from), q[k].p,
+		                                q[k].len, &why, &err),
+		                 ECN_RT_OK);
+		assert_int_equal(err, EC_OK);
+		free(q[k].p);
+	}
+	free(q);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(ecn_rt_tick(&t->rt[i]), EC_OK);
+}
+
+static void
+grow(net *t)
+{
+	ec_join j = {.kind = EC_JOIN_SEEDED, .self = &t->claim[0], .addr = t->addr[0],
+	             .admit = params, .secret = 1};
+	assert_int_equal(ecn_rt_join(&t->rt[0], &j), EC_OK);
+	ec_contact boot = {.id = pos_of(t, 0), .addr = t->addr[0]};
+	for (int i = 1; i < N; i++) {
+		j = (ec_join){.kind = EC_JOIN_NEW, .boot = &boot, .nboot = 1, .self = &t->claim[i],
+		              .addr = t->addr[i], .admit = params, .secret = (uint64_t)i + 1};
+		assert_int_equal(ecn_rt_join(&t->rt[i], &j), EC_OK);
+	}
+	for (int r = 0; r < 400; r++) {
+		round_trip(t);
+		int ready = 0;
+		for (int i = 0; i < N; i++) {
+			ec_node_status st;
+			ecn_rt_status(&t->rt[i], &st);
+			ready += st.ready && st.npeers == N - 1;
+		}
+		if (ready == N)
+			return;
+	}
+	fail_msg("the five nodes did not all become ready with full views");
+}
+
+/* A create block of n tokens owned by node 0's key, encoded. */
+static uint8_t *
+create_block(uint32_t n, uint64_t salt, size_t *len, ec_id *id)
+{
+	ecp_block *b = calloc(1, ecp_block_size(n));
+	assert_non_null(b);
+	b->nparts = n;
+	b->time = salt;
+	ec_id owner;
+	uint8_t pk[32] = {1};
+	ec_key_hash(pk, &owner);
+	for (uint32_t i = 0; i < n; i++) {
+		b->parts[i].token = ec_id_expand(((uint64_t)(i + 1) << 40) ^ salt);
+		b->parts[i].next_key = owner;
+	}
+	/* canonical order: ascending tokens */
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t k = i; k > 0 && ec_id_cmp(&b->parts[k - 1].token, &b->parts[k].token) > 0;
+		     k--) {
+			ecp_part tmp = b->parts[k];
+			b->parts[k] = b->parts[k - 1];
+			b->parts[k - 1] = tmp;
+		}
+	ecp_block_id(b, &b->id);
+	*id = b->id;
+	size_t cap = ec_wire_block_size(n);
+	uint8_t *enc = malloc(cap);
+	assert_int_equal(ec_wire_block_encode(b, enc, cap, len), EC_OK);
+	free(b);
+	return enc;
+}
+
+/* Grown from one node, the network commits a wallet's block: at its
+ * submitter first, then at the members of its token's window. */
+static void
+test_grow_and_commit(void **state)
+{
+	(void)state;
+	net *t = make();
+	grow(t);
+	size_t len;
+	ec_id id, got;
+	uint8_t *enc = create_block(1, 7, &len, &id);
+	ec_wire_reason why;
+	assert_int_equal(ecn_rt_submit(&t->rt[2], enc, len, &got, &why), EC_OK);
+	assert_true(ec_id_eq(&got, &id));
+	free(enc);
+	for (int r = 0; r < 100 && !t->commits[2]; r++)
+		round_trip(t);
+	assert_true(t->commits[2] >= 1);
+	for (int r = 0; r < 20; r++)
+		round_trip(t);
+	size_t holders = 0;
+	for (int i = 0; i < N; i++) {
+		const ecp_block *b = NULL;
+		if (ecp_store(&t->rt[i].ctx.store)->xblock_get(t->rt[i].ctx.store.impl, &id, &b, NULL))
+			holders++;
+	}
+	assert_true(holders >= 3); /* a quorum of the 5-member window at least */
+	assert_non_null(ecn_rt_block(&t->rt[2], ec_id_pos(&id)));
+	destroy(t);
+}
+
+/* A block of 40 parts (7.7 KB) travels in payloads larger than the MTU,
+ * but only alone: everything else is packed below it. */
+static void
+test_mtu_split(void **state)
+{
+	(void)state;
+	net *t = make();
+	grow(t);
+	size_t len;
+	ec_id id, got;
+	uint8_t *enc = create_block(40, 9, &len, &id);
+	ec_wire_reason why;
+	assert_int_equal(ecn_rt_submit(&t->rt[1], enc, len, &got, &why), EC_OK);
+	free(enc);
+	for (int r = 0; r < 100 && !t->commits[1]; r++)
+		round_trip(t);
+	assert_true(t->commits[1] >= 1);
+	assert_true(t->max_payload > MTU);
+	assert_int_equal(t->multi_item_over_mtu, 0);
+	destroy(t);
+}
+
+/* Bad payloads are dropped, counted, and never reach the node. */
+static void
+test_bad_payloads(void **state)
+{
+	(void)state;
+	net *t = make();
+	grow(t);
+	/* take one real payload from node 1 to node 0 */
+	size_t len;
+	ec_id id, got;
+	uint8_t *enc = create_block(1, 11, &len, &id);
+	ec_wire_reason why;
+	ec_err err;
+	assert_int_equal(ecn_rt_submit(&t->rt[1], enc, len, &got, &why), EC_OK);
+	free(enc);
+	assert_int_equal(ecn_rt_tick(&t->rt[1]), EC_OK);
+	assert_true(t->rt[1].nout > 0);
+	const ecn_out *o = &t->rt[1].out[0];
+	uint8_t *p = malloc(o->len);
+	memcpy(p, ecn_rt_out_bytes(&t->rt[1], o), o->len);
+	int to = index_of(t, o->to);
+	uint64_t before = t->rt[to].payloads_in;
+	/* another sender than the envelope names */
+	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 3) ^ 1, p, o->len, &why, &err),
+	                 ECN_RT_SENDER_MISMATCH);
+	/* shorter than the clock */
+	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 1), p, 5, &why, &err), ECN_RT_SHORT);
+	/* truncated envelope */
+	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 1), p, o->len - 1, &why, &err),
+	                 ECN_RT_DECODE);
+	assert_int_not_equal(why, EC_WIRE_OK);
+	/* a flipped type byte */
+	p[8] ^= 0xFF;
+	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 1), p, o->len, &why, &err),
+	                 ECN_RT_DECODE);
+	p[8] ^= 0xFF;
+	assert_int_equal(t->rt[to].payloads_in, before);
+	assert_int_equal(t->rt[to].drops[ECN_RT_SENDER_MISMATCH], 1);
+	assert_int_equal(t->rt[to].drops[ECN_RT_SHORT], 1);
+	assert_int_equal(t->rt[to].drops[ECN_RT_DECODE], 2);
+	/* and the real one passes */
+	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 1), p, o->len, &why, &err), ECN_RT_OK);
+	assert_int_equal(t->rt[to].payloads_in, before + 1);
+	free(p);
+	/* a submitted block that is not canonical is refused with its reason */
+	uint8_t junk[20] = {0xB1, 1};
+	assert_int_equal(ecn_rt_submit(&t->rt[0], junk, sizeof junk, &got, &why), EC_EINVAL);
+	assert_int_not_equal(why, EC_WIRE_OK);
+	destroy(t);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0 || ec_sig_init() != EC_OK)
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_grow_and_commit),
+	    cmocka_unit_test(test_mtu_split),
+	    cmocka_unit_test(test_bad_payloads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
