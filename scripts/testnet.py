@@ -113,6 +113,19 @@ class Node:
         except (OSError, RpcError, ValueError):
             return None
 
+    def rss_kb(self, field="VmRSS"):
+        """The process's resident memory (or its peak, VmHWM), in KiB."""
+        if not self.alive():
+            return None
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith(field + ":"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
     def kill9(self):
         st = self.status()
         if st:
@@ -121,6 +134,14 @@ class Node:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.kills += 1
+
+    def pause(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGCONT)
 
     def stop(self):
         """Graceful stop (SIGTERM), then SIGKILL after a deadline."""
@@ -155,6 +176,10 @@ class Testnet:
         self.impair = impair
         self.proto = proto
         self.rng = random.Random(seed)
+        self.window = 4
+        for kv in (proto or "").split(","):
+            if kv.startswith("window="):
+                self.window = int(kv.split("=", 1)[1])
         self.nodes = [Node(self, i) for i in range(nodes)]
         self.lock = threading.Lock()
         self.commits = {}   # block id -> (time_ms at the submitter, latency fields)
@@ -192,12 +217,14 @@ class Testnet:
         for nd in self.nodes:
             self.start_watch(nd)
 
+    def snapshot(self):
+        """Every node's message counters now (None for a node that is down)."""
+        return [nd.status() for nd in self.nodes]
+
     def close(self):
         self.stopping = True
         for nd in self.nodes:
             nd.stop()
-        if self.own_work and not os.environ.get("ECTESTNET_KEEP"):
-            shutil.rmtree(self.work, ignore_errors=True)
 
     # ---- commit notifications -------------------------------------------
     def start_watch(self, nd):
@@ -238,6 +265,7 @@ class Testnet:
         if not p.get("mine"):
             return
         with self.lock:
+            p["seen_at"] = time.time()
             self.commits.setdefault(p["block"], p)
 
     # ---- wallets and transfers -------------------------------------------
@@ -247,6 +275,14 @@ class Testnet:
         if r.returncode != 0:
             raise RpcError("ecctl %s: %s" % (" ".join(args), r.stderr.strip()))
         return json.loads(r.stdout)
+
+    def members(self, tok, nodes):
+        """The nodes of `nodes` in the window of token tok (its 2w+1 nearest
+        by the nodes' positions): the ones that hold its current block.  A
+        client asks one of them: any other node answers "no mapping"."""
+        pos = {int(nd.pos, 16): nd for nd in self.nodes if nd.pos}
+        near = set(window(list(pos), int(tok[:16], 16), self.window))
+        return [nd for nd in nodes if nd.pos and int(nd.pos, 16) in near]
 
     def live_ready(self):
         out = []
@@ -277,6 +313,8 @@ class Load:
         self.submitted = {}   # block id -> (token, submit time, node idx, kind)
         self.failed_submits = 0
         self.cool = {}        # token -> time before which it is not moved again
+        self.retried = 0      # transfers submitted again (see retry_stale)
+        self.superseded = set()
         self.cooldown = 20 * net.tick_ms / 1000.0
         wdir = os.path.join(net.work, "wallets")
         os.makedirs(wdir, mode=0o700, exist_ok=True)
@@ -307,7 +345,10 @@ class Load:
         owner = self.tokens[tok]
         dest = self.net.rng.randrange(len(self.wallets) - 1)
         dest = dest + 1 if dest >= owner else dest
-        node = self.net.rng.choice(nodes)
+        near = self.net.members(tok, nodes)
+        if not near:
+            return False
+        node = self.net.rng.choice(near)
         t0 = time.time()
         try:
             r = self.net.ctl(node, "--wallet", self.wallets[owner]["path"], "transfer", tok,
@@ -315,21 +356,128 @@ class Load:
         except (RpcError, subprocess.TimeoutExpired, ValueError):
             self.failed_submits += 1
             return False
-        self.busy[tok] = r["block"]
+        self.busy[tok] = [r["block"]]
         self.submitted[r["block"]] = (tok, t0, node.idx, "transfer", dest, r.get("parent"))
         return True
+
+    def retry_stale(self, nodes, after):
+        """A transfer whose commit has not come after `after` seconds is
+        submitted again (a new block: its time differs).  Its first
+        submitter may have crashed with it: a submitter that restarts has
+        lost its pending blocks, and only a submitter commits on votes.
+        The old block's voters take their yes back when the new one is
+        higher (the protocol's withdrawal) and refuse it when it is lower,
+        so a client retries until one commits."""
+        now = time.time()
+        for tok, tries in list(self.busy.items()):
+            b = tries[-1]
+            if now - self.submitted[b][1] < after or any(x in self.net.commits for x in tries):
+                continue
+            dest = self.submitted[b][4]
+            near = self.net.members(tok, nodes)
+            node = self.net.rng.choice(near) if near else None
+            if not node:
+                return
+            try:
+                r = self.net.ctl(node, "--wallet", self.wallets[self.tokens[tok]]["path"],
+                                 "transfer", tok, "--to", self.wallets[dest]["hash"], timeout=20)
+            except (RpcError, subprocess.TimeoutExpired, ValueError):
+                continue
+            self.retried += 1
+            self.superseded.add(b)
+            tries.append(r["block"])
+            self.submitted[r["block"]] = (tok, now, node.idx, "transfer", dest, r.get("parent"))
 
     def settle(self):
         """Moves the tokens whose transfer committed to their new owner."""
         with self.net.lock:
-            done = [t for t, b in self.busy.items() if b in self.net.commits]
+            done = [t for t, tries in self.busy.items()
+                    if any(b in self.net.commits for b in tries)]
         for t in done:
-            b = self.busy.pop(t)
+            b = self.busy.pop(t)[-1]
             self.tokens[t] = self.submitted[b][4]
             # the submitter committed; the window's members learn it from
             # the certificate a moment later, and a client that asks a
             # member too soon builds on the old parent (a stale transfer)
             self.cool[t] = time.time() + self.cooldown
+
+
+class Flood:
+    """ec_netflood at one node while the load runs, its memory sampled."""
+
+    def __init__(self, net, node, count, rate):
+        self.node = node
+        self.rss = []
+        self.result = None
+        self.done = False
+        cmd = [os.path.join(os.path.dirname(net.ecnode), "ec_netflood"), "--target", node.listen,
+               "--network", "testnet-%d" % net.base_port, "--identity-bits",
+               str(net.identity_bits), "--identity-memory", "8", "--count", str(count),
+               "--from", "127.0.0.250"]
+        if rate:
+            cmd += ["--rate", str(rate)]
+        self.before = node.call("status")["drops"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self):
+        while self.proc.poll() is None:
+            r = self.node.rss_kb()
+            if r:
+                self.rss.append(r)
+            time.sleep(0.5)
+        out, err = self.proc.communicate()
+        try:
+            self.result = json.loads(out)
+        except ValueError:
+            self.result = {"error": err.strip()}
+        self.done = True
+
+    def report(self):
+        self.thread.join(timeout=600)
+        after = self.node.call("status")["drops"]
+        drops = {k: after.get(k, 0) - self.before.get(k, 0) for k in after}
+        return {"flood": self.result, "flood_drops": {k: v for k, v in drops.items() if v},
+                "flood_dropped": sum(drops.values()),
+                "flood_rss_kb_first": self.rss[0] if self.rss else None,
+                "flood_rss_kb_max": max(self.rss) if self.rss else None,
+                "flood_rss_kb_last": self.rss[-1] if self.rss else None,
+                "flood_target_restarted": self.node.kills > 0}
+
+
+def load_window(net, snap0, snap1, t0, t1):
+    """The figures of the load phase alone (no growth, no drain), as ecsim
+    measures after its warm-up: logical messages the nodes handled, with
+    and without peer management, over the commits of the phase.  Exact only
+    without kills (a restarted node's counters start again)."""
+    d_in = d_life = 0
+    for a, b in zip(snap0, snap1):
+        if a and b and b.get("messages_in", 0) >= a.get("messages_in", 0):
+            d_in += b["messages_in"] - a["messages_in"]
+            d_life += b["lifecycle_in"] - a["lifecycle_in"]
+    with net.lock:
+        n = sum(1 for c in net.commits.values() if t0 <= c["seen_at"] <= t1)
+    ticks = (t1 - t0) * 1000.0 / net.tick_ms
+    return {"window_seconds": round(t1 - t0, 1), "window_commits": n,
+            "window_messages_per_commit": round(d_in / n, 1) if n else None,
+            "window_consensus_messages_per_commit": round((d_in - d_life) / n, 1) if n else None,
+            "window_lifecycle_per_node_per_tick": round(d_life / net.n / ticks, 2)}
+
+
+def check_stores(net):
+    """ecnode --check on every data directory (the nodes are stopped)."""
+    problems = 0
+    unsound = []
+    for nd in net.nodes:
+        r = subprocess.run([net.ecnode, "--check", "--datadir", nd.datadir], capture_output=True,
+                           text=True, timeout=120)
+        if r.returncode != 0:
+            unsound.append(nd.idx)
+            problems += sum(1 for line in r.stdout.splitlines() if line.startswith("problem:"))
+    return {"stores_checked": len(net.nodes), "stores_unsound": unsound,
+            "store_problems": problems}
 
 
 def run(args):
@@ -346,17 +494,39 @@ def run(args):
         load.create_all()
         end = time.time() + args.seconds
         next_kill = time.time() + args.kill_every if args.kill_every else None
+        next_pause = time.time() + args.pause_every if args.pause_every else None
+        paused = []  # (time due, node)
         restarts = []  # (time due, node)
         gap = 1.0 / args.load if args.load > 0 else None
         next_tx = time.time()
+        snap0 = net.snapshot()
+        t_load0 = time.time()
+        flood = None
+        if args.flood:
+            target = net.nodes[1 if net.n > 1 else 0]
+            flood = Flood(net, target, args.flood, args.flood_rate)
         while time.time() < end:
             now = time.time()
             for due, nd in list(restarts):
                 if now >= due:
                     nd.start()
                     restarts.remove((due, nd))
+            for due, nd in list(paused):
+                if now >= due:
+                    nd.resume()
+                    paused.remove((due, nd))
+            if next_pause and now >= next_pause:
+                cands = [nd for nd in net.nodes if nd.alive() and all(nd is not q for _, q in paused)
+                         and not (flood and nd is flood.node)]
+                if cands:
+                    victim = net.rng.choice(cands)
+                    victim.pause()
+                    net.pauses += 1
+                    paused.append((now + args.pause_for, victim))
+                next_pause += args.pause_every
             if next_kill and now >= next_kill:
-                cands = [nd for nd in net.nodes if nd.alive()]
+                cands = [nd for nd in net.nodes if nd.alive() and not (flood and nd is flood.node)
+                         and all(nd is not q for _, q in paused)]
                 if cands:
                     victim = net.rng.choice(cands)
                     victim.kill9()
@@ -366,9 +536,15 @@ def run(args):
             if gap and now >= next_tx:
                 ready = [nd for nd in net.nodes if nd.alive()]
                 load.transfer_one(ready)
+                load.retry_stale(ready, args.retry_after)
                 next_tx += gap
             load.settle()
             time.sleep(0.01)
+        for _, nd in paused:
+            nd.resume()
+        snap1 = net.snapshot()
+        t_load1 = time.time()
+        result.update(load_window(net, snap0, snap1, t_load0, t_load1))
         for _, nd in restarts:
             nd.start()
         # drain: every submitted transfer should commit
@@ -377,12 +553,23 @@ def run(args):
             load.settle()
             if not load.busy:
                 break
+            load.retry_stale([nd for nd in net.nodes if nd.alive()], args.retry_after)
             time.sleep(0.2)
         net.wait_ready(net.nodes, time.time() + 60)
         time.sleep(2.0)  # repairs and pushes settle
+        if flood:
+            result.update(flood.report())
+        peaks = [nd.rss_kb("VmHWM") for nd in net.nodes]
+        peaks = [p for p in peaks if p]
+        if peaks:
+            result["rss_peak_kb_max"] = max(peaks)
+            result["rss_peak_kb_mean"] = round(sum(peaks) / len(peaks))
         result.update(check(net, load))
     finally:
         net.close()
+    result.update(check_stores(net))
+    if net.own_work and not os.environ.get("ECTESTNET_KEEP"):
+        shutil.rmtree(net.work, ignore_errors=True)
     return result
 
 
@@ -409,8 +596,16 @@ def check(net, load, w=4):
     by_pos = {int(st["id"], 16): net.nodes[i] for i, st in statuses.items() if st}
     committed = dict(net.commits)
     transfers = {b: v for b, v in load.submitted.items() if v[3] == "transfer"}
+    # a transfer submitted again replaces the first submission (the client
+    # retried): it counts once, and its first block is reported apart
+    out["resubmitted"] = load.retried
+    out["superseded_committed"] = sum(1 for b in load.superseded if b in committed)
+    attempts = transfers
+    transfers = {b: v for b, v in transfers.items() if b not in load.superseded}
     out["submitted"] = len(transfers)
-    out["committed"] = sum(1 for b in transfers if b in committed)
+    # a move commits when any of its attempts did (they conflict: one at most)
+    moved = {(v[0], v[5]) for b, v in attempts.items() if b in committed}
+    out["committed"] = sum(1 for b, v in transfers.items() if (v[0], v[5]) in moved)
     out["uncommitted"] = out["submitted"] - out["committed"]
     # an uncommitted transfer the submitter nevertheless holds committed:
     # its notification was missed (the watcher reconnecting), not its commit
@@ -443,7 +638,7 @@ def check(net, load, w=4):
     checked = 0
     for tok in load.tokens:
         latest = None
-        for b, v in transfers.items():
+        for b, v in attempts.items():
             if v[0] == tok and b in committed:
                 if latest is None or committed[b]["tick"] >= committed[latest]["tick"]:
                     latest = b
@@ -462,15 +657,15 @@ def check(net, load, w=4):
     out["window_checks"] = checked
     out["lost_committed"] = lost
     out["conflicting_votes"] = conflicting_votes(net)
-    lat_ms = [c["latency_ms"] for b, c in committed.items() if b in transfers and "latency_ms" in c]
+    lat_ms = [c["latency_ms"] for b, c in committed.items() if b in attempts and "latency_ms" in c]
     lat_t = [c["latency_ticks"] for b, c in committed.items()
-             if b in transfers and "latency_ticks" in c]
+             if b in attempts and "latency_ticks" in c]
     for q in (50, 95, 99):
         out["latency_ms_p%d" % q] = percentile(lat_ms, q)
         out["latency_ticks_p%d" % q] = percentile(lat_t, q)
     out["latency_ticks_mean"] = round(sum(lat_t) / len(lat_t), 2) if lat_t else None
     # messages: the sum over every incarnation of every node
-    items = 0
+    items = items_in = life_in = 0
     drops = {}
     for nd in net.nodes:
         snaps = list(nd.incarnations)
@@ -478,12 +673,21 @@ def check(net, load, w=4):
             snaps.append(statuses[nd.idx])
         for st in snaps:
             items += st.get("messages_out", 0)
+            items_in += st.get("messages_in", 0)
+            life_in += st.get("lifecycle_in", 0)
             for k, v in st.get("drops", {}).items():
                 drops[k] = drops.get(k, 0) + v
     ncommits = out["committed"] + len([b for b, v in load.submitted.items() if v[3] == "create"])
     out["messages"] = items
     out["messages_per_commit"] = round(items / ncommits, 1) if ncommits else None
+    # as ecsim counts them: logical messages delivered, all of them and
+    # without peer management (lifecycle traffic)
+    out["messages_delivered_per_commit"] = round(items_in / ncommits, 1) if ncommits else None
+    out["consensus_messages_per_commit"] = (round((items_in - life_in) / ncommits, 1)
+                                            if ncommits else None)
+    out["commits_counted"] = ncommits
     out["kills"] = net.kills
+    out["pauses"] = net.pauses
     out["datagrams_dropped"] = drops
     return out
 
@@ -517,16 +721,24 @@ def main():
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--kill-every", type=float, default=0, help="kill -9 a node every K s")
     ap.add_argument("--restart-after", type=float, default=1.0)
+    ap.add_argument("--pause-every", type=float, default=0,
+                    help="SIGSTOP a node every K s (SIGCONT after --pause-for)")
+    ap.add_argument("--pause-for", type=float, default=2.0)
     ap.add_argument("--load", type=float, default=2.0, help="transfers per second")
     ap.add_argument("--tokens", type=int, default=8, help="tokens per wallet")
     ap.add_argument("--tick-ms", type=int, default=50)
     ap.add_argument("--identity-bits", type=int, default=4)
     ap.add_argument("--grow-batch", type=int, default=10)
     ap.add_argument("--drain", type=float, default=30)
+    ap.add_argument("--retry-after", type=float, default=10,
+                    help="submit a transfer again when its commit has not come after S s")
     ap.add_argument("--impair", action="store_true",
                     help="the seed's network model: hold 1/2 per tick, 2%% loss")
     ap.add_argument("--proto", help="protocol settings for every node, e.g. degree=32")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--flood", type=int, default=0,
+                    help="send N bad datagrams at node 1 during the load (ec_netflood)")
+    ap.add_argument("--flood-rate", type=int, default=0, help="bad datagrams per second")
     ap.add_argument("--bin", help="directory with ecnode and ecctl (default build/)")
     ap.add_argument("--work", help="work directory (default: a temporary one)")
     ap.add_argument("--json", action="store_true")
@@ -539,7 +751,8 @@ def main():
     else:
         for k in sorted(res):
             print("%-24s %s" % (k, res[k]))
-    ok = res.get("lost_committed") == 0 and res.get("conflicting_votes") == 0
+    ok = (res.get("lost_committed") == 0 and res.get("conflicting_votes") == 0 and
+          res.get("store_problems") == 0 and not res.get("stores_unsound"))
     sys.exit(0 if ok else 1)
 
 

@@ -107,10 +107,14 @@ m_status(ecn_rpc_ctx *ctx, json_t *params, json_t **result, ecn_rpc_error *err)
 	ecn_lmstore_stat ls = {0};
 	if (!ecn_lmstore_failed(d->store) && ecn_lmstore_stats(d->store, &ls) != EC_OK)
 		memset(&ls, 0, sizeof ls);
-	uint64_t items_out = 0, items_in = 0, pending = 0;
+	uint64_t items_out = 0, items_in = 0, pending = 0, peer_in = 0, peer_out = 0;
 	for (int k = 1; k <= ECP_KIND_MAX; k++) {
 		items_out += d->rt.items_out[k];
 		items_in += d->rt.items_in[k];
+		if (k >= ECP_FIND) { /* peer management: lifecycle traffic */
+			peer_out += d->rt.items_out[k];
+			peer_in += d->rt.items_in[k];
+		}
 	}
 	pending = d->nmine;
 	ecn_netio_figures f;
@@ -130,6 +134,8 @@ m_status(ecn_rpc_ctx *ctx, json_t *params, json_t **result, ecn_rpc_error *err)
 	    "drops", drops_json(d));
 	if (!r)
 		return ecn_rpc_fail(err, ECN_RPC_INTERNAL_ERROR, NULL, "out of memory");
+	json_object_set_new(r, "lifecycle_in", json_integer((json_int_t)peer_in));
+	json_object_set_new(r, "lifecycle_out", json_integer((json_int_t)peer_out));
 	*result = r;
 	return true;
 }
