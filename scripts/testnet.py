@@ -589,8 +589,9 @@ def window(positions, token_pos, w):
     return out
 
 
-def check(net, load, w=4):
+def check(net, load):
     """The outcome figures and the safety checks."""
+    w = net.window
     out = {}
     statuses = {nd.idx: nd.status() for nd in net.nodes}
     by_pos = {int(st["id"], 16): net.nodes[i] for i, st in statuses.items() if st}
@@ -634,8 +635,8 @@ def check(net, load, w=4):
                   file=sys.stderr)
     out["failed_submits"] = load.failed_submits
     # latest committed block of each token, which every window member holds
-    lost = 0
     checked = 0
+    pending = []  # (token, latest block, node) to check
     for tok in load.tokens:
         latest = None
         for b, v in attempts.items():
@@ -645,17 +646,30 @@ def check(net, load, w=4):
         if latest is None:
             continue
         for p in window(list(by_pos), int(tok[:16], 16), w):
-            nd = by_pos[p]
             checked += 1
-            try:
-                r = nd.call("token", {"id": tok})
-                ok = r["block"] == latest
-            except (OSError, RpcError, ValueError):
-                ok = False
-            if not ok:
-                lost += 1
+            pending.append((tok, latest, by_pos[p]))
+
+    def stale(entry):
+        tok, latest, nd = entry
+        try:
+            return nd.call("token", {"id": tok})["block"] != latest
+        except (OSError, RpcError, ValueError):
+            return True
+
+    # a member that was down when a transfer committed learns it from its
+    # neighbours' catch-up answers and periodic resyncs (every 64 ticks),
+    # so the check looks again for up to 20 s before it calls a member's
+    # copy lost
+    pending = [e for e in pending if stale(e)]
+    out["stale_at_first_check"] = len(pending)
+    deadline = time.time() + 20
+    while pending and time.time() < deadline:
+        time.sleep(1.0)
+        pending = [e for e in pending if stale(e)]
     out["window_checks"] = checked
-    out["lost_committed"] = lost
+    out["lost_committed"] = len(pending)
+    out["lost_detail"] = ["%s at node %d (killed %d times)" % (t[:16], nd.idx, nd.kills)
+                          for t, _, nd in pending[:20]]
     out["conflicting_votes"] = conflicting_votes(net)
     lat_ms = [c["latency_ms"] for b, c in committed.items() if b in attempts and "latency_ms" in c]
     lat_t = [c["latency_ticks"] for b, c in committed.items()
