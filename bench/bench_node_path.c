@@ -29,67 +29,8 @@
 #include "lmstore/lmstore.h"
 #include "net/addr.h"
 #include "net/transport.h"
+#include "net_side.h"
 #include "runtime.h"
-
-static const ec_identity_params params = {.memory_kib = 8, .passes = 1, .lanes = 1, .bits = 0};
-
-typedef struct side {
-	ecn *t;
-	ec_addr addr;
-	uint64_t rng_state;
-	uint8_t sk[64];
-	ec_identity_claim claim;
-	uint64_t pos;
-} side;
-
-static void
-rng_cb(void *user, uint8_t *out, size_t len)
-{
-	uint64_t *s = user;
-	for (size_t i = 0; i < len; i++) {
-		*s = *s * 6364136223846793005u + 1442695040888963407u;
-		out[i] = (uint8_t)(*s >> 56);
-	}
-}
-
-static int
-side_new(side *s, uint8_t seed_byte, const char *addr)
-{
-	uint8_t seed[32] = {seed_byte}, pk[32];
-	crypto_sign_seed_keypair(pk, s->sk, seed);
-	memcpy(s->claim.public_key, pk, 32);
-	if (ec_identity_address(&params, pk, s->claim.salt, s->claim.address) != EC_OK)
-		return -1;
-	ec_id id = ec_id_from_bytes(s->claim.address);
-	s->pos = ec_id_pos(&id);
-	if (ecn_addr_parse(addr, &s->addr) != ECN_ADDR_OK)
-		return -1;
-	s->rng_state = seed_byte;
-	ecn_config c;
-	ecn_config_init(&c);
-	c.secret_key = s->sk;
-	c.claim = s->claim;
-	c.params = params;
-	memset(c.network_id, 7, sizeof c.network_id);
-	c.epoch = 1;
-	c.rng = rng_cb;
-	c.rng_user = &s->rng_state;
-	return ecn_new(&c, &s->t) == EC_OK ? 0 : -1;
-}
-
-static void
-move(side *from, side *to)
-{
-	ec_addr dst;
-	const uint8_t *p;
-	size_t len;
-	ecn_delivery d;
-	static uint8_t copy[ECN_DATA_MAX_LEN];
-	while (ecn_pull_ptr(from->t, &dst, &p, &len) == EC_OK) {
-		memcpy(copy, p, len);
-		(void)ecn_recv(to->t, 1, &from->addr, copy, len, &d);
-	}
-}
 
 /* Node B: joined as a network of two (A its only peer), submitter of a
  * one-part create block whose id is *block. */
@@ -217,11 +158,11 @@ main(int argc, char **argv)
 		return 1;
 	uint8_t hello[8] = {0};
 	int bad = ecn_send(a.t, 1, b.pos, &b.addr, hello, sizeof hello, NULL) != EC_OK;
-	move(&a, &b);
-	move(&b, &a);
-	move(&a, &b);
+	move(&a, &b, 1);
+	move(&b, &a, 1);
+	move(&a, &b, 1);
 	bad |= ecn_send(b.t, 1, a.pos, &a.addr, hello, sizeof hello, NULL) != EC_OK;
-	move(&b, &a);
+	move(&b, &a, 1);
 	ecn_rt rt;
 	ecn_lmstore *st;
 	ec_id block;

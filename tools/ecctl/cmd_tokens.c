@@ -136,8 +136,26 @@ call_id(ecctl_session *s, const char *method, const char *hex, const char *missi
 
 /* Fetches token's current block from the node (token, then block) and
  * checks that the encoding the node sent is the block it named. */
+static int fetch_parent_at(ecctl_session *s, const ec_id *token, ecp_block **parent);
+
+/* With --lookup-rpc the lookups go to that node (a member of the token's
+ * window), on a connection of their own; the block is submitted to --rpc. */
 static int
 fetch_parent(ecctl_session *s, const ec_id *token, ecp_block **parent)
+{
+	if (!s->o->lookup_rpc)
+		return fetch_parent_at(s, token, parent);
+	ecctl_opts lo = *s->o;
+	lo.rpc = s->o->lookup_rpc;
+	ecctl_session ls = {.o = &lo};
+	int rc = fetch_parent_at(&ls, token, parent);
+	if (ls.rpc)
+		ecctl_rpc_close(ls.rpc);
+	return rc;
+}
+
+static int
+fetch_parent_at(ecctl_session *s, const ec_id *token, ecp_block **parent)
 {
 	*parent = NULL;
 	char thex[ECCTL_ID_HEX], bhex[ECCTL_ID_HEX];
@@ -391,6 +409,12 @@ change(ecctl_session *s, const ec_id *token, const ec_id *next_key, json_t *extr
 		rc = check_owner(parent, token, &w);
 	if (!rc)
 		rc = node_tick(s, &tick);
+	/* a token's blocks must grow in time: members never move a mapping
+	 * to a block older than the one they hold, and nodes' clocks differ
+	 * (each counts its own ticks), so a block built at a node whose clock
+	 * is behind the parent's would commit and be ignored by the members */
+	if (!rc && tick <= parent->time)
+		tick = parent->time + 1;
 	if (!rc) {
 		ec_verdict v;
 		if (ecctl_block_change(tick, token, parent, next_key, &w, &b, &v) != EC_OK)

@@ -39,6 +39,7 @@ enum {
  * environment, except wallet, which the session owns). */
 typedef struct ecctl_opts {
 	const char *rpc;  /* socket path */
+	const char *lookup_rpc; /* where token lookups go (NULL: rpc) */
 	char *wallet;     /* wallet file (owned) */
 	bool json;
 	int timeout_ms;   /* per request */

@@ -82,6 +82,9 @@ usage(FILE *out)
 	      "Options:\n"
 	      "  --rpc PATH      the node's socket (default: $ECNODE_RPC, else ./" ECCTL_DEFAULT_RPC
 	      ")\n"
+	      "  --lookup-rpc PATH  ask this node, not --rpc's, for a token's current block\n"
+	      "                  (transfer, rekey, destroy: a node outside the token's window\n"
+	      "                  holds no mapping of it; the block is still submitted to --rpc)\n"
 	      "  --json          print one JSON object per command (watch: per commit)\n"
 	      "  --wallet FILE   the wallet (default: $ECCTL_WALLET, else ~/.ecctl/wallet)\n"
 	      "  --timeout SEC   how long to wait for each answer of the node (default 10)\n"
@@ -142,7 +145,7 @@ static const option options[] = {
     {"--timeout", 0, true},       {"--help", 0, false},       {"--version", 0, false},
     {"--force", O_FORCE, false},  {"--token", O_TOKEN, true}, {"--count", O_COUNT, true},
     {"--to", O_TO, true},         {"--new-wallet", O_NEW_WALLET, true},
-    {"--wait", O_WAIT, true},
+    {"--wait", O_WAIT, true},     {"--lookup-rpc", 0, true},
 };
 
 /* What parsing decided. */
@@ -171,6 +174,8 @@ apply(const option *opt, const char *value, const command *cmd, ecctl_opts *o,
 		o->force = true;
 	else if (strcmp(n, "--rpc") == 0)
 		*rpc = value;
+	else if (strcmp(n, "--lookup-rpc") == 0)
+		o->lookup_rpc = value;
 	else if (strcmp(n, "--wallet") == 0)
 		*wallet = value;
 	else if (strcmp(n, "--to") == 0)

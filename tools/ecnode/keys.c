@@ -2,6 +2,8 @@
 /* The node's identity and restart records (keys.h). */
 #include "keys.h"
 
+#include "be64.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,22 +17,6 @@ ecn_network_id(const char *name, uint8_t out[32])
 	ec_blake3_init_derive_key(&h, "ecRust 2026-12 network id");
 	ec_blake3_update(&h, name, strlen(name));
 	ec_blake3_final(&h, out, 32);
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* Reads meta name of exactly len bytes: EC_OK, EC_ENOTFOUND, or EC_EINVAL
@@ -48,8 +34,8 @@ meta_exact(ecn_lmstore *s, const char *name, void *buf, size_t len)
 static void
 params_bytes(const ec_identity_params *p, uint8_t out[16])
 {
-	put_u64(out, (uint64_t)p->memory_kib << 32 | p->passes);
-	put_u64(out + 8, (uint64_t)p->lanes << 32 | p->bits);
+	ecn_put_be64(out, (uint64_t)p->memory_kib << 32 | p->passes);
+	ecn_put_be64(out + 8, (uint64_t)p->lanes << 32 | p->bits);
 }
 
 static ec_err
@@ -143,15 +129,15 @@ ecn_keys_open(ecn_lmstore *s, const ec_identity_params *p, const uint8_t network
 	k->pos = ec_id_pos(&addr);
 	uint64_t epoch = 0;
 	if (!(e = meta_exact(s, "epoch", b8, 8)))
-		epoch = get_u64(b8);
+		epoch = ecn_get_be64(b8);
 	else if (e != EC_ENOTFOUND)
 		return e;
 	k->epoch = epoch + 1 > unix_seconds ? epoch + 1 : unix_seconds;
-	put_u64(b8, k->epoch);
+	ecn_put_be64(b8, k->epoch);
 	if ((e = ecn_lmstore_meta_put(s, "epoch", b8, 8)))
 		return e;
 	if (!(e = meta_exact(s, "clock", b8, 8)))
-		k->clock = get_u64(b8);
+		k->clock = ecn_get_be64(b8);
 	else if (e != EC_ENOTFOUND)
 		return e;
 	if (!(e = meta_exact(s, "joined", &b1, 1)))
@@ -165,7 +151,7 @@ ec_err
 ecn_keys_save_clock(ecn_lmstore *s, uint64_t clock, bool joined)
 {
 	uint8_t b8[8], b1 = joined ? 1 : 0;
-	put_u64(b8, clock);
+	ecn_put_be64(b8, clock);
 	ec_err e = ecn_lmstore_meta_put(s, "clock", b8, 8);
 	return e ? e : ecn_lmstore_meta_put(s, "joined", &b1, 1);
 }

@@ -2,26 +2,12 @@
 /* The protocol side of ecnode (runtime.h). */
 #include "runtime.h"
 
+#include "be64.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "ec/lifecycle.h"
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static void
 rt_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t arg)
@@ -82,7 +68,7 @@ emit_payload(ecn_rt *rt, uint64_t to, uint64_t time, const ecp_item *items, uint
 	if (!reserve(rt, ECN_PAYLOAD_HDR + size))
 		return EC_ENOMEM;
 	uint8_t *p = rt->buf + rt->used;
-	put_u64(p, time);
+	ecn_put_be64(p, time);
 	size_t len;
 	ec_err err = ec_wire_env_encode(&env, p + ECN_PAYLOAD_HDR, size, &len);
 	if (err)
@@ -307,7 +293,7 @@ ecn_rt_deliver(ecn_rt *rt, uint64_t sender, const uint8_t *payload, size_t len,
 	for (uint32_t i = 0; i < env.n; i++)
 		if (env.items[i].kind <= ECP_KIND_MAX)
 			rt->items_in[env.items[i].kind]++;
-	ec_msg m = {.sender = sender, .receiver = rt->pos, .time = get_u64(payload),
+	ec_msg m = {.sender = sender, .receiver = rt->pos, .time = ecn_get_be64(payload),
 	            .type = EC_MSG_ENVELOPE, .u.env = {.items = env.items, .n = env.n}};
 	*err = after_call(rt, rt->proto->handle(rt->node, &rt->ctx, &m));
 	return ECN_RT_OK;
