@@ -72,17 +72,7 @@ by_id(ecctl_session *s, const char *method, const char *missing, json_t **res)
 		                         s->o->arg ? s->o->arg : "");
 	char hex[ECCTL_ID_HEX];
 	ecctl_id_format(&id, hex);
-	json_t *params = json_pack("{s:s}", "id", hex);
-	if (!params)
-		return ecctl_fail("out of memory");
-	ecctl_rpc_err err;
-	ecctl_rpc_status st = ecctl_call(s, method, params, res, &err);
-	json_decref(params);
-	if (st == ECCTL_RPC_ERROR && err.code == ECCTL_RPC_NOT_FOUND)
-		return ecctl_fail("%s %s: %s", method, hex, missing);
-	if (st)
-		return ecctl_report(method, &err);
-	return ECCTL_EXIT_OK;
+	return ecctl_call_id(s, method, hex, missing, res);
 }
 
 int

@@ -116,24 +116,6 @@ node_tick(ecctl_session *s, uint64_t *tick)
 	return rc;
 }
 
-/* Calls method {"id": hex}; a -32004 answer is reported with missing. */
-static int
-call_id(ecctl_session *s, const char *method, const char *hex, const char *missing,
-        json_t **res)
-{
-	json_t *params = json_pack("{s:s}", "id", hex);
-	if (!params)
-		return ecctl_fail("out of memory");
-	ecctl_rpc_err err;
-	ecctl_rpc_status st = ecctl_call(s, method, params, res, &err);
-	json_decref(params);
-	if (st == ECCTL_RPC_ERROR && err.code == ECCTL_RPC_NOT_FOUND)
-		return ecctl_fail("%s %s: %s", method, hex, missing);
-	if (st)
-		return ecctl_report(method, &err);
-	return ECCTL_EXIT_OK;
-}
-
 /* Fetches token's current block from the node (token, then block) and
  * checks that the encoding the node sent is the block it named. */
 static int fetch_parent_at(ecctl_session *s, const ec_id *token, ecp_block **parent);
@@ -161,7 +143,7 @@ fetch_parent_at(ecctl_session *s, const ec_id *token, ecp_block **parent)
 	char thex[ECCTL_ID_HEX], bhex[ECCTL_ID_HEX];
 	ecctl_id_format(token, thex);
 	json_t *res;
-	int rc = call_id(s, "token", thex, "the node holds no mapping for it", &res);
+	int rc = ecctl_call_id(s, "token", thex, "the node holds no mapping for it", &res);
 	if (rc)
 		return rc;
 	ec_id bid;
@@ -171,7 +153,7 @@ fetch_parent_at(ecctl_session *s, const ec_id *token, ecp_block **parent)
 	if (!ok)
 		return ecctl_fail("token %s: the node's answer has no valid \"block\"", thex);
 	ecctl_id_format(&bid, bhex);
-	rc = call_id(s, "block", bhex, "the token's current block is not committed at the node",
+	rc = ecctl_call_id(s, "block", bhex, "the token's current block is not committed at the node",
 	             &res);
 	if (rc)
 		return rc;

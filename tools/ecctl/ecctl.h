@@ -72,6 +72,12 @@ int ecctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 ecctl_rpc_status ecctl_call(ecctl_session *s, const char *method, const json_t *params,
                             json_t **result, ecctl_rpc_err *err);
 
+/* Calls method with {"id": hex}; a -32004 (not found) answer is reported
+ * as "METHOD HEX: missing", any other failure as ecctl_report does.
+ * Returns ECCTL_EXIT_OK with *res (a new reference), or the exit status. */
+int ecctl_call_id(ecctl_session *s, const char *method, const char *hex, const char *missing,
+                  json_t **res);
+
 /* Reports err ("ecctl: WHAT: MESSAGE") and returns ECCTL_EXIT_FAIL. */
 int ecctl_report(const char *what, const ecctl_rpc_err *err);
 

@@ -154,3 +154,21 @@ ecctl_get_u64(const json_t *obj, const char *key, uint64_t *out)
 	*out = (uint64_t)json_integer_value(v);
 	return true;
 }
+
+/* Calls method {"id": hex}; a -32004 answer is reported with missing. */
+int
+ecctl_call_id(ecctl_session *s, const char *method, const char *hex, const char *missing,
+        json_t **res)
+{
+	json_t *params = json_pack("{s:s}", "id", hex);
+	if (!params)
+		return ecctl_fail("out of memory");
+	ecctl_rpc_err err;
+	ecctl_rpc_status st = ecctl_call(s, method, params, res, &err);
+	json_decref(params);
+	if (st == ECCTL_RPC_ERROR && err.code == ECCTL_RPC_NOT_FOUND)
+		return ecctl_fail("%s %s: %s", method, hex, missing);
+	if (st)
+		return ecctl_report(method, &err);
+	return ECCTL_EXIT_OK;
+}
