@@ -255,6 +255,17 @@ typedef struct ecp_item {
 	};
 } ecp_item;
 
+/* A node's durable record of its yes vote for one (token, parent)
+ * (ecp_store_ops.xvote_get): the block it backs, and where the yes went,
+ * so that after a crash it can still ask that submitter to drop it. */
+typedef struct ecp_xvote {
+	ec_id block;     /* zero: no yes stands */
+	uint64_t origin; /* the submitter the yes went to (0: none known) */
+	uint16_t role;   /* the part's role code (as in WITHDRAW) */
+	bool known;      /* false: a record from before origin and role were
+	                    kept; nobody can be asked, the yes stands */
+} ecp_xvote;
+
 /* The storage the ec protocol needs (ec_store.ops of its nodes), keyed by
  * 256-bit ids.  Committed blocks are kept with the certificate that
  * committed them; bodies are immutable and outlive the store (see the top
@@ -290,16 +301,18 @@ typedef struct ecp_store_ops {
 	 * *block, or false when there is none.  Cannot fail. */
 	bool (*xtoken_near)(void *impl, const ec_id *x, bool up, ec_id *token, ec_id *block);
 	/* Optional (NULL: a yes vote is remembered only while its pool entry
-	 * lives, which a crash ends): the block this node's yes vote backs for
+	 * lives, which a crash ends): the record of this node's yes vote for
 	 * (token, parent).  A node records its yes here (xvote_put) before the
-	 * vote is queued, and after a restart refuses to back another block for
-	 * the same (token, parent) while the record stands, so that a daemon
-	 * that makes each tick's writes durable before its messages leave can
-	 * never send two conflicting yes votes, crash or not.  xvote_get:
-	 * true with *block if there is a record.  xvote_put overwrites.
-	 * Errors: as xtoken_put. */
-	bool (*xvote_get)(void *impl, const ec_id *token, const ec_id *parent, ec_id *block);
-	ec_err (*xvote_put)(void *impl, const ec_id *token, const ec_id *parent, const ec_id *block);
+	 * vote is queued, and after a restart backs no other block for the
+	 * same (token, parent) until the record's submitter acknowledges a
+	 * withdrawal (safety.c), so that a daemon that makes each tick's writes
+	 * durable before its messages leave can never send two conflicting yes
+	 * votes, crash or not.  xvote_get: true with *rec if there is a
+	 * record.  xvote_put overwrites; a record with a zero block is a freed
+	 * one.  Errors: as xtoken_put. */
+	bool (*xvote_get)(void *impl, const ec_id *token, const ec_id *parent, ecp_xvote *rec);
+	ec_err (*xvote_put)(void *impl, const ec_id *token, const ec_id *parent,
+	                    const ecp_xvote *rec);
 } ecp_store_ops;
 
 /* The ec operations of a store. */

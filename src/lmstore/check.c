@@ -226,8 +226,8 @@ vote_entry(chk *k, const MDB_val *key, const MDB_val *v)
 {
 	char h[129], bh[129];
 	k->sum->votes++;
-	if (key->mv_size != 64 || v->mv_size != 32) {
-		problem(k, "votes %s: key of %zu bytes or value of %zu bytes (want 64 and 32)",
+	if (key->mv_size != 64 || (v->mv_size != 42 && v->mv_size != 32)) {
+		problem(k, "votes %s: key of %zu bytes or value of %zu bytes (want 64 and 42 or 32)",
 		        hex(key->mv_data, key->mv_size, h), key->mv_size, v->mv_size);
 		return;
 	}

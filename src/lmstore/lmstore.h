@@ -12,7 +12,10 @@
  *                                      bytes, docs/wire.md) || certificate
  *                                      encoding (absent when the block was
  *                                      put without one)
- *   votes   token (32) || parent (32) -> block id (32): this node's yes
+ *   votes   token (32) || parent (32) -> block id (32) || submitter
+ *                                      (u64) || role (u16): this node's yes
+ *                                      (ecp_xvote; 32 bytes, the block
+ *                                      alone, in stores from before)
  *   peers   ring position (u64)     -> opaque, at most ECN_LMSTORE_PEER_MAX
  *   meta    short ASCII name        -> opaque; "schema" (u32) is the store's
  *

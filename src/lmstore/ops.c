@@ -312,8 +312,13 @@ vote_key(const ec_id *token, const ec_id *parent, uint8_t k[64])
 	ec_id_to_bytes(parent, k + 32);
 }
 
+/* A record is the block (32 bytes), the origin (u64 BE) and the role
+ * (u16 BE); a store written before those were kept holds the block alone,
+ * read as a record nobody can be asked about. */
+#define VOTE_REC 42u
+
 static bool
-x_vote_get(void *impl, const ec_id *token, const ec_id *parent, ec_id *block)
+x_vote_get(void *impl, const ec_id *token, const ec_id *parent, ecp_xvote *rec)
 {
 	ecn_lmstore *s = impl;
 	uint8_t k[64];
@@ -321,21 +326,34 @@ x_vote_get(void *impl, const ec_id *token, const ec_id *parent, ec_id *block)
 	vote_key(token, parent, k);
 	if (!lookup(s, "xvote_get", ECN_DB_VOTES, k, sizeof k, &v))
 		return false;
-	if (v.mv_size != 32) {
+	if (v.mv_size != VOTE_REC && v.mv_size != 32) {
 		corrupt(s, "xvote_get", ECN_DB_VOTES, k, sizeof k, "value of the wrong size");
 		return false;
 	}
-	*block = ec_id_from_bytes(v.mv_data);
+	const uint8_t *p = v.mv_data;
+	*rec = (ecp_xvote){.block = ec_id_from_bytes(p)};
+	if (v.mv_size == VOTE_REC) {
+		rec->known = true;
+		for (int i = 0; i < 8; i++)
+			rec->origin = rec->origin << 8 | p[32 + i];
+		rec->role = (uint16_t)(p[40] << 8 | p[41]);
+	}
 	return true;
 }
 
 static ec_err
-x_vote_put(void *impl, const ec_id *token, const ec_id *parent, const ec_id *block)
+x_vote_put(void *impl, const ec_id *token, const ec_id *parent, const ecp_xvote *rec)
 {
-	uint8_t k[64], v[32];
+	uint8_t k[64], v[VOTE_REC];
 	vote_key(token, parent, k);
-	ec_id_to_bytes(block, v);
-	return ecn__put(impl, "xvote_put", ECN_DB_VOTES, k, sizeof k, v, sizeof v);
+	ec_id_to_bytes(&rec->block, v);
+	for (int i = 0; i < 8; i++)
+		v[32 + i] = (uint8_t)(rec->origin >> (56 - 8 * i));
+	v[40] = (uint8_t)(rec->role >> 8);
+	v[41] = (uint8_t)rec->role;
+	/* an unknown origin stays unknown across a write */
+	return ecn__put(impl, "xvote_put", ECN_DB_VOTES, k, sizeof k, v,
+	                rec->known ? sizeof v : 32u);
 }
 
 static const ecp_store_ops ops = {

@@ -73,7 +73,8 @@ batch(ecn_lmstore *s, uint64_t c, ecp_block *b, const ecp_cert *cert)
 		for (uint32_t r = 0; r < CRASH_PARTS && !e; r++)
 			e = o->xtoken_put(s, &b->parts[r].token, &b->id, b->time);
 		if (!e && k == 0)
-			e = o->xvote_put(s, &b->parts[0].token, &b->parts[0].parent, &b->id);
+			e = o->xvote_put(s, &b->parts[0].token, &b->parts[0].parent,
+			                 &(ecp_xvote){.block = b->id, .origin = c, .known = true});
 	}
 	be64(v, c);
 	if (!e)

@@ -401,7 +401,7 @@ test_empty(void **state)
 	cmp_block_get(&p, &t);
 	cmp_near(&p, &t);
 	assert_int_equal(cmp_paged(&p, 0, UINT64_MAX, 3), 0);
-	ec_id b;
+	ecp_xvote b;
 	assert_false(p.L->xvote_get(p.lm, &t, &t, &b));
 	assert_false(ecn_lmstore_failed(p.lm));
 	assert_int_equal(ecn_lmstore_last_error(p.lm)->code, 0);
@@ -409,6 +409,13 @@ test_empty(void **state)
 }
 
 /* ---- votes ---- */
+
+static bool
+xv_eq(const ecp_xvote *a, const ecp_xvote *b)
+{
+	return ec_id_eq(&a->block, &b->block) && a->origin == b->origin && a->role == b->role &&
+	       a->known == b->known;
+}
 
 static void
 test_votes(void **state)
@@ -420,23 +427,31 @@ test_votes(void **state)
 	const ecp_store_ops *o = ecn_lmstore_ops();
 	assert_non_null(o->xvote_get);
 	assert_non_null(o->xvote_put);
-	ec_id t = {{9, 9, 9, 9}}, par = {{1, 1, 1, 1}}, par2 = {{1, 1, 1, 2}}, b1 = {{7, 0, 0, 1}},
-	      b2 = {{7, 0, 0, 2}}, got;
+	ec_id t = {{9, 9, 9, 9}}, par = {{1, 1, 1, 1}}, par2 = {{1, 1, 1, 2}}, par3 = {{1, 1, 1, 3}};
+	ecp_xvote r1 = {{{7, 0, 0, 1}}, 0x0102030405060708u, 0xFFFF, true};
+	ecp_xvote r2 = {{{7, 0, 0, 2}}, 42, 3, true};
+	ecp_xvote old = {{{7, 0, 0, 3}}, 99, 5, false}, got;
 	assert_false(o->xvote_get(s, &t, &par, &got));
-	assert_int_equal(o->xvote_put(s, &t, &par, &b1), EC_OK);
+	assert_int_equal(o->xvote_put(s, &t, &par, &r1), EC_OK);
 	assert_true(o->xvote_get(s, &t, &par, &got));
-	assert_true(ec_id_eq(&got, &b1));
+	assert_true(xv_eq(&got, &r1));
 	assert_false(o->xvote_get(s, &t, &par2, &got)); /* another parent */
 	assert_false(o->xvote_get(s, &par, &t, &got));  /* the halves swapped */
-	assert_int_equal(o->xvote_put(s, &t, &par, &b2), EC_OK); /* overwrites */
-	assert_int_equal(o->xvote_put(s, &t, &par2, &b1), EC_OK);
+	assert_int_equal(o->xvote_put(s, &t, &par, &r2), EC_OK); /* overwrites */
+	assert_int_equal(o->xvote_put(s, &t, &par2, &r1), EC_OK);
+	/* a record without submitter and role: 32 bytes, as older stores */
+	assert_int_equal(o->xvote_put(s, &t, &par3, &old), EC_OK);
 	assert_int_equal(ecn_lmstore_commit(s), EC_OK);
 	ecn_lmstore_close(s);
 	s = lmt_open(dir, 0, 0);
 	assert_true(o->xvote_get(s, &t, &par, &got));
-	assert_true(ec_id_eq(&got, &b2));
+	assert_true(xv_eq(&got, &r2));
 	assert_true(o->xvote_get(s, &t, &par2, &got));
-	assert_true(ec_id_eq(&got, &b1));
+	assert_true(xv_eq(&got, &r1));
+	assert_true(o->xvote_get(s, &t, &par3, &got));
+	assert_true(ec_id_eq(&got.block, &old.block));
+	assert_false(got.known);
+	assert_int_equal(got.origin, 0);
 	ecn_lmstore_close(s);
 	lmt_rmdir(dir);
 }
@@ -456,11 +471,12 @@ test_durability(void **state)
 	ecp_block *b1 = lmt_block(&x, 3, 0, false), *b2 = lmt_block(&x, 2, 0, true);
 	ecp_cert *c1 = lmt_cert(&x, 3, 5);
 	ec_id t1 = b1->parts[0].token, t2 = b2->parts[0].token, got;
+	ecp_xvote v1 = {.block = b1->id, .origin = 3, .known = true}, v2 = {.block = b2->id}, vgot;
 	uint64_t when;
 	/* committed: a block, a mapping, a vote, a meta value, a peer */
 	assert_int_equal(o->xblock_put(s, b1, c1), EC_OK);
 	assert_int_equal(o->xtoken_put(s, &t1, &b1->id, 11), EC_OK);
-	assert_int_equal(o->xvote_put(s, &t1, &zero_id, &b1->id), EC_OK);
+	assert_int_equal(o->xvote_put(s, &t1, &zero_id, &v1), EC_OK);
 	assert_int_equal(ecn_lmstore_meta_put(s, "epoch", "A", 1), EC_OK);
 	assert_int_equal(ecn_lmstore_peer_put(s, 42, "peer", 4), EC_OK);
 	assert_true(o->xtoken_get(s, &t1, &got, &when)); /* the tick sees its writes */
@@ -469,7 +485,7 @@ test_durability(void **state)
 	assert_int_equal(o->xblock_put(s, b2, NULL), EC_OK);
 	assert_int_equal(o->xtoken_put(s, &t1, &b2->id, 12), EC_OK);
 	assert_int_equal(o->xtoken_put(s, &t2, &b2->id, 12), EC_OK);
-	assert_int_equal(o->xvote_put(s, &t1, &zero_id, &b2->id), EC_OK);
+	assert_int_equal(o->xvote_put(s, &t1, &zero_id, &v2), EC_OK);
 	assert_int_equal(ecn_lmstore_meta_put(s, "epoch", "B", 1), EC_OK);
 	assert_int_equal(ecn_lmstore_peer_del(s, 42), EC_OK);
 	assert_true(o->xtoken_get(s, &t2, &got, &when));
@@ -486,8 +502,9 @@ test_durability(void **state)
 	assert_true(ec_id_eq(&got, &b1->id));
 	assert_int_equal(when, 11);
 	assert_false(o->xtoken_get(s, &t2, &got, &when));
-	assert_true(o->xvote_get(s, &t1, &zero_id, &got));
-	assert_true(ec_id_eq(&got, &b1->id));
+	assert_true(o->xvote_get(s, &t1, &zero_id, &vgot));
+	assert_true(ec_id_eq(&vgot.block, &b1->id));
+	assert_int_equal(vgot.origin, 3);
 	char v[8];
 	size_t len;
 	assert_int_equal(ecn_lmstore_meta_get(s, "epoch", v, sizeof v, &len), EC_OK);
@@ -689,7 +706,7 @@ test_map_full(void **state)
 	ec_id got = zero_id;
 	uint64_t when;
 	assert_int_equal(o->xtoken_put(s, &blk[0]->parts[0].token, &blk[0]->id, 1), EC_EFULL);
-	assert_int_equal(o->xvote_put(s, &got, &got, &got), EC_EFULL);
+	assert_int_equal(o->xvote_put(s, &got, &got, &(ecp_xvote){.known = true}), EC_EFULL);
 	assert_false(o->xtoken_get(s, &blk[0]->parts[0].token, &got, &when));
 	assert_false(o->xblock_get(s, &blk[0]->id, NULL, NULL));
 	assert_int_equal(ecn_lmstore_commit(s), EC_EFULL);

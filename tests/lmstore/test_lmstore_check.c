@@ -93,7 +93,8 @@ fix_build(fix *f)
 	map_token(s, 300, f->b0);
 	map_token(s, 400, f->b3);
 	ec_id t400 = ec_id_expand(400);
-	assert_int_equal(ecn_lmstore_ops()->xvote_put(s, &t400, &f->p4->id, &f->b3->id), EC_OK);
+	ecp_xvote v3 = {.block = f->b3->id, .origin = 5, .known = true};
+	assert_int_equal(ecn_lmstore_ops()->xvote_put(s, &t400, &f->p4->id, &v3), EC_OK);
 	assert_int_equal(ecn_lmstore_peer_put(s, 77, "addr+key", 8), EC_OK);
 	assert_int_equal(ecn_lmstore_meta_put(s, "network", "test", 4), EC_OK);
 	assert_int_equal(ecn_lmstore_commit(s), EC_OK);
@@ -235,8 +236,9 @@ test_bad_mappings(void **state)
 	assert_int_equal(o->xtoken_put(s, &t500, &f.b0->id, f.b0->time), EC_OK); /* no part */
 	assert_int_equal(o->xtoken_put(s, &t200, &f.b2->id, f.b2->time), EC_OK); /* no part */
 	assert_int_equal(o->xtoken_put(s, &t300, &f.b0->id, f.b0->time + 1), EC_OK);
-	assert_int_equal(o->xvote_put(s, &t100, &zero_id, &f.b2->id), EC_OK); /* b2's parent is b1 */
-	assert_int_equal(o->xvote_put(s, &t200, &zero_id, &nowhere), EC_OK);  /* not stored: fine */
+	ecp_xvote v2 = {.block = f.b2->id}, vn = {.block = nowhere, .known = true};
+	assert_int_equal(o->xvote_put(s, &t100, &zero_id, &v2), EC_OK); /* b2's parent is b1 */
+	assert_int_equal(o->xvote_put(s, &t200, &zero_id, &vn), EC_OK); /* not stored: fine */
 	done(s);
 	sum = lmt_check(f.dir);
 	assert_int_equal(sum.problems, 4);

@@ -558,36 +558,37 @@ test_signed_transfer(void **state)
 /* A store with yes reservations (ecp_store_ops.xvote_*), as a daemon's:
  * the memstore's ops plus a small table the node's restart keeps. */
 typedef struct reservation {
-	ec_id token, parent, block;
+	ec_id token, parent;
+	ecp_xvote rec;
 } reservation;
 static reservation reservations[8];
 static size_t nreservations;
 
 static bool
-res_get(void *impl, const ec_id *token, const ec_id *parent, ec_id *block)
+res_get(void *impl, const ec_id *token, const ec_id *parent, ecp_xvote *x)
 {
 	(void)impl;
 	for (size_t i = 0; i < nreservations; i++)
 		if (ec_id_eq(&reservations[i].token, token) && ec_id_eq(&reservations[i].parent, parent)) {
-			*block = reservations[i].block;
+			*x = reservations[i].rec;
 			return true;
 		}
 	return false;
 }
 
 static ec_err
-res_put(void *impl, const ec_id *token, const ec_id *parent, const ec_id *block)
+res_put(void *impl, const ec_id *token, const ec_id *parent, const ecp_xvote *x)
 {
-	ec_id old;
+	ecp_xvote old;
 	(void)impl;
 	for (size_t i = 0; i < nreservations; i++)
 		if (ec_id_eq(&reservations[i].token, token) && ec_id_eq(&reservations[i].parent, parent)) {
-			reservations[i].block = *block;
+			reservations[i].rec = *x;
 			return EC_OK;
 		}
 	assert_false(res_get(impl, token, parent, &old));
 	assert_true(nreservations < 8);
-	reservations[nreservations++] = (reservation){*token, *parent, *block};
+	reservations[nreservations++] = (reservation){*token, *parent, *x};
 	return EC_OK;
 }
 
@@ -604,11 +605,13 @@ restart(fixture *f)
 	f->nout = 0;
 }
 
-/* A yes survives a crash through the store's reservation: after a restart
- * that lost the pool, the member votes no on a higher conflicting block
- * (its old yes may still count at the lower block's submitter, and it can
- * no longer take it back), while the block it backed still gets its yes;
- * a withdrawal that its submitter acknowledged frees the reservation. */
+/* A yes survives a crash through the store's record: after a restart
+ * that lost the pool, a member that backed the lower of two conflicting
+ * blocks asks the submitter its record names to drop the yes, and backs
+ * the higher block only once acknowledged; one that backed the higher
+ * block votes no on the lower; a record from an older store, which names
+ * no submitter, keeps the yes for good; the block a member backed still
+ * gets its yes. */
 static void
 test_yes_survives_restart(void **state)
 {
@@ -632,28 +635,94 @@ test_yes_survives_restart(void **state)
 	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
 	assert_int_equal(v.value, 1);
 	assert_int_equal(nreservations, 1);
+	assert_true(ec_id_eq(&reservations[0].rec.block, &lo->id));
+	assert_int_equal(reservations[0].rec.origin, P(1000));
+	assert_true(reservations[0].rec.known);
+	/* an older store's record: nobody to ask, so no on the higher block */
+	reservations[0].rec.known = false;
 	restart(f);
 	deliver(f, P(3000), 0, &b, 1);
 	tick(f);
 	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
 	assert_int_equal(v.value, -1);
+	assert_int_equal(sent(f, P(1000), ECP_WITHDRAW, NULL), 0);
+	/* a record that names its submitter: withdraw there, and wait */
+	reservations[0].rec.known = true;
 	restart(f);
-	deliver(f, P(3000), 0, &a, 1);
+	deliver(f, P(3000), 0, &b, 1);
 	tick(f);
-	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
-	assert_int_equal(v.value, 1);
-	/* now the higher block comes: withdraw, acknowledged, then yes */
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, NULL), 0);
+	ecp_item w;
+	assert_int_equal(sent(f, P(1000), ECP_WITHDRAW, &w), 1);
+	assert_true(ec_id_eq(&w.block_id, &lo->id));
+	assert_int_equal(w.role, 0);
+	/* an acknowledgement for a block my record does not name frees nothing */
+	ecp_item other = {.kind = ECP_WITHDRAWN, .role = 0, .block_id = lo->id};
+	other.block_id.w[3] ^= 1;
 	f->nout = 0;
-	deliver(f, P(3000), 1, &b, 1);
+	deliver(f, P(1000), 1, &other, 1);
 	tick(f);
-	assert_int_equal(sent(f, P(1000), ECP_WITHDRAW, NULL), 1);
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, NULL), 0);
+	assert_true(ec_id_eq(&reservations[0].rec.block, &lo->id));
+	/* the submitter acknowledges: the record is freed and the yes goes */
 	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = 0, .block_id = lo->id};
 	f->nout = 0;
 	deliver(f, P(1000), 2, &ack, 1);
 	tick(f);
 	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
 	assert_int_equal(v.value, 1);
-	assert_true(ec_id_eq(&reservations[0].block, &hi->id));
+	assert_true(ec_id_eq(&reservations[0].rec.block, &hi->id));
+	assert_int_equal(reservations[0].rec.origin, P(2000));
+	/* after another crash the lower block gets a no, the higher its yes */
+	restart(f);
+	deliver(f, P(3000), 3, &a, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, -1);
+	assert_int_equal(sent(f, P(2000), ECP_WITHDRAW, NULL), 0);
+	restart(f);
+	deliver(f, P(3000), 4, &b, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	destroy(f);
+}
+
+/* Before a crash, in memory: the pool's own withdrawal (the record follows
+ * it), for comparison with the record's. */
+static void
+test_yes_record_follows_pool(void **state)
+{
+	(void)state;
+	static ecp_store_ops ops;
+	fixture *f = make(P(NEAR), 1);
+	ops = *ecp_store(&f->ctx.store);
+	ops.xvote_get = res_get;
+	ops.xvote_put = res_put;
+	f->ctx.store.ops = &ops;
+	nreservations = 0;
+	const ecp_block *lo, *hi;
+	conflicting(f, &lo, &hi);
+	ecp_item a = {.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = lo->id,
+	              .block = lo};
+	ecp_item b = {.kind = ECP_BLOCK, .role = 0, .origin = P(2000), .block_id = hi->id,
+	              .block = hi};
+	deliver(f, P(3000), 0, &a, 1);
+	tick(f);
+	ecp_item v;
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	f->nout = 0;
+	deliver(f, P(3000), 1, &b, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(1000), ECP_WITHDRAW, NULL), 1);
+	assert_true(ec_id_eq(&reservations[0].rec.block, &lo->id)); /* until acknowledged */
+	ecp_item ack = {.kind = ECP_WITHDRAWN, .role = 0, .block_id = lo->id};
+	f->nout = 0;
+	deliver(f, P(1000), 2, &ack, 1);
+	tick(f);
+	assert_int_equal(sent(f, P(2000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	assert_true(ec_id_eq(&reservations[0].rec.block, &hi->id));
 	destroy(f);
 }
 
@@ -671,6 +740,7 @@ main(void)
 	    cmocka_unit_test(test_certificate),
 	    cmocka_unit_test(test_signed_transfer),
 	    cmocka_unit_test(test_yes_survives_restart),
+	    cmocka_unit_test(test_yes_record_follows_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

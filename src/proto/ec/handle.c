@@ -219,7 +219,7 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 {
 	entry *e = find(n, &it->block_id);
 	if (!e || !e->block)
-		return EC_OK;
+		return ecp__unrecord(n, ctx, &it->block_id); /* a yes from before a crash */
 	uint32_t r = role_index(e->block, it->role);
 	if (r >= e->block->nparts)
 		return EC_OK;

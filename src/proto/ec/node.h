@@ -380,6 +380,12 @@ bool ecp__cert_quorum(const ecp_node *n, const ecp_cert *c, uint32_t r);
  * when the record names another block.  Errors: the store's. */
 ec_err ecp__unreserve(const ec_ctx *ctx, const entry *e, uint32_t r);
 
+/* The submitter of `block`, which my pool no longer holds, acknowledged my
+ * withdrawal of a yes the store recorded before a crash: frees the records
+ * naming it that my waiting entries ran into (safety.c,
+ * recorded_elsewhere), so they may vote.  Errors: the store's. */
+ec_err ecp__unrecord(ecp_node *n, const ec_ctx *ctx, const ec_id *block);
+
 /* Whether e holds a yes of mine that could still count at its submitter,
  * so that the entry must stay to keep that vote exclusive. */
 bool ecp__holds_yes(const ec_ctx *ctx, const entry *e);

@@ -132,27 +132,82 @@ yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *ro
 	return NULL;
 }
 
-/* Whether the store remembers a yes of mine for another block with part's
+/* What a vote that is not cast yet waits for (judge). */
+enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW, WAIT_REFRESH };
+
+/*
+ * The store's record of a yes of mine for another block with part's
  * (token, parent) that no pool entry holds any more: a yes sent before a
- * crash (ecp_store_ops.xvote_get).  Its block's submitter may still count
- * it and I can no longer take it back, so I must not back another block
- * for that parent.  A reservation whose entry still holds the yes is the
- * pool's business (yes_elsewhere, withdraw). */
-static bool
-reserved_elsewhere(ecp_node *n, const ec_ctx *ctx, const entry *self, const ecp_part *part)
+ * crash (ecp_store_ops.xvote_get).  Its submitter may still count it, so
+ * I back nothing else for that parent until the yes is taken back, by the
+ * pool's rule: a higher block than the one I am judging keeps my yes (-1);
+ * a lower one I withdraw from, asking the submitter the record names
+ * (WITHDRAW, answered by WITHDRAWN or the certificate; on_withdrawn frees
+ * the record), and wait (0, *why WAIT_WITHDRAW).  A yes on my own block,
+ * or one that went to no known submitter, nobody can count any more: it
+ * is freed at once (a committed one would have moved my mapping, and the
+ * caller looks here only while the mapping is still the parent).  A record
+ * without its submitter (an older store's) can never be taken back (-1).
+ * Returns 1 when no such yes stands.  A yes that a pool entry still holds
+ * is the pool's business (yes_elsewhere, withdraw).
+ */
+static int8_t
+recorded_elsewhere(ecp_node *n, const ec_ctx *ctx, entry *self, const ecp_part *part, int *why,
+                   ec_err *err)
 {
 	const ecp_store_ops *st = ecp_store(&ctx->store);
-	ec_id x;
+	ecp_xvote x;
 	if (!st->xvote_get || !st->xvote_get(ctx->store.impl, &part->token, &part->parent, &x) ||
-	    ec_id_is_zero(&x) || ec_id_eq(&x, &self->id))
-		return false;
-	const entry *e = find(n, &x);
-	if (!e || !e->block)
-		return true;
-	for (uint32_t r = 0; r < e->block->nparts; r++)
-		if (ec_id_eq(&e->block->parts[r].token, &part->token))
-			return !(RF(e)[r] & RF_YES);
-	return true;
+	    ec_id_is_zero(&x.block) || ec_id_eq(&x.block, &self->id))
+		return 1;
+	const entry *e = find(n, &x.block);
+	if (e && e->block)
+		for (uint32_t r = 0; r < e->block->nparts; r++)
+			if (ec_id_eq(&e->block->parts[r].token, &part->token) && (RF(e)[r] & RF_YES))
+				return 1;
+	if (!x.known || ec_id_cmp(&x.block, &self->id) > 0)
+		return -1;
+	if (!x.origin || x.origin == n->pos) {
+		ecp_xvote none = {.known = true};
+		*err = st->xvote_put(ctx->store.impl, &part->token, &part->parent, &none);
+		return 1;
+	}
+	*why = WAIT_WITHDRAW;
+	if (n->now < self->wd_at) /* asked lately (self's timer: self holds no yes here) */
+		return 0;
+	self->wd_at = n->now + n->cfg.fetch_cooldown;
+	ecp_item it = {.kind = ECP_WITHDRAW, .role = x.role, .block_id = x.block};
+	*err = send_item(n, ctx, x.origin, &it);
+	return 0;
+}
+
+ec_err
+ecp__unrecord(ecp_node *n, const ec_ctx *ctx, const ec_id *block)
+{
+	/* the record is keyed by (token, parent), which the acknowledgement
+	 * does not carry: the parts of the entries waiting on a withdrawal
+	 * name them */
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	if (!st->xvote_put)
+		return EC_OK;
+	for (uint32_t i = 0; i < n->npool; i++) {
+		const entry *e = &n->pool[i];
+		if (!e->block || e->state != ST_PENDING)
+			continue;
+		for (uint32_t r = 0; r < e->block->nparts; r++) {
+			const ecp_part *p = &e->block->parts[r];
+			ecp_xvote x;
+			if (!(RF(e)[r] & RF_WAIT) ||
+			    !st->xvote_get(ctx->store.impl, &p->token, &p->parent, &x) ||
+			    !ec_id_eq(&x.block, block))
+				continue;
+			ecp_xvote none = {.known = true};
+			ec_err err = st->xvote_put(ctx->store.impl, &p->token, &p->parent, &none);
+			if (err)
+				return err;
+		}
+	}
+	return EC_OK;
 }
 
 /* Frees the reservation of part r of e once my yes on it is taken back
@@ -164,14 +219,12 @@ ecp__unreserve(const ec_ctx *ctx, const entry *e, uint32_t r)
 	if (!st->xvote_put || r >= e->block->nparts)
 		return EC_OK;
 	const ecp_part *p = &e->block->parts[r];
-	ec_id cur;
-	if (st->xvote_get(ctx->store.impl, &p->token, &p->parent, &cur) && !ec_id_eq(&cur, &e->id))
+	ecp_xvote cur, none = {.known = true};
+	if (st->xvote_get(ctx->store.impl, &p->token, &p->parent, &cur) &&
+	    !ec_id_eq(&cur.block, &e->id))
 		return EC_OK; /* it names another block already */
-	ec_id zero = {{0, 0, 0, 0}};
-	return st->xvote_put(ctx->store.impl, &p->token, &p->parent, &zero);
+	return st->xvote_put(ctx->store.impl, &p->token, &p->parent, &none);
 }
-
-enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW, WAIT_REFRESH };
 
 /* Takes my yes back from the lower block `low` so that I may vote for a
  * higher conflicting one: at once if the block is mine (or its submitter
@@ -261,9 +314,10 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 			return 0;
 		}
 	}
-	if (ec_id_eq(&cur, &part->parent) && reserved_elsewhere(n, ctx, e, part))
-		return -1; /* a yes sent before a restart still stands elsewhere */
 	if (ec_id_eq(&cur, &part->parent)) {
+		int8_t rec = recorded_elsewhere(n, ctx, e, part, why, err);
+		if (rec < 1 || *err)
+			return *err ? 0 : rec; /* a yes sent before a restart stands elsewhere */
 		if (ec_id_is_zero(&cur) && ecp__catchup_settling(n)) {
 			/* just caught up, and no mapping: my catch-up may have
 			 * missed this token's create (measured at 100,000 nodes
@@ -340,12 +394,15 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	 * durable before the vote leaves), so that it stays exclusive across
 	 * a crash (reserved_elsewhere) */
 	const ecp_store_ops *st = ecp_store(&ctx->store);
-	if (v > 0 && r < e->block->nparts && st->xvote_put &&
-	    (err = st->xvote_put(ctx->store.impl, &e->block->parts[r].token,
-	                         &e->block->parts[r].parent, &e->id)))
-		return err;
-	/* RF_YES is what makes the yes exclusive (yes_elsewhere) */
 	uint16_t code = role_code(e->block, r);
+	if (v > 0 && r < e->block->nparts && st->xvote_put) {
+		ecp_xvote x = {.block = e->id, .origin = e->mine ? n->pos : e->origin, .role = code,
+		               .known = true};
+		if ((err = st->xvote_put(ctx->store.impl, &e->block->parts[r].token,
+		                         &e->block->parts[r].parent, &x)))
+			return err;
+	}
+	/* RF_YES is what makes the yes exclusive (yes_elsewhere) */
 	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,
 	     (uint64_t)(v > 0));
