@@ -74,7 +74,9 @@ typedef void (*ec_event_fn)(void *user, ec_peer_id node, ec_event ev, ec_block_i
 
 /* Immutable body storage: copies len bytes and returns a pointer that stays
  * valid for as long as the driver keeps its nodes (message bodies a node
- * creates and then keeps or sends).  NULL when out of memory. */
+ * creates and then keeps or sends), or, with a protocol that lists the
+ * bodies its nodes still read (ec_protocol.bodies), until the driver frees
+ * a body no listing names.  NULL when out of memory. */
 typedef const void *(*ec_intern_fn)(void *user, const void *data, size_t len);
 
 /* Optional verdict memo for an interned body: returns EC_MEMO_BYTES bytes

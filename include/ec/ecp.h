@@ -16,8 +16,9 @@
  *
  * Ownership: block and certificate bodies are immutable.  Bodies that reach
  * a node through handle() or that it created through ctx->intern must stay
- * valid for as long as the driver keeps the node; the node keeps pointers to
- * them and never frees them.
+ * valid for as long as the driver keeps the node, or until a listing of the
+ * bodies the node still reads (ec_protocol.bodies) leaves them out; the
+ * node keeps pointers to them and never frees them.
  *
  * Errors: a peer's invalid or foreign input is never an error (it is
  * ignored, or reported as EC_EV_REJECT evidence).  The node's own failures

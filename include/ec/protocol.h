@@ -290,6 +290,15 @@ typedef struct ec_protocol {
 	 * stage 1 comes later, when what stage 0 prefetched, and the message
 	 * with its items, may be read without waiting for memory. */
 	void (*prefetch)(const void *node, const ec_ctx *ctx, const ec_msg *msg, unsigned stage);
+	/* Optional (NULL: the node may read every body it was ever given until
+	 * it is released): calls fn(user, body) for each body interned through
+	 * ctx->intern that the node may still read, each at least once, in no
+	 * particular order.  Between calls into the node (never during one), a
+	 * driver may free any body it interned for this node alone that the
+	 * last such listing did not name, and reuse its memory.  A body the
+	 * node will only read through the store is the store's (the memstore
+	 * keeps pointers; a store that copies does not), not listed here. */
+	void (*bodies)(const void *node, void (*fn)(void *user, const void *body), void *user);
 } ec_protocol;
 
 /* Returns the protocol registered under name, or NULL. */

@@ -4,6 +4,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 
 /* Peers are written to the store this often (ticks), for the next start. */
 #define PEER_SAVE_EVERY 20u
+/* Interned bodies the node no longer reads are freed this often (ticks). */
+#define SWEEP_EVERY 20u
 /* A node still looking for its bootstrap contacts asks again this often. */
 #define PROBE_EVERY 20u
 
@@ -69,8 +72,14 @@ vote_logged(ecn_daemon *d, uint64_t block, uint64_t arg)
 		return;
 	uint16_t role = (uint16_t)(arg & 0xFFFF);
 	const ecp_block *b = ecn_rt_block(&d->rt, block);
-	if (!b || role >= b->nparts)
+	if (!b) {
+		/* the check of conflicting votes must know what it misses */
+		fprintf(d->vote_log, "unlogged %016" PRIx64 "\n", block);
+		fflush(d->vote_log);
 		return;
+	}
+	if (role >= b->nparts)
+		return; /* the witness: not a token's, nothing to conflict with */
 	char tok[65], par[65], id[65];
 	uint8_t bytes[32];
 	ec_id_to_bytes(&b->parts[role].token, bytes);
@@ -91,9 +100,12 @@ committed(ecn_daemon *d, uint64_t block)
 	const ecp_block *b = ecn_rt_block(&d->rt, block);
 	if (b)
 		note.id = &b->id;
+	ec_id mine_id;
 	for (size_t i = 0; i < d->nmine; i++) {
-		if (d->mine[i].pos != block)
+		if (ec_id_pos(&d->mine[i].id) != block)
 			continue;
+		mine_id = d->mine[i].id;
+		note.id = &mine_id;
 		note.mine = true;
 		note.latency_ticks = note.tick - d->mine[i].tick;
 		note.latency_ms = note.ms - d->mine[i].ms;
@@ -167,7 +179,7 @@ ecn_daemon_submit(ecn_daemon *d, const uint8_t *enc, size_t len, ec_id *id, ec_w
 		d->mine = m;
 		d->minecap = cap;
 	}
-	d->mine[d->nmine++] = (ecn_mine){ec_id_pos(id), ecn_rt_now(&d->rt), ecn_wall_ms()};
+	d->mine[d->nmine++] = (ecn_mine){*id, ecn_rt_now(&d->rt), ecn_wall_ms()};
 	d->submitted++;
 	return EC_OK;
 }
@@ -334,13 +346,49 @@ commit_and_send(ecn_daemon *d)
 	return true;
 }
 
+/*
+ * Under the test impairment ticks sit on the wall clock's grid of tick_ms
+ * (slot k at k x tick_ms ms since 1970), so that the nodes of a testnet
+ * tick together, as ecsim's nodes do: a datagram sent at one node's tick
+ * reaches the others before their next tick, and the slot it was sent in
+ * can be read from its arrival time (impair.h).  Otherwise each node keeps
+ * the phase it started with: a datagram then waits for its receiver's next
+ * tick half a tick on average, not a whole one, which is faster.  Either
+ * way the node's clock counts its own ticks.
+ */
+static void on_tick(uv_timer_t *t);
+
+static void
+schedule_tick(ecn_daemon *d)
+{
+	uint64_t T = d->cfg->tick_ms;
+	if (!d->impaired) {
+		if (!d->ticks)
+			uv_timer_start(&d->tick_timer, on_tick, T, T);
+		return;
+	}
+	uint64_t now = ecn_wall_ms();
+	uint64_t at = (d->ticks ? d->slot + 1 : now / T + 1) * T;
+	uint64_t wait = at > now ? at - now : 0; /* late: at once */
+	uv_update_time(&d->loop); /* the timer counts from now, not the loop's start */
+	uv_timer_start(&d->tick_timer, on_tick, wait < T ? wait : T, 0);
+}
+
+static uint64_t
+grid_slot(ecn_daemon *d)
+{
+	uint64_t T = d->cfg->tick_ms, s = (ecn_wall_ms() + T / 2) / T; /* the nearest grid point */
+	return s > d->slot ? s : d->slot + 1; /* a clock stepped back still moves on */
+}
+
 static void
 on_tick(uv_timer_t *t)
 {
 	ecn_daemon *d = t->data;
 	d->ticks++;
+	d->slot = grid_slot(d);
 	if (d->impaired)
-		ecn_netio_release_held(d->net, d->ticks);
+		ecn_netio_release_held(d->net, d->slot);
 	join_step(d);
 	ec_err err = EC_OK;
 	if (d->join == JOIN_DONE && !d->stopping) {
@@ -361,12 +409,16 @@ on_tick(uv_timer_t *t)
 	}
 	if (!ecn_lmstore_failed(d->store))
 		(void)commit_and_send(d);
+	if (d->join == JOIN_DONE && d->ticks % SWEEP_EVERY == 0)
+		(void)ecn_rt_sweep(&d->rt); /* the store copies: only the node's pointers count */
 	ecn_netio_tick(d->net);
 	ecn_stats_tick(d->stats);
 	if (d->ticks % 200 == 0)
 		ecn_log_flush_suppressed(d->log);
 	if (d->stopping)
 		finish(d);
+	else
+		schedule_tick(d);
 }
 
 /* ---- shutdown ---------------------------------------------------------- */
@@ -621,7 +673,7 @@ setup_loop(ecn_daemon *d)
 		return setup_fail(d, "cannot open the RPC socket", err);
 	if (d->cfg->vote_log && !(d->vote_log = fopen(d->cfg->vote_log, "a")))
 		return setup_fail(d, "cannot open the vote log", strerror(errno));
-	uv_timer_start(&d->tick_timer, on_tick, d->cfg->tick_ms, d->cfg->tick_ms);
+	schedule_tick(d);
 	return 0;
 }
 

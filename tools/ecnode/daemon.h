@@ -41,7 +41,8 @@ struct ecn_stats;
 
 /* A block this node submitted, until it commits (latency). */
 typedef struct ecn_mine {
-	uint64_t pos, tick, ms;
+	ec_id id; /* the block's: the cache of blocks met may have lost it */
+	uint64_t tick, ms;
 } ecn_mine;
 
 typedef enum { JOIN_WAIT, JOIN_DONE } ecn_join_state;
@@ -72,6 +73,7 @@ typedef struct ecn_daemon {
 	size_t nboot;
 	uint64_t join_kind; /* ec_join_kind once joined */
 	uint64_t ticks;     /* since start */
+	uint64_t slot;      /* this tick's slot on the wall clock's grid */
 	uint64_t start_ms;
 	/* my pending blocks */
 	ecn_mine *mine;

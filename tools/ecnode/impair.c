@@ -37,7 +37,7 @@ ecn_impair_fini(ecn_impair *im)
 }
 
 bool
-ecn_impair_admit(ecn_impair *im, uint64_t now, const ec_addr *from, const uint8_t *data,
+ecn_impair_admit(ecn_impair *im, uint64_t slot, const ec_addr *from, const uint8_t *data,
                  size_t len)
 {
 	if (im->loss > 0 && unit(&im->rng) < im->loss) {
@@ -47,8 +47,6 @@ ecn_impair_admit(ecn_impair *im, uint64_t now, const ec_addr *from, const uint8_
 	uint64_t g = 0;
 	while (im->hold > 0 && unit(&im->rng) < im->hold)
 		g++;
-	if (!g)
-		return true;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy) {
 		im->overflow++;
@@ -61,27 +59,27 @@ ecn_impair_admit(ecn_impair *im, uint64_t now, const ec_addr *from, const uint8_
 		im->n--;
 		im->overflow++;
 	}
-	im->q[(im->head + im->n) % im->cap] = (ecn_held){now + g, *from, len, copy};
+	im->q[(im->head + im->n) % im->cap] = (ecn_held){slot + 1 + g, *from, len, copy};
 	im->n++;
-	im->held++;
-	return false;
+	im->held += g > 0;
+	return true;
 }
 
-bool
-ecn_impair_due(ecn_impair *im, uint64_t now, ecn_held *out)
+void
+ecn_impair_release(ecn_impair *im, uint64_t now,
+                   void (*fn)(void *user, const ec_addr *from, const uint8_t *data, size_t len),
+                   void *user)
 {
-	/* scan in arrival order for the first due entry; entries are few */
-	for (size_t i = 0; i < im->n; i++) {
-		size_t k = (im->head + i) % im->cap;
-		if (im->q[k].due > now)
-			continue;
-		*out = im->q[k];
-		/* close the gap, keeping arrival order */
-		for (size_t j = i; j > 0; j--)
-			im->q[(im->head + j) % im->cap] = im->q[(im->head + j - 1) % im->cap];
-		im->head = (im->head + 1) % im->cap;
-		im->n--;
-		return true;
+	/* one pass: due entries go out, the others slide down in order */
+	size_t kept = 0, n = im->n;
+	for (size_t i = 0; i < n; i++) {
+		ecn_held h = im->q[(im->head + i) % im->cap];
+		if (h.due <= now) {
+			fn(user, &h.from, h.data, h.len);
+			free(h.data);
+		} else {
+			im->q[(im->head + kept++) % im->cap] = h;
+		}
 	}
-	return false;
+	im->n = kept;
 }

@@ -4,6 +4,7 @@
 #include "intern.h"
 
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 typedef struct rec {
 	uint64_t hash;
 	size_t len;
+	bool mark; /* named by the node's last listing (ecn_intern_mark) */
 	ec_memo_byte memo[EC_MEMO_BYTES];
 	alignas(max_align_t) unsigned char data[];
 } rec;
@@ -122,6 +124,7 @@ ecn_intern_bytes(void *user, const void *data, size_t len)
 		return NULL;
 	r->hash = h;
 	r->len = len;
+	r->mark = false;
 	memset(r->memo, 0, sizeof r->memo);
 	memcpy(r->data, data, len);
 	place(t->by_content, t->cap, r, h);
@@ -131,15 +134,87 @@ ecn_intern_bytes(void *user, const void *data, size_t len)
 	return r->data;
 }
 
-ec_memo_byte *
-ecn_intern_memo(void *user, const void *body)
+/* The record whose data is body, or NULL. */
+static rec *
+by_addr(const ecn_intern *t, const void *body)
 {
-	ecn_intern *t = user;
 	for (size_t i = (size_t)(addr_hash(body) & (t->cap - 1)); t->by_addr[i];
 	     i = (i + 1) & (t->cap - 1))
 		if ((const void *)t->by_addr[i]->data == body)
-			return t->by_addr[i]->memo;
+			return t->by_addr[i];
 	return NULL;
+}
+
+ec_memo_byte *
+ecn_intern_memo(void *user, const void *body)
+{
+	rec *r = by_addr(user, body);
+	return r ? r->memo : NULL;
+}
+
+void
+ecn_intern_mark(void *user, const void *body)
+{
+	rec *r = by_addr(user, body);
+	if (r)
+		r->mark = true;
+}
+
+bool
+ecn_intern_marked(const ecn_intern *t, const void *body)
+{
+	const rec *r = by_addr(t, body);
+	return r && r->mark;
+}
+
+uint64_t
+ecn_intern_sweep(ecn_intern *t)
+{
+	/* linear probing has no cheap delete: free the unmarked records and
+	 * place the survivors again, in tables shrunk to fit them */
+	size_t cap = t->cap, live = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		live += t->by_content[i] && t->by_content[i]->mark;
+	while (cap > 1024 && 8 * live < cap) /* a load below 1/4 after this */
+		cap /= 2;
+	rec **keep = calloc(live ? live : 1, sizeof *keep);
+	rec **c = calloc(cap, sizeof *c), **a = calloc(cap, sizeof *a);
+	if (!keep || !c || !a) { /* no room to rebuild: keep everything */
+		free(keep);
+		free(c);
+		free(a);
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->by_content[i])
+				t->by_content[i]->mark = false;
+		return 0;
+	}
+	size_t n = 0;
+	uint64_t freed = 0;
+	for (size_t i = 0; i < t->cap; i++) {
+		rec *r = t->by_content[i];
+		if (!r)
+			continue;
+		if (r->mark) {
+			r->mark = false;
+			keep[n++] = r;
+		} else {
+			t->bytes -= sizeof *r + r->len;
+			free(r);
+			freed++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		place(c, cap, keep[i], keep[i]->hash);
+		place(a, cap, keep[i], addr_hash(keep[i]->data));
+	}
+	free(keep);
+	free(t->by_content);
+	free(t->by_addr);
+	t->by_content = c;
+	t->by_addr = a;
+	t->cap = cap;
+	t->n = n;
+	return freed;
 }
 
 void

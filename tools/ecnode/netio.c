@@ -93,9 +93,11 @@ on_readable(uv_poll_t *p, int status, int events)
 			if (ecn_addr_from_sockaddr((const struct sockaddr *)&n->rfrom[i],
 			                           n->rmsg[i].msg_hdr.msg_namelen, &from) != EC_OK)
 				continue;
-			if (n->d->impaired &&
-			    !ecn_impair_admit(&n->d->impair, n->d->ticks, &from, data, len))
+			if (n->d->impaired) {
+				uint64_t slot = ecn_wall_ms() / n->d->cfg->tick_ms;
+				(void)ecn_impair_admit(&n->d->impair, slot, &from, data, len);
 				continue;
+			}
 			handle_datagram(n, &from, data, len);
 		}
 		if ((unsigned)got < BATCH)
@@ -104,14 +106,16 @@ on_readable(uv_poll_t *p, int status, int events)
 	ecn_netio_flush(n); /* control replies (IAM, COOKIE) */
 }
 
-void
-ecn_netio_release_held(ecn_netio *n, uint64_t now)
+static void
+release_one(void *user, const ec_addr *from, const uint8_t *data, size_t len)
 {
-	ecn_held h;
-	while (ecn_impair_due(&n->d->impair, now, &h)) {
-		handle_datagram(n, &h.from, h.data, h.len);
-		free(h.data);
-	}
+	handle_datagram(user, from, data, len);
+}
+
+void
+ecn_netio_release_held(ecn_netio *n, uint64_t slot)
+{
+	ecn_impair_release(&n->d->impair, slot, release_one, n);
 }
 
 /* ---- sending ----------------------------------------------------------- */

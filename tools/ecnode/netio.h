@@ -44,8 +44,9 @@ bool ecn_netio_peer(const ecn_netio *n, uint64_t pos, uint8_t pk[32], ec_addr *a
 void ecn_netio_flush(ecn_netio *n);
 /* The transport's timers (retries, cookie rotation), once a tick. */
 void ecn_netio_tick(ecn_netio *n);
-/* Delivers the held datagrams due at tick now (test impairment). */
-void ecn_netio_release_held(ecn_netio *n, uint64_t now);
+/* Delivers the held datagrams due at or before grid slot `slot` (test
+ * impairment, impair.h). */
+void ecn_netio_release_held(ecn_netio *n, uint64_t slot);
 
 /* Figures for metrics and the RPC status. */
 typedef struct ecn_netio_figures {

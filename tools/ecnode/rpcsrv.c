@@ -108,10 +108,10 @@ m_status(ecn_rpc_ctx *ctx, json_t *params, json_t **result, ecn_rpc_error *err)
 	if (!ecn_lmstore_failed(d->store) && ecn_lmstore_stats(d->store, &ls) != EC_OK)
 		memset(&ls, 0, sizeof ls);
 	uint64_t items_out = 0, items_in = 0, pending = 0, peer_in = 0, peer_out = 0;
-	for (int k = 1; k <= ECP_KIND_MAX; k++) {
+	for (int k = 1; k < ECN_RT_KINDS; k++) {
 		items_out += d->rt.items_out[k];
 		items_in += d->rt.items_in[k];
-		if (k >= ECP_FIND) { /* peer management: lifecycle traffic */
+		if (k >= ECP_FIND) { /* peer management (catch-up answers too) */
 			peer_out += d->rt.items_out[k];
 			peer_in += d->rt.items_in[k];
 		}

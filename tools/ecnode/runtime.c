@@ -18,20 +18,47 @@ rt_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t a
 		rt->on_event(rt->event_user, ev, block, arg);
 }
 
+/* The first slot of pos's set. */
+static size_t
+set_of(const ecn_rt *rt, uint64_t pos)
+{
+	return (size_t)(pos % (rt->bcap / ECN_RT_WAYS)) * ECN_RT_WAYS;
+}
+
 static void
 remember(ecn_rt *rt, const ecp_block *b)
 {
-	rt->blocks[ec_id_pos(&b->id) % rt->bcap] = b;
+	size_t s = set_of(rt, ec_id_pos(&b->id)), old = s;
+	for (size_t i = s; i < s + ECN_RT_WAYS; i++) {
+		if (rt->blocks[i] == b)
+			return; /* interned: equal blocks are one pointer */
+		if (rt->bstamp[i] < rt->bstamp[old])
+			old = i;
+	}
+	rt->blocks[old] = b;
+	rt->bstamp[old] = ++rt->bclock;
 }
 
 const ecp_block *
 ecn_rt_block(const ecn_rt *rt, uint64_t pos)
 {
-	const ecp_block *b = rt->blocks[pos % rt->bcap];
-	return b && ec_id_pos(&b->id) == pos ? b : NULL;
+	size_t s = set_of(rt, pos);
+	for (size_t i = s; i < s + ECN_RT_WAYS; i++)
+		if (rt->blocks[i] && ec_id_pos(&rt->blocks[i]->id) == pos)
+			return rt->blocks[i];
+	return NULL;
 }
 
 /* ---- outgoing --------------------------------------------------------- */
+
+/* The counter slot of an item (ECN_RT_KINDS slots; runtime.h). */
+static unsigned
+counter_of(const ecp_item *it)
+{
+	if (it->kind == ECP_COMMIT && (it->flags & ECP_F_SYNC))
+		return ECN_RT_SYNC;
+	return it->kind <= ECP_KIND_MAX ? it->kind : 0;
+}
 
 static bool
 reserve(ecn_rt *rt, size_t bytes)
@@ -74,8 +101,7 @@ emit_payload(ecn_rt *rt, uint64_t to, uint64_t time, const ecp_item *items, uint
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < n; i++)
-		if (items[i].kind <= ECP_KIND_MAX)
-			rt->items_out[items[i].kind]++;
+		rt->items_out[counter_of(&items[i])]++;
 	rt->out[rt->nout++] = (ecn_out){.to = to, .off = rt->used, .len = ECN_PAYLOAD_HDR + len};
 	rt->used += ECN_PAYLOAD_HDR + len;
 	rt->payloads_out++;
@@ -144,11 +170,12 @@ ecn_rt_init(ecn_rt *rt, uint64_t pos, const ecp_config *cfg, ec_store store,
 		rt->cfg = *cfg;
 	else
 		ecp_config_default(&rt->cfg);
-	rt->bcap = 4096;
+	rt->bcap = 16384;
 	rt->intern = ecn_intern_new();
 	rt->node = calloc(1, rt->proto->node_size);
 	rt->blocks = calloc(rt->bcap, sizeof *rt->blocks);
-	if (!rt->intern || !rt->node || !rt->blocks) {
+	rt->bstamp = calloc(rt->bcap, sizeof *rt->bstamp);
+	if (!rt->intern || !rt->node || !rt->blocks || !rt->bstamp) {
 		ecn_rt_fini(rt);
 		return EC_ENOMEM;
 	}
@@ -172,6 +199,7 @@ ecn_rt_fini(ecn_rt *rt)
 	free(rt->node);
 	ecn_intern_free(rt->intern);
 	free(rt->blocks);
+	free(rt->bstamp);
 	free(rt->out);
 	free(rt->buf);
 	free(rt->mem);
@@ -223,6 +251,22 @@ void
 ecn_rt_advance(ecn_rt *rt, uint64_t ticks)
 {
 	rt->proto->advance(rt->node, ticks);
+}
+
+/* ---- reclaiming bodies ------------------------------------------------ */
+
+uint64_t
+ecn_rt_sweep(ecn_rt *rt)
+{
+	if (!rt->proto->bodies)
+		return 0;
+	rt->proto->bodies(rt->node, ecn_intern_mark, rt->intern);
+	for (size_t i = 0; i < rt->bcap; i++) /* the cache must not dangle */
+		if (rt->blocks[i] && !ecn_intern_marked(rt->intern, rt->blocks[i])) {
+			rt->blocks[i] = NULL;
+			rt->bstamp[i] = 0;
+		}
+	return ecn_intern_sweep(rt->intern);
 }
 
 /* ---- incoming --------------------------------------------------------- */
@@ -291,8 +335,7 @@ ecn_rt_deliver(ecn_rt *rt, uint64_t sender, const uint8_t *payload, size_t len,
 	rt->payloads_in++;
 	rt->bytes_in += len;
 	for (uint32_t i = 0; i < env.n; i++)
-		if (env.items[i].kind <= ECP_KIND_MAX)
-			rt->items_in[env.items[i].kind]++;
+		rt->items_in[counter_of(&env.items[i])]++;
 	ec_msg m = {.sender = sender, .receiver = rt->pos, .time = ecn_get_be64(payload),
 	            .type = EC_MSG_ENVELOPE, .u.env = {.items = env.items, .n = env.n}};
 	*err = after_call(rt, rt->proto->handle(rt->node, &rt->ctx, &m));

@@ -51,6 +51,13 @@ typedef enum ecn_rt_drop {
  * wall time the daemon set before the call that raised the event. */
 typedef void (*ecn_rt_event_fn)(void *user, ec_event ev, uint64_t block_pos, uint64_t arg);
 
+#define ECN_RT_WAYS 4u
+/* Message counters are by ecp_kind, plus one slot for catch-up answers
+ * (COMMIT items flagged ECP_F_SYNC), which are peer management, as ecsim
+ * counts them (ec_peer), not consensus. */
+#define ECN_RT_SYNC (ECP_KIND_MAX + 1)
+#define ECN_RT_KINDS (ECP_KIND_MAX + 2)
+
 typedef struct ecn_rt {
 	const ec_protocol *proto;
 	void *node;
@@ -68,13 +75,16 @@ typedef struct ecn_rt {
 	/* decode scratch, reused */
 	void *mem;
 	size_t memcap;
-	/* interned blocks met, by ring position (a direct-mapped cache) */
+	/* interned blocks met, by ring position: a cache of ECN_RT_WAYS-way
+	 * sets, the longest-held of a full set replaced */
 	const ecp_block **blocks;
-	size_t bcap;
+	uint64_t *bstamp; /* when each slot was filled */
+	size_t bcap;      /* slots, a multiple of ECN_RT_WAYS */
+	uint64_t bclock;
 	ecn_rt_event_fn on_event;
 	void *event_user;
 	/* counters (metrics) */
-	uint64_t items_in[ECP_KIND_MAX + 1], items_out[ECP_KIND_MAX + 1];
+	uint64_t items_in[ECN_RT_KINDS], items_out[ECN_RT_KINDS];
 	uint64_t payloads_in, payloads_out, bytes_in, bytes_out;
 	uint64_t drops[ECN_RT_NOMEM + 1];
 	uint64_t wire_drops[EC_WIRE_REASON_COUNT];
@@ -125,8 +135,16 @@ void ecn_rt_out_clear(ecn_rt *rt);
 
 /* A block the node met (delivered or submitted) whose ring position is
  * pos, if the cache still has it (interned: valid while rt lives); NULL
- * otherwise. */
+ * otherwise.  The cache keeps the last 16,384 blocks met, and at least the
+ * last ECN_RT_WAYS of each set of positions. */
 const ecp_block *ecn_rt_block(const ecn_rt *rt, uint64_t pos);
+
+/* Frees the interned bodies the node no longer points to (ec_protocol
+ * .bodies), and drops them from the cache of blocks met; returns how many
+ * were freed.  Only between calls into the node, and only over a store
+ * that copies what it keeps (the daemon's LMDB store; not the memstore,
+ * which keeps pointers to the bodies). */
+uint64_t ecn_rt_sweep(ecn_rt *rt);
 
 /* The node's clock, status (ec_open_ops.status) and address book. */
 uint64_t ecn_rt_now(const ecn_rt *rt);

@@ -19,14 +19,15 @@ typedef struct mirror {
 
 #define MAX_DROPS 64u
 
-static const char *const kind_names[ECP_KIND_MAX + 1] = {
+static const char *const kind_names[ECN_RT_KINDS] = {
     "none", "block", "vote", "commit", "blocked", "poll", "fetch", "withdraw", "withdrawn",
-    "find", "peers", "hello", "welcome", "ping", "bye", "sync", "synced", "audit", "proof"};
+    "find", "peers", "hello", "welcome", "ping", "bye", "sync", "synced", "audit", "proof",
+    "sync_commit"};
 
 struct ecn_stats {
 	ecn_daemon *d;
 	ecn_metrics *m;
-	mirror in[ECP_KIND_MAX + 1], out[ECP_KIND_MAX + 1];
+	mirror in[ECN_RT_KINDS], out[ECN_RT_KINDS];
 	mirror dg_in, dg_out, by_in, by_out, commits, submitted, mine, rt_drop[ECN_RT_NOMEM + 1];
 	mirror drops[MAX_DROPS];
 	const char *drop_names[MAX_DROPS];
@@ -66,7 +67,7 @@ static ec_err
 register_all(ecn_stats *s)
 {
 	ec_err e = EC_OK;
-	for (int k = 1; !e && k <= ECP_KIND_MAX; k++) {
+	for (int k = 1; !e && k < ECN_RT_KINDS; k++) {
 		e = counter(s, "ecnode_messages_in_total", "Logical messages received, by kind.",
 		            "kind", kind_names[k], &s->in[k].c);
 		if (!e)
@@ -166,7 +167,7 @@ static void
 sync_all(ecn_stats *s)
 {
 	ecn_daemon *d = s->d;
-	for (int k = 1; k <= ECP_KIND_MAX; k++) {
+	for (int k = 1; k < ECN_RT_KINDS; k++) {
 		sync_mirror(&s->in[k], d->rt.items_in[k]);
 		sync_mirror(&s->out[k], d->rt.items_out[k]);
 	}

@@ -252,6 +252,38 @@ ecp__launch(ecp_node *n, const ec_ctx *ctx, entry *e)
 	return EC_OK;
 }
 
+/* ec_protocol.bodies: what the node points to that came from ctx->intern
+ * (a block, a certificate, an identity claim).  Handled items are borrowed
+ * for their call, member bodies (ecp__member_body) are the node's own, and
+ * the store copies or keeps its own pointers; what remains is the pool's
+ * blocks, the identity claims of the peers and my own, and whatever the
+ * outbox still carries (empty after a tick, unless the sink failed). */
+static void
+ec_bodies(const void *node, void (*fn)(void *user, const void *body), void *user)
+{
+	const ecp_node *n = node;
+	for (uint32_t i = 0; i < n->npool; i++)
+		if (n->pool[i].block)
+			fn(user, n->pool[i].block);
+	for (uint32_t i = 0; i < n->nout; i++) {
+		const ecp_item *it = &n->out[i].item;
+		if (it->block)
+			fn(user, it->block);
+		if (it->kind == ECP_COMMIT && it->cert)
+			fn(user, it->cert);
+		if ((it->kind == ECP_HELLO || it->kind == ECP_WELCOME) && it->hello &&
+		    it->hello->claim)
+			fn(user, it->hello->claim);
+	}
+	if (!n->m)
+		return;
+	if (n->m->claim)
+		fn(user, n->m->claim);
+	for (uint32_t i = 0; i < n->m->n; i++)
+		if (n->m->t[i].claim)
+			fn(user, n->m->t[i].claim);
+}
+
 /* Block ids are content hashes: the 64-bit handle alone cannot name one,
  * so the driver passes the full id. */
 static bool
@@ -291,4 +323,5 @@ const ec_protocol ec_protocol_ec = {
 	.handle = ecp__handle,
 	.tick = ecp__tick,
 	.prefetch = ec_prefetch,
+	.bodies = ec_bodies,
 };
