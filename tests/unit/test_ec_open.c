@@ -582,6 +582,35 @@ test_catch_up(void **state)
 	net_free(t);
 }
 
+/* A joiner whose neighbours each hold more mappings in its range than one
+ * batch (ECP_SYNC_BATCH) asks them for the rest of their offers, batch by
+ * batch, and is ready only with all of them (an offer that stopped at a
+ * batch used to leave it waiting for ever). */
+static void
+test_catch_up_many(void **state)
+{
+	(void)state;
+	net *t = net_new(41);
+	seed_nodes(t, 40);
+	enum { MANY = 3 * ECP_SYNC_BATCH };
+	const ecp_block *b[MANY];
+	for (uint32_t k = 0; k < MANY; k++)
+		b[k] = commit_token(t, t->id[40] + 1 + k);
+	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
+	join(t, 40, EC_JOIN_NEW, boot, 2);
+	for (int r = 0; r < 60 && !ready(t, 40); r++)
+		step(t);
+	assert_true(ready(t, 40));
+	const ecp_store_ops *st = ecp_store(&t->ctx[40].store);
+	for (uint32_t k = 0; k < MANY; k++) {
+		ec_id blk;
+		uint64_t when;
+		assert_true(st->xtoken_get(t->ctx[40].store.impl, &b[k]->parts[0].token, &blk, &when));
+		assert_true(ec_id_eq(&blk, &b[k]->id));
+	}
+	net_free(t);
+}
+
 /* Whether node i committed block b. */
 static bool
 committed_at(const net *t, uint32_t i, const ecp_block *b)
@@ -972,6 +1001,7 @@ main(void)
 	    cmocka_unit_test(test_crash),
 	    cmocka_unit_test(test_resume),
 	    cmocka_unit_test(test_catch_up),
+	    cmocka_unit_test(test_catch_up_many),
 	    cmocka_unit_test(test_bad_identity),
 	    cmocka_unit_test(test_self_never_admitted),
 	    cmocka_unit_test(test_stale_quorum),

@@ -142,7 +142,13 @@ answer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *q)
 	for (size_t i = 0; i < got; i++) {
 		const ecp_block *b;
 		const ecp_cert *c;
-		if (!st->xblock_get(ctx->store.impl, &blocks[i], &b, &c) || !b || !c)
+		/* a block goes once a batch: the asker takes every part of it in
+		 * its range (take), and a create of 200 tokens sent once per
+		 * token was 200 copies, enough to overflow a socket's buffer */
+		bool again = false;
+		for (size_t k = 0; k < i && !again; k++)
+			again = ec_id_eq(&blocks[k], &blocks[i]);
+		if (again || !st->xblock_get(ctx->store.impl, &blocks[i], &b, &c) || !b || !c)
 			continue;
 		uint32_t r = part_of(b, &tokens[i]);
 		if (r == b->nparts)
@@ -229,8 +235,10 @@ ecp__cert_quorum(const ecp_node *n, const ecp_cert *c, uint32_t r)
 	return yes >= need;
 }
 
-/* A mapping a catch-up answer brought: kept if it checks out and is newer
- * than mine. */
+/* The mappings a catch-up answer brought with one block: its part
+ * it->role, and every other part whose token lies in my range (the
+ * answerer sends a block once a batch), each kept if the certificate
+ * shows its quorum and it is newer than mine. */
 static ec_err
 take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 {
@@ -240,17 +248,40 @@ take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	if (!b || !it->cert || !ec_id_eq(&b->id, &it->block_id) || it->role >= b->nparts ||
 	    !ecp__body_ok(n, ctx, b) || !ecp__cert_quorum(n, it->cert, it->role))
 		return EC_OK;
-	/* a mapping outside my windows is merely kept: the certificate is what
-	 * makes it safe to take */
-	const ec_id *token = &b->parts[it->role].token;
-	ec_id cur;
-	uint64_t t;
-	if (st->xtoken_get(ctx->store.impl, token, &cur, &t) && t >= b->time)
-		return EC_OK; /* never move a mapping backwards */
-	if (!st->xblock_get(ctx->store.impl, &b->id, NULL, NULL) &&
-	    (err = st->xblock_put(ctx->store.impl, b, it->cert)))
-		return err;
-	return st->xtoken_put(ctx->store.impl, token, &b->id, b->time);
+	uint64_t lo, hi;
+	sync_range(n, &lo, &hi);
+	bool stored = false;
+	for (uint32_t r = 0; r < b->nparts; r++) {
+		/* the named part is kept even outside my windows (the
+		 * certificate is what makes it safe to take) */
+		const ec_id *token = &b->parts[r].token;
+		if (r != it->role &&
+		    (ec_id_pos(token) - lo > hi - lo || !ecp__cert_quorum(n, it->cert, r)))
+			continue;
+		ec_id cur;
+		uint64_t t;
+		if (st->xtoken_get(ctx->store.impl, token, &cur, &t) && t >= b->time)
+			continue; /* never move a mapping backwards */
+		if (!stored && !st->xblock_get(ctx->store.impl, &b->id, NULL, NULL) &&
+		    (err = st->xblock_put(ctx->store.impl, b, it->cert)))
+			return err;
+		stored = true;
+		if ((err = st->xtoken_put(ctx->store.impl, token, &b->id, b->time)))
+			return err;
+	}
+	return EC_OK;
+}
+
+/* Asks the neighbour whose offer stopped at a batch for the next one. */
+static ec_err
+continue_offer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *got)
+{
+	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
+	if (!s)
+		return EC_ENOMEM;
+	*s = (ecp_sync){.lo = got->lo, .hi = got->hi, .after = got->after};
+	ecp_item it = {.kind = ECP_SYNC, .sync = s};
+	return send_item(n, ctx, from, &it);
 }
 
 ec_err
@@ -265,8 +296,14 @@ ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_ite
 	case ECP_SYNCED:
 		if ((m->ready && !m->syncing) || !it->sync)
 			return EC_OK;
-		if (!m->syncing) { /* an offer that came with a WELCOME */
-			if (!it->sync->more && m->nsynced < 32)
+		if (!m->syncing) {
+			/* an offer that came with a WELCOME: a neighbour holding
+			 * more than a batch stops at ECP_SYNC_BATCH mappings, and
+			 * I ask it for the rest, batch after batch, as a catch-up
+			 * does; only a complete offer counts (ecp__member_offers) */
+			if (it->sync->more)
+				return continue_offer(n, ctx, from, it->sync);
+			if (m->nsynced < 32)
 				m->synced[m->nsynced++] = from;
 			return EC_OK;
 		}
