@@ -399,6 +399,12 @@ test_bad_payloads(void **state)
 	assert_int_equal(ecn_rt_deliver(&t->rt[to], pos_of(t, 1), p, o->len, &why, &err), ECN_RT_OK);
 	assert_int_equal(t->rt[to].payloads_in, before + 1);
 	free(p);
+	/* a block whose commit could not travel in one datagram is refused */
+	uint32_t maxp = ecn_rt_max_parts(&t->rt[0]);
+	assert_int_equal(maxp, 243); /* window 2: 116 + 267 n bytes <= 65,000 */
+	enc = create_block(maxp + 1, 13, &len, &id);
+	assert_int_equal(ecn_rt_submit(&t->rt[0], enc, len, &got, &why), EC_ERANGE);
+	free(enc);
 	/* a submitted block that is not canonical is refused with its reason */
 	uint8_t junk[20] = {0xB1, 1};
 	assert_int_equal(ecn_rt_submit(&t->rt[0], junk, sizeof junk, &got, &why), EC_EINVAL);

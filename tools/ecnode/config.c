@@ -24,8 +24,10 @@ const ecn_opt ecn_cfg_opts[] = {
     {"advertise", ECN_OPT_STRING, 0, S(advertise), NULL, 0, 0, "ADDR:PORT",
      "The address other nodes reach this one at, as it tells them.  Default: --listen, "
      "which must then not be a wildcard (0.0.0.0, [::])."},
-    {"bootstrap", ECN_OPT_LIST, 0, L(bootstrap), NULL, 0, 0, "ADDR:PORT[,...]",
-     "Nodes to join through.  Without any, a node that never joined starts a new network."},
+    {"bootstrap", ECN_OPT_LIST, 0, L(bootstrap), NULL, 0, 0, "[KEY@]ADDR:PORT[,...]",
+     "Nodes to join through.  KEY (64 hex digits, the node's public key as its status shows) "
+     "pins the node: one that answers with another key is not joined through.  Without any, "
+     "a node that never joined starts a new network."},
     {"network", ECN_OPT_STRING, 0, S(network), "ecrust-testnet", 0, 0, "NAME",
      "Network name: its hash is mixed into every transport key, so networks never mix."},
     {"rpc", ECN_OPT_STRING, 0, S(rpc), NULL, 0, 0, "PATH",

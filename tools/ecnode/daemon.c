@@ -28,6 +28,12 @@
 #define SWEEP_EVERY 20u
 /* A node still looking for its bootstrap contacts asks again this often. */
 #define PROBE_EVERY 20u
+/* A returning node waits this long for its bootstrap contacts to answer
+ * before it resumes through its stored peers alone. */
+#define BOOT_WAIT (2 * PROBE_EVERY)
+/* A resumed node that has had no peer for this long (all it knew are
+ * gone) joins again through its bootstrap contacts, or says it waits. */
+#define REJOIN_AFTER (10 * PROBE_EVERY)
 
 uint64_t
 ecn_wall_ms(void)
@@ -238,9 +244,32 @@ join_now(ecn_daemon *d, ec_join_kind kind, const peer_list *l)
 	}
 	d->join = JOIN_DONE;
 	d->join_kind = kind;
+	d->joined_tick = d->ticks;
 	static const char *const names[] = {"seeded", "new", "resume"};
 	ECN_LOGF(d->log, ECN_INFO, "node",
 	         ECN_FIELDS(ECN_STR("kind", names[kind]), ECN_U64("contacts", l->n)), "joined");
+}
+
+/* Whether bootstrap contact i is known to the transport, at *pos, and
+ * answered with its pinned key if it has one (the transport learnt the key
+ * from the contact's own answer: without a pin, trust on first use). */
+static bool
+boot_known(ecn_daemon *d, size_t i, uint64_t *pos)
+{
+	if (!ecn_netio_pos_of(d->net, &d->boot[i], pos) || *pos == d->keys.pos)
+		return false;
+	if (!d->boot_pinned[i])
+		return true;
+	uint8_t pk[32];
+	ec_addr a;
+	if (ecn_netio_peer(d->net, *pos, pk, &a) && sodium_memcmp(pk, d->boot_pin[i], 32) == 0)
+		return true;
+	char where[64];
+	if (ecn_addr_format(&d->boot[i], where, sizeof where) != EC_OK)
+		snprintf(where, sizeof where, "?");
+	ECN_LOGF(d->log, ECN_ERROR, "node", ECN_FIELDS(ECN_STR("bootstrap", where)),
+	         "a bootstrap contact answered with another key than its pin: not joining through it");
+	return false;
 }
 
 /* Joins once there is someone to join through: the peers stored at the
@@ -258,12 +287,17 @@ join_step(ecn_daemon *d)
 	peer_list l = {0};
 	if (d->keys.joined && ecn_lmstore_peer_foreach(d->store, stored_peer, &l) != EC_OK)
 		l.n = 0;
+	/* a returning node resumes through its bootstrap contacts too, which
+	 * the transport must first know: its stored peers may all be gone */
+	size_t stored = l.n;
 	for (size_t i = 0; i < d->nboot; i++) {
 		uint64_t pos;
-		if (ecn_netio_pos_of(d->net, &d->boot[i], &pos) && pos != d->keys.pos)
+		if (boot_known(d, i, &pos))
 			(void)peer_add(&l, pos, &d->boot[i]);
 	}
-	if (l.n) {
+	bool boot_pending = d->keys.joined && d->nboot && l.n < d->nboot + stored &&
+	                    d->ticks <= BOOT_WAIT;
+	if (l.n && !boot_pending) {
 		join_now(d, d->keys.joined ? EC_JOIN_RESUME : EC_JOIN_NEW, &l);
 	} else if (d->ticks % PROBE_EVERY == 1) {
 		for (size_t i = 0; i < d->nboot; i++)
@@ -271,6 +305,40 @@ join_step(ecn_daemon *d)
 	} else if (d->keys.joined && !d->nboot && d->ticks > 10 * PROBE_EVERY) {
 		/* it was alone, and nobody it knew is left: start again */
 		join_now(d, EC_JOIN_SEEDED, &l);
+	}
+	free(l.c);
+}
+
+/* A resumed node left without a single peer (everyone it knew is gone)
+ * cannot catch up, and the core keeps waiting for those peers: it joins
+ * again through its bootstrap contacts, or, without any, says so. */
+static void
+rejoin_step(ecn_daemon *d)
+{
+	if (d->join != JOIN_DONE || d->stopping || d->ticks - d->joined_tick < REJOIN_AFTER)
+		return;
+	ec_node_status st;
+	ecn_rt_status(&d->rt, &st);
+	if (st.ready || st.npeers) {
+		d->joined_tick = d->ticks - REJOIN_AFTER + PROBE_EVERY; /* look again soon */
+		return;
+	}
+	peer_list l = {0};
+	for (size_t i = 0; i < d->nboot; i++) {
+		uint64_t pos;
+		if (boot_known(d, i, &pos))
+			(void)peer_add(&l, pos, &d->boot[i]);
+		else if (d->ticks % PROBE_EVERY == 0)
+			ecn_netio_probe(d->net, &d->boot[i]);
+	}
+	if (l.n) {
+		ECN_LOG(d->log, ECN_WARN, "node", "no peer left: joining again through the bootstrap");
+		join_now(d, EC_JOIN_RESUME, &l);
+	} else if (d->ticks - d->joined_tick >= 2 * REJOIN_AFTER || !d->nboot) {
+		ECN_LOGF(d->log, ECN_WARN, "node", ECN_FIELDS(ECN_U64("bootstrap", d->nboot)),
+		         d->nboot ? "no peer left and no bootstrap contact answers: waiting"
+		                  : "no peer left and no --bootstrap to ask: waiting");
+		d->joined_tick = d->ticks;
 	}
 	free(l.c);
 }
@@ -390,6 +458,8 @@ on_tick(uv_timer_t *t)
 	if (d->impaired)
 		ecn_netio_release_held(d->net, d->slot);
 	join_step(d);
+	if (d->join_kind == EC_JOIN_RESUME)
+		rejoin_step(d);
 	ec_err err = EC_OK;
 	if (d->join == JOIN_DONE && !d->stopping) {
 		err = ecn_rt_tick(&d->rt);
@@ -620,12 +690,24 @@ setup_addrs(ecn_daemon *d)
 		return setup_fail(d, "a wildcard address cannot be advertised",
 		                  "set --advertise to the address peers reach this node at");
 	d->nboot = d->cfg->bootstrap.n;
-	d->boot = calloc(d->nboot ? d->nboot : 1, sizeof *d->boot);
-	if (!d->boot)
+	size_t nb = d->nboot ? d->nboot : 1;
+	d->boot = calloc(nb, sizeof *d->boot);
+	d->boot_pin = calloc(nb, sizeof *d->boot_pin);
+	d->boot_pinned = calloc(nb, sizeof *d->boot_pinned);
+	if (!d->boot || !d->boot_pin || !d->boot_pinned)
 		return setup_fail(d, "out of memory", "");
-	for (size_t i = 0; i < d->nboot; i++)
-		if ((r = ecn_addr_parse(d->cfg->bootstrap.items[i], &d->boot[i])) != ECN_ADDR_OK)
+	for (size_t i = 0; i < d->nboot; i++) {
+		const char *item = d->cfg->bootstrap.items[i], *at = strchr(item, '@');
+		if (at) {
+			if (at - item != 64 || !ec_hex_decode(item, d->boot_pin[i], 32))
+				return setup_fail(d, "bad --bootstrap",
+				                  "KEY@ADDR:PORT needs a key of 64 hex digits");
+			d->boot_pinned[i] = true;
+			item = at + 1;
+		}
+		if ((r = ecn_addr_parse(item, &d->boot[i])) != ECN_ADDR_OK)
 			return setup_fail(d, "bad --bootstrap", ecn_addr_reason_str(r));
+	}
 	if (d->cfg->impair_hold || d->cfg->impair_loss) {
 		double hold = 0, loss = 0;
 		if ((d->cfg->impair_hold && !parse_prob(d->cfg->impair_hold, &hold)) ||
@@ -698,6 +780,8 @@ teardown(ecn_daemon *d)
 	if (d->vote_log)
 		fclose(d->vote_log);
 	free(d->boot);
+	free(d->boot_pin);
+	free(d->boot_pinned);
 	free(d->mine);
 	free(d->rpc_path);
 	sodium_memzero(d->keys.sk, sizeof d->keys.sk);

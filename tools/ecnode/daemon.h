@@ -70,9 +70,12 @@ typedef struct ecn_daemon {
 	/* joining */
 	ecn_join_state join;
 	ec_addr *boot;
+	uint8_t (*boot_pin)[32]; /* the key each must answer with, if pinned */
+	bool *boot_pinned;
 	size_t nboot;
 	uint64_t join_kind; /* ec_join_kind once joined */
 	uint64_t ticks;     /* since start */
+	uint64_t joined_tick; /* d->ticks at the last join (or rejoin check) */
 	uint64_t slot;      /* this tick's slot on the wall clock's grid */
 	uint64_t start_ms;
 	/* my pending blocks */

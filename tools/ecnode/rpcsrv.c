@@ -258,6 +258,11 @@ m_submit(ecn_rpc_ctx *ctx, json_t *params, json_t **result, ecn_rpc_error *err)
 	if (e == EC_EINVAL)
 		return ecn_rpc_fail(err, ECN_RPC_INVALID_PARAMS, NULL,
 		                    "Invalid params: block: %s", ec_wire_reason_str(why));
+	if (e == EC_ERANGE)
+		return ecn_rpc_fail(err, ECN_RPC_INVALID_PARAMS, NULL,
+		                    "Invalid params: block: more than %u parts, which no commit "
+		                    "certificate of this network could carry in a datagram",
+		                    (unsigned)ecn_rt_max_parts(&d->rt));
 	if (e == EC_EIO)
 		return ecn_rpc_fail(err, ECN_RPC_NOT_READY, NULL, "the node has not joined yet");
 	if (e)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ec/lifecycle.h"
+#include "net/transport.h"
 
 static void
 rt_event(void *user, ec_peer_id node, ec_event ev, ec_block_id block, uint64_t arg)
@@ -342,12 +343,32 @@ ecn_rt_deliver(ecn_rt *rt, uint64_t sender, const uint8_t *payload, size_t len,
 	return ECN_RT_OK;
 }
 
+/* The payload of one envelope carrying a flagged COMMIT (a catch-up
+ * answer: the largest form) of an n-part block with a full certificate. */
+static size_t
+commit_payload(uint32_t n, uint32_t window)
+{
+	size_t votes = (size_t)(2 * window + 1) * (n + 1); /* every member, every role */
+	return ECN_PAYLOAD_HDR + 12 + 5 + ec_wire_block_size(n) + ec_wire_cert_size((uint32_t)votes);
+}
+
+uint32_t
+ecn_rt_max_parts(const ecn_rt *rt)
+{
+	uint32_t n = ECP_MAX_PARTS;
+	while (n > 1 && commit_payload(n, rt->cfg.window) > ECN_MAX_PAYLOAD)
+		n--;
+	return n;
+}
+
 ec_err
 ecn_rt_submit(ecn_rt *rt, const uint8_t *enc, size_t len, ec_id *id, ec_wire_reason *why)
 {
 	uint32_t nparts;
 	if ((*why = ec_wire_block_peek(enc, len, &nparts)) != EC_WIRE_OK)
 		return EC_EINVAL;
+	if (nparts > ecn_rt_max_parts(rt))
+		return EC_ERANGE;
 	ecp_block *b = malloc(ecp_block_size(nparts));
 	if (!b)
 		return EC_ENOMEM;

@@ -118,9 +118,16 @@ ecn_rt_drop ecn_rt_deliver(ecn_rt *rt, uint64_t sender, const uint8_t *payload, 
  * EC_ENOMEM from packing payloads. */
 EC_WUR ec_err ecn_rt_tick(ecn_rt *rt);
 
+/* The most parts a block may have for its certificate to travel: a
+ * COMMIT carrying the block and the votes of every member of every role's
+ * window must fit one payload (ECN_MAX_PAYLOAD).  198 at window 4. */
+uint32_t ecn_rt_max_parts(const ecn_rt *rt);
+
 /* Submits a wallet's signed block, given as its canonical encoding.
  * Returns EC_OK with *id; EC_EINVAL with *why when it does not decode or
- * breaks a canonical rule; EC_ENOMEM; and the node's submit errors. */
+ * breaks a canonical rule; EC_ERANGE when it has more parts than
+ * ecn_rt_max_parts (its commit could reach nobody); EC_ENOMEM; and the
+ * node's submit errors. */
 EC_WUR ec_err ecn_rt_submit(ecn_rt *rt, const uint8_t *enc, size_t len, ec_id *id,
                             ec_wire_reason *why);
 
