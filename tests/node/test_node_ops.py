@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import testnet  # noqa: E402  (rpc_call)
@@ -104,115 +106,99 @@ def ready(st):
     return st.get("ready") and st.get("peers", 0) >= 1
 
 
-def test_map_full_stops_cleanly_and_restarts_larger():
+@pytest.fixture
+def trio():
+    """Three nodes of one network on 127.0.0.1-3 (not started), in a work
+    directory that goes with them."""
     work = tempfile.mkdtemp(prefix="ecnodeops-")
-    nodes = []
-    try:
-        net = "mapfull-%d" % os.getpid()
-        a = Node(work, "a", "127.0.0.1", net)
-        b = Node(work, "b", "127.0.0.2", net)
-        x = Node(work, "x", "127.0.0.3", net)
-        nodes = [a, b, x]
-        # window 1: three members per token, two yes votes commit (the
-        # default window of 4 needs 5 yes votes, which 3 nodes never give)
-        w1 = ("--proto", "window=1")
-        a.start(*w1)
-        assert a.wait(lambda st: st.get("ready"), 30)
-        b.start("--bootstrap", a.listen, *w1)
-        x.start("--bootstrap", a.listen, "--map-size", "1M", *w1)
-        assert b.wait(ready, 60) and x.wait(ready, 60)
-        wallet = os.path.join(work, "wallet")
-        rc, out, err = ctl(a, "--wallet", wallet, "keygen")
-        assert rc == 0, err
-        # blocks of 200 new tokens, committed at every node, until x's
-        # 1 MiB map is full (about 150 KB a block); bounded
-        deadline = time.time() + 150
-        while x.proc.poll() is None and time.time() < deadline:
-            ctl(a, "--wallet", wallet, "create", "--count", "200", "--wait", "10")
-        x.proc.wait(timeout=30)
-        assert x.proc.returncode == 1, "x did not stop with status 1"
-        logs = x.log_lines()
-        failures = [ln for ln in logs if ln.get("msg", "").startswith("store failure")]
-        assert failures, "no store failure logged"
-        assert "MDB_MAP_FULL" in failures[0].get("lmdb", ""), failures[0]
-        # the other nodes served on
-        assert a.proc.poll() is None and b.proc.poll() is None
-        chk = subprocess.run([ECNODE, "--check", "--datadir", x.datadir], capture_output=True,
-                             text=True, timeout=120)
-        assert chk.returncode == 0, chk.stdout + chk.stderr
-        # a larger map: the node comes back and catches up on what it
-        # missed (blocks of 200 parts: more than a catch-up batch)
-        x.start("--bootstrap", a.listen, "--map-size", "64M", *w1)
-        assert x.wait(ready, 60), "x did not come back on a larger map"
-        want = a.status()["store"]["tokens"]
-        st = x.wait(lambda s: s["store"]["tokens"] == want, 60)
-        assert st, "x holds %s tokens, a %d" % (x.status()["store"]["tokens"], want)
-    finally:
-        for n in nodes:
-            n.stop(signal.SIGKILL)
-        shutil.rmtree(work, ignore_errors=True)
+    net = os.path.basename(work)
+    nodes = [Node(work, name, "127.0.0.%d" % (i + 1), net) for i, name in enumerate("abc")]
+    yield work, nodes
+    for n in nodes:
+        n.stop(signal.SIGKILL)
+    shutil.rmtree(work, ignore_errors=True)
 
 
-def test_resume_when_every_stored_peer_is_gone():
-    work = tempfile.mkdtemp(prefix="ecnodeops-")
-    nodes = []
-    try:
-        net = "resume-%d" % os.getpid()
-        a = Node(work, "a", "127.0.0.1", net)
-        b = Node(work, "b", "127.0.0.2", net)
-        c = Node(work, "c", "127.0.0.3", net)
-        nodes = [a, b, c]
-        a.start()
-        assert a.wait(lambda st: st.get("ready"), 30)
-        b.start("--bootstrap", a.listen)
-        assert b.wait(ready, 60)
-        time.sleep(1.0)  # b stores its peers (every 20 ticks)
-        b.stop()
-        a.stop(signal.SIGKILL)  # gone for good
-        # b returns first, pointed at c, which is not up yet: it resumes
-        # through its stored peer alone, which never answers
-        b.start("--bootstrap", c.listen)
-        time.sleep(3.0)
-        c.start()
-        assert c.wait(lambda st: st.get("ready"), 30)
-        st = b.wait(ready, 60)
-        assert st, "b never joined again through its bootstrap"
-        assert any("joining again" in ln.get("msg", "") for ln in b.log_lines())
-    finally:
-        for n in nodes:
-            n.stop(signal.SIGKILL)
-        shutil.rmtree(work, ignore_errors=True)
+def test_map_full_stops_cleanly_and_restarts_larger(trio):
+    work, (a, b, x) = trio
+    # window 1: three members per token, two yes votes commit (the
+    # default window of 4 needs 5 yes votes, which 3 nodes never give)
+    w1 = ("--proto", "window=1")
+    a.start(*w1)
+    assert a.wait(lambda st: st.get("ready"), 30)
+    b.start("--bootstrap", a.listen, *w1)
+    x.start("--bootstrap", a.listen, "--map-size", "1M", *w1)
+    assert b.wait(ready, 60) and x.wait(ready, 60)
+    wallet = os.path.join(work, "wallet")
+    rc, out, err = ctl(a, "--wallet", wallet, "keygen")
+    assert rc == 0, err
+    # blocks of 200 new tokens, committed at every node, until x's
+    # 1 MiB map is full (about 150 KB a block); bounded
+    deadline = time.time() + 150
+    while x.proc.poll() is None and time.time() < deadline:
+        ctl(a, "--wallet", wallet, "create", "--count", "200", "--wait", "10")
+    x.proc.wait(timeout=30)
+    assert x.proc.returncode == 1, "x did not stop with status 1"
+    logs = x.log_lines()
+    failures = [ln for ln in logs if ln.get("msg", "").startswith("store failure")]
+    assert failures, "no store failure logged"
+    assert "MDB_MAP_FULL" in failures[0].get("lmdb", ""), failures[0]
+    # the other nodes served on
+    assert a.proc.poll() is None and b.proc.poll() is None
+    chk = subprocess.run([ECNODE, "--check", "--datadir", x.datadir], capture_output=True,
+                         text=True, timeout=120)
+    assert chk.returncode == 0, chk.stdout + chk.stderr
+    # a larger map: the node comes back and catches up on what it
+    # missed (blocks of 200 parts: more than a catch-up batch)
+    x.start("--bootstrap", a.listen, "--map-size", "64M", *w1)
+    assert x.wait(ready, 60), "x did not come back on a larger map"
+    # its bootstrap answered: it resumed at once, without waiting out the
+    # 40 ticks it gives a bootstrap contact that does not answer
+    joins = [ln for ln in x.log_lines() if ln.get("msg") == "joined"]
+    assert joins[-1]["kind"] == "resume" and joins[-1]["tick"] < 40, joins[-1]
+    want = a.status()["store"]["tokens"]
+    st = x.wait(lambda s: s["store"]["tokens"] == want, 60)
+    assert st, "x holds %s tokens, a %d" % (x.status()["store"]["tokens"], want)
 
 
-def test_pinned_bootstrap_key():
-    work = tempfile.mkdtemp(prefix="ecnodeops-")
-    nodes = []
-    try:
-        net = "pin-%d" % os.getpid()
-        a = Node(work, "a", "127.0.0.1", net)
-        b = Node(work, "b", "127.0.0.2", net)
-        c = Node(work, "c", "127.0.0.3", net)
-        nodes = [a, b, c]
-        a.start()
-        st = a.wait(lambda s: s.get("ready"), 30)
-        assert st
-        pk = st["pk"]
-        wrong = ("0" if pk[0] != "0" else "1") + pk[1:]
-        # a pin that a's answer does not match: b never joins through a
-        b.start("--bootstrap", "%s@%s" % (wrong, a.listen))
-        time.sleep(4.0)
-        st = b.status()
-        assert st is not None and not st.get("ready") and st.get("peers", 0) == 0, st
-        assert any("another key than its pin" in ln.get("msg", "") for ln in b.log_lines())
-        # the right pin joins
-        c.start("--bootstrap", "%s@%s" % (pk, a.listen))
-        assert c.wait(ready, 60), "c did not join through its pinned bootstrap"
-        # a malformed pin is a usage error
-        r = subprocess.run([ECNODE, "--datadir", os.path.join(work, "d"), "--listen",
-                            "127.0.0.4:1", "--bootstrap", "abc@" + a.listen, "--network", net],
-                           capture_output=True, text=True, timeout=30)
-        assert r.returncode != 0 and "64 hex digits" in r.stdout + r.stderr
-    finally:
-        for n in nodes:
-            n.stop(signal.SIGKILL)
-        shutil.rmtree(work, ignore_errors=True)
+def test_resume_when_every_stored_peer_is_gone(trio):
+    work, (a, b, c) = trio
+    a.start()
+    assert a.wait(lambda st: st.get("ready"), 30)
+    b.start("--bootstrap", a.listen)
+    assert b.wait(ready, 60)
+    time.sleep(1.0)  # b stores its peers (every 20 ticks)
+    b.stop()
+    a.stop(signal.SIGKILL)  # gone for good
+    # b returns first, pointed at c, which is not up yet: it resumes
+    # through its stored peer alone, which never answers
+    b.start("--bootstrap", c.listen)
+    time.sleep(3.0)
+    c.start()
+    assert c.wait(lambda st: st.get("ready"), 30)
+    st = b.wait(ready, 60)
+    assert st, "b never joined again through its bootstrap"
+    assert any("joining again" in ln.get("msg", "") for ln in b.log_lines())
+
+
+def test_pinned_bootstrap_key(trio):
+    work, (a, b, c) = trio
+    a.start()
+    st = a.wait(lambda s: s.get("ready"), 30)
+    assert st
+    pk = st["pk"]
+    wrong = ("0" if pk[0] != "0" else "1") + pk[1:]
+    # a pin that a's answer does not match: b never joins through a
+    b.start("--bootstrap", "%s@%s" % (wrong, a.listen))
+    time.sleep(4.0)
+    st = b.status()
+    assert st is not None and not st.get("ready") and st.get("peers", 0) == 0, st
+    assert any("another key than its pin" in ln.get("msg", "") for ln in b.log_lines())
+    # the right pin joins
+    c.start("--bootstrap", "%s@%s" % (pk, a.listen))
+    assert c.wait(ready, 60), "c did not join through its pinned bootstrap"
+    # a malformed pin is a usage error
+    r = subprocess.run([ECNODE, "--datadir", os.path.join(work, "d"), "--listen",
+                        "127.0.0.4:1", "--bootstrap", "abc@" + a.listen, "--network", a.network],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "64 hex digits" in r.stdout + r.stderr

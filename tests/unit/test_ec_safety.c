@@ -605,6 +605,32 @@ restart(fixture *f)
 	f->nout = 0;
 }
 
+/* A member over a store with yes records, with two conflicting blocks:
+ * *a (lower, from P(1000)) delivered and voted yes on, *b (higher, from
+ * P(2000)) not yet delivered. */
+static fixture *
+backed_lower(const ecp_block **lo, const ecp_block **hi, ecp_item *a, ecp_item *b)
+{
+	static ecp_store_ops ops;
+	fixture *f = make(P(NEAR), 1);
+	ops = *ecp_store(&f->ctx.store);
+	ops.xvote_get = res_get;
+	ops.xvote_put = res_put;
+	f->ctx.store.ops = &ops;
+	nreservations = 0;
+	conflicting(f, lo, hi);
+	*a = (ecp_item){.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = (*lo)->id,
+	                .block = *lo};
+	*b = (ecp_item){.kind = ECP_BLOCK, .role = 0, .origin = P(2000), .block_id = (*hi)->id,
+	                .block = *hi};
+	deliver(f, P(3000), 0, a, 1);
+	tick(f);
+	ecp_item v;
+	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	assert_int_equal(v.value, 1);
+	return f;
+}
+
 /* A yes survives a crash through the store's record: after a restart
  * that lost the pool, a member that backed the lower of two conflicting
  * blocks asks the submitter its record names to drop the yes, and backs
@@ -616,24 +642,9 @@ static void
 test_yes_survives_restart(void **state)
 {
 	(void)state;
-	static ecp_store_ops ops;
-	fixture *f = make(P(NEAR), 1);
-	ops = *ecp_store(&f->ctx.store);
-	ops.xvote_get = res_get;
-	ops.xvote_put = res_put;
-	f->ctx.store.ops = &ops;
-	nreservations = 0;
 	const ecp_block *lo, *hi;
-	conflicting(f, &lo, &hi);
-	ecp_item a = {.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = lo->id,
-	              .block = lo};
-	ecp_item b = {.kind = ECP_BLOCK, .role = 0, .origin = P(2000), .block_id = hi->id,
-	              .block = hi};
-	deliver(f, P(3000), 0, &a, 1);
-	tick(f);
-	ecp_item v;
-	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
-	assert_int_equal(v.value, 1);
+	ecp_item a, b, v;
+	fixture *f = backed_lower(&lo, &hi, &a, &b);
 	assert_int_equal(nreservations, 1);
 	assert_true(ec_id_eq(&reservations[0].rec.block, &lo->id));
 	assert_int_equal(reservations[0].rec.origin, P(1000));
@@ -694,23 +705,9 @@ static void
 test_yes_record_follows_pool(void **state)
 {
 	(void)state;
-	static ecp_store_ops ops;
-	fixture *f = make(P(NEAR), 1);
-	ops = *ecp_store(&f->ctx.store);
-	ops.xvote_get = res_get;
-	ops.xvote_put = res_put;
-	f->ctx.store.ops = &ops;
-	nreservations = 0;
 	const ecp_block *lo, *hi;
-	conflicting(f, &lo, &hi);
-	ecp_item a = {.kind = ECP_BLOCK, .role = 0, .origin = P(1000), .block_id = lo->id,
-	              .block = lo};
-	ecp_item b = {.kind = ECP_BLOCK, .role = 0, .origin = P(2000), .block_id = hi->id,
-	              .block = hi};
-	deliver(f, P(3000), 0, &a, 1);
-	tick(f);
-	ecp_item v;
-	assert_int_equal(sent(f, P(1000), ECP_VOTE, &v), 1);
+	ecp_item a, b, v;
+	fixture *f = backed_lower(&lo, &hi, &a, &b);
 	f->nout = 0;
 	deliver(f, P(3000), 1, &b, 1);
 	tick(f);

@@ -247,7 +247,9 @@ join_now(ecn_daemon *d, ec_join_kind kind, const peer_list *l)
 	d->joined_tick = d->ticks;
 	static const char *const names[] = {"seeded", "new", "resume"};
 	ECN_LOGF(d->log, ECN_INFO, "node",
-	         ECN_FIELDS(ECN_STR("kind", names[kind]), ECN_U64("contacts", l->n)), "joined");
+	         ECN_FIELDS(ECN_STR("kind", names[kind]), ECN_U64("contacts", l->n),
+	                    ECN_U64("tick", d->ticks)),
+	         "joined");
 }
 
 /* Whether bootstrap contact i is known to the transport, at *pos, and
@@ -289,14 +291,15 @@ join_step(ecn_daemon *d)
 		l.n = 0;
 	/* a returning node resumes through its bootstrap contacts too, which
 	 * the transport must first know: its stored peers may all be gone */
-	size_t stored = l.n;
+	size_t known = 0;
 	for (size_t i = 0; i < d->nboot; i++) {
 		uint64_t pos;
-		if (boot_known(d, i, &pos))
+		if (boot_known(d, i, &pos)) {
+			known++;
 			(void)peer_add(&l, pos, &d->boot[i]);
+		}
 	}
-	bool boot_pending = d->keys.joined && d->nboot && l.n < d->nboot + stored &&
-	                    d->ticks <= BOOT_WAIT;
+	bool boot_pending = d->keys.joined && known < d->nboot && d->ticks <= BOOT_WAIT;
 	if (l.n && !boot_pending) {
 		join_now(d, d->keys.joined ? EC_JOIN_RESUME : EC_JOIN_NEW, &l);
 	} else if (d->ticks % PROBE_EVERY == 1) {
