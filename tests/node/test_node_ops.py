@@ -197,6 +197,14 @@ def test_pinned_bootstrap_key(trio):
     # the right pin joins
     c.start("--bootstrap", "%s@%s" % (pk, a.listen))
     assert c.wait(ready, 60), "c did not join through its pinned bootstrap"
+    # three nodes at window 4 (a quorum of 5 yes votes) commit nothing, and
+    # say so every 200 ticks
+    deadline = time.time() + 20
+    while time.time() < deadline and not any(
+            ln.get("msg", "").startswith("fewer nodes than a quorum") and ln["quorum"] == 5
+            for ln in a.log_lines()):
+        time.sleep(0.5)
+    assert time.time() < deadline, "no quorum warning"
     # a malformed pin is a usage error
     r = subprocess.run([ECNODE, "--datadir", os.path.join(work, "d"), "--listen",
                         "127.0.0.4:1", "--bootstrap", "abc@" + a.listen, "--network", a.network],

@@ -346,6 +346,23 @@ rejoin_step(ecn_daemon *d)
 	free(l.c);
 }
 
+/* A network with fewer nodes than a quorum of yes votes (w + 1 by default)
+ * commits nothing: said in the log now and then, so that an operator
+ * trying a two-node network knows why. */
+static void
+quorum_check(ecn_daemon *d)
+{
+	if (d->join != JOIN_DONE || d->ticks % REJOIN_AFTER != 0)
+		return;
+	ec_node_status st;
+	ecn_rt_status(&d->rt, &st);
+	uint64_t quorum = d->pcfg.quorum ? d->pcfg.quorum : d->pcfg.window + 1;
+	if (st.ready && st.npeers + 1 < quorum)
+		ECN_LOGF(d->log, ECN_WARN, "node",
+		         ECN_FIELDS(ECN_U64("nodes", st.npeers + 1), ECN_U64("quorum", quorum)),
+		         "fewer nodes than a quorum of yes votes: nothing can commit until more join");
+}
+
 /* Writes the node's current peers (and their addresses) for the next
  * start, dropping those it no longer has. */
 static bool
@@ -463,6 +480,7 @@ on_tick(uv_timer_t *t)
 	join_step(d);
 	if (d->join_kind == EC_JOIN_RESUME)
 		rejoin_step(d);
+	quorum_check(d);
 	ec_err err = EC_OK;
 	if (d->join == JOIN_DONE && !d->stopping) {
 		err = ecn_rt_tick(&d->rt);
