@@ -274,6 +274,24 @@ boot_known(ecn_daemon *d, size_t i, uint64_t *pos)
 	return false;
 }
 
+/* Adds the bootstrap contacts the transport knows (boot_known) to l and
+ * returns how many there are; probes the others when probe is set. */
+static size_t
+add_known_boots(ecn_daemon *d, peer_list *l, bool probe)
+{
+	size_t known = 0;
+	for (size_t i = 0; i < d->nboot; i++) {
+		uint64_t pos;
+		if (boot_known(d, i, &pos)) {
+			known++;
+			(void)peer_add(l, pos, &d->boot[i]);
+		} else if (probe) {
+			ecn_netio_probe(d->net, &d->boot[i]);
+		}
+	}
+	return known;
+}
+
 /* Joins once there is someone to join through: the peers stored at the
  * last run, or the bootstrap nodes once the transport knows who they are.
  * A node that never joined and has no bootstrap starts a network. */
@@ -291,14 +309,7 @@ join_step(ecn_daemon *d)
 		l.n = 0;
 	/* a returning node resumes through its bootstrap contacts too, which
 	 * the transport must first know: its stored peers may all be gone */
-	size_t known = 0;
-	for (size_t i = 0; i < d->nboot; i++) {
-		uint64_t pos;
-		if (boot_known(d, i, &pos)) {
-			known++;
-			(void)peer_add(&l, pos, &d->boot[i]);
-		}
-	}
+	size_t known = add_known_boots(d, &l, false);
 	bool boot_pending = d->keys.joined && known < d->nboot && d->ticks <= BOOT_WAIT;
 	if (l.n && !boot_pending) {
 		join_now(d, d->keys.joined ? EC_JOIN_RESUME : EC_JOIN_NEW, &l);
@@ -327,14 +338,7 @@ rejoin_step(ecn_daemon *d)
 		return;
 	}
 	peer_list l = {0};
-	for (size_t i = 0; i < d->nboot; i++) {
-		uint64_t pos;
-		if (boot_known(d, i, &pos))
-			(void)peer_add(&l, pos, &d->boot[i]);
-		else if (d->ticks % PROBE_EVERY == 0)
-			ecn_netio_probe(d->net, &d->boot[i]);
-	}
-	if (l.n) {
+	if (add_known_boots(d, &l, d->ticks % PROBE_EVERY == 0)) {
 		ECN_LOG(d->log, ECN_WARN, "node", "no peer left: joining again through the bootstrap");
 		join_now(d, EC_JOIN_RESUME, &l);
 	} else if (d->ticks - d->joined_tick >= 2 * REJOIN_AFTER || !d->nboot) {

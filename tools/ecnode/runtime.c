@@ -155,6 +155,15 @@ ecn_rt_out_clear(ecn_rt *rt)
 	rt->used = 0;
 }
 
+/* The payload of one envelope carrying a flagged COMMIT (a catch-up
+ * answer: the largest form) of an n-part block with a full certificate. */
+static size_t
+commit_payload(uint32_t n, uint32_t window)
+{
+	size_t votes = (size_t)(2 * window + 1) * (n + 1); /* every member, every role */
+	return ECN_PAYLOAD_HDR + 12 + 5 + ec_wire_block_size(n) + ec_wire_cert_size((uint32_t)votes);
+}
+
 /* ---- set-up ----------------------------------------------------------- */
 
 ec_err
@@ -172,6 +181,9 @@ ecn_rt_init(ecn_rt *rt, uint64_t pos, const ecp_config *cfg, ec_store store,
 	else
 		ecp_config_default(&rt->cfg);
 	rt->bcap = 16384;
+	rt->max_parts = ECP_MAX_PARTS;
+	while (rt->max_parts > 1 && commit_payload(rt->max_parts, rt->cfg.window) > ECN_MAX_PAYLOAD)
+		rt->max_parts--;
 	rt->intern = ecn_intern_new();
 	rt->node = calloc(1, rt->proto->node_size);
 	rt->blocks = calloc(rt->bcap, sizeof *rt->blocks);
@@ -343,22 +355,10 @@ ecn_rt_deliver(ecn_rt *rt, uint64_t sender, const uint8_t *payload, size_t len,
 	return ECN_RT_OK;
 }
 
-/* The payload of one envelope carrying a flagged COMMIT (a catch-up
- * answer: the largest form) of an n-part block with a full certificate. */
-static size_t
-commit_payload(uint32_t n, uint32_t window)
-{
-	size_t votes = (size_t)(2 * window + 1) * (n + 1); /* every member, every role */
-	return ECN_PAYLOAD_HDR + 12 + 5 + ec_wire_block_size(n) + ec_wire_cert_size((uint32_t)votes);
-}
-
 uint32_t
 ecn_rt_max_parts(const ecn_rt *rt)
 {
-	uint32_t n = ECP_MAX_PARTS;
-	while (n > 1 && commit_payload(n, rt->cfg.window) > ECN_MAX_PAYLOAD)
-		n--;
-	return n;
+	return rt->max_parts;
 }
 
 ec_err

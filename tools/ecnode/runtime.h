@@ -66,6 +66,7 @@ typedef struct ecn_rt {
 	ecn_intern *intern;
 	uint64_t pos;
 	size_t mtu; /* largest payload (clock header included) */
+	uint32_t max_parts; /* ecn_rt_max_parts, from the window */
 	/* payloads produced since the last ecn_rt_out_clear */
 	ecn_out *out;
 	size_t nout, outcap;

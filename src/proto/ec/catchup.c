@@ -19,17 +19,24 @@
 #define RESYNC_FIRST 12u
 #define RESYNC_EVERY 64u
 
+/* SYNC(lo, hi, after) to `to`. */
+static ec_err
+ask(ecp_node *n, const ec_ctx *ctx, uint64_t to, uint64_t lo, uint64_t hi, const ec_id *after)
+{
+	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
+	if (!s)
+		return EC_ENOMEM;
+	*s = (ecp_sync){.lo = lo, .hi = hi, .after = *after};
+	ecp_item it = {.kind = ECP_SYNC, .sync = s};
+	return send_item(n, ctx, to, &it);
+}
+
 static ec_err
 send_sync(ecp_node *n, const ec_ctx *ctx, int side)
 {
 	ecp_member *m = n->m;
-	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
-	if (!s)
-		return EC_ENOMEM;
-	*s = (ecp_sync){.lo = m->sync_lo, .hi = m->sync_hi, .after = m->sync_after[side]};
 	m->sync_at[side] = n->now;
-	ecp_item it = {.kind = ECP_SYNC, .sync = s};
-	return send_item(n, ctx, m->sync_peer[side], &it);
+	return ask(n, ctx, m->sync_peer[side], m->sync_lo, m->sync_hi, &m->sync_after[side]);
 }
 
 /* The keys whose window I belong to lie between my (w+1)-th neighbour
@@ -272,18 +279,6 @@ take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	return EC_OK;
 }
 
-/* Asks the neighbour whose offer stopped at a batch for the next one. */
-static ec_err
-continue_offer(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_sync *got)
-{
-	ecp_sync *s = ecp__member_body(n, ctx, sizeof *s);
-	if (!s)
-		return EC_ENOMEM;
-	*s = (ecp_sync){.lo = got->lo, .hi = got->hi, .after = got->after};
-	ecp_item it = {.kind = ECP_SYNC, .sync = s};
-	return send_item(n, ctx, from, &it);
-}
-
 ec_err
 ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 {
@@ -302,7 +297,7 @@ ecp__catchup_handle(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_ite
 			 * I ask it for the rest, batch after batch, as a catch-up
 			 * does; only a complete offer counts (ecp__member_offers) */
 			if (it->sync->more)
-				return continue_offer(n, ctx, from, it->sync);
+				return ask(n, ctx, from, it->sync->lo, it->sync->hi, &it->sync->after);
 			if (m->nsynced < 32)
 				m->synced[m->nsynced++] = from;
 			return EC_OK;

@@ -135,6 +135,20 @@ yes_elsewhere(ecp_node *n, const entry *self, const ecp_part *part, uint32_t *ro
 /* What a vote that is not cast yet waits for (judge). */
 enum { WAIT_NONE, WAIT_FETCH, WAIT_WITHDRAW, WAIT_REFRESH };
 
+/* Frees the store's record of my yes for part p's (token, parent) if it
+ * names block (a no-op without the store's xvote ops, without a record,
+ * or when it names another block).  Errors: the store's. */
+static ec_err
+free_record(const ec_ctx *ctx, const ecp_part *p, const ec_id *block)
+{
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	ecp_xvote cur, none = {.known = true};
+	if (!st->xvote_put || !st->xvote_get(ctx->store.impl, &p->token, &p->parent, &cur) ||
+	    !ec_id_eq(&cur.block, block))
+		return EC_OK;
+	return st->xvote_put(ctx->store.impl, &p->token, &p->parent, &none);
+}
+
 /*
  * The store's record of a yes of mine for another block with part's
  * (token, parent) that no pool entry holds any more: a yes sent before a
@@ -168,8 +182,7 @@ recorded_elsewhere(ecp_node *n, const ec_ctx *ctx, entry *self, const ecp_part *
 	if (!x.known || ec_id_cmp(&x.block, &self->id) > 0)
 		return -1;
 	if (!x.origin || x.origin == n->pos) {
-		ecp_xvote none = {.known = true};
-		*err = st->xvote_put(ctx->store.impl, &part->token, &part->parent, &none);
+		*err = free_record(ctx, part, &x.block);
 		return 1;
 	}
 	*why = WAIT_WITHDRAW;
@@ -187,23 +200,13 @@ ecp__unrecord(ecp_node *n, const ec_ctx *ctx, const ec_id *block)
 	/* the record is keyed by (token, parent), which the acknowledgement
 	 * does not carry: the parts of the entries waiting on a withdrawal
 	 * name them */
-	const ecp_store_ops *st = ecp_store(&ctx->store);
-	if (!st->xvote_put)
-		return EC_OK;
 	for (uint32_t i = 0; i < n->npool; i++) {
 		const entry *e = &n->pool[i];
 		if (!e->block || e->state != ST_PENDING)
 			continue;
 		for (uint32_t r = 0; r < e->block->nparts; r++) {
-			const ecp_part *p = &e->block->parts[r];
-			ecp_xvote x;
-			if (!(RF(e)[r] & RF_WAIT) ||
-			    !st->xvote_get(ctx->store.impl, &p->token, &p->parent, &x) ||
-			    !ec_id_eq(&x.block, block))
-				continue;
-			ecp_xvote none = {.known = true};
-			ec_err err = st->xvote_put(ctx->store.impl, &p->token, &p->parent, &none);
-			if (err)
+			ec_err err;
+			if ((RF(e)[r] & RF_WAIT) && (err = free_record(ctx, &e->block->parts[r], block)))
 				return err;
 		}
 	}
@@ -211,19 +214,11 @@ ecp__unrecord(ecp_node *n, const ec_ctx *ctx, const ec_id *block)
 }
 
 /* Frees the reservation of part r of e once my yes on it is taken back
- * (a no-op without the store's xvote ops). */
+ * (free_record). */
 ec_err
 ecp__unreserve(const ec_ctx *ctx, const entry *e, uint32_t r)
 {
-	const ecp_store_ops *st = ecp_store(&ctx->store);
-	if (!st->xvote_put || r >= e->block->nparts)
-		return EC_OK;
-	const ecp_part *p = &e->block->parts[r];
-	ecp_xvote cur, none = {.known = true};
-	if (st->xvote_get(ctx->store.impl, &p->token, &p->parent, &cur) &&
-	    !ec_id_eq(&cur.block, &e->id))
-		return EC_OK; /* it names another block already */
-	return st->xvote_put(ctx->store.impl, &p->token, &p->parent, &none);
+	return r < e->block->nparts ? free_record(ctx, &e->block->parts[r], &e->id) : EC_OK;
 }
 
 /* Takes my yes back from the lower block `low` so that I may vote for a
