@@ -205,6 +205,12 @@ def test_pinned_bootstrap_key(trio):
             for ln in a.log_lines()):
         time.sleep(0.5)
     assert time.time() < deadline, "no quorum warning"
+    # a block whose commit could not travel in one datagram is refused
+    # with a JSON-RPC error that says why (198 parts at window 4)
+    wallet = os.path.join(work, "wallet")
+    assert ctl(a, "--wallet", wallet, "keygen")[0] == 0
+    rc, out, err = ctl(a, "--wallet", wallet, "create", "--count", "199")
+    assert rc != 0 and "more than 198 parts" in out + err, out + err
     # a malformed pin is a usage error
     r = subprocess.run([ECNODE, "--datadir", os.path.join(work, "d"), "--listen",
                         "127.0.0.4:1", "--bootstrap", "abc@" + a.listen, "--network", a.network],
