@@ -385,6 +385,8 @@ extern const ec_msg_ops ecp_msg_ops;
 extern const ec_workload_ops ecp_workload_ops;
 extern const ec_proto_config ecp_config_ops;
 extern const ec_open_ops ecp_open_ops;
+/* Its Byzantine nodes, for experiments (ec/adversary.h). */
+extern const struct ec_adversary_ops ecp_adversary_ops;
 
 /* Test and driver hooks. */
 /* Returns the window [low, high] of a node (self, peers) around key: the

@@ -225,6 +225,8 @@ typedef struct ec_protocol {
 	const ec_msg_ops *msg;          /* how drivers carry its messages */
 	const ec_workload_ops *workload; /* NULL: transactions are not signed */
 	const ec_open_ops *open;        /* NULL: static networks only */
+	/* NULL: the protocol cannot run Byzantine nodes (ec/adversary.h) */
+	const struct ec_adversary_ops *adversary;
 	size_t node_size;
 	uint32_t max_block_tokens; /* largest transaction submit() accepts */
 	/* Whether the protocol claims safety when every node's view of its

@@ -61,6 +61,8 @@ typedef enum ec_member_event {
 	EC_MEMBER_REJOIN    /* a crashed node came back (EC_JOIN_RESUME) */
 } ec_member_event;
 
+struct ec_byz_result;
+
 typedef struct ec_sim_hooks {
 	void *user;
 	/* After block creation; target is the injection node's id. */
@@ -87,6 +89,11 @@ typedef struct ec_sim_hooks {
 	/* Open networks: a node joined, went down or came back, at the start
 	 * of `round` (before anything else of that round).  May be NULL. */
 	void (*membership)(void *user, uint64_t round, ec_peer_id node, ec_member_event ev);
+	/* Byzantine nodes: every 100 rounds (after round), the figures so far
+	 * and of the last 100 rounds: votes counted and those cast by
+	 * Byzantine nodes in that window.  May be NULL. */
+	void (*byzantine)(void *user, uint64_t round, const struct ec_byz_result *sofar,
+	                  uint64_t window_votes, uint64_t window_byzantine);
 } ec_sim_hooks;
 
 #define EC_SIM_MAX_THREADS 64
@@ -105,6 +112,35 @@ typedef enum ec_safety_check {
 	EC_SAFETY_ON,
 	EC_SAFETY_OFF
 } ec_safety_check;
+
+/* Where Byzantine nodes sit (docs/byzantine.md). */
+typedef enum ec_placement {
+	EC_PLACE_RANDOM = 0, /* uniformly among the nodes */
+	EC_PLACE_TARGET,     /* the nodes nearest a target token: a Sybil
+	                        cluster ground around it */
+	EC_PLACE_CLUSTER     /* runs of `cluster` ring neighbours at random
+	                        places */
+} ec_placement;
+
+/* Byzantine nodes (ec/adversary.h; a protocol with adversary calls).  A
+ * run has them when count or fraction is above 0. */
+typedef struct ec_byzantine_config {
+	double fraction;       /* share of the nodes (rounded) ... */
+	uint32_t count;        /* ... or exactly this many, when above 0 */
+	uint32_t behaviours;   /* ec_behaviour bits (0: none given) */
+	ec_placement placement;
+	uint32_t cluster;      /* EC_PLACE_CLUSTER: nodes per run (K) */
+	uint64_t target;       /* EC_PLACE_TARGET: the target token's ring
+	                          position; 0: the run's first initial token */
+	uint64_t start;        /* the round from which they lie (honest before) */
+	double share;          /* random and cluster placement: share of the
+	                          tokens that are targets (withhold, censor,
+	                          camouflage); target placement: its token */
+	uint64_t delay;        /* rounds a delaying node holds what it sends */
+	uint64_t censor_after; /* an honest block not committed at its
+	                          submitter within this many rounds counts as
+	                          censored */
+} ec_byzantine_config;
 
 typedef struct ec_sim_config {
 	uint32_t nodes;
@@ -184,6 +220,7 @@ typedef struct ec_sim_config {
 	                             mappings: freeloaders, for storage audits
 	                             (the ec protocol's --audit) to evict; the
 	                             ground truth leaves them out */
+	ec_byzantine_config byzantine; /* none by default */
 	ec_safety_check safety_check; /* the safety check; it draws nothing, so
 	                             a run without a violation is the same with
 	                             it on or off */
@@ -316,6 +353,40 @@ typedef struct ec_safety_result {
 	                          spend) */
 } ec_safety_result;
 
+/* What Byzantine nodes did (docs/byzantine.md); all zero without them.
+ * Honest nodes are the others; honest blocks are those outside conflict
+ * families and attacks, submitted (always) at honest nodes. */
+typedef struct ec_byz_result {
+	bool on;
+	uint32_t nodes;             /* Byzantine nodes */
+	uint32_t behaviours;        /* ec_behaviour bits */
+	/* double_spends: (token, parent) pairs that honest nodes committed
+	 * under two blocks; invalid_commits: attack blocks (forged, wrongly
+	 * keyed, replayed) that an honest node committed */
+	uint64_t double_spends, invalid_commits;
+	uint64_t safety_violations;  /* their sum */
+	uint64_t first_violation_round; /* UINT64_MAX: none */
+	/* honest blocks created in the measured rounds at least censor_after
+	 * rounds before the end; of them, those committed at their submitter
+	 * within censor_after rounds; the others are censored */
+	uint64_t honest_blocks, honest_committed, censored_blocks;
+	double honest_committed_fraction; /* 1 when there were none */
+	/* votes in the certificates of blocks committed at their submitters
+	 * (measured rounds), and of those cast by Byzantine nodes */
+	uint64_t votes_counted, votes_byzantine;
+	double byzantine_vote_share;
+	/* honest nodes' peer slots, and of those held by Byzantine nodes (at
+	 * the end; a static network's are those of set-up) */
+	uint64_t peer_slots, peer_slots_byzantine;
+	double byzantine_peer_share;
+	uint64_t honest_isolated;   /* honest nodes whose window (w nearest
+	                               peers on each side) is all Byzantine */
+	double attack_cost_attempts; /* target placement: the expected Argon2id
+	                               evaluations to grind its identities */
+	uint64_t target_families;   /* target placement: the attacker's double
+	                               spends of its token (conflict families) */
+} ec_byz_result;
+
 typedef struct ec_sim_result {
 	uint64_t rounds;          /* rounds measured: configured rounds minus warm-up
 	                             (after a safety violation: rounds run minus it) */
@@ -363,6 +434,7 @@ typedef struct ec_sim_result {
 	uint64_t negative_commits;      /* node commits decided by a balance <= -3 */
 	ec_open_result open;            /* open networks only */
 	ec_safety_result safety;        /* the safety check's finding */
+	ec_byz_result byz;              /* Byzantine nodes */
 } ec_sim_result;
 
 typedef struct ec_sim ec_sim;

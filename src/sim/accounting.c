@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ecsim/summary.h"
+#include "byzantine.h"
 #include "open.h"
 
 int
@@ -111,6 +112,7 @@ ec_sim_result_get(const ec_sim *s, ec_sim_result *res)
 		res->peers_max = d > res->peers_max ? d : res->peers_max;
 	}
 	res->peers_avg = n ? (double)sum / (double)n : 0.0;
+	ecsim__byz_result(s, &res->byz);
 	ec_err err = ecsim__latency_stats(s->latencies, s->nlat, &res->latency);
 	if (err || (s->open && (err = ecsim__truth_result(s, &res->open))))
 		return err;

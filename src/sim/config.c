@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ec/adversary.h"
 #include "ecsim/sim.h"
 
 const uint8_t ec_published_seed[EC_RNG_SEED_BYTES] = {
@@ -26,6 +27,10 @@ ec_sim_config_default(ec_sim_config *cfg)
 	cfg->max_queue = 1u << 24; /* 16 M messages: about 2 GiB of queue */
 	cfg->join_rate = 20;
 	cfg->bootstrap_peers = 4;
+	cfg->byzantine.share = 0.1;
+	cfg->byzantine.delay = 5;
+	cfg->byzantine.censor_after = 100;
+	cfg->byzantine.cluster = 3;
 	cfg->protocol = ec_protocol_find("seed");
 }
 
@@ -39,6 +44,40 @@ bool
 ec_sim_config_open(const ec_sim_config *cfg)
 {
 	return (cfg->start_nodes && cfg->start_nodes < cfg->nodes) || cfg->churn > 0;
+}
+
+/* The checks of the Byzantine nodes' settings (docs/byzantine.md). */
+static const char *
+check_byzantine(const ec_sim_config *cfg)
+{
+	const ec_byzantine_config *b = &cfg->byzantine;
+	bool some = b->count > 0 || b->fraction > 0;
+	if (!(b->fraction >= 0 && b->fraction < 1))
+		return "the Byzantine share must be a fraction in [0, 1)";
+	if (b->behaviours & ~(uint32_t)EC_BHV_ALL)
+		return "unknown Byzantine behaviour";
+	if (some && !b->behaviours)
+		return "Byzantine nodes need a behaviour";
+	if (!b->behaviours)
+		return NULL;
+	if (!cfg->protocol || !cfg->protocol->adversary)
+		return "Byzantine nodes need a protocol that can run them (--protocol ec)";
+	uint64_t n = b->count ? b->count : (uint64_t)(b->fraction * cfg->nodes + 0.5);
+	if (n >= cfg->nodes)
+		return "at least one node must stay honest";
+	if ((unsigned)b->placement > EC_PLACE_CLUSTER)
+		return "unknown Byzantine placement";
+	if (b->placement == EC_PLACE_CLUSTER && b->cluster < 1)
+		return "a cluster placement needs at least 1 node per cluster";
+	if (!(b->share >= 0 && b->share <= 1))
+		return "the share of target tokens must be a fraction in [0, 1]";
+	if (b->censor_after < 1)
+		return "the censorship deadline must be at least 1 round";
+	if (b->behaviours & (EC_BHV_SYBIL | EC_BHV_ECLIPSE | EC_BHV_STORAGE_CHEAT) &&
+	    !(b->behaviours & EC_BHV_SYBIL && b->placement == EC_PLACE_TARGET))
+		return "sybil is the target placement's behaviour; eclipse and storage-cheat are not "
+		       "simulated yet";
+	return NULL;
 }
 
 /* The checks of an open network's settings (docs/open-network.md). */
@@ -83,6 +122,9 @@ ec_sim_config_check(const ec_sim_config *cfg)
 		return "the block size range must satisfy 1 <= min <= max";
 	if (!cfg->protocol)
 		return "no protocol selected";
+	const char *byz = check_byzantine(cfg);
+	if (byz)
+		return byz;
 	const char *open = check_open(cfg);
 	if (open)
 		return open;

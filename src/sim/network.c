@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ec/identity.h"
+#include "byzantine.h"
 #include "open.h"
 #include "progress.h"
 #include "safety.h"
@@ -89,6 +90,7 @@ emit_bounded(void *user, uint32_t i, const uint32_t *peers, size_t n)
 		s->peer_buf[len++] = s->ids[peers[k]];
 	}
 	ecsim__safety_view(s, i, s->peer_buf, len);
+	ecsim__byz_view(s, i, s->peer_buf, len);
 	return ecsim__hand_peers(s, i, len);
 }
 
@@ -207,6 +209,8 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 	}
 	if (s->refused) /* the peer_buf is free until the topology draw */
 		refused_by_index(s, s->peer_buf);
+	if ((err = ecsim__byz_choose(s)))
+		return err;
 	if (s->open) /* only the starting nodes are there yet */
 		return ecsim__open_build(s);
 	sim_progress(&s->cfg.hooks, "initialising nodes", 0, s->n);
@@ -214,6 +218,7 @@ ecsim__network_build(ec_sim *s, const uint64_t *gen_ids)
 		s->views[i] = (ec_memstore_view){owner(s, i)->store, i, 0};
 		if ((err = p->node_init(node_at(s, i), s->ids[i], s->cfg.protocol_config)))
 			return err;
+		ecsim__byz_attach(s, i);
 	}
 	if (ec_topology_bounded(s->cfg.topology.kind))
 		return ec_topology_draw_bounded(&s->rng, &s->cfg.topology, s->n, emit_bounded, s,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ec/blake3.h"
+#include "byzantine.h"
 #include "open.h"
 #include "progress.h"
 #include "topology.h"
@@ -362,6 +363,7 @@ join_new(ec_sim *s, uint32_t i, size_t seq)
 	ec_err err = s->cfg.protocol->node_init(node, s->ids[i], s->cfg.protocol_config);
 	if (err || (err = draw_contacts(s, &nc)))
 		return err;
+	ecsim__byz_attach(s, i);
 	ecsim_open *o = s->open;
 	if (o->lazy && unit(&o->rng) < s->cfg.lazy_storage) { /* a freeloader */
 		o->lazy[i / 64] |= 1ull << (i % 64);
@@ -512,9 +514,11 @@ ecsim__open_build(ec_sim *s)
 		start[k] = s->gen[k];
 	qsort(start, o->start, sizeof *start, ecsim__cmp_u32);
 	sim_progress(&s->cfg.hooks, "initialising nodes", 0, o->start);
-	for (uint32_t k = 0; k < o->start && !err; k++)
+	for (uint32_t k = 0; k < o->start && !err; k++) {
 		err = s->cfg.protocol->node_init(node_at(s, start[k]), s->ids[start[k]],
 		                                 s->cfg.protocol_config);
+		ecsim__byz_attach(s, start[k]);
+	}
 	/* What the seeded joins send is kept by the bus as if sent in the round
 	 * before round 0 (bodies are kept by round parity, and round 0 starts
 	 * by freeing its own parity's), then queued for round 0. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Result formatting (see ecsim/report.h). */
+#include "ec/adversary.h"
 #include "ecsim/report.h"
 
 #include "ec/lifecycle.h"
@@ -351,6 +352,50 @@ open_json(FILE *out, const ec_open_result *o)
 	        (unsigned long long)o->lazy_live_end, o->lazy_held_mean);
 }
 
+/* Byzantine nodes' figures (docs/byzantine.md). */
+static void
+byz_text(FILE *out, const ec_byz_result *z)
+{
+	char names[256];
+	ec_behaviour_format(z->behaviours, names, sizeof names);
+	fprintf(out,
+	        "Byzantine: %u nodes (%s); safety violations %llu (double spends %llu, invalid "
+	        "commits %llu); honest blocks committed %llu of %llu (%.2f%%), censored %llu; "
+	        "Byzantine share of counted votes %.2f%%, of honest nodes' peers %.2f%%; isolated "
+	        "honest nodes %llu\n",
+	        z->nodes, names, (unsigned long long)z->safety_violations,
+	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits,
+	        (unsigned long long)z->honest_committed, (unsigned long long)z->honest_blocks,
+	        100.0 * z->honest_committed_fraction, (unsigned long long)z->censored_blocks,
+	        100.0 * z->byzantine_vote_share, 100.0 * z->byzantine_peer_share,
+	        (unsigned long long)z->honest_isolated);
+}
+
+static void
+byz_json(FILE *out, const ec_byz_result *z)
+{
+	char names[256], first[24] = "null";
+	ec_behaviour_format(z->behaviours, names, sizeof names);
+	if (z->first_violation_round != UINT64_MAX)
+		snprintf(first, sizeof first, "%llu", (unsigned long long)z->first_violation_round);
+	fprintf(out,
+	        "\"byzantine_nodes\":%u,\"behaviours\":\"%s\",\"safety_violations\":%llu,"
+	        "\"double_spends\":%llu,\"invalid_commits\":%llu,\"first_violation_round\":%s,"
+	        "\"honest_blocks\":%llu,\"honest_committed\":%llu,"
+	        "\"honest_committed_fraction\":%.6f,\"censored_blocks\":%llu,"
+	        "\"votes_counted\":%llu,\"byzantine_votes\":%llu,\"byzantine_vote_share\":%.6f,"
+	        "\"peer_slots\":%llu,\"byzantine_peer_share\":%.6f,\"honest_isolated\":%llu,"
+	        "\"target_families\":%llu,\"attack_cost_attempts\":%.6g,",
+	        z->nodes, names, (unsigned long long)z->safety_violations,
+	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits, first,
+	        (unsigned long long)z->honest_blocks, (unsigned long long)z->honest_committed,
+	        z->honest_committed_fraction, (unsigned long long)z->censored_blocks,
+	        (unsigned long long)z->votes_counted, (unsigned long long)z->votes_byzantine,
+	        z->byzantine_vote_share, (unsigned long long)z->peer_slots, z->byzantine_peer_share,
+	        (unsigned long long)z->honest_isolated, (unsigned long long)z->target_families,
+	        z->attack_cost_attempts);
+}
+
 int
 ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 {
@@ -391,7 +436,9 @@ ec_report_extra(FILE *out, const ec_sim_result *r, uint32_t nodes)
 		        text_pct(b[5], f.has_plain, 2, f.plain_committed_fraction));
 	if (r->open.open)
 		open_text(out, &r->open);
-	if (r->safety.violated)
+	if (r->byz.on)
+		byz_text(out, &r->byz);
+	if (r->safety.violated && !r->byz.on)
 		fprintf(out,
 		        "Safety: violated: blocks %016llx and %016llx, which both spend token %016llx "
 		        "from parent %016llx, had both committed by the end of round %llu, where the "
@@ -496,6 +543,8 @@ ec_report_json(FILE *out, const uint8_t seed[EC_RNG_SEED_BYTES], const ec_run_me
 	        (unsigned long long)r->identity_refused);
 	if (r->open.open)
 		open_json(out, &r->open);
+	if (r->byz.on)
+		byz_json(out, &r->byz);
 	if (r->safety.violated) /* only then: runs without one print what they always did */
 		fprintf(out,
 		        "\"safety_violation\":{\"round\":%llu,\"block_a\":\"%016llx\",\"block_b\":"

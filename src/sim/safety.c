@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ecsim/sim.h"
+#include "byzantine.h"
 #include "open.h"
 #include "safety.h"
 
@@ -66,8 +67,10 @@ ecsim__safety_init(ec_sim *s)
 {
 	const ec_sim_config *c = &s->cfg;
 	s->safety = NULL;
+	/* with Byzantine nodes, what the check finds is what the run measures */
+	bool byz = c->byzantine.behaviours != 0;
 	if (c->safety_check == EC_SAFETY_OFF ||
-	    (c->safety_check == EC_SAFETY_DEFAULT && !c->protocol->claims_safety))
+	    (c->safety_check == EC_SAFETY_DEFAULT && !c->protocol->claims_safety && !byz))
 		return EC_OK;
 	/* released by its own record, not through s->safety, which start()
 	 * may clear */
@@ -161,7 +164,7 @@ ecsim__safety_start(ec_sim *s)
 	}
 	if (s->rows)
 		dense_views(s);
-	if (s->safety->inexact && s->cfg.safety_check == EC_SAFETY_DEFAULT) {
+	if (s->safety->inexact && s->cfg.safety_check == EC_SAFETY_DEFAULT && !s->byz) {
 		s->safety = NULL; /* the protocol claims nothing here; s->life frees it */
 		return;
 	}
@@ -278,7 +281,9 @@ violation(ec_sim *s, uint32_t first, uint32_t second, const safety_part *p)
 	ec_safety_result v = {.checked = true, .violated = true, .round = s->round,
 	                      .block_a = s->recs[a].id, .block_b = s->recs[b].id,
 	                      .token = p->token, .parent = p->parent};
-	if (!s->res.safety.violated || before(&v, &s->res.safety)) {
+	/* the first round's, by the rule (a run with Byzantine nodes goes on) */
+	if (!s->res.safety.violated ||
+	    (v.round == s->res.safety.round && before(&v, &s->res.safety))) {
 		s->res.safety = v;
 		sf->rec_a = a;
 		sf->rec_b = b;
@@ -308,8 +313,10 @@ ecsim__safety_commit(ec_sim *s, uint32_t rec, uint32_t node)
 				break;
 			}
 			if (k->token == p->token && k->parent == p->parent) {
-				if (k->rec1 - 1 != rec)
+				if (k->rec1 - 1 != rec) {
 					violation(s, k->rec1 - 1, rec, p);
+					ecsim__byz_violation(s, false);
+				}
 				break;
 			}
 		}

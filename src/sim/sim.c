@@ -15,6 +15,7 @@
 
 #include "open.h"
 #include "progress.h"
+#include "byzantine.h"
 #include "safety.h"
 #include "sim_int.h"
 
@@ -161,6 +162,8 @@ network_silent(ec_sim *s)
 		return false;
 	if (s->open && ecsim__open_pending(s))
 		return false; /* nodes are still to join or return */
+	if (s->byz && s->byz->nheld)
+		return false; /* a delaying node still holds messages */
 	if (ecsim__any_outstanding_committed(s))
 		return false;
 	for (size_t w = 0; w < (s->n + 63) / 64; w++)
@@ -240,16 +243,21 @@ ec_sim_step(ec_sim *s, bool *more)
 	 * the head), the rest waits for the next round in shuffled order */
 	size_t n = s->q.len, deliver, lost;
 	if ((err = ecsim__bus_shuffle_split(s, &deliver, &lost)) ||
-	    (err = ecsim__merge_outputs(s, &s->next))) /* whatever block submission sent */
+	    (err = ecsim__byz_express(s, deliver)))
+		return err;
+	size_t fresh = s->next.len; /* from here on, what this round sends */
+	if ((err = ecsim__merge_outputs(s, &s->next))) /* whatever block submission sent */
 		return err;
 	/* D and E: delivery in shuffled order, then every node ticks in
 	 * ascending id (only the active ones: an idle node would only count
 	 * time).  Each worker runs D and E together, node by node, and their
 	 * outputs are merged back into single-thread order. */
 	if ((err = prepare_delivery(s, deliver, lost)) || (err = ecsim__run_phase(s, PHASE_ROUND)) ||
-	    (err = ecsim__merge_outputs(s, &s->next)))
+	    (err = ecsim__merge_outputs(s, &s->next)) || (err = ecsim__byz_hold(s, fresh)))
 		return err;
 	ecsim__process_commits(s);
+	if ((err = ecsim__byz_round(s)))
+		return err;
 	if (s->open && (err = ecsim__truth_round(s))) /* the views against the truth */
 		return err;
 
@@ -263,7 +271,7 @@ ec_sim_step(ec_sim *s, bool *more)
 		s->cfg.hooks.round_done(s->cfg.hooks.user, s->round, n, deliver, lost);
 	s->round++;
 	s->res.rounds_run = s->round;
-	if (s->res.safety.violated) { /* two conflicting blocks committed: stop here */
+	if (s->res.safety.violated && !s->byz) { /* two conflicting blocks committed: stop here */
 		s->over = true;
 		s->res.rounds = s->round > s->cfg.warmup ? s->round - s->cfg.warmup : 0; /* measured */
 		return EC_OK;

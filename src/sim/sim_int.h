@@ -20,6 +20,7 @@
  *                 returns, and carrying them out (open.h)
  *   truth.c       open networks: the live ring, exact windows, the figures
  *   safety.c      the safety check: no two conflicting blocks committed
+ *   byzantine.c   Byzantine nodes: who lies, the attack plan, the figures
  *   sim.c         a run: ec_sim_new, ec_sim_step, ec_sim_free
  *   life.c        what a run owns, released in one call
  *   idindex.h     the id -> entry index of nodes and block records
@@ -73,6 +74,8 @@ typedef struct blkrec {
 	uint32_t mcommits;      /* members that committed */
 	uint32_t ncommits;      /* nodes that committed */
 	bool forged;            /* an attack block (forge_rate) */
+	bool honest_commit;     /* an honest node committed it (Byzantine runs
+	                           count only those commits as violations) */
 	ec_id full;             /* ec: the full (content hash) id */
 } blkrec;
 
@@ -243,6 +246,7 @@ struct ec_sim {
 	struct ecsim_safety *safety; /* the safety check (safety.h); NULL: off */
 	ec_sim_result res;
 	struct ecsim_open *open; /* open networks (open.h); NULL: a static run */
+	struct ecsim_byz *byz;   /* Byzantine nodes (byzantine.h); NULL: none */
 };
 
 /* ---- small helpers every part uses ---------------------------------- */
@@ -381,6 +385,8 @@ EC_WUR ec_err ecsim__detect_commits(ec_sim *s);
 EC_WUR ec_err ecsim__create_blocks(ec_sim *s);
 /* Folds the node commits the workers logged into the block records. */
 void ecsim__process_commits(ec_sim *s);
+/* The blkrec of block handle id, or UINT32_MAX. */
+uint32_t ecsim__rec_find(const ec_sim *s, ec_block_id id);
 /* Whether an outstanding block is committed at its injection node. */
 bool ecsim__any_outstanding_committed(ec_sim *s);
 

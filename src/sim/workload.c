@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byzantine.h"
 #include "open.h"
 #include "safety.h"
 #include "sim_int.h"
 
-static uint32_t
-rec_find(const ec_sim *s, ec_block_id id)
+uint32_t
+ecsim__rec_find(const ec_sim *s, ec_block_id id)
 {
 	_Static_assert(offsetof(blkrec, id) == 0, "a record's key leads it");
 	return ecsim_idindex_find(&s->recix, id, s->recs, sizeof *s->recs);
@@ -52,7 +53,11 @@ rank_of(const uint64_t *ids, uint32_t n, uint64_t key)
 static uint32_t
 pick_node(ec_sim *s)
 {
-	return s->open ? ecsim__open_pick(s) : s->gen[ec_rng_index(&s->rng, s->n)];
+	uint32_t i;
+	do /* users submit at honest nodes (a liar's own blocks prove nothing) */
+		i = s->open ? ecsim__open_pick(s) : s->gen[ec_rng_index(&s->rng, s->n)];
+	while (byz_is(s, i));
+	return i;
 }
 
 /* Records a created block with the members of its token neighbourhoods:
@@ -103,15 +108,20 @@ ecsim__process_commits(ec_sim *s)
 	for (uint32_t k = 0; k < s->nw; k++) {
 		worker *w = &s->w[k];
 		for (size_t i = 0; i < w->ncommits; i++) {
-			uint32_t r = rec_find(s, w->commits[i].block), node;
+			uint32_t r = ecsim__rec_find(s, w->commits[i].block), node;
 			if (r == UINT32_MAX || !node_index(s, w->commits[i].node, &node))
 				continue;
 			blkrec *b = &s->recs[r];
-			if (s->safety)
+			bool liar = byz_is(s, node); /* its commits prove nothing */
+			if (s->safety && !liar)
 				ecsim__safety_commit(s, r, node);
 			if (b->forged) {
 				if (b->ncommits++ == 0)
 					s->res.forged_committed++;
+				if (!liar && !b->honest_commit) {
+					b->honest_commit = true;
+					ecsim__byz_violation(s, true);
+				}
 				continue;
 			}
 			b->ncommits++;
@@ -146,6 +156,7 @@ ecsim__detect_commits(ec_sim *s)
 			s->out[w++] = *o;
 			continue;
 		}
+		ecsim__byz_committed(s, o->rec, o->target, s->round - o->created);
 		uint32_t fam = s->recs[o->rec].family;
 		if (fam && s->fams[fam - 1].resolved) { /* its twin already won */
 			free(o->parts);
@@ -228,6 +239,7 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 	if ((err = rec_add(s, t, family, rec)) ||
 	    (s->safety && (err = ecsim__safety_block(s, *rec, t->parts, real))))
 		return err;
+	ecsim__byz_created(s, *rec);
 	if (t->block)
 		s->recs[*rec].full = s->wl->full_id(t);
 	if (!grow(&s->life, s->nout + 1, sizeof *s->out, (void **)&s->out, &s->outcap))
@@ -253,7 +265,7 @@ submit_txn(ec_sim *s, const ec_txn *t, uint32_t real, const uint64_t *signers, u
 static ec_id
 full_id(const ec_sim *s, ec_block_id handle)
 {
-	uint32_t r = handle ? rec_find(s, handle) : UINT32_MAX;
+	uint32_t r = handle ? ecsim__rec_find(s, handle) : UINT32_MAX;
 	return r == UINT32_MAX ? (ec_id){{0, 0, 0, 0}} : s->recs[r].full;
 }
 
@@ -415,6 +427,10 @@ ecsim__create_blocks(ec_sim *s)
 		/* the owner also signs a conflicting twin: same tokens and
 		 * parents, other keys, another id, another node */
 		bool twin = s->cfg.conflict_rate > 0.0 && draw_unit(s) < s->cfg.conflict_rate;
+		if (ecsim__byz_twins(s, parts, used)) { /* the attacker double-spends its target */
+			twin = true;
+			s->byz->target_families++;
+		}
 		uint32_t fam = 0, rec;
 		if (twin) {
 			if (!grow(&s->life, s->nfams + 1, sizeof *s->fams, (void **)&s->fams, &s->famcap)) {

@@ -345,7 +345,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		if (sim)
 			stopped_round = ec_sim_round(sim);
 		ecsim_progress_clear(&io.progress);
-		if (!e && res.safety.violated)
+		if (!e && res.safety.violated && !res.byz.on)
 			unsafe = ecsim_safety_violation(o, i, sim, &res);
 		ec_sim_free(sim);
 		if (e == EC_EFULL) {

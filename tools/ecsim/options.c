@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ec/adversary.h"
 #include "ecsim/report.h"
 #include "options.h"
 
@@ -24,6 +25,8 @@ enum {
 	OPT_DRAIN, OPT_TX_PER_NODE,
 	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
 	OPT_LAZY,
+	OPT_BYZ, OPT_BEHAVIOUR, OPT_PLACEMENT, OPT_ATTACK_START, OPT_ATTACK_SHARE, OPT_ATTACK_DELAY,
+	OPT_CENSOR_AFTER,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_SAFETY, OPT_SAFETY_REPORT, OPT_END
 };
@@ -69,6 +72,13 @@ static const struct option fixed_opts[] = {
 	{"rejoin-after", required_argument, NULL, OPT_REJOIN},
 	{"leave-graceful", required_argument, NULL, OPT_LEAVE_GRACEFUL},
 	{"lazy-storage", required_argument, NULL, OPT_LAZY},
+	{"byzantine", required_argument, NULL, OPT_BYZ},
+	{"behaviour", required_argument, NULL, OPT_BEHAVIOUR},
+	{"placement", required_argument, NULL, OPT_PLACEMENT},
+	{"attack-start", required_argument, NULL, OPT_ATTACK_START},
+	{"attack-share", required_argument, NULL, OPT_ATTACK_SHARE},
+	{"attack-delay", required_argument, NULL, OPT_ATTACK_DELAY},
+	{"censor-after", required_argument, NULL, OPT_CENSOR_AFTER},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"safety-check", required_argument, NULL, OPT_SAFETY},
@@ -240,8 +250,27 @@ ecsim_usage(FILE *out)
 	    "                         come back (0)\n"
 	    "  --lazy-storage F       share F in [0,1] of the nodes that join which keep no\n"
 	    "                         token mappings (freeloaders); with --audit R their\n"
-	    "                         neighbours' storage audits evict them (0)\n"
-	    "  output and runs:\n"
+	    "                         neighbours' storage audits evict them (0)\n",
+	    out);
+	fputs("  Byzantine nodes (docs/byzantine.md; --protocol ec):\n"
+	    "  --byzantine F          share F in [0,1) of the nodes that lie, or a whole\n"
+	    "                         number of them (F >= 1); needs --behaviour (0)\n"
+	    "  --behaviour LIST       how they lie, comma-separated: silent, withhold, censor,\n"
+	    "                         accomplice, equivocate, fast-yes, balancer, delay,\n"
+	    "                         sleeper, camouflage, sybil (with --placement target);\n"
+	    "                         with --byzantine 0 the run is honest and measured alike\n"
+	    "  --placement P          random (default), target[:TOKEN] (the nodes nearest\n"
+	    "                         TOKEN, hex ring position; default the first initial\n"
+	    "                         token, whose every spend the attacker doubles), or\n"
+	    "                         cluster:K (runs of K ring neighbours)\n"
+	    "  --attack-start R       they are honest before round R (0)\n"
+	    "  --attack-share F       share of the tokens that are targets, for withhold,\n"
+	    "                         censor and camouflage (0.1)\n"
+	    "  --attack-delay D       rounds a delaying node holds what it sends (5)\n"
+	    "  --censor-after R       an honest block not committed within R rounds counts as\n"
+	    "                         censored (100)\n",
+	    out);
+	fputs("  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
 	    "                         mean, sd, median, p5, p95 and 95% CI of every metric\n"
 	    "  --json                 one JSON object per run on stdout (and a final\n"
@@ -465,6 +494,8 @@ check_open(const ecsim_options *o, const bool *given, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t errlen);
+
 /* Refuses options that the configuration would silently ignore: another
  * protocol's own options, the simulator's switches for what the protocol
  * lacks (timers to sleep on, signed blocks to verify), --degree on a dense
@@ -491,7 +522,7 @@ check_applicable(const ecsim_options *o, const bool *given, const bool *pgiven, 
 		            "signatures to verify (they do under --protocol %s)", p->name,
 		            protocols_with(signs, names, sizeof names));
 	int rc = check_open(o, given, err, errlen);
-	if (rc)
+	if (rc || (rc = check_byzantine(o, given, err, errlen)))
 		return rc;
 	if (given[OPT_SAFETY_REPORT - OPT_NODES] && !ecsim_safety_on(&o->cfg))
 		return fail(err, errlen,
@@ -860,6 +891,122 @@ open_option(ecsim_options *o, int c, const char *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* --placement random | target[:TOKEN] | cluster:K */
+static int
+parse_placement(ec_byzantine_config *b, const char *a, char *err, size_t errlen)
+{
+	uint64_t v;
+	if (strcmp(a, "random") == 0) {
+		b->placement = EC_PLACE_RANDOM;
+	} else if (strcmp(a, "target") == 0) {
+		b->placement = EC_PLACE_TARGET;
+		b->target = 0;
+	} else if (strncmp(a, "target:", 7) == 0) {
+		char *end;
+		errno = 0;
+		unsigned long long t = strtoull(a + 7, &end, 16);
+		if (!a[7] || *end || errno || t == 0)
+			return fail(err, errlen, "--placement target:TOKEN needs a non-zero hex ring "
+			                         "position, got '%s'", a);
+		b->placement = EC_PLACE_TARGET;
+		b->target = t;
+	} else if (strncmp(a, "cluster:", 8) == 0 && parse_u64(a + 8, &v) && v >= 1 &&
+	           v <= UINT32_MAX) {
+		b->placement = EC_PLACE_CLUSTER;
+		b->cluster = (uint32_t)v;
+	} else {
+		return fail(err, errlen, "--placement needs random, target, target:TOKEN or "
+		                         "cluster:K (K >= 1), got '%s'", a);
+	}
+	return 0;
+}
+
+/* Byzantine nodes.  Returns 0, 2 (a usage error, in err), or NOT_MINE when
+ * c is not one of its options. */
+static int
+byzantine_option(ecsim_options *o, int c, const char *a, char *err, size_t errlen)
+{
+	ec_byzantine_config *b = &o->cfg.byzantine;
+	uint64_t v;
+	double d;
+	switch (c) {
+	case OPT_BYZ:
+		if (parse_u64(a, &v) && v >= 1 && v <= UINT32_MAX) {
+			b->count = (uint32_t)v;
+			b->fraction = 0;
+		} else if (parse_fraction(a, &d) && d < 1) {
+			b->fraction = d;
+			b->count = 0;
+		} else {
+			return fail(err, errlen, "--byzantine needs a share in [0,1) or a whole number of "
+			                         "nodes, got '%s'", a);
+		}
+		break;
+	case OPT_BEHAVIOUR:
+		if (ec_behaviour_parse(a, &b->behaviours) != EC_OK) {
+			char names[256];
+			ec_behaviour_format(EC_BHV_ALL, names, sizeof names);
+			return fail(err, errlen, "--behaviour needs a comma-separated list of %s; got '%s'",
+			            names, a);
+		}
+		break;
+	case OPT_PLACEMENT: return parse_placement(b, a, err, errlen);
+	case OPT_ATTACK_START:
+		if (!parse_u64(a, &v))
+			return fail(err, errlen, "--attack-start needs a round number, got '%s'", a);
+		b->start = v;
+		break;
+	case OPT_ATTACK_SHARE:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--attack-share needs a fraction in [0,1], got '%s'", a);
+		b->share = d;
+		break;
+	case OPT_ATTACK_DELAY:
+		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+			return fail(err, errlen, "--attack-delay needs a whole number of rounds from 1 to "
+			                         "1000000, got '%s'", a);
+		b->delay = v;
+		break;
+	case OPT_CENSOR_AFTER:
+		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
+			return fail(err, errlen, "--censor-after needs a whole number of rounds from 1 to "
+			                         "1000000, got '%s'", a);
+		b->censor_after = v;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return 0;
+}
+
+/* Refuses Byzantine settings that would change nothing. */
+static int
+check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t errlen)
+{
+	const ec_byzantine_config *b = &o->cfg.byzantine;
+	static const int mine[] = {OPT_PLACEMENT, OPT_ATTACK_START, OPT_ATTACK_SHARE,
+	                           OPT_ATTACK_DELAY, OPT_CENSOR_AFTER};
+	if (given[OPT_BYZ - OPT_NODES] && !b->behaviours)
+		return fail(err, errlen, "--byzantine needs --behaviour: how the nodes lie");
+	for (size_t k = 0; k < sizeof mine / sizeof mine[0]; k++)
+		if (given[mine[k] - OPT_NODES] && !b->behaviours)
+			return fail(err, errlen, "--placement, --attack-start, --attack-share, "
+			                         "--attack-delay and --censor-after apply to Byzantine "
+			                         "nodes: give --byzantine F --behaviour LIST");
+	if (given[OPT_ATTACK_DELAY - OPT_NODES] && !(b->behaviours & EC_BHV_DELAY))
+		return fail(err, errlen, "--attack-delay changes nothing without --behaviour delay");
+	if ((b->behaviours & EC_BHV_SLEEPER) && b->start == 0)
+		return fail(err, errlen, "--behaviour sleeper needs --attack-start R > 0: the rounds it "
+		                         "stays honest");
+	if ((b->behaviours & EC_BHV_SYBIL) && b->placement != EC_PLACE_TARGET)
+		return fail(err, errlen, "--behaviour sybil needs --placement target: its identities "
+		                         "are ground near a target token");
+	if (b->behaviours & (EC_BHV_ECLIPSE | EC_BHV_STORAGE_CHEAT))
+		return fail(err, errlen, "--behaviour eclipse and storage-cheat are not simulated yet "
+		                         "(docs/byzantine.md)");
+	return 0;
+}
+
 /* Runs and output.  Returns 0, 2 (a usage error, in err), STOP (parsed: stop
  * here), or NOT_MINE when c is not one of its options. */
 static int
@@ -937,6 +1084,8 @@ ecsim_parse_checked(int argc, char **argv, ecsim_options *o, char *err, size_t e
 			rc = workload_option(o, &st, c, a, err, errlen);
 		if (rc == NOT_MINE)
 			rc = open_option(o, c, a, err, errlen);
+		if (rc == NOT_MINE)
+			rc = byzantine_option(o, c, a, err, errlen);
 		if (rc == NOT_MINE)
 			rc = output_option(o, &st, c, a, err, errlen);
 		if (rc == STOP)

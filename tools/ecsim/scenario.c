@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "ec/adversary.h"
 #include "ecsim/report.h"
 
 /* The simulator's keys; each protocol's own settings (those that take a
@@ -25,7 +26,8 @@ static const char *const keys[] = {
 	"runs", "max-queue", "conflict-rate", "drain", "tx-rate-per-node", "signatures",
 	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
 	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful",
-	"safety-check", "lazy-storage"};
+	"safety-check", "lazy-storage", "byzantine", "behaviour", "placement", "attack-start",
+	"attack-share", "attack-delay", "censor-after"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -316,6 +318,27 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 			fprintf(out, "leave_graceful: %s\n", num(n1, c->leave_graceful));
 		if (c->lazy_storage > 0)
 			fprintf(out, "lazy_storage: %s\n", num(n1, c->lazy_storage));
+	}
+	if (c->byzantine.behaviours) { /* Byzantine nodes */
+		const ec_byzantine_config *b = &c->byzantine;
+		char names[256];
+		if (b->count)
+			fprintf(out, "byzantine: %u\n", b->count);
+		else
+			fprintf(out, "byzantine: %s\n", num(n1, b->fraction));
+		fprintf(out, "behaviour: %s\n", ec_behaviour_format(b->behaviours, names, sizeof names));
+		if (b->placement == EC_PLACE_TARGET && b->target)
+			fprintf(out, "placement: \"target:%llx\"\n", (unsigned long long)b->target);
+		else if (b->placement == EC_PLACE_TARGET)
+			fprintf(out, "placement: target\n");
+		else if (b->placement == EC_PLACE_CLUSTER)
+			fprintf(out, "placement: \"cluster:%u\"\n", b->cluster);
+		if (b->start)
+			fprintf(out, "attack_start: %llu\n", (unsigned long long)b->start);
+		fprintf(out, "attack_share: %s\ncensor_after: %llu\n", num(n1, b->share),
+		        (unsigned long long)b->censor_after);
+		if (b->behaviours & EC_BHV_DELAY)
+			fprintf(out, "attack_delay: %llu\n", (unsigned long long)b->delay);
 	}
 	if (c->safety_check != EC_SAFETY_DEFAULT) /* given: the default follows the protocol */
 		fprintf(out, "safety_check: %s\n", c->safety_check == EC_SAFETY_ON ? "on" : "off");

@@ -307,6 +307,7 @@ const ec_protocol ec_protocol_ec = {
 	.msg = &ecp_msg_ops,
 	.workload = &ecp_workload_ops,
 	.open = &ecp_open_ops,
+	.adversary = &ecp_adversary_ops,
 	.node_size = sizeof(ecp_node),
 	.max_block_tokens = ECP_MAX_PARTS,
 	.claims_safety = true,

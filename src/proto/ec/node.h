@@ -10,6 +10,7 @@
  *             committing, certificates, repair
  *   handle.c  delivered messages: they only record (and answer)
  *   timers.c  the tick: votes, polls, forgetting, and wake_at
+ *   adversary.c  a Byzantine node's vote and outbox (experiments only)
  *
  * Per block a node keeps one pool entry: the block (once known), the votes
  * it has heard, the peers interested in its outcome (the trail), and a few
@@ -120,6 +121,8 @@ typedef struct ecp_node {
 	uint64_t near_dn, near_up;
 	ecp_config cfg;
 	struct ecp_member *m; /* open networks only (member.h); NULL: static */
+	const struct ec_adversary *adv; /* a Byzantine node's (adversary.c);
+	                                   NULL: honest */
 } ecp_node;
 
 /* ---- small helpers (static inline: on hot paths) ---------------------- */
@@ -395,5 +398,16 @@ bool ecp__holds_yes(const ec_ctx *ctx, const entry *e);
 ec_err ecp__handle(void *node, const ec_ctx *ctx, const ec_msg *msg);
 ec_err ecp__tick(void *node, const ec_ctx *ctx);
 uint64_t ecp__wake_at(const void *node);
+
+/* ---- adversary.c: Byzantine nodes (ec/adversary.h) ------------------- */
+
+/* Whether an attached adversary decides my vote on role r of e (e has its
+ * block): true with *v (+1, -1, or 0 to abstain), false to judge it
+ * honestly. */
+bool ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v);
+
+/* Rewrites the outbox by the attached adversary (drops, altered votes),
+ * just before it leaves.  Nothing to do for an honest node. */
+void ecp__adv_outbox(ecp_node *n);
 
 #endif

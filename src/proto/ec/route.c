@@ -167,6 +167,8 @@ ecp__fetch_parent(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 ec_err
 ecp__flush(ecp_node *n, const ec_ctx *ctx)
 {
+	if (n->adv)
+		ecp__adv_outbox(n);
 	if (n->nout == 0)
 		return EC_OK;
 	ec_err err = EC_OK;

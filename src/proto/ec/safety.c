@@ -349,6 +349,8 @@ vote_cast(const ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8
 	ctx->event(ctx->event_user, n->pos, EC_EV_VOTE_CAST, ec_id_pos(&e->id), arg);
 }
 
+static ec_err cast(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int8_t v);
+
 ec_err
 ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 {
@@ -369,7 +371,15 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		e->spread_at = n->now;
 		return spread(n, ctx, e, r, 0, 0);
 	}
-	int8_t v = judge(n, ctx, e, r, &why, &err);
+	int8_t v;
+	if (n->adv && ecp__adv_vote(n, e, r, &v)) {
+		if (v == 0) { /* abstains, and never looks at it again */
+			RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT | RF_SPREAD)) | RF_VOTED);
+			return EC_OK;
+		}
+		return cast(n, ctx, e, r, v);
+	}
+	v = judge(n, ctx, e, r, &why, &err);
 	if (err)
 		return err;
 	if ((RF(e)[r] & RF_SPREAD) && v == 0) {
@@ -389,14 +399,23 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	 * durable before the vote leaves), so that it stays exclusive across
 	 * a crash (reserved_elsewhere) */
 	const ecp_store_ops *st = ecp_store(&ctx->store);
-	uint16_t code = role_code(e->block, r);
 	if (v > 0 && r < e->block->nparts && st->xvote_put) {
-		ecp_xvote x = {.block = e->id, .origin = e->mine ? n->pos : e->origin, .role = code,
-		               .known = true};
+		ecp_xvote x = {.block = e->id, .origin = e->mine ? n->pos : e->origin,
+		               .role = role_code(e->block, r), .known = true};
 		if ((err = st->xvote_put(ctx->store.impl, &e->block->parts[r].token,
 		                         &e->block->parts[r].parent, &x)))
 			return err;
 	}
+	return cast(n, ctx, e, r, v);
+}
+
+/* Casts my vote v on role r of e: records it, tells my window when I am
+ * to spread the block, and sends it to the submitter. */
+static ec_err
+cast(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int8_t v)
+{
+	ec_err err;
+	uint16_t code = role_code(e->block, r);
 	/* RF_YES is what makes the yes exclusive (yes_elsewhere) */
 	RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT)) | RF_VOTED | (v > 0 ? RF_YES : 0));
 	emit(ctx, n, r == e->block->nparts ? EC_EV_VOTE_REQ_WITNESS : EC_EV_VOTE_REQ_TOKEN, &e->id,

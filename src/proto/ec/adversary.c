@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Byzantine ec nodes (ec/adversary.h, docs/byzantine.md).  An attached
+ * adversary bends a node at two places: the vote it casts (ecp__adv_vote,
+ * called by ecp__vote before the honest judgement) and its outbox, just
+ * before it leaves (ecp__adv_outbox, called by ecp__flush).  Everything
+ * else the node does is the honest code.  Only drivers of experiments
+ * attach one.
+ */
+#include "proto/ec/node.h"
+
+#include "ec/adversary.h"
+#include "ec/rng.h"
+
+/* The voting behaviours: where one applies, it decides the vote. */
+#define VOTING                                                                                     \
+	(EC_BHV_SILENT | EC_BHV_WITHHOLD | EC_BHV_CENSOR | EC_BHV_ACCOMPLICE | EC_BHV_EQUIVOCATE |     \
+	 EC_BHV_FAST_YES | EC_BHV_BALANCER)
+
+/* The behaviours in force now (none before the start). */
+static uint32_t
+active(const ecp_node *n)
+{
+	const ec_adversary *a = n->adv;
+	if (!a || n->now < a->start)
+		return 0;
+	uint32_t b = a->behaviours;
+	if ((b & EC_BHV_CAMOUFLAGE) && !(b & VOTING))
+		b |= EC_BHV_EQUIVOCATE; /* camouflage alone: equivocate on targets */
+	return b;
+}
+
+/* Whether block b moves a target token (witness tokens are new: never). */
+static bool
+targeted(const ec_adversary *a, const ecp_block *b)
+{
+	if (!a->target || !b)
+		return false;
+	for (uint32_t p = 0; p < b->nparts; p++)
+		if (!ec_id_is_zero(&b->parts[p].parent) && a->target(a->user, ec_id_pos(&b->parts[p].token)))
+			return true;
+	return false;
+}
+
+static int
+plan(const ec_adversary *a, const ec_id *block)
+{
+	return a->plan ? a->plan(a->user, block) : 0;
+}
+
+/* The balance of the votes I heard from my window on role r, mine aside. */
+static int64_t
+heard_balance(const ecp_node *n, const entry *e, uint32_t r)
+{
+	uint16_t code = role_code(e->block, r);
+	int64_t bal = 0;
+	for (uint32_t k = 0; k < e->nvotes; k++) {
+		const ecp_vote *v = &e->votes[k];
+		if (v->role == code && v->voter != n->pos && ec_range_contains(e->win[r], v->voter))
+			bal += v->value > 0 ? 1 : -1;
+	}
+	return bal;
+}
+
+bool
+ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v)
+{
+	uint32_t b = active(n);
+	if (!b)
+		return false;
+	const ec_adversary *a = n->adv;
+	bool tgt = targeted(a, e->block);
+	if ((b & EC_BHV_SILENT) || ((b & EC_BHV_WITHHOLD) && tgt)) {
+		*v = 0; /* abstains */
+		return true;
+	}
+	if ((b & EC_BHV_CENSOR) && tgt) {
+		*v = -1;
+		return true;
+	}
+	int p = (b & EC_BHV_ACCOMPLICE) ? plan(a, &e->id) : 0;
+	if (p) {
+		*v = p > 0 ? 1 : -1;
+		return true;
+	}
+	if ((b & EC_BHV_CAMOUFLAGE) && !tgt)
+		return false; /* honest where nobody looks */
+	if (b & (EC_BHV_FAST_YES | EC_BHV_EQUIVOCATE)) {
+		*v = 1; /* yes to every submitter that asks: no exclusivity */
+		return true;
+	}
+	if (b & EC_BHV_BALANCER) {
+		*v = heard_balance(n, e, r) > 0 ? -1 : 1;
+		return true;
+	}
+	return false;
+}
+
+/* The coin equivocation tosses for what it tells `to` about block id. */
+static int8_t
+coin(const ec_adversary *a, uint64_t to, const ec_id *id)
+{
+	return (ec_mix64(a->key ^ ec_mix64(to ^ id->w[1])) & 1) ? 1 : -1;
+}
+
+/* The block an outgoing item is about, if the node knows it. */
+static const ecp_block *
+item_block(ecp_node *n, const ecp_item *it)
+{
+	if (it->block)
+		return it->block;
+	const entry *e = find(n, &it->block_id);
+	return e ? e->block : NULL;
+}
+
+/* Whether item kind k carries a block, a vote or an answer about one. */
+static bool
+about_block(uint8_t k)
+{
+	return k == ECP_BLOCK || k == ECP_VOTE || k == ECP_COMMIT || k == ECP_BLOCKED ||
+	       k == ECP_POLL || k == ECP_FETCH || k == ECP_WITHDRAW || k == ECP_WITHDRAWN;
+}
+
+void
+ecp__adv_outbox(ecp_node *n)
+{
+	uint32_t b = active(n);
+	if (!b)
+		return;
+	const ec_adversary *a = n->adv;
+	if (b & EC_BHV_SILENT) {
+		n->nout = 0;
+		return;
+	}
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < n->nout; i++) {
+		outmsg o = n->out[i];
+		ecp_item *it = &o.item;
+		if (about_block(it->kind)) {
+			const ecp_block *blk = item_block(n, it);
+			bool tgt = targeted(a, blk);
+			if ((b & EC_BHV_WITHHOLD) && tgt)
+				continue;
+			if ((b & EC_BHV_ACCOMPLICE) && it->kind == ECP_WITHDRAW && plan(a, &it->block_id) > 0)
+				continue; /* a yes it backs stays */
+			if ((b & EC_BHV_EQUIVOCATE) && it->kind == ECP_BLOCK && it->value &&
+			    (!(b & EC_BHV_CAMOUFLAGE) || tgt))
+				it->value = coin(a, o.to, &it->block_id);
+		}
+		n->out[w++] = o;
+	}
+	n->nout = w;
+}
+
+static void
+adv_attach(void *node, const ec_adversary *a)
+{
+	((ecp_node *)node)->adv = a;
+}
+
+static void
+adv_counted(const void *node, const ec_ctx *ctx, const ec_id *block,
+            void (*fn)(void *user, uint64_t voter, int value), void *user)
+{
+	(void)node;
+	const ecp_cert *cert = NULL;
+	if (!ecp_store(&ctx->store)->xblock_get(ctx->store.impl, block, NULL, &cert) || !cert)
+		return;
+	for (uint32_t k = 0; k < cert->n; k++)
+		fn(user, cert->v[k].voter, cert->v[k].value);
+}
+
+const ec_adversary_ops ecp_adversary_ops = {
+	.attach = adv_attach,
+	.counted = adv_counted,
+};
