@@ -76,7 +76,23 @@ typedef struct ecp_config {
 	                        of the w+1 nearest peers on each side (0: no
 	                        audits, the default; docs/open-network.md,
 	                        "Storage audits") */
+	uint32_t defences;   /* ECP_DEF_* bits: defences against Byzantine
+	                        nodes (docs/byzantine.md); 0, none, by default
+	                        (the measured baseline); a real node runs
+	                        ECP_DEF_DEFAULT */
 } ecp_config;
+
+/* Defences (ecp_config.defences), each switchable so that its effect can
+ * be measured. */
+enum {
+	/* witness tokens must have the ids derived from what their block spends
+	 * (ecp_witness_derived): a submitter can neither give conflicting
+	 * blocks different witnesses nor grind them into windows it holds */
+	ECP_DEF_WITNESS = 1u << 0,
+	ECP_DEF_ALL = ECP_DEF_WITNESS,
+	ECP_DEF_DEFAULT = ECP_DEF_WITNESS
+};
+
 
 /* Writes the defaults (the values in the comments above) to *c. */
 void ecp_config_default(ecp_config *c);
@@ -105,6 +121,16 @@ typedef struct ecp_block {
 	uint32_t nparts; /* 1..ECP_MAX_PARTS */
 	ecp_part parts[];
 } ecp_block;
+
+/* The witness rule (witness.c).  Position of the i-th witness token of a
+ * block whose other parts spend tokens[k] from parents[k], k < n, in block
+ * order (ascending token): the first 8 bytes of BLAKE3 (derive-key context
+ * "ec witness tokens v1") over each pair's 64 bytes and i as 4 bytes big
+ * endian; never 0.  The witness token's id is ec_id_expand of it. */
+uint64_t ecp_witness_pos(const ec_id *tokens, const ec_id *parents, uint32_t n, uint32_t i);
+/* Whether every witness part of b (parent and next key zero) has one of
+ * the ids the rule derives for b's k witness parts; true when b has none. */
+bool ecp_witness_derived(const ecp_block *b);
 
 static inline size_t
 ecp_block_size(uint32_t nparts)

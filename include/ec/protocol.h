@@ -104,6 +104,14 @@ typedef struct ec_workload_ops {
 	ec_id (*full_id)(const ec_txn *t);
 	/* Releases t's sealed form (t->block); accepts t->block == NULL. */
 	void (*release)(ec_txn *t);
+	/* Optional (NULL: witness ids are the workload's to draw): before
+	 * sealing, gives the witness parts of a transaction's used parts
+	 * (index real and on: creates that destroy their token) the ids the
+	 * protocol's rules under config require, from the other parts and
+	 * their parents' full ids (as seal takes them); may adjust the other
+	 * parts so that none of them looks like a witness.  Cannot fail. */
+	void (*witnesses)(const void *config, ec_token_part *parts, const ec_id *parents,
+	                  uint32_t used, uint32_t real);
 } ec_workload_ops;
 
 /* ---- open networks (optional calls: NULL for a protocol without them) ----

@@ -384,7 +384,8 @@ typedef struct ec_byz_result {
 	double attack_cost_attempts; /* target placement: the expected Argon2id
 	                               evaluations to grind its identities */
 	uint64_t target_families;   /* target placement: the attacker's double
-	                               spends of its token (conflict families) */
+	                               spends of its token (conflict families)
+	                               made in the measured rounds */
 } ec_byz_result;
 
 typedef struct ec_sim_result {

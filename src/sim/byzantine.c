@@ -209,6 +209,20 @@ ecsim__byz_twins(const ec_sim *s, const ec_token_part *parts, size_t n)
 	return false;
 }
 
+void
+ecsim__byz_offer_target(ec_sim *s, size_t offer)
+{
+	if (!s->byz || !s->byz->target_only || offer == 0 || offer >= s->ntokens)
+		return;
+	for (size_t k = offer; k < s->ntokens; k++)
+		if (s->tokens[k].token == s->byz->target) { /* trades places with the last offered */
+			sim_token t = s->tokens[offer - 1];
+			s->tokens[offer - 1] = s->tokens[k];
+			s->tokens[k] = t;
+			return;
+		}
+}
+
 /* ---- what honest nodes hold ------------------------------------------- */
 
 /* Adds node i's view (len sorted peer ids) to the slot counts, and says

@@ -59,6 +59,11 @@ void ecsim__byz_view(ec_sim *s, uint32_t i, const uint64_t *peers, size_t len);
  * target token every time). */
 bool ecsim__byz_twins(const ec_sim *s, const ec_token_part *parts, size_t n);
 
+/* Step B, after the free tokens were drawn (the first `offer` go into
+ * blocks): target placement puts the target token among them whenever it
+ * is free, so that the attacker double-spends it as often as it can. */
+void ecsim__byz_offer_target(ec_sim *s, size_t offer);
+
 /* A block of blkrec rec, created in the measured window, committed at its
  * honest submitter `target` after `latency` rounds: counts its
  * certificate's votes and whether it beat the censorship deadline. */

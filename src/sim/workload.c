@@ -113,7 +113,10 @@ ecsim__process_commits(ec_sim *s)
 				continue;
 			blkrec *b = &s->recs[r];
 			bool liar = byz_is(s, node); /* its commits prove nothing */
-			if (s->safety && !liar)
+			/* with liars, an attack block an honest node commits is counted
+			 * once, as an invalid commit, not again as the double spend of
+			 * the parent it replays */
+			if (s->safety && !liar && !(s->byz && b->forged))
 				ecsim__safety_commit(s, r, node);
 			if (b->forged) {
 				if (b->ncommits++ == 0)
@@ -389,6 +392,7 @@ ecsim__create_blocks(ec_sim *s)
 	} else {
 		ec_rng_shuffle(&s->rng, s->tokens, s->ntokens, sizeof *s->tokens);
 	}
+	ecsim__byz_offer_target(s, offer);
 	size_t x = 0;
 	ec_err err = EC_OK;
 	uint32_t nwit = s->cfg.witness_tokens; /* 0 unless the protocol seals */
@@ -423,13 +427,15 @@ ecsim__create_blocks(ec_sim *s)
 			parents[y] = (ec_id){{0, 0, 0, 0}};
 		}
 		s->res.witness_parts += nwit;
+		if (s->wl && s->wl->witnesses) /* the protocol's witness rule, if any */
+			s->wl->witnesses(s->cfg.protocol_config, parts, parents, t.used, (uint32_t)used);
 		uint32_t target = pick_node(s);
 		/* the owner also signs a conflicting twin: same tokens and
 		 * parents, other keys, another id, another node */
 		bool twin = s->cfg.conflict_rate > 0.0 && draw_unit(s) < s->cfg.conflict_rate;
 		if (ecsim__byz_twins(s, parts, used)) { /* the attacker double-spends its target */
 			twin = true;
-			s->byz->target_families++;
+			s->byz->target_families += s->round >= s->cfg.warmup; /* as families count */
 		}
 		uint32_t fam = 0, rec;
 		if (twin) {
@@ -448,6 +454,12 @@ ecsim__create_blocks(ec_sim *s)
 			t.id = ec_rng_u64(&s->rng);
 			for (size_t y = 0; y < used; y++)
 				parts[y].key = ec_rng_u64(&s->rng);
+			/* in runs with liars the attacker picks its twin's witnesses
+			 * itself, breaking the protocol's witness rule if it has one
+			 * (the witness windows then refuse the twin); other runs share
+			 * them, as they always did */
+			for (size_t y = used; s->byz && y < used + nwit; y++)
+				parts[y].token = ec_rng_u64(&s->rng);
 			uint32_t other = pick_node(s);
 			if ((s->wl && (err = seal(s, &t, parents, sigs))) ||
 			    (err = submit_txn(s, &t, (uint32_t)used, sigs, other, fam, &rec)))

@@ -347,6 +347,9 @@ run_all(ecsim_options *o, bool side_by_side)
 		ecsim_progress_clear(&io.progress);
 		if (!e && res.safety.violated && !res.byz.on)
 			unsafe = ecsim_safety_violation(o, i, sim, &res);
+		int written = 0; /* a violation's scenario could not be written */
+		if (!e && res.byz.on && res.byz.safety_violations)
+			written = ecsim_byz_violation(o, i, &res);
 		ec_sim_free(sim);
 		if (e == EC_EFULL) {
 			fprintf(stderr,
@@ -366,6 +369,8 @@ run_all(ecsim_options *o, bool side_by_side)
 		if (o->resources)
 			measure(&meta, cpu0, cpu1, cpu2, wall1, wall2);
 		status = report_run(o, i, &res, &meta, side_by_side);
+		if (written)
+			status = written;
 		if (rs)
 			ecsim_runs_add(rs, &res);
 		fflush(stdout);

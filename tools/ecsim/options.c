@@ -26,7 +26,7 @@ enum {
 	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
 	OPT_LAZY,
 	OPT_BYZ, OPT_BEHAVIOUR, OPT_PLACEMENT, OPT_ATTACK_START, OPT_ATTACK_SHARE, OPT_ATTACK_DELAY,
-	OPT_CENSOR_AFTER,
+	OPT_CENSOR_AFTER, OPT_SHRINK,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_SAFETY, OPT_SAFETY_REPORT, OPT_END
 };
@@ -79,6 +79,7 @@ static const struct option fixed_opts[] = {
 	{"attack-share", required_argument, NULL, OPT_ATTACK_SHARE},
 	{"attack-delay", required_argument, NULL, OPT_ATTACK_DELAY},
 	{"censor-after", required_argument, NULL, OPT_CENSOR_AFTER},
+	{"shrink", no_argument, NULL, OPT_SHRINK},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"safety-check", required_argument, NULL, OPT_SAFETY},
@@ -268,7 +269,10 @@ ecsim_usage(FILE *out)
 	    "                         censor and camouflage (0.1)\n"
 	    "  --attack-delay D       rounds a delaying node holds what it sends (5)\n"
 	    "  --censor-after R       an honest block not committed within R rounds counts as\n"
-	    "                         censored (100)\n",
+	    "                         censored (100)\n"
+	    "  --shrink               a run with safety violations writes the scenario that\n"
+	    "                         replays the first, cut at its round (always) and with\n"
+	    "                         the fewest nodes (halved while it still shows one)\n",
 	    out);
 	fputs("  output and runs:\n"
 	    "  --runs N               run N consecutive seeds from the given one and report\n"
@@ -967,6 +971,7 @@ byzantine_option(ecsim_options *o, int c, const char *a, char *err, size_t errle
 			                         "1000000, got '%s'", a);
 		b->delay = v;
 		break;
+	case OPT_SHRINK: o->shrink = true; break;
 	case OPT_CENSOR_AFTER:
 		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
 			return fail(err, errlen, "--censor-after needs a whole number of rounds from 1 to "
@@ -984,15 +989,15 @@ static int
 check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t errlen)
 {
 	const ec_byzantine_config *b = &o->cfg.byzantine;
-	static const int mine[] = {OPT_PLACEMENT, OPT_ATTACK_START, OPT_ATTACK_SHARE,
-	                           OPT_ATTACK_DELAY, OPT_CENSOR_AFTER};
+	static const int mine[] = {OPT_PLACEMENT,    OPT_ATTACK_START, OPT_ATTACK_SHARE,
+	                           OPT_ATTACK_DELAY, OPT_CENSOR_AFTER, OPT_SHRINK};
 	if (given[OPT_BYZ - OPT_NODES] && !b->behaviours)
 		return fail(err, errlen, "--byzantine needs --behaviour: how the nodes lie");
 	for (size_t k = 0; k < sizeof mine / sizeof mine[0]; k++)
 		if (given[mine[k] - OPT_NODES] && !b->behaviours)
 			return fail(err, errlen, "--placement, --attack-start, --attack-share, "
-			                         "--attack-delay and --censor-after apply to Byzantine "
-			                         "nodes: give --byzantine F --behaviour LIST");
+			                         "--attack-delay, --censor-after and --shrink apply to "
+			                         "Byzantine nodes: give --byzantine F --behaviour LIST");
 	if (given[OPT_ATTACK_DELAY - OPT_NODES] && !(b->behaviours & EC_BHV_DELAY))
 		return fail(err, errlen, "--attack-delay changes nothing without --behaviour delay");
 	if ((b->behaviours & EC_BHV_SLEEPER) && b->start == 0)
@@ -1129,7 +1134,8 @@ bool
 ecsim_safety_on(const ec_sim_config *cfg)
 {
 	return cfg->safety_check == EC_SAFETY_ON ||
-	       (cfg->safety_check == EC_SAFETY_DEFAULT && cfg->protocol->claims_safety);
+	       (cfg->safety_check == EC_SAFETY_DEFAULT &&
+	        (cfg->protocol->claims_safety || cfg->byzantine.behaviours));
 }
 
 bool

@@ -31,6 +31,7 @@ typedef struct ecsim_options {
 	bool version;         /* print the version and stop */
 	const char *csv_events;
 	const char *safety_report; /* --safety-report FILE, or NULL */
+	bool shrink;          /* Byzantine runs: shrink a violation's scenario */
 } ecsim_options;
 
 /* Parses argv.  Returns 0 on success; otherwise writes one message to

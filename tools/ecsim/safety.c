@@ -90,3 +90,86 @@ ecsim_safety_violation(const ecsim_options *o, uint64_t run, const ec_sim *sim,
 		        path, (unsigned long long)v->round, path);
 	return 1;
 }
+
+/* Runs c once, quietly: its first violation's round, or UINT64_MAX for
+ * none (or a failed run). */
+static uint64_t
+first_violation(const ecsim_options *c)
+{
+	ec_sim_config cfg = c->cfg;
+	cfg.hooks = (ec_sim_hooks){0};
+	ec_sim *sim;
+	ec_sim_result r;
+	uint64_t first = UINT64_MAX;
+	if (ec_sim_new(&cfg, &sim) == EC_OK && ec_sim_run(sim) == EC_OK &&
+	    ec_sim_result_get(sim, &r) == EC_OK)
+		first = r.byz.first_violation_round;
+	ec_sim_free(sim);
+	return first;
+}
+
+/* The smallest network (halving the nodes of o, the whole run) that still
+ * shows a violation, into *c, cut at its first one; *c is left alone when
+ * no halving does.  A run is halved only while the window and the liars
+ * still fit. */
+static void
+shrink_nodes(const ecsim_options *o, ecsim_options *c)
+{
+	uint32_t w = o->cfg.neighbourhood ? o->cfg.neighbourhood : 4;
+	ecsim_options h = *o;
+	h.runs = 1;
+	for (;;) {
+		h.cfg.nodes /= 2;
+		if (ec_topology_bounded(h.cfg.topology.kind) && h.cfg.topology.degree >= h.cfg.nodes)
+			h.cfg.topology.degree = h.cfg.nodes - 1; /* every other node, at most */
+		if (h.cfg.nodes < 4 * w + 4 || h.cfg.byzantine.count >= h.cfg.nodes ||
+		    ec_sim_config_check(&h.cfg))
+			return;
+		uint64_t round = first_violation(&h);
+		if (round == UINT64_MAX)
+			return;
+		*c = h;
+		cut(c, round);
+	}
+}
+
+int
+ecsim_byz_violation(const ecsim_options *o, uint64_t run, const ec_sim_result *res)
+{
+	const ec_byz_result *z = &res->byz;
+	ecsim_options c = *o;
+	uint32_t nodes = o->cfg.nodes;
+	uint64_t warmup = cut(&c, z->first_violation_round);
+	if (o->shrink)
+		shrink_nodes(o, &c);
+	char seed[65], name[96];
+	seed_name(o->cfg.seed, seed);
+	snprintf(name, sizeof name, "safety-violation-%s.yaml", seed);
+	const char *path = o->safety_report ? o->safety_report : name;
+	outfile f;
+	if (outfile_create_path("ecsim", path, &f))
+		return 1; /* reported */
+	fprintf(f.f,
+	        "# A run with Byzantine nodes up to its first safety violation, in round %llu\n"
+	        "# of this scenario (%u nodes%s).\n"
+	        "# The whole run had %llu double spends and %llu attack blocks committed by\n"
+	        "# honest nodes.\n",
+	        (unsigned long long)(c.cfg.rounds - 1), c.cfg.nodes,
+	        c.cfg.nodes < nodes ? ", shrunk: halved while a violation remained" : "",
+	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits);
+	if (c.cfg.nodes == nodes && c.cfg.warmup != warmup)
+		fprintf(f.f, "# The warm-up was %llu rounds: lowered, which changes figures, not the run.\n",
+		        (unsigned long long)warmup);
+	if (ecsim_scenario_print(f.f, &c)) {
+		outfile_discard(&f);
+		fprintf(stderr, "ecsim: cannot write %s\n", path);
+		return 1;
+	}
+	if (outfile_commit(&f))
+		return 1;
+	fprintf(stderr, "ecsim: run %llu: %llu safety violations, the first in round %llu; wrote %s "
+	                "(`ecsim run %s` replays it)\n",
+	        (unsigned long long)run, (unsigned long long)z->safety_violations,
+	        (unsigned long long)z->first_violation_round, path, path);
+	return 0;
+}

@@ -20,4 +20,13 @@
 int ecsim_safety_violation(const ecsim_options *o, uint64_t run, const ec_sim *sim,
                            const ec_sim_result *res);
 
+/* Run `run` had Byzantine nodes and safety violations (res->byz): writes
+ * the scenario that replays its first violation to o->safety_report, or
+ * by default to safety-violation-SEED.yaml: the same options cut at the
+ * end of that round, and with o->shrink the fewest nodes (halving while a
+ * run still shows a violation, each halving cut at its own first one).
+ * Such violations are what the run measures: returns 0 (1 only when the
+ * file could not be written, reported). */
+int ecsim_byz_violation(const ecsim_options *o, uint64_t run, const ec_sim_result *res);
+
 #endif

@@ -35,6 +35,8 @@ ecp_config_check(const ecp_config *c)
 		return "ec polling needs 1 <= first <= max";
 	if (c->grace > 64)
 		return "the ec commit grace must be at most 64 rounds";
+	if (c->defences & ~(uint32_t)ECP_DEF_ALL)
+		return "unknown ec defence";
 	if (c->degree < 8 || c->degree > 4096)
 		return "the ec peer degree must be between 8 and 4096";
 	if (c->probe < 1 || c->probe > 64)

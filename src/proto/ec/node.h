@@ -11,6 +11,7 @@
  *   handle.c  delivered messages: they only record (and answer)
  *   timers.c  the tick: votes, polls, forgetting, and wake_at
  *   adversary.c  a Byzantine node's vote and outbox (experiments only)
+ *   witness.c the witness rule: witness ids derived from what is spent
  *
  * Per block a node keeps one pool entry: the block (once known), the votes
  * it has heard, the peers interested in its outcome (the trail), and a few
@@ -409,5 +410,11 @@ bool ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v);
 /* Rewrites the outbox by the attached adversary (drops, altered votes),
  * just before it leaves.  Nothing to do for an honest node. */
 void ecp__adv_outbox(ecp_node *n);
+
+/* ---- witness.c: witness tokens the submitter cannot choose ----------- */
+
+/* ec_workload_ops.witnesses (ecp_config.defences & ECP_DEF_WITNESS). */
+void ecp__workload_witnesses(const void *config, ec_token_part *parts, const ec_id *parents,
+                             uint32_t used, uint32_t real);
 
 #endif

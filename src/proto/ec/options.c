@@ -109,6 +109,53 @@ get_flag(const void *config, char *buf, size_t len)
 	return false; /* a flag: printed as its value form (batch: off) */
 }
 
+/* The defences by name (ECP_DEF_* bit k is names[k]). */
+static const char *const defence_names[] = {"witness"};
+#define NDEFENCES (sizeof defence_names / sizeof defence_names[0])
+
+/* off | default | a comma-separated list of defence names */
+static bool
+set_defences(void *config, const char *text, char *err, size_t errlen)
+{
+	uint32_t m = 0;
+	if (strcmp(text, "off") == 0 || strcmp(text, "default") == 0) {
+		((ecp_config *)config)->defences = text[0] == 'o' ? 0 : ECP_DEF_DEFAULT;
+		return true;
+	}
+	for (const char *p = text;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p), k = 0;
+		while (k < NDEFENCES &&
+		       !(strlen(defence_names[k]) == len && memcmp(defence_names[k], p, len) == 0))
+			k++;
+		if (k == NDEFENCES) {
+			snprintf(err, errlen, "needs off, default or a comma-separated list of: witness; "
+			                      "got '%s'", text);
+			return false;
+		}
+		m |= 1u << k;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	((ecp_config *)config)->defences = m;
+	return true;
+}
+
+static bool
+get_defences(const void *config, char *buf, size_t len)
+{
+	uint32_t m = ((const ecp_config *)config)->defences;
+	size_t at = 0;
+	buf[0] = 0;
+	if (!m)
+		snprintf(buf, len, "off");
+	for (size_t k = 0; k < NDEFENCES && m; k++)
+		if (m >> k & 1 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "," : "", defence_names[k]);
+	return true;
+}
+
 static const ec_proto_option ecp_options[] = {
     {"window", "W", "neighbourhood half-width: w below, w+1 at or above (4)\n", set_window,
      get_window},
@@ -139,6 +186,12 @@ static const ec_proto_option ecp_options[] = {
                    "each of the w+1 nearest peers on each side; a peer that\n"
                    "fails two in a row is evicted (0: no audits, the default)\n",
      set_audit, get_audit},
+    {"defences", "LIST",
+     "defences against Byzantine nodes (docs/byzantine.md): off\n"
+     "(the default, the measured baseline), default (what a real\n"
+     "node runs: all of them), or a comma-separated list: witness\n"
+     "(witness token ids derived from what the block spends)\n",
+     set_defences, get_defences},
 };
 
 const ec_proto_config ecp_config_ops = {

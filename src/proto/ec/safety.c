@@ -286,6 +286,13 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 {
 	*why = WAIT_NONE;
 	*err = EC_OK;
+	if ((n->cfg.defences & ECP_DEF_WITNESS) && !ecp_witness_derived(e->block)) {
+		/* witnesses the submitter chose: every member can tell, so none
+		 * backs the block, on any role (a token window that backed it
+		 * would only stall its honest twin) */
+		reject(ctx, n, e, EC_REJECT_MALFORMED);
+		return -1;
+	}
 	if (r == e->block->nparts)
 		return 1; /* witness: the block is well formed */
 	const ecp_part *part = &e->block->parts[r];
@@ -298,6 +305,7 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 	 * votes of a legitimate contender (exclusive yes votes) */
 	if (ec_id_eq(&cur, &part->parent) && !check_part(n, ctx, e, r))
 		return -1;
+
 	uint32_t lr;
 	entry *other = yes_elsewhere(n, e, part, &lr);
 	if (other) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "ec/ecp.h"
+#include "proto/ec/node.h"
 #include "wallet.h"
 
 static ec_err
@@ -42,4 +43,5 @@ const ec_workload_ops ecp_workload_ops = {
 	.seal = ecp_seal,
 	.full_id = ecp_full_id,
 	.release = ecp_release,
+	.witnesses = ecp__workload_witnesses,
 };
