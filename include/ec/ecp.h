@@ -39,6 +39,7 @@
 #include "ec/id.h"
 #include "ec/peers.h"
 #include "ec/protocol.h"
+#include "ec/sig.h"
 #include "ec/storage_proof.h"
 
 #define ECP_MAX_PARTS 256u
@@ -80,6 +81,9 @@ typedef struct ecp_config {
 	                        nodes (docs/byzantine.md); 0, none, by default
 	                        (the measured baseline); a real node runs
 	                        ECP_DEF_DEFAULT */
+	uint32_t witness_min; /* under ECP_DEF_WITNESS, the witness tokens a
+	                        block must carry (2): without a minimum an
+	                        attacker would simply leave them out */
 } ecp_config;
 
 /* Defences (ecp_config.defences), each switchable so that its effect can
@@ -123,14 +127,18 @@ typedef struct ecp_block {
 } ecp_block;
 
 /* The witness rule (witness.c).  Position of the i-th witness token of a
- * block whose other parts spend tokens[k] from parents[k], k < n, in block
- * order (ascending token): the first 8 bytes of BLAKE3 (derive-key context
- * "ec witness tokens v1") over each pair's 64 bytes and i as 4 bytes big
- * endian; never 0.  The witness token's id is ec_id_expand of it. */
-uint64_t ecp_witness_pos(const ec_id *tokens, const ec_id *parents, uint32_t n, uint32_t i);
+ * block whose other parts spend tokens[k] from parents[k] signed by the key
+ * signers[k] (all zero for a create), k < n, in block order (ascending
+ * token): the first 8 bytes of BLAKE3 (derive-key context "ec witness
+ * tokens v2") over each part's 96 bytes and i as 4 bytes big endian; never
+ * 0.  The witness token's id is ec_id_expand of it. */
+uint64_t ecp_witness_pos(const ec_id *tokens, const ec_id *parents,
+                         const uint8_t (*signers)[EC_SIG_PK_BYTES], uint32_t n, uint32_t i);
 /* Whether every witness part of b (parent and next key zero) has one of
  * the ids the rule derives for b's k witness parts; true when b has none. */
 bool ecp_witness_derived(const ecp_block *b);
+/* The witness parts of b (parent and next key zero). */
+uint32_t ecp_witness_count(const ecp_block *b);
 
 static inline size_t
 ecp_block_size(uint32_t nparts)

@@ -63,6 +63,12 @@ ec_verdict ecp_part_check(const ec_sig_scheme *scheme, const ecp_block *b, uint3
 ec_verdict ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
                                const ecp_block *parent, ec_memo_byte *memo);
 
+/* Only the signature of part r of b (a create passes when unsigned, as
+ * ecp_part_check has it): what a node that does not hold the parent can
+ * still check.  Same memo as ecp_part_check_memo. */
+ec_verdict ecp_part_sig_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
+                             ec_memo_byte *memo);
+
 /* Memo layout (EC_MEMO_BYTES): byte 0 holds 1 + the body's verdict
  * (EC_ACCEPT: canonical, and its id is its content hash; or the reason it
  * is not), 0 while unknown; then two bits per part from byte ECP_MEMO_SIG:

@@ -107,10 +107,12 @@ typedef struct ec_workload_ops {
 	/* Optional (NULL: witness ids are the workload's to draw): before
 	 * sealing, gives the witness parts of a transaction's used parts
 	 * (index real and on: creates that destroy their token) the ids the
-	 * protocol's rules under config require, from the other parts and
-	 * their parents' full ids (as seal takes them); may adjust the other
-	 * parts so that none of them looks like a witness.  Cannot fail. */
-	void (*witnesses)(const void *config, ec_token_part *parts, const ec_id *parents,
+	 * protocol's rules under config require, from the other parts, their
+	 * parents' full ids and signers' key references (as seal takes them);
+	 * may adjust the other parts so that none of them looks like a
+	 * witness.  Cannot fail. */
+	void (*witnesses)(const void *config, const struct ec_sig_scheme *scheme,
+	                  ec_token_part *parts, const ec_id *parents, const uint64_t *signers,
 	                  uint32_t used, uint32_t real);
 } ec_workload_ops;
 

@@ -310,8 +310,28 @@ inject_forgery(ec_sim *s, const sim_token *tok, const ec_token_part *p, const ec
 		signer = d->key;
 		forge = EC_SEAL_HONEST;
 	}
-	ec_txn t = {.time = s->round, .used = 1, .parts = &fp};
-	ec_err err = s->wl->seal(s->sig, &t, &fpar, &signer, forge, attacker);
+	/* in runs with liars the attacker gives its forgery the witnesses the
+	 * rules ask for, as an honest wallet would (earlier runs gave none) */
+	ec_token_part fparts[1 + 16];
+	ec_id fparents[1 + 16];
+	uint64_t fsigners[1 + 16];
+	uint32_t used = 1, nwit = s->byz ? s->cfg.witness_tokens : 0;
+	fparts[0] = fp;
+	fparents[0] = fpar;
+	fsigners[0] = signer;
+	for (uint32_t y = 1; y <= nwit; y++) {
+		fparts[y] = (ec_token_part){ec_rng_u64(&s->rng), 0, 0};
+		fparents[y] = (ec_id){{0, 0, 0, 0}};
+		fsigners[y] = 0;
+	}
+	used += nwit;
+	if (nwit && s->wl->witnesses) { /* derived from the key it really signs with */
+		uint64_t as = forge == EC_SEAL_WRONG_KEY ? attacker : signer;
+		s->wl->witnesses(s->cfg.protocol_config, s->sig, fparts, fparents, &as, used, 1);
+	}
+	fp = fparts[0];
+	ec_txn t = {.time = s->round, .used = used, .parts = fparts};
+	ec_err err = s->wl->seal(s->sig, &t, fparents, fsigners, forge, attacker);
 	if (err)
 		return err;
 	uint32_t target = pick_node(s), rec;
@@ -428,7 +448,8 @@ ecsim__create_blocks(ec_sim *s)
 		}
 		s->res.witness_parts += nwit;
 		if (s->wl && s->wl->witnesses) /* the protocol's witness rule, if any */
-			s->wl->witnesses(s->cfg.protocol_config, parts, parents, t.used, (uint32_t)used);
+			s->wl->witnesses(s->cfg.protocol_config, s->sig, parts, parents, sigs, t.used,
+			                 (uint32_t)used);
 		uint32_t target = pick_node(s);
 		/* the owner also signs a conflicting twin: same tokens and
 		 * parents, other keys, another id, another node */

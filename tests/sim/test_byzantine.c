@@ -233,6 +233,29 @@ test_witness_rule(void **state)
 	assert_true(derived.rejects[EC_REJECT_MALFORMED] > 0);
 }
 
+/* Forgeries on the (token, parent) of honest transfers, with the
+ * witnesses the rule derives for them: they must not take the honest
+ * block's witness windows (the signer is in the derivation, and witness
+ * windows check signatures), or anyone could censor any transfer. */
+static void
+test_witness_no_griefing(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.0, EC_BHV_ACCOMPLICE);
+	cfg.nodes = 1000;
+	cfg.rounds = 300;
+	cfg.tx_per_node = 0.005;
+	cfg.forge_rate = 0.5;
+	cfg.witness_tokens = 2;
+	ecfg.defences = ECP_DEF_WITNESS;
+	ec_sim_result r = run(&cfg);
+	assert_true(r.forged_injected > 100);
+	assert_int_equal(r.forged_committed, 0);
+	assert_true(r.byz.honest_blocks > 200);
+	assert_int_equal(r.byz.honest_committed, r.byz.honest_blocks);
+}
+
 /* The rule itself, on a hand-built block: a spend and two witnesses. */
 static void
 test_witness_ids(void **state)
@@ -241,7 +264,9 @@ test_witness_ids(void **state)
 	ecp_block *b = calloc(1, ecp_block_size(3));
 	assert_non_null(b);
 	ec_id tok = ec_id_expand(0x4000000000000000ull), par = ec_id_expand(0x1234);
-	uint64_t w0 = ecp_witness_pos(&tok, &par, 1, 0), w1 = ecp_witness_pos(&tok, &par, 1, 1);
+	uint8_t signer[1][EC_SIG_PK_BYTES] = {{0}}, other[1][EC_SIG_PK_BYTES] = {{1}};
+	const uint8_t(*sg)[EC_SIG_PK_BYTES] = (const uint8_t(*)[EC_SIG_PK_BYTES])signer;
+	uint64_t w0 = ecp_witness_pos(&tok, &par, sg, 1, 0), w1 = ecp_witness_pos(&tok, &par, sg, 1, 1);
 	assert_true(w0 != w1 && w0 && w1);
 	ecp_part parts[3] = {{.token = tok, .parent = par, .next_key = ec_id_expand(7)},
 	                     {.token = ec_id_expand(w0)},
@@ -254,9 +279,10 @@ test_witness_ids(void **state)
 		b->parts[j] = parts[i];
 	}
 	assert_true(ecp_witness_derived(b));
-	/* another parent: other witnesses */
+	/* another parent, or another signer: other witnesses */
 	ec_id par2 = ec_id_expand(0x1235);
-	assert_true(ecp_witness_pos(&tok, &par2, 1, 0) != w0);
+	assert_true(ecp_witness_pos(&tok, &par2, sg, 1, 0) != w0);
+	assert_true(ecp_witness_pos(&tok, &par, (const uint8_t(*)[EC_SIG_PK_BYTES])other, 1, 0) != w0);
 	for (uint32_t i = 0; i < 3; i++)
 		if (ec_id_eq(&b->parts[i].token, &parts[2].token))
 			b->parts[i].token = ec_id_expand(w1 ^ 1); /* one the submitter chose */
@@ -323,6 +349,7 @@ main(void)
 	    cmocka_unit_test(test_silent_votes_nothing),
 	    cmocka_unit_test(test_target_placement),
 	    cmocka_unit_test(test_witness_rule),
+	    cmocka_unit_test(test_witness_no_griefing),
 	    cmocka_unit_test(test_witness_ids),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_refused),

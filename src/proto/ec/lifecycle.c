@@ -64,6 +64,20 @@ ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
 	ec_key_hash(p->signer, &kh);
 	if (!ec_id_eq(&kh, &prev->next_key))
 		return EC_REJECT_WRONG_KEY;
+	return ecp_part_sig_memo(scheme, b, r, memo);
+}
+
+ec_verdict
+ecp_part_sig_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r, ec_memo_byte *memo)
+{
+	const ecp_part *p = &b->parts[r];
+	bool create = ec_id_is_zero(&p->parent);
+	if (create != ecp__all_zero(p->signer, sizeof p->signer))
+		return EC_REJECT_MALFORMED;
+	if (create)
+		return ecp__all_zero(p->sig, sizeof p->sig) ? EC_ACCEPT : EC_REJECT_MALFORMED;
+	if (!scheme)
+		return EC_REJECT_BAD_SIG; /* nothing signed passes without a scheme */
 	const unsigned byte = ECP_MEMO_SIG + r / 4, shift = 2 * (r % 4);
 	unsigned known = (ecp_memo_get(memo, byte) >> shift) & 3u;
 	if (!known) {

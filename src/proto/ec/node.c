@@ -17,7 +17,8 @@ ecp_config_default(ecp_config *c)
 {
 	*c = (ecp_config){.window = 4, .threshold = 2, .quorum = 0, .fanout = 2, .max_hops = 24,
 	                  .poll_first = 8, .poll_max = 16, .fetch_cooldown = 5, .linger = 2,
-	                  .expiry = 96, .batch = 1, .degree = 64, .probe = 1, .dead_after = 4};
+	                  .expiry = 96, .batch = 1, .degree = 64, .probe = 1, .dead_after = 4,
+	                  .witness_min = 2};
 }
 
 const char *
@@ -37,6 +38,8 @@ ecp_config_check(const ecp_config *c)
 		return "the ec commit grace must be at most 64 rounds";
 	if (c->defences & ~(uint32_t)ECP_DEF_ALL)
 		return "unknown ec defence";
+	if (c->witness_min > 16)
+		return "at most 16 witness tokens can be required";
 	if (c->degree < 8 || c->degree > 4096)
 		return "the ec peer degree must be between 8 and 4096";
 	if (c->probe < 1 || c->probe > 64)

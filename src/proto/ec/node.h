@@ -414,7 +414,8 @@ void ecp__adv_outbox(ecp_node *n);
 /* ---- witness.c: witness tokens the submitter cannot choose ----------- */
 
 /* ec_workload_ops.witnesses (ecp_config.defences & ECP_DEF_WITNESS). */
-void ecp__workload_witnesses(const void *config, ec_token_part *parts, const ec_id *parents,
-                             uint32_t used, uint32_t real);
+void ecp__workload_witnesses(const void *config, const ec_sig_scheme *scheme,
+                             ec_token_part *parts, const ec_id *parents,
+                             const uint64_t *signers, uint32_t used, uint32_t real);
 
 #endif

@@ -56,6 +56,7 @@ U32_OPTION(degree, 8, 4096)
 U32_OPTION(probe, 1, 64)
 U32_OPTION(dead_after, 2, 1000)
 U32_OPTION(audit, 0, 100000)
+U32_OPTION(witness_min, 0, 16)
 
 static bool
 set_quorum(void *config, const char *text, char *err, size_t errlen)
@@ -192,6 +193,10 @@ static const ec_proto_option ecp_options[] = {
      "node runs: all of them), or a comma-separated list: witness\n"
      "(witness token ids derived from what the block spends)\n",
      set_defences, get_defences},
+    {"witness-min", "K",
+     "under the witness defence, the witness tokens every block\n"
+     "must carry (2); give the workload --witness-tokens K too\n",
+     set_witness_min, get_witness_min},
 };
 
 const ec_proto_config ecp_config_ops = {

@@ -279,6 +279,28 @@ check_part(const ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 	return true;
 }
 
+/* Under the witness rule, a member of a witness role (the block id's, or a
+ * witness token's) checks the signatures of the block's spends, which it
+ * can do without their parents: a block that names the owner's key to get
+ * the owner's witnesses must be the owner's. */
+static bool
+witness_sigs_ok(const ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r)
+{
+	const ecp_block *b = e->block;
+	if (r < b->nparts && !(ec_id_is_zero(&b->parts[r].parent) &&
+	                       ec_id_is_zero(&b->parts[r].next_key)))
+		return true; /* a token window checks the whole lifecycle */
+	ec_memo_byte *memo = ctx->memo ? ctx->memo(ctx->memo_user, b) : NULL;
+	for (uint32_t p = 0; p < b->nparts; p++) {
+		ec_verdict v = ecp_part_sig_memo(ctx->sig, b, p, memo);
+		if (v != EC_ACCEPT) {
+			reject(ctx, n, e, v);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* My vote on role r of e: +1, -1, or 0 while waiting (*why says for what:
  * a parent fetch or a withdrawal; *err a failure to ask for the latter). */
 static int8_t
@@ -286,13 +308,16 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 {
 	*why = WAIT_NONE;
 	*err = EC_OK;
-	if ((n->cfg.defences & ECP_DEF_WITNESS) && !ecp_witness_derived(e->block)) {
-		/* witnesses the submitter chose: every member can tell, so none
-		 * backs the block, on any role (a token window that backed it
-		 * would only stall its honest twin) */
+	if ((n->cfg.defences & ECP_DEF_WITNESS) &&
+	    (ecp_witness_count(e->block) < n->cfg.witness_min || !ecp_witness_derived(e->block))) {
+		/* too few witnesses, or ones the submitter chose: every member
+		 * can tell, so none backs the block, on any role (a token window
+		 * that backed it would only stall its honest twin) */
 		reject(ctx, n, e, EC_REJECT_MALFORMED);
 		return -1;
 	}
+	if ((n->cfg.defences & ECP_DEF_WITNESS) && !witness_sigs_ok(n, ctx, e, r))
+		return -1;
 	if (r == e->block->nparts)
 		return 1; /* witness: the block is well formed */
 	const ecp_part *part = &e->block->parts[r];
