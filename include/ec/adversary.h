@@ -56,12 +56,17 @@ typedef enum ec_behaviour {
 	EC_BHV_ECLIPSE = 1u << 11,   /* floods referrals and admissions */
 	EC_BHV_STORAGE_CHEAT = 1u << 12, /* answers storage proofs holding only
 	                                part of what it should */
-	EC_BHV_ALL = (1u << 13) - 1
+	EC_BHV_FORGE_CERT = 1u << 13, /* on a block the coalition backs, makes up
+	                                a certificate in which every member of its
+	                                windows voted yes, and sends it to them
+	                                (votes are not signed: nothing shows it
+	                                is made up) */
+	EC_BHV_ALL = (1u << 14) - 1
 } ec_behaviour;
 
 /* Number of behaviours, and each one's name as options spell it
  * ("silent", "withhold", ...; index k names bit 1 << k). */
-#define EC_BHV_COUNT 13u
+#define EC_BHV_COUNT 14u
 extern const char *const ec_behaviour_names[EC_BHV_COUNT];
 
 /* Parses a comma-separated list of behaviour names into *mask.  Returns

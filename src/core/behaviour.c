@@ -8,7 +8,8 @@
 
 const char *const ec_behaviour_names[EC_BHV_COUNT] = {
 	"silent",    "withhold", "censor",     "accomplice", "equivocate", "fast-yes",     "balancer",
-	"delay",     "sleeper",  "camouflage", "sybil",      "eclipse",    "storage-cheat"};
+	"delay",     "sleeper",  "camouflage", "sybil",      "eclipse",    "storage-cheat",
+	"forge-cert"};
 
 ec_err
 ec_behaviour_parse(const char *list, uint32_t *mask)

@@ -2,7 +2,8 @@
 /*
  * Byzantine nodes in the simulator (docs/byzantine.md).  The checker is not
  * blind: at 45 % accomplices it finds attack blocks committed by honest
- * nodes, and at 0 % nothing; equivocators at 45 % make double spends.
+ * nodes, and at 0 % nothing; equivocators at 45 % make double spends, and
+ * 1 % of nodes forging certificates do too.
  * Also: a run with Byzantine options but no liars is the honest run; every
  * behaviour gives the same output on 1 and 3 threads; silent nodes cast no
  * counted vote; the target placement takes the nodes nearest the target
@@ -100,6 +101,24 @@ test_equivocation_double_spends(void **state)
 	 * honest members who saw each twin first make two quorums */
 	assert_true(r.byz.double_spends > 0);
 	assert_true(r.byz.byzantine_vote_share > 0.3);
+}
+
+/* Votes are not signed, so a certificate is a list anyone can write: five
+ * liars of 500 that send made-up certificates for the attacker's twins
+ * make honest members commit them beside the other twin.  (A finding, not
+ * a goal: docs/byzantine.md; with signed votes this must become 0.) */
+static void
+test_forged_certificates(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.0, EC_BHV_FORGE_CERT);
+	cfg.byzantine.count = 5;
+	ec_sim_result r = run(&cfg);
+	assert_int_equal(r.byz.nodes, 5);
+	assert_true(r.byz.double_spends > 0);
+	/* the liars cast no vote of their own that counted for much */
+	assert_true(r.byz.byzantine_vote_share < 0.05);
 }
 
 /* Byzantine options with no liar change nothing but the added figures. */
@@ -344,6 +363,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_checker_not_blind),
 	    cmocka_unit_test(test_equivocation_double_spends),
+	    cmocka_unit_test(test_forged_certificates),
 	    cmocka_unit_test(test_no_liars_is_honest),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_silent_votes_nothing),

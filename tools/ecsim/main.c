@@ -110,6 +110,20 @@ on_member(void *user, uint64_t round, ec_peer_id node, ec_member_event ev)
 	        &node, NULL, ",,,,");
 }
 
+/* Every 100 rounds of a run with Byzantine nodes: queue = votes counted in
+ * those rounds, delivered = those cast by Byzantine nodes, lost = honest
+ * nodes isolated now, arg = the Byzantine share of honest nodes' peers. */
+static void
+on_byzantine(void *user, uint64_t round, const ec_byz_result *z, uint64_t votes,
+             uint64_t byzantine)
+{
+	char tail[96];
+	snprintf(tail, sizeof tail, "%llu,%llu,%llu,,%.6f", (unsigned long long)votes,
+	         (unsigned long long)byzantine, (unsigned long long)z->honest_isolated,
+	         z->byzantine_peer_share);
+	csv_row(user, round, "byzantine", NULL, NULL, tail);
+}
+
 static void
 on_stalled(void *user, uint64_t round)
 {
@@ -310,6 +324,7 @@ run_all(ecsim_options *o, bool side_by_side)
 		o->cfg.hooks.node_event = on_node_event;
 		o->cfg.hooks.stalled = on_stalled;
 		o->cfg.hooks.membership = on_member; /* open networks only */
+		o->cfg.hooks.byzantine = on_byzantine; /* runs with Byzantine nodes only */
 	}
 	ecsim_runs *rs = o->runs > 1 ? ecsim_runs_new(o->runs) : NULL;
 	int status = 0;

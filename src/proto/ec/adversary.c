@@ -11,6 +11,7 @@
 
 #include "ec/adversary.h"
 #include "ec/rng.h"
+#include "ec/wire.h"
 
 /* The voting behaviours: where one applies, it decides the vote. */
 #define VOTING                                                                                     \
@@ -150,6 +151,68 @@ ecp__adv_outbox(ecp_node *n)
 		n->out[w++] = o;
 	}
 	n->nout = w;
+}
+
+/* Whether I have voted on any role of e yet. */
+static bool
+voted_any(const entry *e)
+{
+	for (uint32_t r = 0; r < e->nroles; r++)
+		if (RF(e)[r] & RF_VOTED)
+			return true;
+	return false;
+}
+
+/* A made-up certificate for e in which every node of my windows but
+ * `skip` voted yes, interned into *out.  Errors: EC_ENOMEM. */
+static ec_err
+forged_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t skip, const ecp_cert **out)
+{
+	uint32_t cap = e->nroles * (n->peers.len + 1);
+	size_t bytes = sizeof(ecp_cert) + (size_t)cap * sizeof(ecp_vote);
+	ecp_cert *c = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
+	if (!c)
+		return EC_ENOMEM;
+	c->n = 0;
+	uint32_t stamp = (uint32_t)(2 * n->now);
+	for (uint32_t r = 0; r < e->nroles; r++) {
+		uint16_t code = role_code(e->block, r);
+		if (ec_range_contains(e->win[r], n->pos))
+			c->v[c->n++] = (ecp_vote){n->pos, stamp, code, 1};
+		for (uint32_t k = 0; k < n->peers.len; k++)
+			if (n->peers.ids[k] != skip && ec_range_contains(e->win[r], n->peers.ids[k]))
+				c->v[c->n++] = (ecp_vote){n->peers.ids[k], stamp, code, 1};
+	}
+	ec_wire_cert_sort(c);
+	*out = ctx->intern(ctx->intern_user, c, sizeof(ecp_cert) + c->n * sizeof(ecp_vote));
+	ctx->realloc_fn(ctx->alloc_user, c, bytes, 0);
+	return *out ? EC_OK : EC_ENOMEM;
+}
+
+ec_err
+ecp__adv_forge(ecp_node *n, const ec_ctx *ctx, entry *e)
+{
+	uint32_t b = active(n);
+	if (!(b & EC_BHV_FORGE_CERT) || voted_any(e) || plan(n->adv, &e->id) <= 0)
+		return EC_OK;
+	/* to every peer of my windows around the block's roles, a certificate
+	 * that leaves that peer out: it cannot catch the lie by finding its
+	 * own vote made up */
+	for (uint32_t k = 0; k < n->peers.len; k++) {
+		bool named = false;
+		for (uint32_t r = 0; r < e->nroles && !named; r++)
+			named = ec_range_contains(e->win[r], n->peers.ids[k]);
+		if (!named)
+			continue;
+		const ecp_cert *cert;
+		ec_err err = forged_cert(n, ctx, e, n->peers.ids[k], &cert);
+		if (err)
+			return err;
+		ecp_item it = {.kind = ECP_COMMIT, .block_id = e->id, .block = e->block, .cert = cert};
+		if ((err = send_item(n, ctx, n->peers.ids[k], &it)))
+			return err;
+	}
+	return EC_OK;
 }
 
 static void

@@ -407,6 +407,11 @@ uint64_t ecp__wake_at(const void *node);
  * honestly. */
 bool ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v);
 
+/* forge-cert: before my first vote on e, a made-up certificate for a block
+ * the coalition backs goes to every peer in my windows around its roles.
+ * Errors: EC_ENOMEM. */
+ec_err ecp__adv_forge(ecp_node *n, const ec_ctx *ctx, entry *e);
+
 /* Rewrites the outbox by the attached adversary (drops, altered votes),
  * just before it leaves.  Nothing to do for an honest node. */
 void ecp__adv_outbox(ecp_node *n);

@@ -405,6 +405,8 @@ ecp__vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 		return spread(n, ctx, e, r, 0, 0);
 	}
 	int8_t v;
+	if (n->adv && (err = ecp__adv_forge(n, ctx, e)))
+		return err;
 	if (n->adv && ecp__adv_vote(n, e, r, &v)) {
 		if (v == 0) { /* abstains, and never looks at it again */
 			RF(e)[r] = (uint8_t)((RF(e)[r] & ~(RF_WANT | RF_WAIT | RF_SPREAD)) | RF_VOTED);
