@@ -14,21 +14,7 @@
 
 #include "byzantine.h"
 #include "ec/adversary.h"
-#include "ec/blake3.h"
 #include "open.h"
-
-/* The coalition's stream: the run's seed hashed under a context of its
- * own, so that choosing liars moves no draw of the run's stream. */
-static void
-byz_stream(const uint8_t seed[EC_RNG_SEED_BYTES], ec_rng *rng)
-{
-	ec_blake3 h;
-	uint8_t out[EC_BLAKE3_OUT_LEN];
-	ec_blake3_init_derive_key(&h, "ecsim byzantine nodes v1");
-	ec_blake3_update(&h, seed, EC_RNG_SEED_BYTES);
-	ec_blake3_final(&h, out, sizeof out);
-	ec_rng_init(rng, out);
-}
 
 /* ---- the attack plan (called from the workers: reads only) ------------ */
 
@@ -78,21 +64,6 @@ mark(ecsim_byz *z, uint32_t i)
 	}
 }
 
-/* Rank of the first of the n ascending ids at or above key (the ring's). */
-static uint32_t
-rank_at(const uint64_t *ids, uint32_t n, uint64_t key)
-{
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (ids[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo % n;
-}
-
 static ec_err
 place_random(ecsim_byz *z, ec_rng *rng, uint32_t n, uint32_t want)
 {
@@ -117,7 +88,7 @@ place_random(ecsim_byz *z, ec_rng *rng, uint32_t n, uint32_t want)
 static void
 place_target(ecsim_byz *z, const ec_sim *s, uint32_t want)
 {
-	uint32_t r0 = rank_at(s->ids, s->n, z->target);
+	uint32_t r0 = ring_rank(s->ids, s->n, z->target);
 	for (uint32_t k = 0; z->count < want; k++) {
 		uint32_t off = (k + 1) / 2;
 		uint32_t i = k % 2 == 0 ? (r0 + off) % s->n : (r0 + s->n - off % s->n) % s->n;
@@ -160,8 +131,8 @@ ecsim__byz_choose(ec_sim *s)
 	ecsim_byz *z = s->byz;
 	if ((err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->is, (void **)&z->is)))
 		return err;
-	ec_rng rng;
-	byz_stream(s->cfg.seed, &rng);
+	ec_rng rng; /* the coalition's: choosing liars moves no draw of the run */
+	ecsim__stream(s->cfg.seed, "ecsim byzantine nodes v1", &rng);
 	z->key = ec_rng_u64(&rng);
 	uint32_t want = c->count ? c->count : (uint32_t)floor(c->fraction * s->n + 0.5);
 	if (want >= s->n)
@@ -232,14 +203,7 @@ view_of(const ec_sim *s, uint32_t i, const uint64_t *peers, size_t len, uint64_t
         uint64_t *byz)
 {
 	uint32_t w = s->cfg.neighbourhood ? s->cfg.neighbourhood : 4;
-	size_t lo = 0, hi = len;
-	while (lo < hi) { /* the first peer above i */
-		size_t mid = lo + (hi - lo) / 2;
-		if (peers[mid] <= s->ids[i])
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_above(peers, len, s->ids[i]);
 	bool honest_near = false;
 	for (size_t k = 0; k < len; k++) {
 		uint32_t p;

@@ -24,19 +24,6 @@
 
 /* ---- the schedule ----------------------------------------------------- */
 
-/* The schedule's stream: the run's seed hashed under a context of its own,
- * so that neither stream's draws move the other's. */
-static void
-open_stream(const uint8_t seed[EC_RNG_SEED_BYTES], ec_rng *rng)
-{
-	ec_blake3 h;
-	uint8_t out[EC_BLAKE3_OUT_LEN];
-	ec_blake3_init_derive_key(&h, "ecsim open network schedule v1");
-	ec_blake3_update(&h, seed, EC_RNG_SEED_BYTES);
-	ec_blake3_final(&h, out, sizeof out);
-	_Static_assert(EC_BLAKE3_OUT_LEN == EC_RNG_SEED_BYTES, "a hash is a seed");
-	ec_rng_init(rng, out);
-}
 
 static double
 unit(ec_rng *rng)
@@ -209,7 +196,7 @@ ecsim__open_plan(ec_sim *s)
 	o->w = window_of(cfg);
 	o->admit = EC_IDENTITY_PARAMS_SIM;
 	o->admit.bits = cfg->identity_bits;
-	open_stream(cfg->seed, &o->rng);
+	ecsim__stream(cfg->seed, "ecsim open network schedule v1", &o->rng); /* its own */
 	sim_progress(&cfg->hooks, "drawing the joins and departures", 0, cfg->nodes);
 	plan p = {0};
 	uint32_t slots = 0;

@@ -117,14 +117,7 @@ ecsim__safety_view(ec_sim *s, uint32_t i, const uint64_t *peers, size_t len)
 	}
 	/* peers are in ring order: the k-th node above i must be the k-th peer
 	 * above it, the k-th below the k-th peer below (both wrapping) */
-	size_t lo = 0, hi = len;
-	while (lo < hi) { /* the first peer above i */
-		size_t mid = lo + (hi - lo) / 2;
-		if (peers[mid] <= s->ids[i])
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_above(peers, len, s->ids[i]);
 	for (uint32_t k = 1; k <= reach; k++)
 		if (peers[(lo + k - 1) % len] != s->ids[ring_step(s, i, k)] ||
 		    peers[(lo + len - k) % len] != s->ids[ring_step(s, i, -(int64_t)k)]) {

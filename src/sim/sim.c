@@ -16,6 +16,7 @@
 #include "open.h"
 #include "progress.h"
 #include "byzantine.h"
+#include "ec/blake3.h"
 #include "safety.h"
 #include "sim_int.h"
 
@@ -120,6 +121,18 @@ setup(ec_sim *s)
 	ecsim__degrees(s);
 	ecsim__safety_start(s);
 	return ecsim__pool_start(s);
+}
+
+void
+ecsim__stream(const uint8_t seed[EC_RNG_SEED_BYTES], const char *context, ec_rng *rng)
+{
+	ec_blake3 h;
+	uint8_t out[EC_BLAKE3_OUT_LEN];
+	ec_blake3_init_derive_key(&h, context);
+	ec_blake3_update(&h, seed, EC_RNG_SEED_BYTES);
+	ec_blake3_final(&h, out, sizeof out);
+	_Static_assert(EC_BLAKE3_OUT_LEN == EC_RNG_SEED_BYTES, "a hash is a seed");
+	ec_rng_init(rng, out);
 }
 
 ec_err

@@ -309,6 +309,35 @@ draw_unit(ec_sim *s)
 	return (double)(ec_rng_u64(&s->rng) >> 11) * 0x1p-53;
 }
 
+/* The first of the n ascending ids above x (n when none is): where a
+ * node's peers above it start. */
+static inline size_t
+first_above(const uint64_t *ids, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ids[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Rank of the first of the n ascending ids at or above key, wrapping to 0
+ * past the last (the ring's). */
+static inline uint32_t
+ring_rank(const uint64_t *ids, uint32_t n, uint64_t key)
+{
+	return key == 0 ? 0 : (uint32_t)(first_above(ids, n, key - 1) % n);
+}
+
+/* A random stream of its own for a part of the simulator: the run's seed
+ * hashed under `context`, so that its draws move none of the run's
+ * stream, nor it theirs. */
+void ecsim__stream(const uint8_t seed[EC_RNG_SEED_BYTES], const char *context, ec_rng *rng);
+
 int ecsim__cmp_u64(const void *a, const void *b);
 int ecsim__cmp_u32(const void *a, const void *b);
 

@@ -33,21 +33,6 @@ recix_grow(ec_sim *s)
 	                                                                            : EC_ENOMEM;
 }
 
-/* Rank of the first of the n ascending ids at or above key (the ring's). */
-static uint32_t
-rank_of(const uint64_t *ids, uint32_t n, uint64_t key)
-{
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (ids[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo % n;
-}
-
 /* A node drawn from the run's stream to submit a block: any node of a
  * static run, a live one of an open run. */
 static uint32_t
@@ -83,7 +68,7 @@ rec_add(ec_sim *s, const ec_txn *t, uint32_t family, uint32_t *out)
 	size_t k = 0;
 	for (uint32_t r = 0; r < t->used; r++) { /* the nodes that hold the tokens */
 		uint64_t key = t->parts[r].token;
-		uint32_t base = (rank_of(ring, n, key) + n - (w % n)) % n;
+		uint32_t base = (ring_rank(ring, n, key) + n - (w % n)) % n;
 		for (uint32_t j = 0; j < span; j++)
 			m[k++] = node ? node[(base + j) % n] : (base + j) % n;
 	}

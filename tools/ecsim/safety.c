@@ -47,6 +47,27 @@ cut(ecsim_options *c, uint64_t round)
 	return warmup;
 }
 
+/* Writes scenario c to path after the comment lines in head (each line
+ * already starting with "# ") and a note when c's warm-up is not
+ * `warmup`.  Returns 0, or 1 (reported). */
+static int
+write_cut(const char *path, const ecsim_options *c, const char *head, uint64_t warmup)
+{
+	outfile f;
+	if (outfile_create_path("ecsim", path, &f))
+		return 1; /* reported */
+	fputs(head, f.f);
+	if (c->cfg.warmup != warmup)
+		fprintf(f.f, "# The warm-up was %llu rounds: lowered, which changes figures, not the run.\n",
+		        (unsigned long long)warmup);
+	if (ecsim_scenario_print(f.f, c)) {
+		outfile_discard(&f);
+		fprintf(stderr, "ecsim: cannot write %s\n", path);
+		return 1;
+	}
+	return outfile_commit(&f);
+}
+
 /* Writes the scenario that replays the violation to path.  Returns 0, or 1
  * (reported). */
 static int
@@ -54,24 +75,14 @@ write_scenario(const char *path, const ecsim_options *o, const ec_safety_result 
 {
 	ecsim_options c = *o;
 	uint64_t warmup = cut(&c, v->round);
-	outfile f;
-	if (outfile_create_path("ecsim", path, &f))
-		return 1; /* reported */
-	fprintf(f.f,
+	char head[256];
+	snprintf(head, sizeof head,
 	        "# The run up to its safety violation in round %llu: blocks %016llx and %016llx\n"
 	        "# both spend token %016llx from parent %016llx, and both committed.\n",
 	        (unsigned long long)v->round, (unsigned long long)v->block_a,
 	        (unsigned long long)v->block_b, (unsigned long long)v->token,
 	        (unsigned long long)v->parent);
-	if (c.cfg.warmup != warmup)
-		fprintf(f.f, "# The warm-up was %llu rounds: lowered, which changes figures, not the run.\n",
-		        (unsigned long long)warmup);
-	if (ecsim_scenario_print(f.f, &c)) {
-		outfile_discard(&f);
-		fprintf(stderr, "ecsim: cannot write %s\n", path);
-		return 1;
-	}
-	return outfile_commit(&f);
+	return write_cut(path, &c, head, warmup);
 }
 
 int
@@ -146,10 +157,8 @@ ecsim_byz_violation(const ecsim_options *o, uint64_t run, const ec_sim_result *r
 	seed_name(o->cfg.seed, seed);
 	snprintf(name, sizeof name, "safety-violation-%s.yaml", seed);
 	const char *path = o->safety_report ? o->safety_report : name;
-	outfile f;
-	if (outfile_create_path("ecsim", path, &f))
-		return 1; /* reported */
-	fprintf(f.f,
+	char head[320];
+	snprintf(head, sizeof head,
 	        "# A run with Byzantine nodes up to its first safety violation, in round %llu\n"
 	        "# of this scenario (%u nodes%s).\n"
 	        "# The whole run had %llu double spends and %llu attack blocks committed by\n"
@@ -157,15 +166,8 @@ ecsim_byz_violation(const ecsim_options *o, uint64_t run, const ec_sim_result *r
 	        (unsigned long long)(c.cfg.rounds - 1), c.cfg.nodes,
 	        c.cfg.nodes < nodes ? ", shrunk: halved while a violation remained" : "",
 	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits);
-	if (c.cfg.nodes == nodes && c.cfg.warmup != warmup)
-		fprintf(f.f, "# The warm-up was %llu rounds: lowered, which changes figures, not the run.\n",
-		        (unsigned long long)warmup);
-	if (ecsim_scenario_print(f.f, &c)) {
-		outfile_discard(&f);
-		fprintf(stderr, "ecsim: cannot write %s\n", path);
-		return 1;
-	}
-	if (outfile_commit(&f))
+	/* a shrunk run's warm-up was cut from its own */
+	if (write_cut(path, &c, head, c.cfg.nodes == nodes ? warmup : c.cfg.warmup))
 		return 1;
 	fprintf(stderr, "ecsim: run %llu: %llu safety violations, the first in round %llu; wrote %s "
 	                "(`ecsim run %s` replays it)\n",

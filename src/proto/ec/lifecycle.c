@@ -46,10 +46,8 @@ ecp_part_check_memo(const ec_sig_scheme *scheme, const ecp_block *b, uint32_t r,
 {
 	const ecp_part *p = &b->parts[r];
 	bool create = ec_id_is_zero(&p->parent);
-	if (create != ecp__all_zero(p->signer, sizeof p->signer))
-		return EC_REJECT_MALFORMED;
-	if (create)
-		return ecp__all_zero(p->sig, sizeof p->sig) ? EC_ACCEPT : EC_REJECT_MALFORMED;
+	if (create || create != ecp__all_zero(p->signer, sizeof p->signer))
+		return ecp_part_sig_memo(scheme, b, r, memo); /* the form of the signature */
 	if (!parent || !ec_id_eq(&parent->id, &p->parent))
 		return EC_REJECT_BAD_PARENT;
 	const ecp_part *prev = NULL;
