@@ -5,12 +5,15 @@
 # are kept in OUT/runs.csv and skipped when the experiment is started
 # again).  Results, CSVs and plots (PNG and SVG) go to bench-byzantine/.
 #
-# usage: bench/bench_byzantine.sh [curves|targeted|isolation|scale|all] [--quick]
+# usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|all] [--quick]
 #   curves     f = 0..50 % x 10 behaviours x defences off/default x window
 #              4, 6, 8 on 2,000 nodes; 20 seeds per point for the safety
 #              behaviours at window 4, 5 for the rest (about 4,600 runs)
+#   defaults   candidate windows and quorums with the default defences at
+#              f = 20 %, every behaviour, and their price at f = 0
 #   targeted   k = 1..9 Sybils at a target token x 0..3 witnesses x the
 #              witness rule off/on, 10 seeds
+#   forge      forge-cert at 0.5 .. 5 % of the nodes
 #   isolation  f = 20 %, 2,000 rounds with churn, 3 seeds
 #   scale      10k and 100k nodes (BYZ_BIG=1: also 1M), equivocators
 #   --quick    500 nodes, window 4, 2 seeds: a smoke run of a few minutes
@@ -21,15 +24,15 @@ what=${1:-all}
 shift || true
 out="$here/bench-byzantine"
 case "$what" in
-curves | targeted | isolation | scale) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
+curves | defaults | targeted | forge | isolation | scale) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
 	--out "$out" "$@" ;;
 all)
-	for e in curves targeted isolation scale; do
+	for e in curves defaults targeted forge isolation scale; do
 		/usr/bin/python3 "$here/bench/byzantine.py" "$e" --out "$out" "$@"
 	done
 	;;
 *)
-	echo "usage: bench/bench_byzantine.sh [curves|targeted|isolation|scale|all] [--quick]" >&2
+	echo "usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|all] [--quick]" >&2
 	exit 2
 	;;
 esac

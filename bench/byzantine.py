@@ -11,11 +11,14 @@ Experiments:
   curves    f = 0..50 % x behaviour x defences off/default x window 4, 6, 8
   targeted  a Sybil cluster of k = 1..9 at a target token x 0..3 witnesses,
             without and with the witness rule
+  defaults  candidate windows and quorums with the default defences at
+            f = 20 %, every behaviour, and their price at f = 0
+  forge     forge-cert at 0.5 .. 5 %
   isolation byzantine_vote_share and honest_isolated over 2,000 rounds, with
             churn (the event CSV's per-100-round rows)
   scale     the f at which safety first fails at 10k and 100k nodes (and 1M
             with BYZ_BIG=1 in the environment)
-The "defaults that hold" figures come from the curves at f = 20 %.
+
 """
 import argparse
 import csv
@@ -135,7 +138,7 @@ def wilson(k, n):
     """95 % Wilson interval of k successes in n."""
     if n == 0:
         return float("nan"), float("nan"), float("nan")
-    z, p = 1.96, k / n
+    z, p = 1.96, min(k, n) / n
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
@@ -276,10 +279,11 @@ set terminal %s
 set output '%s'
 set title 'Safety violations per attack (double-spend family or forgery), w = %d, defences %s'
 set xlabel 'Byzantine share f (%%)'
-set ylabel 'violations per attack (95%% Wilson interval)'
+set ylabel 'violations per attack (95%% Wilson interval; 0 not shown)'
 set key left top
 set grid
-set yrange [0:*]
+set logscale y
+set yrange [1e-4:1]
 n = %d
 c(n,k) = exp(lgamma(n+1) - lgamma(k+1) - lgamma(n-k+1))
 binom(p) = sum [k=%d:n] c(n,k) * p**k * (1-p)**(n-k)
@@ -291,12 +295,15 @@ plot %s
 # ---- targeted Sybil attack ----------------------------------------------
 
 def targeted(ecsim, runs, jobs, out, quick):
+    """No warm-up: the double spends (counted over the whole run) and the
+    attempts (target families, counted from the warm-up on) then cover the
+    same blocks."""
     seeds = 2 if quick else 10
     ks = [1, 3, 5, 9] if quick else list(range(1, 10))
     todo, pts = [], []
     base = ["--protocol", "ec", "--topology", "small-world", "--degree", "64",
             "--tokens-per-node", "1", "--block-size", "1,1", "--tx-rate-per-node", "0.005",
-            "--nodes", "500" if quick else "2000", "--rounds", "400", "--warmup", "50",
+            "--nodes", "500" if quick else "2000", "--rounds", "400", "--warmup", "0",
             "--drain", "60", "--quiet", "--json", "--placement", "target",
             "--behaviour", "sybil,equivocate", "--safety-report", os.devnull]
     for rule in ["off", "witness"]:
@@ -304,14 +311,14 @@ def targeted(ecsim, runs, jobs, out, quick):
             for k in ks:
                 pts.append((rule, wt, k))
                 for s in range(1, seeds + 1):
-                    key = "targeted|%s|wt%d|k%d|s%d" % (rule, wt, k, s)
+                    key = "targeted|%s|wt%d|k%d|s%d|all" % (rule, wt, k, s)
                     todo.append((key, base + ["--byzantine", str(k), "--witness-tokens", str(wt),
                                               "--defences", rule, "--seed", str(s)]))
     execute(ecsim, runs, jobs, todo, "targeted")
     rows = []
     n_nodes = 500 if quick else 2000
     for rule, wt, k in pts:
-        got = [runs.done["targeted|%s|wt%d|k%d|s%d" % (rule, wt, k, s)]
+        got = [runs.done["targeted|%s|wt%d|k%d|s%d|all" % (rule, wt, k, s)]
                for s in range(1, seeds + 1)]
         fam = int(sum(num(r, "target_families") for r in got))
         ds = int(sum(num(r, "double_spends") for r in got))
@@ -328,6 +335,90 @@ def targeted(ecsim, runs, jobs, out, quick):
               "95 %% %.1f..%.1f)" % (r["rule"], r["witnesses"], r["k"], r["double_spends"],
                                       r["attempts"], 100 * r["success"], 100 * r["success_lo"],
                                       100 * r["success_hi"]))
+
+
+# ---- defaults that hold ---------------------------------------------------
+
+# Candidate settings for what a real node runs: the window, and a quorum
+# above a majority (2q - (2w+1) > b keeps two quorums apart by more than b
+# liars; a majority quorum, w+1, tolerates none).
+CANDIDATES = [("w4-q5", ["--window", "4"]), ("w6-q9", ["--window", "6", "--quorum", "9"]),
+              ("w8-q12", ["--window", "8", "--quorum", "12"]),
+              ("w8-q11", ["--window", "8", "--quorum", "11"])]
+
+
+def defaults(ecsim, runs, jobs, out, quick):
+    """Every behaviour at f = 20 % under each candidate with the default
+    defences, 20 seeds for the safety behaviours, 5 for the rest; and the
+    same settings at f = 0 for their price."""
+    nodes = ["--nodes", "500" if quick else "2000"]
+    todo, pts = [], []
+    for name, cargs in CANDIDATES:
+        for b in SAFETY + OTHERS + ["honest"]:
+            seeds = 2 if quick else (20 if b in SAFETY else 5)
+            f = 0.0 if b == "honest" else 0.2
+            pts.append((name, b, seeds))
+            for s in range(1, seeds + 1):
+                key = "defaults|%s|%s|s%d" % (name, b, s)
+                bargs = behaviour_args("equivocate" if b == "honest" else b)
+                todo.append((key, BASE + nodes + ROUNDS + cargs + DEFENCES["default"] +
+                             bargs + ["--byzantine", "%.2f" % f, "--seed", str(s),
+                                      "--safety-report", os.devnull]))
+    execute(ecsim, runs, jobs, todo, "defaults")
+    rows = []
+    for name, b, seeds in pts:
+        got = [runs.done["defaults|%s|%s|s%d" % (name, b, s)] for s in range(1, seeds + 1)]
+        hb = sum(num(r, "honest_blocks") for r in got)
+        hc = sum(num(r, "honest_committed") for r in got)
+        mpc, mpch = mean_ci([num(r, "messages_per_commit") for r in got])
+        lat, lath = mean_ci([num(r, "latency_mean") for r in got])
+        rows.append({"setting": name, "behaviour": b, "seeds": seeds,
+                     "violations": int(sum(num(r, "safety_violations") for r in got)),
+                     "runs_violated": sum(1 for r in got if num(r, "safety_violations") > 0),
+                     "honest_committed_fraction": hc / hb if hb else 1.0,
+                     "messages_per_commit": mpc, "messages_per_commit_ci": mpch,
+                     "latency_mean": lat, "latency_ci": lath})
+    write_csv(os.path.join(out, "defaults.csv"), rows)
+    for name, _ in CANDIDATES:
+        sel = [r for r in rows if r["setting"] == name]
+        base = next(r for r in sel if r["behaviour"] == "honest")
+        bad = [r["behaviour"] for r in sel if r["behaviour"] != "honest" and r["violations"]]
+        slow = [r["behaviour"] for r in sel if r["honest_committed_fraction"] < 0.99]
+        worst_m = max(r["messages_per_commit"] for r in sel)
+        print("  %-7s: violations in %s; under 99 %% committed: %s; f=0: %.1f msgs/commit, "
+              "latency %.2f; worst at f=20 %%: %.1f msgs/commit" %
+              (name, ", ".join(bad) or "none", ", ".join(slow) or "none",
+               base["messages_per_commit"], base["latency_mean"], worst_m))
+
+
+# ---- forged certificates ------------------------------------------------------
+
+def forge(ecsim, runs, jobs, out, quick):
+    """forge-cert at small shares: votes are not signed."""
+    seeds = 2 if quick else 5
+    fs = [0.005, 0.01, 0.02, 0.05]
+    todo = []
+    for d in ["off", "default"]:
+        for f in fs:
+            for s in range(1, seeds + 1):
+                todo.append(("forge|%s|f%.3f|s%d" % (d, f, s),
+                             BASE + ["--nodes", "500" if quick else "2000"] + ROUNDS +
+                             DEFENCES[d] + ["--behaviour", "forge-cert", "--byzantine",
+                                            "%.3f" % f, "--seed", str(s),
+                                            "--safety-report", os.devnull]))
+    execute(ecsim, runs, jobs, todo, "forge")
+    rows = []
+    for d in ["off", "default"]:
+        for f in fs:
+            got = [runs.done["forge|%s|f%.3f|s%d" % (d, f, s)] for s in range(1, seeds + 1)]
+            ds = sum(num(r, "double_spends") for r in got)
+            fam = sum(num(r, "conflict_families") for r in got)
+            rows.append({"defences": d, "f": f, "seeds": seeds, "double_spends": int(ds),
+                         "families": int(fam), "per_family": ds / fam if fam else 0.0,
+                         "invalid_commits": int(sum(num(r, "invalid_commits") for r in got))})
+            print("  defences %-7s f = %.3f: %d double spends in %d families, %d invalid "
+                  "commits (%d seeds)" % (d, f, ds, fam, rows[-1]["invalid_commits"], seeds))
+    write_csv(os.path.join(out, "forge.csv"), rows)
 
 
 # ---- isolation dynamics -------------------------------------------------
@@ -461,7 +552,8 @@ def scale(ecsim, runs, jobs, out, quick):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("experiment", choices=["curves", "targeted", "isolation", "scale"])
+    ap.add_argument("experiment",
+                    choices=["curves", "defaults", "targeted", "forge", "isolation", "scale"])
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-byzantine"))
     ap.add_argument("--build", default="build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -471,8 +563,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     runs = Runs(os.path.join(a.out, "runs%s.csv" % ("-quick" if a.quick else "")))
     ecsim = ecsim_path(a.build)
-    {"curves": curves, "targeted": targeted, "isolation": isolation,
-     "scale": scale}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
+    {"curves": curves, "defaults": defaults, "targeted": targeted, "forge": forge,
+     "isolation": isolation, "scale": scale}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
     return 0
 
 
