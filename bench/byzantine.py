@@ -458,6 +458,8 @@ def isolation(ecsim, runs, jobs, out, quick):
                         if r["event"] != "byzantine":
                             continue
                         votes, byz = int(r["queue"]), int(r["delivered"])
+                        if votes == 0:
+                            continue  # the warm-up: no vote counted yet
                         rows.append({"kind": kind, "defences": d, "seed": s,
                                      "round": int(r["round"]) + 1,
                                      "vote_share": byz / votes if votes else 0.0,
