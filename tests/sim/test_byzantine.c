@@ -275,6 +275,47 @@ test_witness_no_griefing(void **state)
 	assert_int_equal(r.byz.honest_committed, r.byz.honest_blocks);
 }
 
+/* The minimum: a block with fewer witnesses than witness_min is refused
+ * by every member, honest or not. */
+static void
+test_witness_min(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = targeted(&ecfg, 5, 1, ECP_DEF_WITNESS); /* 1 witness, 2 required */
+	ec_sim_result r = run(&cfg);
+	assert_true(r.byz.honest_blocks > 100);
+	assert_int_equal(r.byz.honest_committed, 0);
+	assert_true(r.rejects[EC_REJECT_MALFORMED] > 0);
+	ecfg.witness_min = 1;
+	r = run(&cfg);
+	assert_int_equal(r.byz.honest_committed, r.byz.honest_blocks);
+}
+
+/* The behaviours that attack liveness do: with every token a target,
+ * withholders and censors leave honest blocks uncommitted that the honest
+ * run commits, and delaying nodes make commits slower. */
+static void
+test_liveness_behaviours(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.3, EC_BHV_SILENT);
+	cfg.byzantine.fraction = 0;
+	ec_sim_result honest = run(&cfg);
+	assert_int_equal(honest.byz.censored_blocks, 0);
+	static const uint32_t lying[] = {EC_BHV_WITHHOLD, EC_BHV_CENSOR, EC_BHV_SILENT};
+	for (size_t k = 0; k < sizeof lying / sizeof lying[0]; k++) {
+		cfg = attacked(&ecfg, 0.35, lying[k]);
+		cfg.byzantine.share = 1.0;
+		ec_sim_result r = run(&cfg);
+		assert_true(r.byz.censored_blocks > 0);
+	}
+	cfg = attacked(&ecfg, 0.3, EC_BHV_DELAY);
+	ec_sim_result late = run(&cfg);
+	assert_true(late.latency.mean > honest.latency.mean + 1.0);
+}
+
 /* The rule itself, on a hand-built block: a spend and two witnesses. */
 static void
 test_witness_ids(void **state)
@@ -370,6 +411,8 @@ main(void)
 	    cmocka_unit_test(test_target_placement),
 	    cmocka_unit_test(test_witness_rule),
 	    cmocka_unit_test(test_witness_no_griefing),
+	    cmocka_unit_test(test_witness_min),
+	    cmocka_unit_test(test_liveness_behaviours),
 	    cmocka_unit_test(test_witness_ids),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_refused),
