@@ -15,7 +15,8 @@
  * Argon2id identities (the admit parameters of the tests: 8 KiB, 1 pass,
  * 1 lane, 0 bits), an ec_memstore for its store and bodies, and a send sink
  * that checks and discards.  Every RESET_EVERY inputs it is released
- * (node_fini) and set up again with a fresh store, so memory stays bounded.
+ * (node_fini) and set up again with a fresh store, so memory stays bounded;
+ * every other set-up turns on signed votes and convictions.
  * A crash may therefore depend on the inputs before it: replay the run's
  * inputs in order, or set EC_NODE_RESET=1 (a reset before every input) to
  * see whether one input alone does it.
@@ -59,6 +60,7 @@ static const ec_identity_params ADMIT = {.memory_kib = 8, .passes = 1, .lanes = 
 
 static struct {
 	bool up;
+	uint64_t ups; /* set-ups so far */
 	ec_identity_claim claim[NIDS]; /* 0: the node's own */
 	uint64_t id[NIDS];
 	ecp_config cfg;
@@ -133,6 +135,9 @@ node_up(void)
 {
 	check(ec_memstore_new(ec_libc_realloc, NULL, &F.ms) == EC_OK);
 	F.view = (ec_memstore_view){F.ms, 0, 0};
+	/* every other node checks signed votes and convicts (ECP_DEF_SIGNED,
+	 * ECP_DEF_CONVICT): its peers' keys are those of their claims */
+	F.cfg.defences = (F.ups++ & 1) ? ECP_DEF_SIGNED | ECP_DEF_CONVICT : 0;
 	F.ctx = (ec_ctx){.realloc_fn = ec_libc_realloc, .send = sink,
 	                 .store = ec_memstore_bind(&F.view, ECP_STORE_API), .intern = intern,
 	                 .intern_user = F.ms, .memo = ec_memstore_memo,
@@ -212,7 +217,7 @@ intern_bodies(ecp_item *it, uint32_t n, ecp_hello **hellos)
 		}
 		if (it[i].kind == ECP_COMMIT && it[i].cert) {
 			const ecp_cert *c = it[i].cert;
-			it[i].cert = ec_memstore_intern_memo(F.ms, c, sizeof *c + c->n * sizeof c->v[0]);
+			it[i].cert = ec_memstore_intern_memo(F.ms, c, ecp_cert_bytes(c->n, c->sigs));
 			check(it[i].cert != NULL);
 		}
 		if ((it[i].kind == ECP_HELLO || it[i].kind == ECP_WELCOME) && it[i].hello) {

@@ -72,10 +72,11 @@ static void
 fuzz_cert(const uint8_t *data, size_t size)
 {
 	uint32_t n = 0;
-	ec_wire_reason peek = ec_wire_cert_peek(data, size, &n);
+	bool sigs = false;
+	ec_wire_reason peek = ec_wire_cert_peek(data, size, &n, &sigs);
 	if (peek != EC_WIRE_OK)
 		return;
-	ecp_cert *c = malloc(sizeof(ecp_cert) + n * sizeof(ecp_vote));
+	ecp_cert *c = malloc(ecp_cert_bytes(n, sigs));
 	check(c != NULL);
 	if (ec_wire_cert_decode(data, size, c, n) == EC_WIRE_OK) {
 		uint8_t *enc = malloc(size);

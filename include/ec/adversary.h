@@ -59,8 +59,9 @@ typedef enum ec_behaviour {
 	EC_BHV_FORGE_CERT = 1u << 13, /* on a block the coalition backs, makes up
 	                                a certificate in which every member of its
 	                                windows voted yes, and sends it to them
-	                                (votes are not signed: nothing shows it
-	                                is made up) */
+	                                (unsigned votes: nothing shows it is
+	                                made up; signed: only its allies'
+	                                votes carry good signatures) */
 	EC_BHV_ALL = (1u << 14) - 1
 } ec_behaviour;
 
@@ -88,6 +89,10 @@ typedef struct ec_adversary {
 	int (*plan)(void *user, const ec_id *block);
 	/* Whether the token at ring position pos is a target.  NULL: none is. */
 	bool (*target)(void *user, uint64_t pos);
+	/* Whether the node at ring position pos is a fellow liar, whose vote
+	 * signatures the coalition can make (it shares its keys): forge-cert
+	 * signs their votes, and only theirs.  NULL: none is. */
+	bool (*ally)(void *user, uint64_t pos);
 	void *user;
 } ec_adversary;
 

@@ -13,6 +13,7 @@
 #ifndef EC_CTX_H
 #define EC_CTX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,11 @@ typedef enum ec_event {
 	                           open networks); block = the audited peer's
 	                           position, arg = its ec_sp_verdict, or 0xFF
 	                           unanswered, | 1 << 8 if it evicted the peer */
+	EC_EV_CONVICT,          /* the node convicted a voter of a double vote
+	                           (ec protocol, ECP_DEF_CONVICT); block = the
+	                           voter's position, arg = 0 if the node saw
+	                           both votes itself, 1 if a peer's ACCUSE
+	                           proved it */
 	EC_EV_COUNT
 } ec_event;
 
@@ -106,6 +112,20 @@ typedef struct ec_ctx {
 	/* Signature scheme for the ec protocol's signed parts (ec/sig.h).  NULL
 	 * means none: every signed part is then rejected, never waved through. */
 	const struct ec_sig_scheme *sig;
+	/* Vote signatures (the ec protocol's ECP_DEF_SIGNED), kept out of the
+	 * core as its keys are: vote_sign writes the signature, with sig's
+	 * scheme, of the node at ring position signer over a 32-byte digest;
+	 * vote_key writes the public key of the node at position voter and
+	 * returns true, or false when it does not know it.  Either may be
+	 * NULL.  Without vote_sign the node's votes go unsigned (and count
+	 * nowhere signatures are required); without vote_key an open-network
+	 * node uses the key of the identity it admitted at that position and
+	 * a static one verifies nothing (fail closed: no signed vote counts).
+	 * Both are called concurrently for different nodes: they must only
+	 * read shared state. */
+	void (*vote_sign)(void *user, uint64_t signer, const uint8_t digest[32], uint8_t sig[64]);
+	bool (*vote_key)(void *user, uint64_t voter, uint8_t pk[32]);
+	void *vote_user;
 } ec_ctx;
 
 /* The C library's allocator, for contexts that need nothing special. */

@@ -93,8 +93,20 @@ enum {
 	 * (ecp_witness_derived): a submitter can neither give conflicting
 	 * blocks different witnesses nor grind them into windows it holds */
 	ECP_DEF_WITNESS = 1u << 0,
-	ECP_DEF_ALL = ECP_DEF_WITNESS,
-	ECP_DEF_DEFAULT = ECP_DEF_WITNESS
+	/* votes are signed (ec_ctx.vote_sign) and a yes counts, at a submitter
+	 * or in a certificate, only with its voter's valid signature: nobody
+	 * can make up a certificate.  A yes is final: a member never withdraws
+	 * it for a higher twin, since the withdrawal would trust the lower
+	 * twin's submitter to stop counting it (safety.c, "Signed votes") */
+	ECP_DEF_SIGNED = 1u << 1,
+	/* two signed yes votes of one voter for different blocks spending the
+	 * same (token, parent) are a proof (ecp_accuse): whoever sees them
+	 * convicts the voter, counts none of its votes again, tells the nodes
+	 * that count them, and (open networks) evicts it for good.  Needs
+	 * ECP_DEF_SIGNED. */
+	ECP_DEF_CONVICT = 1u << 2,
+	ECP_DEF_ALL = ECP_DEF_WITNESS | ECP_DEF_SIGNED | ECP_DEF_CONVICT,
+	ECP_DEF_DEFAULT = ECP_DEF_ALL
 };
 
 
@@ -155,12 +167,63 @@ typedef struct ecp_vote {
 	int8_t value;    /* +1 yes, -1 no */
 } ecp_vote;
 
+/* A voter's signature of its vote (ECP_DEF_SIGNED): ec_ctx.sig's
+ * signature, by the voter's key, of ecp_vote_digest.  All zero: none. */
+typedef struct ecp_vsig {
+	uint8_t b[EC_SIG_BYTES];
+} ecp_vsig;
+
+/* What a voter signs: BLAKE3 (derive-key context "ec vote v1") over the
+ * block id, the role code (2 bytes big endian), the value (1 byte), and,
+ * for a token role, the part's token and parent (a witness role: 64 zero
+ * bytes).  The stamp is not signed: under signed votes a vote is final,
+ * so nothing depends on the order of one voter's votes.  With the token
+ * and parent inside, two yes digests of one voter prove a double vote
+ * without either block (ecp_accuse). */
+void ecp_vote_digest(const ec_id *block, uint16_t role, int8_t value, const ec_id *token,
+                     const ec_id *parent, uint8_t out[32]);
+
 /* The votes a node counted when it committed: enough for any node to
- * re-check the commit against its own windows. */
+ * re-check the commit against its own windows.  With sigs set, the
+ * voters' signatures follow the n votes, in the same order
+ * (ecp_cert_sig). */
 typedef struct ecp_cert {
 	uint32_t n;
+	uint32_t sigs; /* 0: unsigned; 1: ecp_cert_sig(c, i) is vote i's */
 	ecp_vote v[];
 } ecp_cert;
+
+/* Bytes of a certificate body of n votes, with or without signatures. */
+static inline size_t
+ecp_cert_bytes(uint32_t n, bool sigs)
+{
+	return sizeof(ecp_cert) + (size_t)n * (sizeof(ecp_vote) + (sigs ? sizeof(ecp_vsig) : 0));
+}
+
+/* Vote i's signature in c (c->sigs set, i < c->n). */
+static inline const ecp_vsig *
+ecp_cert_sig(const ecp_cert *c, uint32_t i)
+{
+	return (const ecp_vsig *)(const void *)(c->v + c->n) + i;
+}
+
+/* ACCUSE body (ECP_DEF_CONVICT): the voter's two signed yes votes for
+ * different blocks that spend the same (token, parent), each on the part
+ * role[k] of block[k].  Checked by ecp_accuse_check alone: no block, no
+ * certificate and no trust in the sender is needed. */
+typedef struct ecp_accuse {
+	uint64_t voter;
+	ec_id token, parent;
+	ec_id block[2];  /* block[0] < block[1] (canonical) */
+	uint16_t role[2]; /* part indexes (never the witness) */
+	ecp_vsig sig[2];
+} ecp_accuse;
+
+/* Whether a is a proof against a->voter: blocks ascending and different,
+ * token roles, and both signatures verify under pk (the voter's key) with
+ * scheme.  False with no scheme. */
+bool ecp_accuse_check(const ecp_accuse *a, const struct ec_sig_scheme *scheme,
+                      const uint8_t pk[EC_SIG_PK_BYTES]);
 
 typedef enum ecp_kind {
 	ECP_BLOCK = 1,  /* first wave / spread: block + role + origin (+ sender's vote) */
@@ -192,7 +255,9 @@ typedef enum ecp_kind {
 	                   (audit: the query, ecp_audit_point the point) */
 	ECP_PROOF,      /* its answer: the receiver's mappings nearest the
 	                   point (proof) */
-	ECP_KIND_MAX = ECP_PROOF
+	ECP_ACCUSE,     /* a proof that accuse->voter voted yes for two
+	                   conflicting blocks (ECP_DEF_CONVICT) */
+	ECP_KIND_MAX = ECP_ACCUSE
 } ecp_kind;
 
 /* One logical message.  Several travel in one envelope (EC_MSG_ENVELOPE). */
@@ -287,6 +352,9 @@ typedef struct ecp_item {
 		const ecp_sync *sync;         /* SYNC, SYNCED */
 		const ecp_audit *audit;       /* AUDIT */
 		const ecp_proof *proof;       /* PROOF */
+		const ecp_vsig *vsig;         /* VOTE, BLOCK with a vote: the
+		                                 voter's signature (NULL: unsigned) */
+		const ecp_accuse *accuse;     /* ACCUSE */
 	};
 } ecp_item;
 

@@ -39,6 +39,7 @@
 #ifndef EC_WIRE_H
 #define EC_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,10 @@
                                      SYNCED keep theirs) */
 #define EC_WIRE_T_PROOF 0xDBu     /* a PROOF item */
 #define EC_WIRE_T_CERT 0xCEu      /* a commit certificate */
+#define EC_WIRE_T_CERT_SIGNED 0xCFu /* a certificate with the votes' signatures */
+#define EC_WIRE_T_ACCUSE 0xDCu    /* an ACCUSE item (a double-vote proof) */
+#define EC_WIRE_T_VOTE_SIGNED 0xDDu  /* a VOTE item with its signature */
+#define EC_WIRE_T_BLOCK_SIGNED 0xDEu /* a BLOCK item whose vote is signed */
 #define EC_WIRE_T_ENVELOPE 0xE1u  /* sender + items */
 
 /* Fixed sizes (bytes). */
@@ -74,6 +79,8 @@
 #define EC_WIRE_SIG_BYTES 64u
 #define EC_WIRE_CERT_HDR 4u          /* type, version, count */
 #define EC_WIRE_VOTE_BYTES 15u       /* voter, stamp, role, value */
+#define EC_WIRE_ACCUSE_BYTES 268u    /* voter, token, parent, 2 blocks, 2 roles,
+                                        2 signatures */
 #define EC_WIRE_ENV_HDR 12u          /* type, version, sender, count */
 #define EC_WIRE_CONTACT_MIN 9u       /* a contact: id, address length (+ length
                                         bytes of address) */
@@ -190,10 +197,12 @@ void ec_wire_block_id(const ecp_block *b, ec_id *out);
 
 /* ---- certificates --------------------------------------------------------
  * Layout: type 0xCE, version, u16 n, n x (u64 voter, u32 stamp, u16 role,
- * i8 value); votes strictly ascending by (role, voter). */
+ * i8 value); votes strictly ascending by (role, voter).  A signed one
+ * (c->sigs): type 0xCF, and each vote followed by its 64-byte signature. */
 
-/* Encoded size of a certificate of n votes: 4 + 15 * n. */
-size_t ec_wire_cert_size(uint32_t n);
+/* Encoded size of a certificate of n votes: 4 + 15 * n, or 4 + 79 * n
+ * with signatures. */
+size_t ec_wire_cert_size(uint32_t n, bool sigs);
 
 /* Checks c against the rules (count, order, values, roles below nparts or
  * the witness; nparts 0 means "any part index below ECP_MAX_PARTS"). */
@@ -204,17 +213,21 @@ EC_WUR ec_wire_reason ec_wire_cert_check(const ecp_cert *c, uint32_t nparts);
  * built in another order; a certificate with two votes of the same (role,
  * voter) still fails ec_wire_cert_check after sorting. */
 void ec_wire_cert_sort(ecp_cert *c);
+/* The same, moving tag[i] along with vote i (c's signatures, if any, are
+ * not moved: sort before writing them). */
+void ec_wire_cert_sort_with(ecp_cert *c, uint32_t *tag);
 
 /* Encodes c.  Returns EC_OK, EC_EINVAL (rule broken, nothing written) or
  * EC_EFULL (cap too small).  *len may be NULL. */
 EC_WUR ec_err ec_wire_cert_encode(const ecp_cert *c, uint8_t *out, size_t cap, size_t *len);
 
 /* Reads the header of a certificate encoding; checks len is exact.
- * Out: *n. */
-EC_WUR ec_wire_reason ec_wire_cert_peek(const uint8_t *in, size_t len, uint32_t *n);
+ * Out: *n; *sigs (may be NULL): whether it carries signatures. */
+EC_WUR ec_wire_reason ec_wire_cert_peek(const uint8_t *in, size_t len, uint32_t *n, bool *sigs);
 
 /* Decodes a stand-alone certificate (roles checked against ECP_MAX_PARTS).
- * In:  out must hold sizeof(ecp_cert) + cap * sizeof(ecp_vote) bytes.
+ * In:  out must hold ecp_cert_bytes(cap, sigs) bytes, sigs as
+ *      ec_wire_cert_peek reports.
  * Returns EC_WIRE_OK, a reason, or EC_WIRE_NOSPACE (more than cap votes). */
 EC_WUR ec_wire_reason ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cert *out,
                                           uint32_t cap);
@@ -232,7 +245,11 @@ EC_WUR ec_wire_reason ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cer
  * its value (0 or 1); BYE nothing; SYNC lo, hi and after; SYNCED those and
  * more; AUDIT nonce, round, lo and hi; PROOF nonce, point, count (at most
  * EC_SP_ENTRIES) and the entries, in the order ec_sp_answer_check requires
- * (the responder is the envelope's sender: not carried).  Contact lists
+ * (the responder is the envelope's sender: not carried); ACCUSE the voter,
+ * token, parent, the two block ids (ascending), the two roles (part
+ * indexes) and the two signatures.  A VOTE, or a BLOCK with a vote, whose
+ * vsig is set takes its signed type byte and carries the 64-byte
+ * signature after its other fields (a BLOCK without a vote cannot).  Contact lists
  * are strictly ascending by id (ec_wire_contacts_sort).
  *
  * Fields a kind does not carry are ignored by the encoder and zero after

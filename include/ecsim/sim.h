@@ -386,6 +386,13 @@ typedef struct ec_byz_result {
 	uint64_t target_families;   /* target placement: the attacker's double
 	                               spends of its token (conflict families)
 	                               made in the measured rounds */
+	/* ECP_DEF_CONVICT: convictions by honest nodes (one per convicting
+	 * node and voter), the Byzantine nodes some honest node convicted,
+	 * the honest nodes some honest node convicted (a false conviction:
+	 * it must stay 0), and the round of the first conviction */
+	uint64_t convictions;
+	uint32_t convicted, convicted_honest;
+	uint64_t first_conviction_round; /* UINT64_MAX: none */
 } ec_byz_result;
 
 typedef struct ec_sim_result {

@@ -110,6 +110,7 @@ typedef struct ecn__bval {
 	const uint8_t *blk, *cert;
 	size_t blen, clen;
 	uint32_t nparts, nvotes;
+	bool csigs; /* the certificate carries its votes' signatures */
 } ecn__bval;
 
 /* Splits the value v (len bytes) and peeks at both encodings.  Returns
@@ -117,7 +118,7 @@ typedef struct ecn__bval {
 bool ecn__bval_split(const uint8_t *v, size_t len, ecn__bval *out, char *why, size_t cap);
 
 /* Decodes a split value into b (room for bv->nparts parts; its id is
- * computed) and c (room for bv->nvotes votes; unused without a
+ * computed) and c (ecp_cert_bytes(bv->nvotes, bv->csigs); unused without a
  * certificate), and checks the certificate's roles against the block.
  * Returns true, or false with a sentence in why. */
 bool ecn__bval_decode(const ecn__bval *bv, ecp_block *b, ecp_cert *c, char *why, size_t cap);

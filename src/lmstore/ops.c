@@ -220,7 +220,7 @@ block_decode(ecn_lmstore *s, const ec_id *id, const MDB_val *v, const ecp_block 
 		return false;
 	}
 	ecp_block *b = ecn__arena_alloc(s, ecp_block_size(bv.nparts));
-	ecp_cert *c = bv.cert ? ecn__arena_alloc(s, sizeof *c + bv.nvotes * sizeof c->v[0]) : NULL;
+	ecp_cert *c = bv.cert ? ecn__arena_alloc(s, ecp_cert_bytes(bv.nvotes, bv.csigs)) : NULL;
 	if (!b || (bv.cert && !c)) {
 		s->last = (ecn_lmstore_error){ENOMEM, "xblock_get", "out of memory decoding a block"};
 		return false;

@@ -64,7 +64,7 @@ ecn__bval_split(const uint8_t *v, size_t len, ecn__bval *out, char *why, size_t 
 		return true; /* no certificate */
 	out->cert = v + 4 + blen;
 	out->clen = len - 4 - blen;
-	if ((r = ec_wire_cert_peek(out->cert, out->clen, &out->nvotes))) {
+	if ((r = ec_wire_cert_peek(out->cert, out->clen, &out->nvotes, &out->csigs))) {
 		snprintf(why, cap, "certificate does not decode: %s", ec_wire_reason_str(r));
 		return false;
 	}
@@ -92,7 +92,7 @@ ecn__bval_decode(const ecn__bval *bv, ecp_block *b, ecp_cert *c, char *why, size
 size_t
 ecn__bval_size(const ecp_block *b, const ecp_cert *c)
 {
-	return 4 + ec_wire_block_size(b->nparts) + (c ? ec_wire_cert_size(c->n) : 0);
+	return 4 + ec_wire_block_size(b->nparts) + (c ? ec_wire_cert_size(c->n, c->sigs) : 0);
 }
 
 ec_err

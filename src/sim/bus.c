@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec/blake3.h"
+#include "ec/sig.h"
+#include "byzantine.h"
 #include "open.h"
 
 /* Room for need entries in a worker's tagged list (both arrays). */
@@ -81,6 +84,42 @@ scratch_free(void *arg)
 	free(b->sizes);
 }
 
+/* The simulator's key directory for signed votes (ec_ctx.vote_sign and
+ * vote_key): every node's vote key is derived from its ring position, so
+ * nothing is stored and any node can look any voter up, as if each had
+ * published its key with its identity.  Only the node's own code signs
+ * with it (a Byzantine coalition signs for its allies: adversary.c). */
+static void
+vote_keypair(const ec_sim *s, uint64_t pos, uint8_t pk[EC_SIG_PK_BYTES],
+             uint8_t sk[EC_SIG_SK_BYTES])
+{
+	uint8_t seed[EC_SIG_SEED_BYTES], b[8];
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = (uint8_t)(pos >> (8 * i));
+	ec_blake3 h;
+	ec_blake3_init_derive_key(&h, "ecsim vote keys v1");
+	ec_blake3_update(&h, b, sizeof b);
+	ec_blake3_final(&h, seed, sizeof seed);
+	s->sig->keypair(seed, pk, sk);
+}
+
+void
+ecsim__vote_sign(void *user, uint64_t signer, const uint8_t digest[32], uint8_t sig[64])
+{
+	const ec_sim *s = user;
+	uint8_t pk[EC_SIG_PK_BYTES], sk[EC_SIG_SK_BYTES];
+	vote_keypair(s, signer, pk, sk);
+	s->sig->sign(sk, digest, 32, sig);
+}
+
+bool
+ecsim__vote_key(void *user, uint64_t voter, uint8_t pk[32])
+{
+	uint8_t sk[EC_SIG_SK_BYTES];
+	vote_keypair(user, voter, pk, sk);
+	return true;
+}
+
 /* ec_intern_fn: bodies live in the worker's store until the run ends. */
 static const void *
 sim_intern(void *user, const void *data, size_t len)
@@ -120,6 +159,8 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 		ecsim__open_vote(w, node, b, arg);
 	if (ev == EC_EV_AUDIT && w->s->open)
 		ecsim__open_audit(w, node, b, arg);
+	if (ev == EC_EV_CONVICT && w->s->byz)
+		ecsim__byz_convict(w->s, node, b);
 	if (ev == EC_EV_COMMIT &&
 	    grow(&w->life, w->ncommits + 1, sizeof *w->commits, (void **)&w->commits, &w->comcap))
 		w->commits[w->ncommits++] = (commit_rec){node, b};

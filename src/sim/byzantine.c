@@ -53,6 +53,15 @@ target_of(void *user, uint64_t pos)
 	return is_target(s->byz, pos);
 }
 
+/* ec_adversary.ally: the coalition signs for its own members. */
+static bool
+ally_of(void *user, uint64_t pos)
+{
+	const ec_sim *s = user;
+	uint32_t i;
+	return node_index(s, pos, &i) && byz_is(s, i);
+}
+
 /* ---- choosing the liars ------------------------------------------------ */
 
 static void
@@ -129,8 +138,11 @@ ecsim__byz_choose(ec_sim *s)
 	if (err)
 		return err;
 	ecsim_byz *z = s->byz;
-	if ((err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->is, (void **)&z->is)))
+	if ((err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->is, (void **)&z->is)) ||
+	    (err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->conv,
+	                             (void **)&z->conv)))
 		return err;
+	z->first_conviction = UINT64_MAX;
 	ec_rng rng; /* the coalition's: choosing liars moves no draw of the run */
 	ecsim__stream(s->cfg.seed, "ecsim byzantine nodes v1", &rng);
 	z->key = ec_rng_u64(&rng);
@@ -154,7 +166,8 @@ ecsim__byz_choose(ec_sim *s)
 			return err;
 	}
 	z->adv = (ec_adversary){.behaviours = c->behaviours, .start = c->start, .key = z->key,
-	                        .plan = plan_of, .target = target_of, .user = s};
+	                        .plan = plan_of, .target = target_of, .ally = ally_of,
+	                        .user = s};
 	z->res.on = true;
 	z->res.nodes = z->count;
 	z->res.behaviours = c->behaviours;
@@ -399,6 +412,22 @@ ecsim__byz_round(ec_sim *s)
 }
 
 void
+ecsim__byz_convict(ec_sim *s, uint64_t by, uint64_t voter)
+{
+	ecsim_byz *z = s->byz;
+	uint32_t i, v;
+	if (!z || !node_index(s, by, &i) || byz_is(s, i) || !node_index(s, voter, &v))
+		return;
+	__atomic_fetch_add(&z->convictions, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&z->conv[v / 64], 1ull << (v % 64), __ATOMIC_RELAXED);
+	uint64_t at = __atomic_load_n(&z->first_conviction, __ATOMIC_RELAXED);
+	while (s->round < at && !__atomic_compare_exchange_n(&z->first_conviction, &at, s->round,
+	                                                     true, __ATOMIC_RELAXED,
+	                                                     __ATOMIC_RELAXED)) {
+	}
+}
+
+void
 ecsim__byz_result(const ec_sim *s, ec_byz_result *r)
 {
 	const ecsim_byz *z = s->byz;
@@ -422,4 +451,13 @@ ecsim__byz_result(const ec_sim *s, ec_byz_result *r)
 	}
 	r->byzantine_peer_share =
 	    r->peer_slots ? (double)r->peer_slots_byzantine / (double)r->peer_slots : 0.0;
+	r->convictions = z->convictions;
+	r->first_conviction_round = z->first_conviction;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (bit_get(z->conv, i)) {
+			if (byz_is(s, i))
+				r->convicted++;
+			else
+				r->convicted_honest++;
+		}
 }

@@ -338,6 +338,11 @@ ring_rank(const uint64_t *ids, uint32_t n, uint64_t key)
  * stream, nor it theirs. */
 void ecsim__stream(const uint8_t seed[EC_RNG_SEED_BYTES], const char *context, ec_rng *rng);
 
+/* bus.c: the key directory of signed votes (ec_ctx.vote_sign, vote_key;
+ * user: the ec_sim), keys derived from ring positions. */
+void ecsim__vote_sign(void *user, uint64_t signer, const uint8_t digest[32], uint8_t sig[64]);
+bool ecsim__vote_key(void *user, uint64_t voter, uint8_t pk[32]);
+
 int ecsim__cmp_u64(const void *a, const void *b);
 int ecsim__cmp_u32(const void *a, const void *b);
 

@@ -284,7 +284,8 @@ ecsim__workers_init(ec_sim *s)
 			return err;
 		w->ctx = (ec_ctx){.realloc_fn = ecsim_alloc_realloc, .alloc_user = &w->alloc,
 		                  .memo = cfg->verify_every_node ? NULL : ec_memstore_memo,
-		                  .sig = s->sig};
+		                  .sig = s->sig, .vote_sign = ecsim__vote_sign,
+		                  .vote_key = ecsim__vote_key, .vote_user = s};
 		if ((err = ecsim__bus_init(s, w)))
 			return err;
 	}

@@ -99,6 +99,7 @@ crash_child_run(const char *dir, unsigned seconds)
 	if (!b || !cert)
 		_exit(5);
 	cert->n = 3;
+	cert->sigs = 0;
 	for (uint32_t i = 0; i < 3; i++)
 		cert->v[i] = (ecp_vote){.voter = i + 1, .stamp = 2, .role = (uint16_t)i, .value = 1};
 	time_t end = time(NULL) + (time_t)seconds;

@@ -3,7 +3,8 @@
  * Byzantine nodes in the simulator (docs/byzantine.md).  The checker is not
  * blind: at 45 % accomplices it finds attack blocks committed by honest
  * nodes, and at 0 % nothing; equivocators at 45 % make double spends, and
- * 1 % of nodes forging certificates do too.
+ * 1 % of nodes forging certificates do too, unless votes are signed.
+ * Conviction convicts equivocators and never an honest node.
  * Also: a run with Byzantine options but no liars is the honest run; every
  * behaviour gives the same output on 1 and 3 threads; silent nodes cast no
  * counted vote; the target placement takes the nodes nearest the target
@@ -121,6 +122,67 @@ test_forged_certificates(void **state)
 	assert_true(r.byz.byzantine_vote_share < 0.05);
 }
 
+/* Signed votes: the same five forgers, whose certificates can carry good
+ * signatures only for the coalition's own votes, commit nothing anywhere;
+ * and signing leaves a conflict-free network's commits alone. */
+static void
+test_signed_votes_stop_forgery(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.0, EC_BHV_FORGE_CERT);
+	cfg.byzantine.count = 5;
+	ecfg.defences = ECP_DEF_SIGNED;
+	ec_sim_result r = run(&cfg);
+	assert_int_equal(r.byz.nodes, 5);
+	assert_int_equal(r.byz.safety_violations, 0);
+	assert_true(r.byz.honest_committed_fraction > 0.99);
+	/* a yes without a good signature is refused, and counted as evidence */
+	assert_true(r.events[EC_EV_REJECT] > 0);
+
+	cfg = attacked(&ecfg, 0.0, 0);
+	cfg.conflict_rate = 0;
+	cfg.forge_rate = 0;
+	ec_sim_result plain = run(&cfg);
+	ecfg.defences = ECP_DEF_SIGNED;
+	ec_sim_result sig = run(&cfg);
+	assert_int_equal(plain.committed, sig.committed);
+	assert_true(sig.bytes > plain.bytes); /* 64 bytes a vote */
+}
+
+/* Conviction: equivocators sign yes votes for both twins, the two votes
+ * meet at some honest node, and the voter is convicted; no honest node is
+ * ever convicted, whatever the conflicts (an honest yes is final under
+ * signed votes).  Without conviction nobody is. */
+static void
+test_conviction(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.1, EC_BHV_EQUIVOCATE);
+	ecfg.defences = ECP_DEF_SIGNED;
+	ec_sim_result plain = run(&cfg);
+	assert_int_equal(plain.byz.convicted, 0);
+	assert_int_equal(plain.byz.convictions, 0);
+	assert_int_equal(plain.byz.first_conviction_round, UINT64_MAX);
+	ecfg.defences = ECP_DEF_SIGNED | ECP_DEF_CONVICT;
+	ec_sim_result r = run(&cfg);
+	assert_true(r.byz.convicted > r.byz.nodes / 4);
+	assert_int_equal(r.byz.convicted_honest, 0);
+	assert_true(r.byz.convictions >= r.byz.convicted);
+	assert_true(r.byz.first_conviction_round < cfg.rounds);
+	/* fewer of the liars' votes count once their neighbours know */
+	assert_true(r.byz.byzantine_vote_share < plain.byz.byzantine_vote_share);
+
+	/* an honest network with many conflicts convicts nobody */
+	cfg = attacked(&ecfg, 0.0, EC_BHV_EQUIVOCATE);
+	cfg.conflict_rate = 0.5;
+	ecfg.defences = ECP_DEF_SIGNED | ECP_DEF_CONVICT;
+	ec_sim_result honest = run(&cfg);
+	assert_true(honest.conflicts.families > 20);
+	assert_int_equal(honest.byz.convictions, 0);
+}
+
 /* Byzantine options with no liar change nothing but the added figures. */
 static void
 test_no_liars_is_honest(void **state)
@@ -162,10 +224,12 @@ test_threads(void **state)
 	    EC_BHV_FAST_YES | EC_BHV_DELAY | EC_BHV_CENSOR,
 	    EC_BHV_EQUIVOCATE | EC_BHV_CAMOUFLAGE | EC_BHV_WITHHOLD,
 	    EC_BHV_BALANCER | EC_BHV_SLEEPER | EC_BHV_ACCOMPLICE,
-	    EC_BHV_SILENT};
+	    EC_BHV_SILENT, EC_BHV_EQUIVOCATE | EC_BHV_FORGE_CERT};
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
 		ecp_config ecfg;
 		ec_sim_config cfg = attacked(&ecfg, 0.3, groups[g]);
+		if (groups[g] & EC_BHV_FORGE_CERT) /* convictions, concurrently */
+			ecfg.defences = ECP_DEF_ALL;
 		cfg.nodes = 1024; /* several workers' ranges */
 		cfg.rounds = 120;
 		cfg.byzantine.start = (groups[g] & EC_BHV_SLEEPER) ? 40 : 0;
@@ -405,6 +469,8 @@ main(void)
 	    cmocka_unit_test(test_checker_not_blind),
 	    cmocka_unit_test(test_equivocation_double_spends),
 	    cmocka_unit_test(test_forged_certificates),
+	    cmocka_unit_test(test_signed_votes_stop_forgery),
+	    cmocka_unit_test(test_conviction),
 	    cmocka_unit_test(test_no_liars_is_honest),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_silent_votes_nothing),

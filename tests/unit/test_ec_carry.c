@@ -290,8 +290,11 @@ test_lifecycle_counter(void **state)
 	assert_string_equal(peer->label, "Peer");
 	assert_int_equal(peer->den, -1);
 	assert_int_equal(ecp_msg_ops.lifecycle_counter, peer->num + 1);
-	for (size_t i = 0; i < ecp_msg_ops.nstats; i++) /* only figures of open runs */
-		assert_true(ecp_msg_ops.stats[i].omit_zero == (&ecp_msg_ops.stats[i] == peer));
+	/* only figures of open runs and of runs that convict */
+	const ec_msg_stat *accuse = stat_of("ec_accuse");
+	for (size_t i = 0; i < ecp_msg_ops.nstats; i++)
+		assert_true(ecp_msg_ops.stats[i].omit_zero ==
+		            (&ecp_msg_ops.stats[i] == peer || &ecp_msg_ops.stats[i] == accuse));
 
 	bodies b;
 	bodies_make(&b);
@@ -304,18 +307,20 @@ test_lifecycle_counter(void **state)
 	 * the plain COMMIT alone is a commit */
 	assert_int_equal(c[peer->num], 7);
 	assert_int_equal(c[commit->num], 1);
-	/* every peer-management kind (FIND .. the last kind) counts once */
+	/* every peer-management kind (FIND .. PROOF) counts once; ACCUSE,
+	 * after them, counts apart */
 	ecp_item each[ECP_KIND_MAX - ECP_FIND + 1];
 	for (uint8_t k = ECP_FIND; k <= ECP_KIND_MAX; k++)
 		each[k - ECP_FIND] = (ecp_item){.kind = k};
 	memset(c, 0, sizeof c);
 	m = envelope(each, ECP_KIND_MAX - ECP_FIND + 1);
 	ecp_msg_ops.count(&m, c);
-	assert_int_equal(c[peer->num], ECP_KIND_MAX - ECP_FIND + 1);
+	assert_int_equal(c[peer->num], ECP_PROOF - ECP_FIND + 1);
+	assert_int_equal(c[stat_of("ec_accuse")->num], 1);
 	uint64_t total = 0;
 	for (size_t i = 0; i < EC_MSG_COUNTERS; i++)
 		total += c[i];
-	assert_int_equal(total, c[peer->num]); /* and nothing else */
+	assert_int_equal(total, c[peer->num] + 1); /* and nothing else */
 	bodies_free(&b);
 }
 

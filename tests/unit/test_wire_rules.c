@@ -66,15 +66,16 @@ test_reject_bad_type_and_version(void **state)
 	free(buf);
 
 	/* items: 0xC0, the bytes after the voting items (0xC9..0xCF: the
-	 * peer-management items start at 0xD1, so that none is the
-	 * certificate's 0xCE), 0xD0, and 0xDC, the byte after the last item's
-	 * (the flagged COMMIT 0xD9, then AUDIT 0xDA and PROOF 0xDB), are no
-	 * item; a nested block or cert needs its own type and version */
+	 * peer-management items start at 0xD1, so that none is a
+	 * certificate's 0xCE or 0xCF), 0xD0, and 0xDF, the byte after the
+	 * last item's (the flagged COMMIT 0xD9, AUDIT 0xDA, PROOF 0xDB,
+	 * ACCUSE 0xDC, the signed VOTE 0xDD and BLOCK 0xDE), are no item; a
+	 * nested block or cert needs its own type and version */
 	uint8_t vote[37] = {0xC2, 1};
 	vote[34] = 0;
 	vote[36] = 1;
 	assert_int_equal(item_measure_copy(vote, sizeof vote), EC_WIRE_OK);
-	static const uint8_t no_item[] = {0xC0, 0xC9, 0xCE, 0xCF, 0xD0, 0xDC};
+	static const uint8_t no_item[] = {0xC0, 0xC9, 0xCE, 0xCF, 0xD0, 0xDF};
 	for (size_t i = 0; i < sizeof no_item; i++) {
 		vote[0] = no_item[i];
 		assert_int_equal(item_measure_copy(vote, sizeof vote), EC_WIRE_BAD_TYPE);
@@ -116,8 +117,10 @@ test_reject_bad_type_and_version(void **state)
 
 	size_t celen;
 	uint8_t *cert = read_vector("cert.hex", &celen);
-	cert[0] = 0xCF;
+	cert[0] = 0xCD;
 	assert_int_equal(cert_decode_copy(cert, celen), EC_WIRE_BAD_TYPE);
+	cert[0] = EC_WIRE_T_CERT_SIGNED; /* its votes would need signatures */
+	assert_int_equal(cert_decode_copy(cert, celen), EC_WIRE_TRUNCATED);
 	cert[0] = EC_WIRE_T_CERT;
 	cert[1] = 2;
 	assert_int_equal(cert_decode_copy(cert, celen), EC_WIRE_BAD_VERSION);
@@ -329,7 +332,7 @@ test_reject_cert_count(void **state)
 		                                                      : (uint16_t)(i / 129),
 		                     .value = 1};
 	assert_int_equal(ec_wire_cert_check(c, 0), EC_WIRE_OK);
-	size_t size = ec_wire_cert_size(c->n), len;
+	size_t size = ec_wire_cert_size(c->n, false), len;
 	uint8_t *buf = malloc(size);
 	assert_int_equal(ec_wire_cert_encode(c, buf, size, &len), EC_OK);
 	assert_int_equal(cert_decode_copy(buf, len), EC_WIRE_OK);

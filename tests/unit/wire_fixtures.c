@@ -60,7 +60,8 @@ block_new(uint32_t nparts)
 ecp_cert *
 cert_new(uint32_t n)
 {
-	ecp_cert *c = calloc(1, sizeof(ecp_cert) + n * sizeof(ecp_vote));
+	/* room for signatures too: setting sigs makes it a signed one */
+	ecp_cert *c = calloc(1, ecp_cert_bytes(n, true));
 	assert_non_null(c);
 	c->n = n;
 	return c;
@@ -398,6 +399,43 @@ random_peer_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 	return it;
 }
 
+/* A random vote signature, owned through o->body. */
+static const ecp_vsig *
+random_vsig(ec_rng *rng, item_bodies *o)
+{
+	ecp_vsig *v = calloc(1, sizeof *v);
+	assert_non_null(v);
+	random_bytes(rng, v->b, sizeof v->b);
+	o->body = v;
+	return v;
+}
+
+/* A random canonical ACCUSE: block ids ascending, part roles. */
+static ecp_item
+random_accuse(ec_rng *rng, item_bodies *o)
+{
+	ecp_accuse *a = calloc(1, sizeof *a);
+	assert_non_null(a);
+	a->voter = ec_rng_u64(rng);
+	a->token = random_id(rng);
+	a->parent = random_id(rng);
+	do {
+		a->block[0] = random_id(rng);
+		a->block[1] = random_id(rng);
+	} while (ec_id_eq(&a->block[0], &a->block[1]));
+	if (ec_id_cmp(&a->block[0], &a->block[1]) > 0) {
+		ec_id t = a->block[0];
+		a->block[0] = a->block[1];
+		a->block[1] = t;
+	}
+	for (int k = 0; k < 2; k++) {
+		a->role[k] = (uint16_t)ec_rng_range_u32(rng, 0, ECP_MAX_PARTS - 1);
+		random_bytes(rng, a->sig[k].b, sizeof a->sig[k].b);
+	}
+	o->body = a;
+	return (ecp_item){.kind = ECP_ACCUSE, .accuse = a};
+}
+
 /* A random canonical item of the given kind; its bodies are heap-allocated
  * and returned through *o. */
 ecp_item
@@ -405,6 +443,8 @@ random_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 {
 	ecp_item it = {.kind = kind};
 	memset(o, 0, sizeof *o);
+	if (kind == ECP_ACCUSE)
+		return random_accuse(rng, o);
 	if (kind > ECP_WITHDRAWN)
 		return random_peer_item(rng, kind, o);
 	uint32_t nparts = ec_rng_range_u32(rng, 0, 7) == 0 ? ec_rng_range_u32(rng, 1, ECP_MAX_PARTS)
@@ -419,10 +459,17 @@ random_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 		it.role = random_role(rng, nparts);
 		it.hops = (uint16_t)ec_rng_u32(rng);
 		it.origin = ec_rng_u64(rng);
+		if (it.value && ec_rng_range_u32(rng, 0, 1))
+			it.vsig = random_vsig(rng, o);
 		break;
 	case ECP_COMMIT:
 		o->block = random_block(rng, nparts);
 		o->cert = random_cert(rng, nparts, ec_rng_range_u32(rng, 0, 40), true);
+		if (ec_rng_range_u32(rng, 0, 1)) { /* a signed one */
+			o->cert->sigs = 1;
+			for (uint32_t k = 0; k < o->cert->n; k++)
+				random_bytes(rng, (uint8_t *)(void *)(o->cert->v + o->cert->n) + 64 * k, 64);
+		}
 		it.block = o->block;
 		it.cert = o->cert;
 		it.block_id = it.block->id;
@@ -435,6 +482,8 @@ random_item(ec_rng *rng, uint8_t kind, item_bodies *o)
 		it.block_id = random_id(rng);
 		it.role = random_role(rng, ECP_MAX_PARTS);
 		it.value = ec_rng_range_u32(rng, 0, 1) ? 1 : -1;
+		if (ec_rng_range_u32(rng, 0, 1))
+			it.vsig = random_vsig(rng, o);
 		break;
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
@@ -475,6 +524,9 @@ void
 assert_cert_equal(const ecp_cert *a, const ecp_cert *b)
 {
 	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->sigs, b->sigs);
+	for (uint32_t i = 0; a->sigs && i < a->n; i++)
+		assert_memory_equal(ecp_cert_sig(a, i)->b, ecp_cert_sig(b, i)->b, EC_SIG_BYTES);
 	for (uint32_t i = 0; i < a->n; i++) {
 		assert_int_equal(a->v[i].voter, b->v[i].voter);
 		assert_int_equal(a->v[i].stamp, b->v[i].stamp);
@@ -545,6 +597,15 @@ assert_peer_body_equal(const ecp_item *a, const ecp_item *b)
 	}
 }
 
+/* Both signatures absent, or equal. */
+static void
+assert_vsig_equal(const ecp_vsig *a, const ecp_vsig *b)
+{
+	assert_int_equal(a == NULL, b == NULL);
+	if (a)
+		assert_memory_equal(a->b, b->b, sizeof a->b);
+}
+
 /* The fields the kind carries are equal (the rest is zero in b). */
 void
 assert_item_equal(const ecp_item *a, const ecp_item *b)
@@ -558,7 +619,7 @@ assert_item_equal(const ecp_item *a, const ecp_item *b)
 		assert_int_equal(a->value, b->value);
 		assert_int_equal(a->role, b->role);
 		assert_int_equal(a->origin, b->origin);
-		assert_null(b->cert);
+		assert_vsig_equal(a->vsig, b->vsig);
 		break;
 	case ECP_COMMIT:
 		assert_block_equal(a->block, b->block);
@@ -567,9 +628,16 @@ assert_item_equal(const ecp_item *a, const ecp_item *b)
 		assert_int_equal(b->value, 0);
 		break;
 	case ECP_VOTE:
+		assert_vsig_equal(a->vsig, b->vsig);
+		/* fall through */
 	case ECP_PING:
 		assert_int_equal(a->role, b->role);
 		assert_int_equal(a->value, b->value);
+		break;
+	case ECP_ACCUSE:
+		assert_int_equal(b->role, 0);
+		assert_int_equal(b->value, 0);
+		assert_memory_equal(a->accuse, b->accuse, sizeof *a->accuse);
 		break;
 	case ECP_BLOCKED:
 		assert_int_equal(a->role, b->role);

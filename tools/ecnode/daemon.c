@@ -692,6 +692,7 @@ setup_runtime(ecn_daemon *d)
 	if (e)
 		return setup_fail(d, "cannot start the protocol node", ec_strerror(e));
 	d->rt_ready = true;
+	ecn_rt_sign_votes(&d->rt, d->keys.sk);
 	d->rt.on_event = on_event;
 	d->rt.event_user = d;
 	/* a restart continues the clock it had: vote stamps must grow */

@@ -158,10 +158,11 @@ ecn_rt_out_clear(ecn_rt *rt)
 /* The payload of one envelope carrying a flagged COMMIT (a catch-up
  * answer: the largest form) of an n-part block with a full certificate. */
 static size_t
-commit_payload(uint32_t n, uint32_t window)
+commit_payload(uint32_t n, const ecp_config *cfg)
 {
-	size_t votes = (size_t)(2 * window + 1) * (n + 1); /* every member, every role */
-	return ECN_PAYLOAD_HDR + 12 + 5 + ec_wire_block_size(n) + ec_wire_cert_size((uint32_t)votes);
+	size_t votes = (size_t)(2 * cfg->window + 1) * (n + 1); /* every member, every role */
+	return ECN_PAYLOAD_HDR + 12 + 5 + ec_wire_block_size(n) +
+	       ec_wire_cert_size((uint32_t)votes, (cfg->defences & ECP_DEF_SIGNED) != 0);
 }
 
 /* ---- set-up ----------------------------------------------------------- */
@@ -182,7 +183,7 @@ ecn_rt_init(ecn_rt *rt, uint64_t pos, const ecp_config *cfg, ec_store store,
 		ecp_config_default(&rt->cfg);
 	rt->bcap = 16384;
 	rt->max_parts = ECP_MAX_PARTS;
-	while (rt->max_parts > 1 && commit_payload(rt->max_parts, rt->cfg.window) > ECN_MAX_PAYLOAD)
+	while (rt->max_parts > 1 && commit_payload(rt->max_parts, &rt->cfg) > ECN_MAX_PAYLOAD)
 		rt->max_parts--;
 	rt->intern = ecn_intern_new();
 	rt->node = calloc(1, rt->proto->node_size);
@@ -202,6 +203,24 @@ ecn_rt_init(ecn_rt *rt, uint64_t pos, const ecp_config *cfg, ec_store store,
 		return err;
 	}
 	return EC_OK;
+}
+
+/* ec_ctx.vote_sign: the node signs only its own votes. */
+static void
+rt_vote_sign(void *user, uint64_t signer, const uint8_t digest[32], uint8_t sig[64])
+{
+	const ecn_rt *rt = user;
+	memset(sig, 0, 64);
+	if (rt->vote_sk && signer == rt->pos && rt->ctx.sig)
+		rt->ctx.sig->sign(rt->vote_sk, digest, 32, sig);
+}
+
+void
+ecn_rt_sign_votes(ecn_rt *rt, const uint8_t *sk)
+{
+	rt->vote_sk = sk;
+	rt->ctx.vote_sign = sk ? rt_vote_sign : NULL;
+	rt->ctx.vote_user = rt;
 }
 
 void
@@ -298,7 +317,7 @@ intern_bodies(ecn_rt *rt, ecp_item *items, uint32_t n)
 		}
 		if (it->kind == ECP_COMMIT && it->cert) {
 			it->cert = ecn_intern_bytes(rt->intern, it->cert,
-			                            sizeof(ecp_cert) + it->cert->n * sizeof(ecp_vote));
+			                            ecp_cert_bytes(it->cert->n, it->cert->sigs));
 			if (!it->cert)
 				return false;
 		}

@@ -84,6 +84,8 @@ typedef struct ecn_rt {
 	uint64_t bclock;
 	ecn_rt_event_fn on_event;
 	void *event_user;
+	const uint8_t *vote_sk; /* the identity's Ed25519 secret key (64 bytes,
+	                           borrowed: ecn_rt_sign_votes), or NULL */
 	/* counters (metrics) */
 	uint64_t items_in[ECN_RT_KINDS], items_out[ECN_RT_KINDS];
 	uint64_t payloads_in, payloads_out, bytes_in, bytes_out;
@@ -100,6 +102,12 @@ EC_WUR ec_err ecn_rt_init(ecn_rt *rt, uint64_t pos, const ecp_config *cfg, ec_st
                           const struct ec_sig_scheme *sig, size_t mtu);
 /* Releases everything rt holds; accepts a zeroed or failed rt. */
 void ecn_rt_fini(ecn_rt *rt);
+
+/* Signs the node's votes with sk (the identity's Ed25519 secret key, 64
+ * bytes, libsodium layout; borrowed until ecn_rt_fini), as signed votes
+ * (ECP_DEF_SIGNED) need; peers check them against the key of the
+ * identity they admitted. */
+void ecn_rt_sign_votes(ecn_rt *rt, const uint8_t *sk);
 
 /* Opens the node to the network (ec_open_ops.join); j is borrowed.
  * Errors: the join's (ec/ecp.h). */

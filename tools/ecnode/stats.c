@@ -22,7 +22,9 @@ typedef struct mirror {
 static const char *const kind_names[ECN_RT_KINDS] = {
     "none", "block", "vote", "commit", "blocked", "poll", "fetch", "withdraw", "withdrawn",
     "find", "peers", "hello", "welcome", "ping", "bye", "sync", "synced", "audit", "proof",
-    "sync_commit"};
+    "accuse", "sync_commit"};
+_Static_assert(ECP_KIND_MAX == ECP_ACCUSE && ECP_ACCUSE == 19 && ECN_RT_KINDS == 21,
+               "a kind without a name");
 
 struct ecn_stats {
 	ecn_daemon *d;
@@ -94,7 +96,7 @@ register_all(ecn_stats *s)
 	static const char *const ev_names[EC_EV_COUNT] = {
 	    [EC_EV_COMMIT] = "commit", [EC_EV_REJECT] = "reject", [EC_EV_VOTE_CAST] = "vote_cast",
 	    [EC_EV_EXPIRED] = "expired", [EC_EV_VOTE_CONFLICT] = "vote_conflict",
-	    [EC_EV_AUDIT] = "audit", [EC_EV_POOL_FULL] = "pool_full"};
+	    [EC_EV_AUDIT] = "audit", [EC_EV_POOL_FULL] = "pool_full", [EC_EV_CONVICT] = "convict"};
 	for (int v = 1; !e && v < EC_EV_COUNT; v++)
 		if (ev_names[v])
 			e = counter(s, "ecnode_events_total", "Node events, by kind.", "event",

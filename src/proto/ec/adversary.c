@@ -9,6 +9,8 @@
  */
 #include "proto/ec/node.h"
 
+#include <string.h>
+
 #include "ec/adversary.h"
 #include "ec/rng.h"
 #include "ec/wire.h"
@@ -123,7 +125,7 @@ about_block(uint8_t k)
 }
 
 void
-ecp__adv_outbox(ecp_node *n)
+ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx)
 {
 	uint32_t b = active(n);
 	if (!b)
@@ -145,8 +147,13 @@ ecp__adv_outbox(ecp_node *n)
 			if ((b & EC_BHV_ACCOMPLICE) && it->kind == ECP_WITHDRAW && plan(a, &it->block_id) > 0)
 				continue; /* a yes it backs stays */
 			if ((b & EC_BHV_EQUIVOCATE) && it->kind == ECP_BLOCK && it->value &&
-			    (!(b & EC_BHV_CAMOUFLAGE) || tgt))
+			    (!(b & EC_BHV_CAMOUFLAGE) || tgt)) {
 				it->value = coin(a, o.to, &it->block_id);
+				if (it->vsig) { /* it signs what it says: its own key */
+					ecp__vote_sign(n, ctx, it->block, it->role, it->value, &o.sig);
+					it->vsig = &o.sig; /* repointed by ecp__flush */
+				}
+			}
 		}
 		n->out[w++] = o;
 	}
@@ -163,17 +170,41 @@ voted_any(const entry *e)
 	return false;
 }
 
+/* Signs, under signed votes, the n votes of c (sorted) as well as the
+ * coalition can: its own and its allies' with their keys (the coalition
+ * shares them), the honest members' with its own key in their place,
+ * which no honest node will take for theirs. */
+static void
+forge_sigs(const ecp_node *n, const ec_ctx *ctx, const entry *e, ecp_cert *c)
+{
+	const ec_adversary *a = n->adv;
+	ecp_vsig *sv = (ecp_vsig *)(void *)(c->v + c->n);
+	for (uint32_t k = 0; k < c->n; k++) {
+		const ecp_vote *v = &c->v[k];
+		bool mine = v->voter == n->pos || (a->ally && a->ally(a->user, v->voter));
+		uint8_t d[32];
+		const ecp_part *p = v->role < e->block->nparts ? &e->block->parts[v->role] : NULL;
+		ecp_vote_digest(&e->id, v->role, v->value, p ? &p->token : NULL,
+		                p ? &p->parent : NULL, d);
+		memset(&sv[k], 0, sizeof sv[k]);
+		if (ctx->vote_sign)
+			ctx->vote_sign(ctx->vote_user, mine ? v->voter : n->pos, d, sv[k].b);
+	}
+}
+
 /* A made-up certificate for e in which every node of my windows but
  * `skip` voted yes, interned into *out.  Errors: EC_ENOMEM. */
 static ec_err
 forged_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t skip, const ecp_cert **out)
 {
 	uint32_t cap = e->nroles * (n->peers.len + 1);
-	size_t bytes = sizeof(ecp_cert) + (size_t)cap * sizeof(ecp_vote);
+	bool sigs = signed_votes(n);
+	size_t bytes = ecp_cert_bytes(cap, sigs);
 	ecp_cert *c = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
 	if (!c)
 		return EC_ENOMEM;
 	c->n = 0;
+	c->sigs = sigs;
 	uint32_t stamp = (uint32_t)(2 * n->now);
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		uint16_t code = role_code(e->block, r);
@@ -184,7 +215,9 @@ forged_cert(ecp_node *n, const ec_ctx *ctx, const entry *e, uint64_t skip, const
 				c->v[c->n++] = (ecp_vote){n->peers.ids[k], stamp, code, 1};
 	}
 	ec_wire_cert_sort(c);
-	*out = ctx->intern(ctx->intern_user, c, sizeof(ecp_cert) + c->n * sizeof(ecp_vote));
+	if (sigs)
+		forge_sigs(n, ctx, e, c);
+	*out = ctx->intern(ctx->intern_user, c, ecp_cert_bytes(c->n, sigs));
 	ctx->realloc_fn(ctx->alloc_user, c, bytes, 0);
 	return *out ? EC_OK : EC_ENOMEM;
 }

@@ -4,8 +4,10 @@
  * sends envelopes whose item array lives only for the send call, so keep()
  * copies the array into the driver's scratch storage, and with it the
  * bodies of peer management that the node builds on its stack (contact
- * lists, hellos, sync ranges, audit queries and storage proofs).  Blocks,
- * certificates and identity claims are interned already and stay put.  The
+ * lists, hellos, sync ranges, audit queries and storage proofs) and the
+ * signatures of votes (which sit in the outbox).  Blocks, certificates,
+ * identity claims and double-vote proofs are interned already and stay
+ * put.  The
  * wire size is the canonical encoding's (docs/wire.md).  The counters are
  * the items by kind, what the first wave's relays cost, and the lifecycle
  * traffic of open networks.
@@ -22,6 +24,7 @@ enum {
 	C_RELAYED,    /* BLOCK items a relay forwarded towards a window (hops >= 1) */
 	C_RELAY_HOPS, /* the sum of their hop counts */
 	C_REPOLL,     /* BLOCK items of a submitter's re-poll */
+	C_ACCUSE,     /* ACCUSE items (double-vote proofs) */
 	C_PEER,       /* peer management: FIND .. PROOF, and COMMIT items of a
 	                 catch-up answer (ECP_F_SYNC; not in C_COMMIT) */
 	C_COUNT
@@ -57,7 +60,9 @@ body_size(const ecp_item *it)
 	case ECP_PROOF:
 		return it->proof ? sizeof(ecp_proof) + it->proof->count * sizeof(ec_sp_mapping)
 		                 : 0;
-	default: return 0;
+	case ECP_VOTE:
+	case ECP_BLOCK: return it->vsig ? sizeof(ecp_vsig) : 0; /* in the outbox */
+	default: return 0; /* ACCUSE: interned */
 	}
 }
 
@@ -81,6 +86,8 @@ copy_bodies(ecp_item *it, size_t n, unsigned char *at)
 			break;
 		case ECP_AUDIT: it[i].audit = memcpy(at, it[i].audit, size); break;
 		case ECP_PROOF: it[i].proof = memcpy(at, it[i].proof, size); break;
+		case ECP_VOTE:
+		case ECP_BLOCK: it[i].vsig = memcpy(at, it[i].vsig, size); break;
 		default: /* SYNC, SYNCED */
 			it[i].sync = memcpy(at, it[i].sync, size);
 			break;
@@ -165,6 +172,7 @@ ecp_count(const ec_msg *m, uint64_t *c)
 		case ECP_SYNCED:
 		case ECP_AUDIT:
 		case ECP_PROOF: c[C_PEER]++; break;
+		case ECP_ACCUSE: c[C_ACCUSE]++; break;
 		default: break;
 		}
 	}
@@ -190,6 +198,8 @@ static const ec_msg_stat ecp_stats[] = {
 	{"ec_block_relayed", NULL, C_RELAYED, -1, false},
 	{"relay_hops_mean", NULL, C_RELAY_HOPS, C_RELAYED, false},
 	{"ec_block_repoll", NULL, C_REPOLL, -1, false},
+	/* only runs that convict have it */
+	{"ec_accuse", "Accuse", C_ACCUSE, -1, true},
 };
 
 const ec_msg_ops ecp_msg_ops = {

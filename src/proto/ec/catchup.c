@@ -242,6 +242,9 @@ ecp__cert_quorum(const ecp_node *n, const ecp_cert *c, uint32_t r)
 	return yes >= need;
 }
 
+static ec_err take_counted(ecp_node *n, const ec_ctx *ctx, const ecp_item *it,
+                           const ecp_cert *counted);
+
 /* The mappings a catch-up answer brought with one block: its part
  * it->role, and every other part whose token lies in my range (the
  * answerer sends a block once a batch), each kept if the certificate
@@ -250,10 +253,27 @@ static ec_err
 take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 {
 	const ecp_block *b = it->block;
-	const ecp_store_ops *st = ecp_store(&ctx->store);
 	ec_err err;
 	if (!b || !it->cert || !ec_id_eq(&b->id, &it->block_id) || it->role >= b->nparts ||
-	    !ecp__body_ok(n, ctx, b) || !ecp__cert_quorum(n, it->cert, it->role))
+	    !ecp__body_ok(n, ctx, b))
+		return EC_OK;
+	/* under signed votes, only the yes votes whose signatures verify */
+	const ecp_cert *counted;
+	if ((err = ecp__cert_filter(n, ctx, b, it->cert, &counted)))
+		return err;
+	err = take_counted(n, ctx, it, counted);
+	ecp__cert_release(ctx, it->cert, counted);
+	return err;
+}
+
+/* take, with the certificate's votes that count for me. */
+static ec_err
+take_counted(ecp_node *n, const ec_ctx *ctx, const ecp_item *it, const ecp_cert *counted)
+{
+	const ecp_block *b = it->block;
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	ec_err err;
+	if (!ecp__cert_quorum(n, counted, it->role))
 		return EC_OK;
 	uint64_t lo, hi;
 	sync_range(n, &lo, &hi);
@@ -263,7 +283,7 @@ take(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 		 * certificate is what makes it safe to take) */
 		const ec_id *token = &b->parts[r].token;
 		if (r != it->role &&
-		    (ec_id_pos(token) - lo > hi - lo || !ecp__cert_quorum(n, it->cert, r)))
+		    (ec_id_pos(token) - lo > hi - lo || !ecp__cert_quorum(n, counted, r)))
 			continue;
 		ec_id cur;
 		uint64_t t;

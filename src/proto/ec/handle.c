@@ -10,6 +10,8 @@
 #include "proto/ec/member.h"
 #include "proto/ec/node.h"
 
+#include "ec/lifecycle.h"
+
 /* My recorded vote on role code of e, 0 if none. */
 static int8_t
 my_vote(const ecp_node *n, const entry *e, uint16_t code)
@@ -19,6 +21,33 @@ my_vote(const ecp_node *n, const entry *e, uint16_t code)
 		if (e->votes[k].voter == n->pos && e->votes[k].role == code)
 			v = e->votes[k].value;
 	return v;
+}
+
+/* Records from's vote on role code of e, carried with signature sig (NULL:
+ * none).  Under signed votes a yes without its voter's valid signature is
+ * not recorded (it is evidence of nothing and must count nowhere), and a
+ * recorded one is checked against the voter's other yes votes in my pool
+ * (ECP_DEF_CONVICT).  A no needs no signature: it can only hold a block
+ * back, as a BLOCKED notice can. */
+static ec_err
+record_vote(ecp_node *n, const ec_ctx *ctx, entry *e, uint64_t from, uint16_t code, int8_t value,
+            const ecp_vsig *sig)
+{
+	if (!signed_votes(n))
+		return ecp__add_vote(ctx, e, from, code, value, n->stamp, NULL);
+	if (value > 0 && !ecp__vote_verify(n, ctx, e->block, code, value, from, sig)) {
+		if (ctx->event)
+			ctx->event(ctx->event_user, n->pos, EC_EV_REJECT, ec_id_pos(&e->id),
+			           (uint64_t)EC_REJECT_BAD_SIG);
+		return EC_OK;
+	}
+	ec_err err = ecp__add_vote(ctx, e, from, code, value, n->stamp, value > 0 ? sig : NULL);
+	if (err || value < 0)
+		return err;
+	for (uint32_t k = 0; k < e->nvotes; k++)
+		if (e->votes[k].voter == from && e->votes[k].role == code)
+			return ecp__catch_vote(n, ctx, e, k);
+	return EC_OK;
 }
 
 /* A BLOCK for role r of e reached me, a member.  Only the first copy and a
@@ -56,7 +85,8 @@ member_block(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, bool fellow,
 		 * uncommitted were all of this kind) */
 		ecp_item v = {.kind = ECP_VOTE, .role = it->role, .block_id = e->id};
 		v.value = my_vote(n, e, it->role);
-		if (v.value && e->origin && (err = send_item(n, ctx, e->origin, &v)))
+		if (v.value && e->origin &&
+		    (err = send_signed(n, ctx, e->origin, &v, ecp__my_sig(n, e, it->role))))
 			return err;
 		if (!fellow && n->now >= e->spread_at + n->cfg.poll_first) {
 			e->spread_at = n->now;
@@ -97,7 +127,7 @@ on_block(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	ec_range w = e->win[r];
 	bool fellow = ec_range_contains(w, from);
 	if (it->value && fellow) {
-		if ((err = ecp__add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp)))
+		if ((err = record_vote(n, ctx, e, from, it->role, it->value > 0 ? 1 : -1, it->vsig)))
 			return err;
 		if (it->value > 0 && r < e->block->nparts)
 			e->fetch_peer = from; /* a yes voter knows the parent */
@@ -134,8 +164,10 @@ on_vote(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 		return ecp__send_terminal(n, ctx, e, from, it->role);
 	/* token voters are told the outcome; witnesses store nothing */
 	ec_err err = it->role == ECP_ROLE_WITNESS ? EC_OK : ecp__add_interest(ctx, e, from);
+	if (!err && !e->block && signed_votes(n))
+		return EC_OK; /* nothing to check a signature against */
 	if (!err)
-		err = ecp__add_vote(ctx, e, from, it->role, it->value > 0 ? 1 : -1, n->stamp);
+		err = record_vote(n, ctx, e, from, it->role, it->value > 0 ? 1 : -1, it->vsig);
 	emit(ctx, n, EC_EV_VOTE_TRUSTED, &e->id, 0);
 	return err;
 }
@@ -173,7 +205,16 @@ on_blocked(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	entry *e = find(n, &it->block_id);
 	if (!e || e->state != ST_PENDING)
 		return EC_OK;
-	return ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
+	if (signed_votes(n) && from == e->origin && !e->mine) {
+		/* votes are final: a block its submitter gave up on stays lost,
+		 * so I stop asking (twins that split their windows, each winning
+		 * some, would have me poll for ever while my yes holds the
+		 * entry); a certificate would still outrank this */
+		e->state = ST_BLOCKED;
+		e->done_at = n->now;
+		return EC_OK;
+	}
+	return ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1, NULL);
 }
 
 /* A voter asks for the outcome: told now if decided, else when it is. */
@@ -206,7 +247,7 @@ on_withdraw(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (e->state == ST_COMMITTED)
 		return ecp__send_terminal(n, ctx, e, from, it->role);
 	if (e->state == ST_PENDING) {
-		ec_err err = ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1);
+		ec_err err = ecp__add_vote(ctx, e, from, it->role, -1, n->stamp + 1, NULL);
 		if (err)
 			return err;
 	}
@@ -228,7 +269,7 @@ on_withdrawn(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 	if (err)
 		return err;
 	/* my own record changes too, or a re-poll would repeat the old yes */
-	return ecp__add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1));
+	return ecp__add_vote(ctx, e, n->pos, it->role, -1, (uint32_t)(2 * n->now + 1), NULL);
 }
 
 ec_err
@@ -247,6 +288,11 @@ ecp__handle(void *node, const ec_ctx *ctx, const ec_msg *msg)
 		const ecp_item *it = &msg->u.env.items[i];
 		const uint64_t from = msg->sender;
 		ec_err err = EC_OK;
+		if (it->kind == ECP_ACCUSE) {
+			if ((err = ecp__on_accuse(n, ctx, it)))
+				return err;
+			continue;
+		}
 		if (it->kind > ECP_WITHDRAWN || (it->kind == ECP_COMMIT && (it->flags & ECP_F_SYNC))) {
 			/* peer management: a static node has none */
 			if (n->m && (err = ecp__member_handle(n, ctx, from, it)))

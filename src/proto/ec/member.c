@@ -663,8 +663,8 @@ on_hello(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (join && !(it->flags & ECP_F_INTRO) && relay_join(n, ctx, who, it, &err))
 		return err;
 	mpeer *p = lookup(n->m, who);
-	if (p && p->state == MP_EVICTED)
-		return EC_OK; /* it failed my storage audits: not again */
+	if ((p && p->state == MP_EVICTED) || ecp__convicted(n, who))
+		return EC_OK; /* it failed my storage audits, or voted twice: not again */
 	bool ok;
 	if ((err = claim_ok(n, ctx, h->claim, who, &ok)) || !ok)
 		return err;
@@ -700,7 +700,7 @@ on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	if (from == n->pos) /* never myself (on_hello) */
 		return EC_OK;
 	const mpeer *was = lookup(n->m, from);
-	if (was && was->state == MP_EVICTED)
+	if ((was && was->state == MP_EVICTED) || ecp__convicted(n, from))
 		return EC_OK;
 	if (!h || h->n > ECP_MAX_CONTACTS || (err = claim_ok(n, ctx, h->claim, from, &ok)) || !ok)
 		return h && h->n <= ECP_MAX_CONTACTS ? err : EC_OK;
@@ -738,6 +738,15 @@ on_bye(ecp_node *n, const ec_ctx *ctx, uint64_t from)
 	p->heard = n->now;
 	p->left = 1; /* a goodbye is final: it must HELLO again */
 	return rebuild(n, ctx);
+}
+
+const ec_identity_claim *
+ecp__member_claim(const ecp_node *n, uint64_t id)
+{
+	if (id == n->pos)
+		return n->m->claim;
+	const mpeer *p = lookup(n->m, id);
+	return p ? p->claim : NULL;
 }
 
 ec_err

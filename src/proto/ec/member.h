@@ -170,8 +170,12 @@ ec_err ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_
 /* The table entry of id, or NULL. */
 mpeer *ecp__member_find(ecp_node *n, uint64_t id);
 
-/* Evicts peer id (audit.c): it leaves my peer list, and its HELLOs are
- * refused while it is remembered. */
+/* The identity claim I admitted at position id (mine for my own), or
+ * NULL: the key a voter there signs with (conviction.c). */
+const ec_identity_claim *ecp__member_claim(const ecp_node *n, uint64_t id);
+
+/* Evicts peer id (audit.c, conviction.c): it leaves my peer list, and its
+ * HELLOs are refused while it is remembered. */
 ec_err ecp__member_evict(ecp_node *n, const ec_ctx *ctx, uint64_t id);
 
 /* ---- audit.c --------------------------------------------------------- */

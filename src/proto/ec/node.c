@@ -81,6 +81,7 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 	if (n->out)
 		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
 	ecp__member_free(n, ctx);
+	ecp__conv_fini(n, ctx);
 	ec_peers_fini(&n->peers, ctx);
 	memset(n, 0, sizeof *n);
 }
@@ -258,7 +259,7 @@ ecp__launch(ecp_node *n, const ec_ctx *ctx, entry *e)
 }
 
 /* ec_protocol.bodies: what the node points to that came from ctx->intern
- * (a block, a certificate, an identity claim).  Handled items are borrowed
+ * (a block, a certificate, an identity claim, a double-vote proof).  Handled items are borrowed
  * for their call, member bodies (ecp__member_body) are the node's own, and
  * the store copies or keeps its own pointers; what remains is the pool's
  * blocks, the identity claims of the peers and my own, and whatever the
@@ -279,7 +280,11 @@ ec_bodies(const void *node, void (*fn)(void *user, const void *body), void *user
 		if ((it->kind == ECP_HELLO || it->kind == ECP_WELCOME) && it->hello &&
 		    it->hello->claim)
 			fn(user, it->hello->claim);
+		if (it->kind == ECP_ACCUSE && it->accuse)
+			fn(user, it->accuse);
 	}
+	for (uint32_t i = 0; i < n->nconv; i++)
+		fn(user, n->conv[i]);
 	if (!n->m)
 		return;
 	if (n->m->claim)

@@ -12,6 +12,7 @@
  *   timers.c  the tick: votes, polls, forgetting, and wake_at
  *   adversary.c  a Byzantine node's vote and outbox (experiments only)
  *   witness.c the witness rule: witness ids derived from what is spent
+ *   conviction.c signed votes, double-vote proofs and convictions
  *
  * Per block a node keeps one pool entry: the block (once known), the votes
  * it has heard, the peers interested in its outcome (the trail), and a few
@@ -70,7 +71,9 @@ typedef struct entry {
 	uint32_t poll_gap;
 	uint8_t state, mine, dirty, fetch_tries;
 	ecp_vote *votes;
-	uint32_t nvotes, vcap;
+	ecp_vsig *vsig; /* signed votes only: votes[i]'s signature (zero: none),
+	                   for i < nvotes; NULL until a signed vote comes */
+	uint32_t nvotes, vcap, scap;
 	uint64_t *interest;
 	uint32_t ni, icap;
 	uint8_t *rf; /* nroles flags, index nparts the witness: after win[] when
@@ -103,6 +106,9 @@ typedef struct ecp_seen {
 typedef struct outmsg {
 	uint64_t to;
 	ecp_item item;
+	ecp_vsig sig; /* VOTE, BLOCK: the vote's signature when item.vsig is
+	                 set (flush points item.vsig here: the outbox moves
+	                 as it grows) */
 } outmsg;
 
 /* What every handle and tick reads comes first (a million nodes' state is
@@ -124,6 +130,10 @@ typedef struct ecp_node {
 	struct ecp_member *m; /* open networks only (member.h); NULL: static */
 	const struct ec_adversary *adv; /* a Byzantine node's (adversary.c);
 	                                   NULL: honest */
+	/* ECP_DEF_CONVICT: the proofs against the voters I convicted, ascending
+	 * by voter (interned bodies; conviction.c) */
+	const ecp_accuse **conv;
+	uint32_t nconv, convcap;
 } ecp_node;
 
 /* ---- small helpers (static inline: on hot paths) ---------------------- */
@@ -231,7 +241,28 @@ send_item(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_item *it)
 		return EC_OK;
 	if (!grow(ctx, (void **)&n->out, &n->outcap, n->nout + 1, sizeof *n->out))
 		return EC_ENOMEM;
-	n->out[n->nout++] = (outmsg){to, *it};
+	n->out[n->nout++] = (outmsg){.to = to, .item = *it};
+	return EC_OK;
+}
+
+/* send_item for a VOTE or BLOCK item carrying a vote, with the vote's
+ * signature (NULL: unsigned). */
+static inline ec_err
+send_signed(ecp_node *n, const ec_ctx *ctx, uint64_t to, const ecp_item *it,
+            const ecp_vsig *sig)
+{
+	if (to == n->pos)
+		return EC_OK;
+	if (!grow(ctx, (void **)&n->out, &n->outcap, n->nout + 1, sizeof *n->out))
+		return EC_ENOMEM;
+	outmsg *o = &n->out[n->nout++];
+	o->to = to;
+	o->item = *it;
+	o->item.vsig = NULL;
+	if (sig) {
+		o->sig = *sig;
+		o->item.vsig = &o->sig; /* repointed by ecp__flush */
+	}
 	return EC_OK;
 }
 
@@ -274,10 +305,11 @@ ec_err ecp__add_interest(const ec_ctx *ctx, entry *e, uint64_t who);
 ec_err ecp__add_seen(const ec_ctx *ctx, entry *e, uint64_t who, uint64_t at);
 
 /* Records voter's vote on role (a code: part index or ECP_ROLE_WITNESS),
- * unless a vote with a later stamp is already recorded; marks e dirty when
- * the count may have changed.  Errors: EC_ENOMEM (votes unchanged). */
+ * with its signature sig (NULL: none), unless a vote with a later stamp is
+ * already recorded; marks e dirty when the count may have changed.
+ * Errors: EC_ENOMEM (votes unchanged). */
 ec_err ecp__add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value,
-                     uint32_t stamp);
+                     uint32_t stamp, const ecp_vsig *sig);
 
 /* Releases what e owns (never its block, which is borrowed) and zeroes it.
  * Static inline: the tick forgets entries by the thousand. */
@@ -286,6 +318,8 @@ entry_free(const ec_ctx *ctx, entry *e)
 {
 	if (e->votes)
 		ctx->realloc_fn(ctx->alloc_user, e->votes, e->vcap * sizeof *e->votes, 0);
+	if (e->vsig)
+		ctx->realloc_fn(ctx->alloc_user, e->vsig, e->scap * sizeof *e->vsig, 0);
 	if (e->interest)
 		ctx->realloc_fn(ctx->alloc_user, e->interest, e->icap * sizeof *e->interest, 0);
 	if (e->seen)
@@ -412,9 +446,10 @@ bool ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v);
  * Errors: EC_ENOMEM. */
 ec_err ecp__adv_forge(ecp_node *n, const ec_ctx *ctx, entry *e);
 
-/* Rewrites the outbox by the attached adversary (drops, altered votes),
- * just before it leaves.  Nothing to do for an honest node. */
-void ecp__adv_outbox(ecp_node *n);
+/* Rewrites the outbox by the attached adversary (drops, altered votes,
+ * signed again), just before it leaves.  Nothing to do for an honest
+ * node. */
+void ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx);
 
 /* ---- witness.c: witness tokens the submitter cannot choose ----------- */
 
@@ -422,5 +457,59 @@ void ecp__adv_outbox(ecp_node *n);
 void ecp__workload_witnesses(const void *config, const ec_sig_scheme *scheme,
                              ec_token_part *parts, const ec_id *parents,
                              const uint64_t *signers, uint32_t used, uint32_t real);
+
+/* ---- conviction.c: signed votes and convictions ---------------------- */
+
+static inline bool
+signed_votes(const ecp_node *n)
+{
+	return (n->cfg.defences & ECP_DEF_SIGNED) != 0;
+}
+
+/* My signature of my vote `value` on role code of block b (zero without
+ * ctx->vote_sign). */
+void ecp__vote_sign(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b, uint16_t code,
+                    int8_t value, ecp_vsig *out);
+
+/* Whether sig is voter's valid signature of its vote `value` on role code
+ * of b (false when its key is unknown or ctx has no scheme). */
+bool ecp__vote_verify(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b, uint16_t code,
+                      int8_t value, uint64_t voter, const ecp_vsig *sig);
+
+/* My own recorded signature on role code of e (NULL: none). */
+const ecp_vsig *ecp__my_sig(const ecp_node *n, const entry *e, uint16_t code);
+
+/* Whether I convicted voter. */
+bool ecp__convicted(const ecp_node *n, uint64_t voter);
+
+/* The votes of cert that may count for me: a yes only with its voter's
+ * valid signature (signed votes), nobody I convicted.  *out is cert
+ * itself when every vote passes, else a copy the caller frees with
+ * ecp__cert_release.  Errors: EC_ENOMEM. */
+ec_err ecp__cert_filter(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b,
+                        const ecp_cert *cert, const ecp_cert **out);
+void ecp__cert_release(const ec_ctx *ctx, const ecp_cert *given, const ecp_cert *made);
+
+/* ECP_DEF_CONVICT: e's vote k (a signed yes) against the other signed yes
+ * votes of the same voter on the same (token, parent) in my pool, and a
+ * certificate cert of block b against e's (either may be absent): each
+ * double vote found convicts its voter.  Errors: EC_ENOMEM, ctx's. */
+ec_err ecp__catch_vote(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t k);
+ec_err ecp__catch_cert(ecp_node *n, const ec_ctx *ctx, const ecp_block *a,
+                       const ecp_cert *ca, const ecp_block *b, const ecp_cert *cb);
+/* The same, certificate ca of block a against the votes pool entry o
+ * recorded. */
+ec_err ecp__catch_entry(ecp_node *n, const ec_ctx *ctx, const ecp_block *a,
+                        const ecp_cert *ca, const entry *o);
+
+/* An ACCUSE from a peer: convicts its voter if the proof checks. */
+ec_err ecp__on_accuse(ecp_node *n, const ec_ctx *ctx, const ecp_item *it);
+
+/* Sends `to` the proofs against the voters I convicted in my window w:
+ * the submitter I vote for must not count them.  Errors: EC_ENOMEM. */
+ec_err ecp__tell_convicted(ecp_node *n, const ec_ctx *ctx, ec_range w, uint64_t to);
+
+/* Releases the conviction list. */
+void ecp__conv_fini(ecp_node *n, const ec_ctx *ctx);
 
 #endif

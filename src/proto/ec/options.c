@@ -111,7 +111,7 @@ get_flag(const void *config, char *buf, size_t len)
 }
 
 /* The defences by name (ECP_DEF_* bit k is names[k]). */
-static const char *const defence_names[] = {"witness"};
+static const char *const defence_names[] = {"witness", "signed", "convict"};
 #define NDEFENCES (sizeof defence_names / sizeof defence_names[0])
 
 /* off | default | a comma-separated list of defence names */
@@ -130,7 +130,8 @@ set_defences(void *config, const char *text, char *err, size_t errlen)
 		       !(strlen(defence_names[k]) == len && memcmp(defence_names[k], p, len) == 0))
 			k++;
 		if (k == NDEFENCES) {
-			snprintf(err, errlen, "needs off, default or a comma-separated list of: witness; "
+			snprintf(err, errlen, "needs off, default or a comma-separated list of: witness, "
+			                      "signed, convict; "
 			                      "got '%s'", text);
 			return false;
 		}

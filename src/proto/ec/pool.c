@@ -149,10 +149,12 @@ ecp__add_seen(const ec_ctx *ctx, entry *e, uint64_t who, uint64_t at)
 }
 
 /* The stamp orders a voter's votes whatever order the network delivers
- * them in: a withdrawal (odd stamp) outranks the yes it takes back. */
+ * them in: a withdrawal (odd stamp) outranks the yes it takes back.  The
+ * signatures live beside the votes, allocated with the first signed one
+ * (unsigned runs keep no room for them). */
 ec_err
 ecp__add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t value,
-              uint32_t stamp)
+              uint32_t stamp, const ecp_vsig *sig)
 {
 	for (uint32_t i = 0; i < e->nvotes; i++)
 		if (e->votes[i].voter == voter && e->votes[i].role == role) {
@@ -162,10 +164,31 @@ ecp__add_vote(const ec_ctx *ctx, entry *e, uint64_t voter, uint16_t role, int8_t
 				e->dirty = 1;
 			e->votes[i].value = value;
 			e->votes[i].stamp = stamp;
+			if (e->vsig) {
+				if (sig)
+					e->vsig[i] = *sig;
+				else
+					memset(&e->vsig[i], 0, sizeof e->vsig[i]);
+			}
 			return EC_OK;
 		}
+	if (sig && !e->vsig) {
+		/* the first signed vote: the earlier ones had none */
+		if (!grow(ctx, (void **)&e->vsig, &e->scap, e->nvotes + 1, sizeof *e->vsig))
+			return EC_ENOMEM;
+		memset(e->vsig, 0, e->nvotes * sizeof *e->vsig);
+	} else if (e->vsig &&
+	           !grow(ctx, (void **)&e->vsig, &e->scap, e->nvotes + 1, sizeof *e->vsig)) {
+		return EC_ENOMEM;
+	}
 	if (!grow(ctx, (void **)&e->votes, &e->vcap, e->nvotes + 1, sizeof *e->votes))
 		return EC_ENOMEM;
+	if (e->vsig) {
+		if (sig)
+			e->vsig[e->nvotes] = *sig;
+		else
+			memset(&e->vsig[e->nvotes], 0, sizeof e->vsig[e->nvotes]);
+	}
 	e->votes[e->nvotes++] = (ecp_vote){.voter = voter, .stamp = stamp, .role = role,
 	                                   .value = value};
 	e->dirty = 1;

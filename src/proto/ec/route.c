@@ -71,6 +71,7 @@ ecp__spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_
 	ecp_item it = {.kind = ECP_BLOCK, .value = value, .role = role_code(e->block, r),
 	               .flags = flags, .origin = e->origin, .block_id = e->id,
 	               .block = e->block};
+	const ecp_vsig *sig = value ? ecp__my_sig(n, e, it.role) : NULL;
 	uint32_t i;
 	(void)ec_peers_search(p, key, &i);
 	/* walk outwards both ways while inside the window */
@@ -79,7 +80,7 @@ ecp__spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_
 		uint64_t q = p->ids[(i + up) % p->len];
 		if (!ec_range_contains(w, q))
 			break;
-		ec_err err = send_item(n, ctx, q, &it);
+		ec_err err = send_signed(n, ctx, q, &it, sig);
 		if (err)
 			return err;
 	}
@@ -87,7 +88,7 @@ ecp__spread_to(ecp_node *n, const ec_ctx *ctx, const entry *e, uint32_t r, int8_
 		uint64_t q = p->ids[(i + p->len - k) % p->len];
 		if (!ec_range_contains(w, q))
 			break;
-		ec_err err = send_item(n, ctx, q, &it);
+		ec_err err = send_signed(n, ctx, q, &it, sig);
 		if (err)
 			return err;
 	}
@@ -168,9 +169,15 @@ ec_err
 ecp__flush(ecp_node *n, const ec_ctx *ctx)
 {
 	if (n->adv)
-		ecp__adv_outbox(n);
+		ecp__adv_outbox(n, ctx);
 	if (n->nout == 0)
 		return EC_OK;
+	/* signatures travel in the outbox beside their items (send_signed),
+	 * which may have moved since */
+	for (uint32_t i = 0; i < n->nout; i++)
+		if (n->out[i].item.vsig &&
+		    (n->out[i].item.kind == ECP_VOTE || n->out[i].item.kind == ECP_BLOCK))
+			n->out[i].item.vsig = &n->out[i].sig;
 	ec_err err = EC_OK;
 	const uint32_t nout = n->nout;
 	uint32_t idx_stack[64];

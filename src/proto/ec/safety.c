@@ -179,7 +179,7 @@ recorded_elsewhere(ecp_node *n, const ec_ctx *ctx, entry *self, const ecp_part *
 		for (uint32_t r = 0; r < e->block->nparts; r++)
 			if (ec_id_eq(&e->block->parts[r].token, &part->token) && (RF(e)[r] & RF_YES))
 				return 1;
-	if (!x.known || ec_id_cmp(&x.block, &self->id) > 0)
+	if (!x.known || ec_id_cmp(&x.block, &self->id) > 0 || signed_votes(n))
 		return -1;
 	if (!x.origin || x.origin == n->pos) {
 		*err = free_record(ctx, part, &x.block);
@@ -235,7 +235,7 @@ withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 		if (err)
 			return err;
 		return ecp__add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
-		                     (uint32_t)(2 * n->now + 1));
+		                     (uint32_t)(2 * n->now + 1), NULL);
 	}
 	if ((RF(low)[r] & RF_WDRAW) && n->now < low->wd_at)
 		return EC_OK;
@@ -244,7 +244,7 @@ withdraw(ecp_node *n, const ec_ctx *ctx, entry *low, uint32_t r)
 		 * re-poll must not repeat the yes with a later stamp); my yes
 		 * stays reserved until the submitter acknowledges */
 		ec_err err = ecp__add_vote(ctx, low, n->pos, role_code(low->block, r), -1,
-		                           (uint32_t)(2 * n->now + 1));
+		                           (uint32_t)(2 * n->now + 1), NULL);
 		if (err)
 			return err;
 	}
@@ -334,8 +334,8 @@ judge(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int *why, ec_err *er
 	uint32_t lr;
 	entry *other = yes_elsewhere(n, e, part, &lr);
 	if (other) {
-		if (ec_id_cmp(&other->id, &e->id) > 0)
-			return -1; /* I back the higher block already */
+		if (ec_id_cmp(&other->id, &e->id) > 0 || signed_votes(n))
+			return -1; /* I back the higher block already, or for good */
 		*err = withdraw(n, ctx, other, lr);
 		if (*err || (RF(other)[lr] & RF_YES)) {
 			*why = WAIT_WITHDRAW;
@@ -457,7 +457,12 @@ cast(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int8_t v)
 	     (uint64_t)(v > 0));
 	if (n->m)
 		vote_cast(n, ctx, e, r, v);
-	if ((err = ecp__add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now))))
+	ecp_vsig sig, *sp = NULL;
+	if (signed_votes(n)) {
+		ecp__vote_sign(n, ctx, e->block, code, v, &sig);
+		sp = &sig;
+	}
+	if ((err = ecp__add_vote(ctx, e, n->pos, code, v, (uint32_t)(2 * n->now), sp)))
 		return err;
 	if (RF(e)[r] & RF_SPREAD) {
 		RF(e)[r] &= (uint8_t)~RF_SPREAD;
@@ -467,7 +472,10 @@ cast(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r, int8_t v)
 	}
 	if (e->origin && e->origin != n->pos) {
 		ecp_item it = {.kind = ECP_VOTE, .value = v, .role = code, .block_id = e->id};
-		if ((err = send_item(n, ctx, e->origin, &it)))
+		if ((err = send_signed(n, ctx, e->origin, &it, sp)))
+			return err;
+		/* the submitter must not count the convicted of this window */
+		if (n->nconv && (err = ecp__tell_convicted(n, ctx, e->win[r], e->origin)))
 			return err;
 	}
 	return EC_OK;
@@ -557,6 +565,7 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 {
 	const ecp_block *b = e->block;
 	const int64_t thr = n->cfg.threshold, q = quorum(n);
+	const bool final = signed_votes(n);
 	/* one pass over the votes counts every role (role r's window, r in
 	 * 0..nparts; the witness is r = nparts); then the roles are judged in
 	 * order, as a pass per role would */
@@ -582,7 +591,8 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 		uint32_t r = votes[v].role == ECP_ROLE_WITNESS ? b->nparts : votes[v].role;
 		if (r > b->nparts || (r == b->nparts && votes[v].role != ECP_ROLE_WITNESS))
 			continue; /* no role of this block */
-		if (ec_range_contains(win[r], votes[v].voter)) {
+		if (ec_range_contains(win[r], votes[v].voter) &&
+		    !(n->nconv && ecp__convicted(n, votes[v].voter))) {
 			if (votes[v].value > 0)
 				yes_of[r]++;
 			else
@@ -597,11 +607,16 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 			all = all && yes > thr;
 			continue;
 		}
-		if (no - yes > thr || no >= q) {
+		bool wins = yes - no > thr && yes >= q;
+		/* signed votes are final: once the whole window has voted and
+		 * the role is not won, it never will be (twins that split a
+		 * window 5-4 would otherwise stay open for ever, polled) */
+		if (no - yes > thr || no >= q ||
+		    (final && !wins && yes + no >= 2 * (int64_t)n->cfg.window + 1)) {
 			*role = code;
 			return DEC_BLOCK;
 		}
-		all = all && yes - no > thr && yes >= q;
+		all = all && wins;
 	}
 	return all ? DEC_COMMIT : DEC_OPEN;
 }
@@ -695,26 +710,44 @@ repair(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
 	return EC_OK;
 }
 
-/* A certificate of every vote that counted in one of my windows, interned
- * (*out lives as long as the driver keeps its nodes). */
+/* A certificate of every vote that counted in one of my windows, with
+ * their signatures under signed votes, interned (*out lives as long as
+ * the driver keeps its nodes). */
 static ec_err
-make_cert(const ec_ctx *ctx, const entry *e, const ecp_cert **out)
+make_cert(const ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert **out)
 {
 	const ecp_block *b = e->block;
-	size_t bytes = sizeof(ecp_cert) + (size_t)e->nvotes * sizeof(ecp_vote);
+	bool sigs = signed_votes(n);
+	/* votes first, each with its index in e, then the signatures */
+	size_t bytes = ecp_cert_bytes(e->nvotes, sigs) + (size_t)e->nvotes * sizeof(uint32_t);
 	ecp_cert *tmp = ctx->realloc_fn(ctx->alloc_user, NULL, 0, bytes);
 	if (!tmp)
 		return EC_ENOMEM;
+	uint32_t *from = (uint32_t *)(void *)((unsigned char *)tmp + ecp_cert_bytes(e->nvotes, sigs));
 	tmp->n = 0;
+	tmp->sigs = sigs;
 	for (uint32_t r = 0; r < e->nroles; r++) {
 		ec_range w = e->win[r];
 		uint16_t code = role_code(b, r);
 		for (uint32_t v = 0; v < e->nvotes; v++)
-			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter))
+			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter) &&
+			    !(n->nconv && ecp__convicted(n, e->votes[v].voter))) {
+				from[tmp->n] = v;
 				tmp->v[tmp->n++] = e->votes[v];
+			}
 	}
-	ec_wire_cert_sort(tmp); /* the canonical order, so it can be encoded */
-	*out = ctx->intern(ctx->intern_user, tmp, sizeof(ecp_cert) + tmp->n * sizeof(ecp_vote));
+	/* the canonical order, so it can be encoded; the signatures follow */
+	ec_wire_cert_sort_with(tmp, from);
+	if (sigs) {
+		ecp_vsig *sv = (ecp_vsig *)(void *)(tmp->v + tmp->n);
+		for (uint32_t k = 0; k < tmp->n; k++) {
+			if (e->vsig)
+				sv[k] = e->vsig[from[k]];
+			else
+				memset(&sv[k], 0, sizeof sv[k]);
+		}
+	}
+	*out = ctx->intern(ctx->intern_user, tmp, ecp_cert_bytes(tmp->n, sigs));
 	ctx->realloc_fn(ctx->alloc_user, tmp, bytes, 0);
 	return *out ? EC_OK : EC_ENOMEM;
 }
@@ -731,7 +764,7 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 	const ecp_block *b = e->block;
 	ec_err err;
 	const ecp_cert *cert = given;
-	if (!cert && (err = make_cert(ctx, e, &cert)))
+	if (!cert && (err = make_cert(n, ctx, e, &cert)))
 		return err;
 	if ((err = ecp_store(&ctx->store)->xblock_put(ctx->store.impl, b, cert)))
 		return err;
@@ -771,7 +804,8 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 				clash = ec_id_eq(&o->block->parts[r].token, &b->parts[s].token) &&
 				        ec_id_eq(&o->block->parts[r].parent, &b->parts[s].parent);
 			if (clash) {
-				if ((err = block_entry(n, ctx, o, (uint16_t)r)))
+				if ((err = ecp__catch_entry(n, ctx, b, cert, o)) ||
+				    (err = block_entry(n, ctx, o, (uint16_t)r)))
 					return err;
 				break;
 			}
@@ -910,20 +944,61 @@ ecp__tally(ecp_node *n, const ec_ctx *ctx, entry *e)
  * against windows twice as wide: a member's view of its neighbourhood can
  * be narrower than the submitter's (dense graphs that miss some ring
  * neighbours), while only members in their own view vote at all. */
+/* ECP_DEF_CONVICT: a certificate for a block whose (token, parent) my
+ * store has already moved on by another block: the certificates of the
+ * two, side by side, may show a double vote. */
+static ec_err
+catch_twin(ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *cert)
+{
+	const ecp_store_ops *st = ecp_store(&ctx->store);
+	for (uint32_t r = 0; r < e->block->nparts; r++) {
+		const ecp_part *part = &e->block->parts[r];
+		ec_id cur;
+		uint64_t t;
+		const ecp_block *twin = NULL;
+		const ecp_cert *tc = NULL;
+		if (!st->xtoken_get(ctx->store.impl, &part->token, &cur, &t) ||
+		    ec_id_eq(&cur, &part->parent) || ec_id_eq(&cur, &e->id) ||
+		    !st->xblock_get(ctx->store.impl, &cur, &twin, &tc) || !twin || !tc)
+			continue;
+		ec_err err = ecp__catch_cert(n, ctx, e->block, cert, twin, tc);
+		if (err)
+			return err;
+	}
+	return EC_OK;
+}
+
+/* Whether cert (its votes that count for me) commits e. */
+static bool
+cert_commits(const ecp_node *n, const entry *e, const ecp_cert *cert)
+{
+	uint16_t role;
+	if (decide(n, e, cert->v, cert->n, 2 * n->cfg.window, &role) == DEC_COMMIT)
+		return true;
+	/* an open network's old certificate: its voters were the window of
+	 * their day, which joins since may have spread beyond mine (a parent
+	 * fetched after the network grew, say) */
+	if (!n->m)
+		return false;
+	for (uint32_t r = 0; r < e->block->nparts; r++)
+		if (!ecp__cert_quorum(n, cert, r))
+			return false;
+	return true;
+}
+
 ec_err
 ecp__commit_on_cert(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *cert)
 {
-	uint16_t role;
-	if (decide(n, e, cert->v, cert->n, 2 * n->cfg.window, &role) != DEC_COMMIT) {
-		/* an open network's old certificate: its voters were the window
-		 * of their day, which joins since may have spread beyond mine
-		 * (a parent fetched after the network grew, say) */
-		if (!n->m)
-			return EC_OK;
-		for (uint32_t r = 0; r < e->block->nparts; r++)
-			if (!ecp__cert_quorum(n, cert, r))
-				return EC_OK;
-	}
+	ec_err err;
+	if ((n->cfg.defences & ECP_DEF_CONVICT) && (err = catch_twin(n, ctx, e, cert)))
+		return err;
+	const ecp_cert *counted;
+	if ((err = ecp__cert_filter(n, ctx, e->block, cert, &counted)))
+		return err;
+	bool ok = cert_commits(n, e, counted);
+	ecp__cert_release(ctx, cert, counted);
+	if (!ok)
+		return EC_OK;
 	/* votes are not proof of a valid transfer: where I hold the parent,
 	 * I check the part myself and refuse a certificate for a bad one */
 	for (uint32_t r = 0; r < e->block->nparts; r++) {

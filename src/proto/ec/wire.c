@@ -319,9 +319,9 @@ ec_wire_block_id(const ecp_block *b, ec_id *out)
 /* ---- certificates -------------------------------------------------------- */
 
 size_t
-ec_wire_cert_size(uint32_t n)
+ec_wire_cert_size(uint32_t n, bool sigs)
 {
-	return EC_WIRE_CERT_HDR + EC_WIRE_VOTE_BYTES * (size_t)n;
+	return EC_WIRE_CERT_HDR + (EC_WIRE_VOTE_BYTES + (sigs ? EC_WIRE_SIG_BYTES : 0u)) * (size_t)n;
 }
 
 /* (role, voter) order: -1, 0, 1. */
@@ -359,8 +359,22 @@ ec_wire_cert_check(const ecp_cert *c, uint32_t nparts)
 	return cert_check(c, nparts ? nparts : ECP_MAX_PARTS);
 }
 
+/* Swaps votes i and j (and their tags, if any). */
 static void
-sift_down(ecp_vote *v, size_t root, size_t n)
+vote_swap(ecp_vote *v, uint32_t *tag, size_t i, size_t j)
+{
+	ecp_vote t = v[i];
+	v[i] = v[j];
+	v[j] = t;
+	if (tag) {
+		uint32_t u = tag[i];
+		tag[i] = tag[j];
+		tag[j] = u;
+	}
+}
+
+static void
+sift_down(ecp_vote *v, uint32_t *tag, size_t root, size_t n)
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
@@ -370,31 +384,33 @@ sift_down(ecp_vote *v, size_t root, size_t n)
 			child++;
 		if (vote_cmp(&v[root], &v[child]) >= 0)
 			return;
-		ecp_vote t = v[root];
-		v[root] = v[child];
-		v[child] = t;
+		vote_swap(v, tag, root, child);
 		root = child;
+	}
+}
+
+void
+ec_wire_cert_sort_with(ecp_cert *c, uint32_t *tag)
+{
+	size_t n = c->n;
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(c->v, tag, i, n);
+	for (size_t end = n; end-- > 1;) {
+		vote_swap(c->v, tag, 0, end);
+		sift_down(c->v, tag, 0, end);
 	}
 }
 
 void
 ec_wire_cert_sort(ecp_cert *c)
 {
-	size_t n = c->n;
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(c->v, i, n);
-	for (size_t end = n; end-- > 1;) {
-		ecp_vote t = c->v[0];
-		c->v[0] = c->v[end];
-		c->v[end] = t;
-		sift_down(c->v, 0, end);
-	}
+	ec_wire_cert_sort_with(c, NULL);
 }
 
 static uint8_t *
 put_cert(uint8_t *p, const ecp_cert *c)
 {
-	p = put_u8(p, EC_WIRE_T_CERT);
+	p = put_u8(p, c->sigs ? EC_WIRE_T_CERT_SIGNED : EC_WIRE_T_CERT);
 	p = put_u8(p, EC_WIRE_VERSION);
 	p = put_u16(p, (uint16_t)c->n);
 	for (uint32_t i = 0; i < c->n; i++) {
@@ -403,6 +419,10 @@ put_cert(uint8_t *p, const ecp_cert *c)
 		p = put_u32(p, v->stamp);
 		p = put_u16(p, v->role);
 		p = put_u8(p, (uint8_t)v->value);
+		if (c->sigs) {
+			memcpy(p, ecp_cert_sig(c, i)->b, EC_WIRE_SIG_BYTES);
+			p += EC_WIRE_SIG_BYTES;
+		}
 	}
 	return p;
 }
@@ -412,7 +432,7 @@ ec_wire_cert_encode(const ecp_cert *c, uint8_t *out, size_t cap, size_t *len)
 {
 	if (cert_check(c, ECP_MAX_PARTS))
 		return EC_EINVAL;
-	size_t n = ec_wire_cert_size(c->n);
+	size_t n = ec_wire_cert_size(c->n, c->sigs);
 	if (cap < n)
 		return EC_EFULL;
 	put_cert(out, c);
@@ -421,29 +441,43 @@ ec_wire_cert_encode(const ecp_cert *c, uint8_t *out, size_t cap, size_t *len)
 	return EC_OK;
 }
 
+/* Reads a certificate's header (either type byte) and makes sure all its
+ * votes are there.  Out: *n, *sigs. */
 static ec_wire_reason
-cert_head(cursor *c, uint32_t *n)
+cert_head(cursor *c, uint32_t *n, bool *sigs)
 {
-	ec_wire_reason r = header(c, EC_WIRE_T_CERT);
-	if (r)
-		return r;
+	const uint8_t *h = take(c, 1);
+	if (!h)
+		return EC_WIRE_TRUNCATED;
+	if (*h != EC_WIRE_T_CERT && *h != EC_WIRE_T_CERT_SIGNED)
+		return EC_WIRE_BAD_TYPE;
+	*sigs = *h == EC_WIRE_T_CERT_SIGNED;
+	if (!(h = take(c, 1)))
+		return EC_WIRE_TRUNCATED;
+	if (*h != EC_WIRE_VERSION)
+		return EC_WIRE_BAD_VERSION;
 	const uint8_t *p = take(c, 2);
 	if (!p)
 		return EC_WIRE_TRUNCATED;
 	*n = get_u16(p);
 	if (*n > EC_WIRE_CERT_MAX_VOTES)
 		return EC_WIRE_CERT_COUNT;
-	if (c->len - c->off < EC_WIRE_VOTE_BYTES * (size_t)*n)
+	if (c->len - c->off < (ec_wire_cert_size(*n, *sigs) - EC_WIRE_CERT_HDR))
 		return EC_WIRE_TRUNCATED;
 	return EC_WIRE_OK;
 }
 
 static ec_wire_reason
-cert_body(cursor *c, uint32_t n, uint32_t limit, ecp_cert *out)
+cert_body(cursor *c, uint32_t n, bool sigs, uint32_t limit, ecp_cert *out)
 {
 	ecp_vote prev = {0}, v;
+	const size_t each = EC_WIRE_VOTE_BYTES + (sigs ? EC_WIRE_SIG_BYTES : 0u);
+	if (out) {
+		out->n = n; /* first: ecp_cert_sig places the signatures by it */
+		out->sigs = sigs;
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *p = take(c, EC_WIRE_VOTE_BYTES);
+		const uint8_t *p = take(c, each);
 		if (!p)
 			return EC_WIRE_TRUNCATED; /* cert_head made sure: never taken */
 		v.voter = get_u64(p);
@@ -457,12 +491,14 @@ cert_body(cursor *c, uint32_t n, uint32_t limit, ecp_cert *out)
 		v.value = (int8_t)value;
 		if (i > 0 && vote_cmp(&prev, &v) >= 0)
 			return EC_WIRE_CERT_ORDER;
-		if (out)
+		if (out) {
 			out->v[i] = v;
+			if (sigs) /* the signatures follow the n votes (ecp_cert_sig) */
+				memcpy((uint8_t *)(void *)(out->v + n) + (size_t)i * EC_WIRE_SIG_BYTES,
+				       p + EC_WIRE_VOTE_BYTES, EC_WIRE_SIG_BYTES);
+		}
 		prev = v;
 	}
-	if (out)
-		out->n = n;
 	return EC_WIRE_OK;
 }
 
@@ -470,24 +506,28 @@ static ec_wire_reason
 cert_nested(cursor *c, area *a, uint32_t limit, const ecp_cert **out)
 {
 	uint32_t n;
-	ec_wire_reason r = cert_head(c, &n);
+	bool sigs;
+	ec_wire_reason r = cert_head(c, &n, &sigs);
 	if (r)
 		return r;
 	void *mem;
-	if (!reserve(a, sizeof(ecp_cert) + n * sizeof(ecp_vote), &mem))
+	if (!reserve(a, ecp_cert_bytes(n, sigs), &mem))
 		return EC_WIRE_NOSPACE;
 	*out = mem;
-	return cert_body(c, n, limit, mem);
+	return cert_body(c, n, sigs, limit, mem);
 }
 
 ec_wire_reason
-ec_wire_cert_peek(const uint8_t *in, size_t len, uint32_t *n)
+ec_wire_cert_peek(const uint8_t *in, size_t len, uint32_t *n, bool *sigs)
 {
 	cursor c = {in, len, 0};
-	ec_wire_reason r = cert_head(&c, n);
+	bool s = false;
+	ec_wire_reason r = cert_head(&c, n, &s);
+	if (sigs)
+		*sigs = s;
 	if (r)
 		return r;
-	return len > ec_wire_cert_size(*n) ? EC_WIRE_TRAILING : EC_WIRE_OK;
+	return len > ec_wire_cert_size(*n, s) ? EC_WIRE_TRAILING : EC_WIRE_OK;
 }
 
 ec_wire_reason
@@ -495,12 +535,13 @@ ec_wire_cert_decode(const uint8_t *in, size_t len, ecp_cert *out, uint32_t cap)
 {
 	cursor c = {in, len, 0};
 	uint32_t n;
-	ec_wire_reason r = cert_head(&c, &n);
+	bool sigs;
+	ec_wire_reason r = cert_head(&c, &n, &sigs);
 	if (r)
 		return r;
 	if (n > cap)
 		return EC_WIRE_NOSPACE;
-	if ((r = cert_body(&c, n, ECP_MAX_PARTS, out)))
+	if ((r = cert_body(&c, n, sigs, ECP_MAX_PARTS, out)))
 		return r;
 	return c.off == len ? EC_WIRE_OK : EC_WIRE_TRAILING;
 }
@@ -523,13 +564,26 @@ _Static_assert(EC_WIRE_T_AUDIT > EC_WIRE_T_COMMIT_FLAGS && EC_WIRE_T_PROOF > EC_
                    EC_WIRE_T_PROOF < EC_WIRE_T_ENVELOPE,
                "AUDIT and PROOF type bytes collide");
 _Static_assert(ECP_AUDIT == ECP_SYNCED + 1 && ECP_PROOF == ECP_AUDIT + 1 &&
-                   ECP_KIND_MAX == ECP_PROOF,
+                   ECP_ACCUSE == ECP_PROOF + 1 && ECP_KIND_MAX == ECP_ACCUSE,
                "a new item kind needs a type byte of its own");
+_Static_assert(EC_WIRE_T_ACCUSE > EC_WIRE_T_PROOF && EC_WIRE_T_VOTE_SIGNED > EC_WIRE_T_ACCUSE &&
+                   EC_WIRE_T_BLOCK_SIGNED > EC_WIRE_T_VOTE_SIGNED &&
+                   EC_WIRE_T_BLOCK_SIGNED < EC_WIRE_T_ENVELOPE &&
+                   EC_WIRE_T_CERT_SIGNED == EC_WIRE_T_CERT + 1,
+               "signed items' type bytes collide");
 
+/* The peer-management kinds (wire_peer.c). */
 static bool
 peer_kind(uint8_t kind)
 {
-	return kind > ECP_WITHDRAWN && kind <= ECP_KIND_MAX;
+	return kind > ECP_WITHDRAWN && kind <= ECP_PROOF;
+}
+
+/* Whether a VOTE or BLOCK item carries its vote's signature. */
+static bool
+signed_item(const ecp_item *it)
+{
+	return (it->kind == ECP_VOTE || it->kind == ECP_BLOCK) && it->vsig;
 }
 
 uint8_t
@@ -537,6 +591,10 @@ ec_wire_item_type(const ecp_item *it)
 {
 	if (it->kind == ECP_COMMIT && it->flags)
 		return EC_WIRE_T_COMMIT_FLAGS;
+	if (signed_item(it))
+		return it->kind == ECP_VOTE ? EC_WIRE_T_VOTE_SIGNED : EC_WIRE_T_BLOCK_SIGNED;
+	if (it->kind == ECP_ACCUSE)
+		return EC_WIRE_T_ACCUSE;
 	if (it->kind >= ECP_BLOCK && it->kind <= ECP_WITHDRAWN)
 		return (uint8_t)(EC_WIRE_T_ITEM + it->kind);
 	if (it->kind > ECP_WITHDRAWN && it->kind <= ECP_SYNCED)
@@ -548,13 +606,21 @@ ec_wire_item_type(const ecp_item *it)
 	return 0;
 }
 
-/* The kind a type byte names (0: none) and whether it is a flagged COMMIT. */
+/* The kind a type byte names (0: none), whether it is a flagged COMMIT,
+ * and whether it carries a vote's signature. */
 static uint8_t
-kind_of(uint8_t type, bool *flagged)
+kind_of(uint8_t type, bool *flagged, bool *sig)
 {
 	*flagged = type == EC_WIRE_T_COMMIT_FLAGS;
+	*sig = type == EC_WIRE_T_VOTE_SIGNED || type == EC_WIRE_T_BLOCK_SIGNED;
 	if (*flagged)
 		return ECP_COMMIT;
+	if (type == EC_WIRE_T_VOTE_SIGNED)
+		return ECP_VOTE;
+	if (type == EC_WIRE_T_BLOCK_SIGNED)
+		return ECP_BLOCK;
+	if (type == EC_WIRE_T_ACCUSE)
+		return ECP_ACCUSE;
 	if (type > EC_WIRE_T_ITEM && type <= EC_WIRE_T_ITEM + ECP_WITHDRAWN)
 		return (uint8_t)(type - EC_WIRE_T_ITEM);
 	if (type > EC_WIRE_T_PEER && type <= EC_WIRE_T_PEER + ECP_SYNCED - ECP_WITHDRAWN)
@@ -571,13 +637,16 @@ ec_wire_item_size(const ecp_item *it)
 {
 	switch (it->kind) {
 	case ECP_BLOCK:
-		return it->block ? ITEM_HDR + ec_wire_block_size(it->block->nparts) + BLOCK_FIELDS : 0;
-	case ECP_VOTE: return ITEM_HDR + ID_ROLE + 1;
+		return it->block ? ITEM_HDR + ec_wire_block_size(it->block->nparts) + BLOCK_FIELDS +
+		                       (it->vsig ? EC_WIRE_SIG_BYTES : 0u)
+		                 : 0;
+	case ECP_VOTE: return ITEM_HDR + ID_ROLE + 1 + (it->vsig ? EC_WIRE_SIG_BYTES : 0u);
 	case ECP_COMMIT:
 		if (!it->block || !it->cert)
 			return 0;
 		return ITEM_HDR + ec_wire_block_size(it->block->nparts) +
-		       ec_wire_cert_size(it->cert->n) + (it->flags ? COMMIT_FIELDS : 0);
+		       ec_wire_cert_size(it->cert->n, it->cert->sigs) + (it->flags ? COMMIT_FIELDS : 0);
+	case ECP_ACCUSE: return it->accuse ? ITEM_HDR + EC_WIRE_ACCUSE_BYTES : 0;
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
 	case ECP_WITHDRAWN: return ITEM_HDR + ID_ROLE;
@@ -585,6 +654,76 @@ ec_wire_item_size(const ecp_item *it)
 	case ECP_FETCH: return ITEM_HDR + 32;
 	default: return peer_kind(it->kind) ? ecp__wire_peer_size(it) : 0;
 	}
+}
+
+/* An ACCUSE body's rules: block ids ascending (so one proof has one
+ * encoding), roles part indexes (a witness vote is not exclusive). */
+static ec_wire_reason
+accuse_check(const ecp_accuse *a)
+{
+	if (!a)
+		return EC_WIRE_NO_BODY;
+	if (a->role[0] >= ECP_MAX_PARTS || a->role[1] >= ECP_MAX_PARTS)
+		return EC_WIRE_BAD_ROLE;
+	return ec_id_cmp(&a->block[0], &a->block[1]) < 0 ? EC_WIRE_OK : EC_WIRE_BAD_VALUE;
+}
+
+static uint8_t *
+put_accuse(uint8_t *p, const ecp_accuse *a)
+{
+	p = put_u64(p, a->voter);
+	p = put_id(p, &a->token);
+	p = put_id(p, &a->parent);
+	p = put_id(p, &a->block[0]);
+	p = put_id(p, &a->block[1]);
+	p = put_u16(p, a->role[0]);
+	p = put_u16(p, a->role[1]);
+	memcpy(p, a->sig, 2 * EC_WIRE_SIG_BYTES);
+	return p + 2 * EC_WIRE_SIG_BYTES;
+}
+
+static ec_wire_reason
+accuse_item_parse(cursor *c, area *a, ecp_item *out)
+{
+	const uint8_t *p = take(c, EC_WIRE_ACCUSE_BYTES);
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	ecp_accuse v;
+	memset(&v, 0, sizeof v); /* no stray padding bytes in the body */
+	v.voter = get_u64(p);
+	v.token = ec_id_from_bytes(p + 8);
+	v.parent = ec_id_from_bytes(p + 40);
+	v.block[0] = ec_id_from_bytes(p + 72);
+	v.block[1] = ec_id_from_bytes(p + 104);
+	v.role[0] = get_u16(p + 136);
+	v.role[1] = get_u16(p + 138);
+	memcpy(v.sig, p + 140, 2 * EC_WIRE_SIG_BYTES);
+	ec_wire_reason r = accuse_check(&v);
+	if (r)
+		return r;
+	void *mem;
+	if (!reserve(a, sizeof v, &mem))
+		return EC_WIRE_NOSPACE;
+	if (mem)
+		out->accuse = memcpy(mem, &v, sizeof v);
+	return EC_WIRE_OK;
+}
+
+/* The signature after a signed VOTE's or BLOCK's fields. */
+static ec_wire_reason
+vsig_parse(cursor *c, area *a, ecp_item *out)
+{
+	const uint8_t *p = take(c, EC_WIRE_SIG_BYTES);
+	if (!p)
+		return EC_WIRE_TRUNCATED;
+	if (out->kind == ECP_BLOCK && !out->value)
+		return EC_WIRE_BAD_VALUE; /* no vote to sign */
+	void *mem;
+	if (!reserve(a, sizeof(ecp_vsig), &mem))
+		return EC_WIRE_NOSPACE;
+	if (mem)
+		out->vsig = memcpy(mem, p, EC_WIRE_SIG_BYTES);
+	return EC_WIRE_OK;
 }
 
 /* A COMMIT item's rules, in the order its decoder meets them. */
@@ -615,7 +754,7 @@ ec_wire_item_check(const ecp_item *it)
 			return EC_WIRE_NO_BODY;
 		if ((r = ec_wire_block_check(it->block)))
 			return r;
-		if (it->value < -1 || it->value > 1)
+		if (it->value < -1 || it->value > 1 || (it->vsig && !it->value))
 			return EC_WIRE_BAD_VALUE;
 		if (it->flags & ~ECP_F_ALL)
 			return EC_WIRE_BAD_FLAGS;
@@ -638,6 +777,7 @@ ec_wire_item_check(const ecp_item *it)
 		return role_ok(it->role, ECP_MAX_PARTS) ? EC_WIRE_OK : EC_WIRE_BAD_ROLE;
 	case ECP_POLL:
 	case ECP_FETCH: return EC_WIRE_OK;
+	case ECP_ACCUSE: return accuse_check(it->accuse);
 	default: return peer_kind(it->kind) ? ecp__wire_peer_check(it) : EC_WIRE_BAD_TYPE;
 	}
 	return ec_id_eq(&it->block_id, &it->block->id) ? EC_WIRE_OK : EC_WIRE_ID_MISMATCH;
@@ -655,7 +795,8 @@ put_item(uint8_t *p, const ecp_item *it)
 		p = put_u8(p, it->flags);
 		p = put_u16(p, it->role);
 		p = put_u16(p, it->hops);
-		return put_u64(p, it->origin);
+		p = put_u64(p, it->origin);
+		break;
 	case ECP_COMMIT:
 		p = put_block(p, it->block);
 		p = put_cert(p, it->cert);
@@ -666,7 +807,9 @@ put_item(uint8_t *p, const ecp_item *it)
 	case ECP_VOTE:
 		p = put_id(p, &it->block_id);
 		p = put_u16(p, it->role);
-		return put_u8(p, (uint8_t)it->value);
+		p = put_u8(p, (uint8_t)it->value);
+		break;
+	case ECP_ACCUSE: return put_accuse(p, it->accuse);
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
 	case ECP_WITHDRAWN:
@@ -676,6 +819,11 @@ put_item(uint8_t *p, const ecp_item *it)
 	case ECP_FETCH: return put_id(p, &it->block_id);
 	default: return ecp__wire_peer_put(p, it);
 	}
+	/* VOTE and BLOCK: the signature, if signed */
+	if (!it->vsig)
+		return p;
+	memcpy(p, it->vsig->b, EC_WIRE_SIG_BYTES);
+	return p + EC_WIRE_SIG_BYTES;
 }
 
 ec_err
@@ -777,8 +925,8 @@ item_parse(cursor *c, area *a, ecp_item *out)
 	const uint8_t *p = take(c, 1);
 	if (!p)
 		return EC_WIRE_TRUNCATED;
-	bool flagged;
-	out->kind = kind_of(*p, &flagged);
+	bool flagged, sig;
+	out->kind = kind_of(*p, &flagged, &sig);
 	if (!out->kind)
 		return EC_WIRE_BAD_TYPE;
 	if (!(p = take(c, 1)))
@@ -787,9 +935,16 @@ item_parse(cursor *c, area *a, ecp_item *out)
 		return EC_WIRE_BAD_VERSION;
 	ec_wire_reason r;
 	switch (out->kind) {
-	case ECP_BLOCK: r = block_item_parse(c, a, out); break;
+	case ECP_BLOCK:
+		if (!(r = block_item_parse(c, a, out)) && sig)
+			r = vsig_parse(c, a, out);
+		break;
 	case ECP_COMMIT: r = commit_item_parse(c, a, flagged, out); break;
+	case ECP_ACCUSE: return accuse_item_parse(c, a, out);
 	case ECP_VOTE:
+		if ((r = id_item_parse(c, out)) || !sig)
+			return r;
+		return vsig_parse(c, a, out);
 	case ECP_BLOCKED:
 	case ECP_WITHDRAW:
 	case ECP_WITHDRAWN:
