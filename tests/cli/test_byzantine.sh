@@ -100,8 +100,11 @@ usage_error "Byzantine nodes under the seed protocol" \
 	"Byzantine nodes need a protocol that can run them \(--protocol ec\)" \
 	--protocol seed "${small[@]}" --byzantine 0.2 --behaviour censor
 usage_error "unknown defence" \
-	"--defences needs off, default or a comma-separated list of: witness, signed, convict; got 'nonsense'" \
+	"--defences needs off, default or a list of: witness, signed, convict \(separated by ',' or '\+'\); got 'nonsense'" \
 	"${ec[@]}" --defences nonsense
+usage_error "conviction without signed votes" \
+	"the convict defence needs signed votes \(defences signed,convict\)" \
+	"${ec[@]}" --defences convict
 usage_error "no honest node left" "at least one node must stay honest" \
 	"${ec[@]}" --byzantine 300 --behaviour silent --nodes 300
 

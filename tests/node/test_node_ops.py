@@ -216,3 +216,30 @@ def test_pinned_bootstrap_key(trio):
                         "127.0.0.4:1", "--bootstrap", "abc@" + a.listen, "--network", a.network],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and "64 hex digits" in r.stdout + r.stderr
+
+
+def test_signed_votes_commit(trio):
+    """Signed votes on real nodes (--proto defences=signed+convict): every
+    yes is signed with the node's identity key and counted only when the
+    signature verifies under the key of the identity its peers admitted;
+    transfers still commit everywhere.  (Unsigned votes would count for
+    nothing here: nothing would commit.)"""
+    work, (a, b, c) = trio
+    p = ("--proto", "window=1,defences=signed+convict")
+    a.start(*p)
+    assert a.wait(lambda st: st.get("ready"), 30)
+    b.start("--bootstrap", a.listen, *p)
+    c.start("--bootstrap", a.listen, *p)
+    assert b.wait(ready, 60) and c.wait(ready, 60)
+    wallet = os.path.join(work, "wallet")
+    assert ctl(a, "--wallet", wallet, "keygen")[0] == 0
+    rc, out, err = ctl(b, "--wallet", wallet, "create", "--count", "3", "--wait", "20")
+    assert rc == 0, out + err
+    made = json.loads(out)
+    assert made["committed"] is True, made
+    rc, out, err = ctl(c, "--wallet", wallet, "transfer", made["tokens"][0], "--to", "11" * 32,
+                       "--wait", "20")
+    assert rc == 0 and json.loads(out)["committed"] is True, out + err
+    for n in (a, b, c):  # nobody was convicted of anything
+        assert not [ln for ln in n.log_lines() if "convict" in ln.get("msg", "")]
+

@@ -38,6 +38,8 @@ ecp_config_check(const ecp_config *c)
 		return "the ec commit grace must be at most 64 rounds";
 	if (c->defences & ~(uint32_t)ECP_DEF_ALL)
 		return "unknown ec defence";
+	if ((c->defences & ECP_DEF_CONVICT) && !(c->defences & ECP_DEF_SIGNED))
+		return "the convict defence needs signed votes (defences signed,convict)";
 	if (c->witness_min > 16)
 		return "at most 16 witness tokens can be required";
 	if (c->degree < 8 || c->degree > 4096)

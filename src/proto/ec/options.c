@@ -114,7 +114,7 @@ get_flag(const void *config, char *buf, size_t len)
 static const char *const defence_names[] = {"witness", "signed", "convict"};
 #define NDEFENCES (sizeof defence_names / sizeof defence_names[0])
 
-/* off | default | a comma-separated list of defence names */
+/* off | default | a list of defence names separated by ',' or '+' */
 static bool
 set_defences(void *config, const char *text, char *err, size_t errlen)
 {
@@ -124,14 +124,16 @@ set_defences(void *config, const char *text, char *err, size_t errlen)
 		return true;
 	}
 	for (const char *p = text;;) {
-		const char *end = strchr(p, ',');
+		/* ',' or '+' between names: '+' fits inside a comma-separated
+		 * list of settings (ecnode --proto defences=signed+convict) */
+		const char *end = strpbrk(p, ",+");
 		size_t len = end ? (size_t)(end - p) : strlen(p), k = 0;
 		while (k < NDEFENCES &&
 		       !(strlen(defence_names[k]) == len && memcmp(defence_names[k], p, len) == 0))
 			k++;
 		if (k == NDEFENCES) {
-			snprintf(err, errlen, "needs off, default or a comma-separated list of: witness, "
-			                      "signed, convict; "
+			snprintf(err, errlen, "needs off, default or a list of: witness, signed, "
+			                      "convict (separated by ',' or '+'); "
 			                      "got '%s'", text);
 			return false;
 		}
@@ -191,8 +193,11 @@ static const ec_proto_option ecp_options[] = {
     {"defences", "LIST",
      "defences against Byzantine nodes (docs/byzantine.md): off\n"
      "(the default, the measured baseline), default (what a real\n"
-     "node runs: all of them), or a comma-separated list: witness\n"
-     "(witness token ids derived from what the block spends)\n",
+     "node runs: all of them), or a list separated by ',' or '+':\n"
+     "witness (witness token ids derived from what the block\n"
+     "spends), signed (votes signed; a yes is final and counts only\n"
+     "with its voter's signature), convict (a signed double vote\n"
+     "convicts the voter; needs signed)\n",
      set_defences, get_defences},
     {"witness-min", "K",
      "under the witness defence, the witness tokens every block\n"
