@@ -8,7 +8,7 @@ resumes where it stopped.  From the runs: OUT/<name>.csv (one row per point:
 means and 95 % intervals), and gnuplot plots (PNG and SVG).
 
 Experiments:
-  curves    f = 0..50 % x behaviour x defences off/default x window 4, 6, 8
+  curves    f = 0..50 % x behaviour x defences off/witness/all x window 4, 6, 8
   targeted  a Sybil cluster of k = 1..9 at a target token x 0..3 witnesses,
             without and with the witness rule
   defaults  candidate windows and quorums with the default defences at
@@ -41,17 +41,23 @@ BASE = ["--protocol", "ec", "--topology", "small-world", "--degree", "64",
         "--tokens-per-node", "1", "--block-size", "1,3", "--tx-rate-per-node", "0.005",
         "--conflict-rate", "0.3", "--forge-rate", "0.1", "--quiet", "--json"]
 ROUNDS = ["--rounds", "400", "--warmup", "50", "--drain", "60", "--censor-after", "100"]
-# The two arms: no defence, and what a real node runs (the witness rule,
-# so its wallets add the 2 witness tokens the rule asks for).
+# The arms: no defence; the witness rule alone (the default of issue 16's
+# first session, so its wallets add the 2 witness tokens the rule asks
+# for); and every defence, what a real node runs (`--defences default`:
+# the witness rule, signed votes, convictions).
 DEFENCES = {"off": ["--defences", "off"],
-            "default": ["--defences", "default", "--witness-tokens", "2"]}
+            "witness": ["--defences", "witness", "--witness-tokens", "2"],
+            "all": ["--defences", "default", "--witness-tokens", "2"]}
+ARMS = ["off", "witness", "all"]
 SAFETY = ["accomplice", "equivocate", "fast-yes", "balancer"]
 OTHERS = ["silent", "withhold", "censor", "delay", "camouflage", "sleeper"]
 FIELDS = ["safety_violations", "double_spends", "invalid_commits", "honest_blocks",
           "honest_committed", "censored_blocks", "honest_committed_fraction",
           "byzantine_vote_share", "byzantine_peer_share", "honest_isolated",
           "conflict_families", "forged_injected", "messages_per_commit", "latency_p50",
-          "latency_mean", "target_families", "attack_cost_attempts", "byzantine_nodes"]
+          "latency_mean", "target_families", "attack_cost_attempts", "byzantine_nodes",
+          "convicted", "convicted_honest", "convictions", "first_conviction_round",
+          "conflict_stalled"]
 
 
 def ecsim_path(build):
@@ -65,19 +71,42 @@ def behaviour_args(b):
     return ["--behaviour", b]
 
 
+def migrate_key(key):
+    """Keys of runs made when the second arm was called "default" and was
+    the witness rule alone (before signed votes): the same runs, by the
+    arm's name now.  Both arms' code paths are unchanged since."""
+    parts = key.split("|")
+    if parts[0] == "defaults" and len(parts) == 4:
+        return "|".join(["defaults", "witness"] + parts[1:])
+    return "|".join("witness" if p == "default" else p for p in parts)
+
+
 class Runs:
     """OUT/runs.csv: one row per run; appended as runs finish."""
 
     def __init__(self, path):
         self.path = path
         self.done = {}
+        header = ["key", "exp", "seconds"] + FIELDS
+        old = None
         if os.path.exists(path):
             with open(path, newline="") as f:
-                for row in csv.DictReader(f):
+                r = csv.DictReader(f)
+                old = r.fieldnames
+                for row in r:
+                    row.pop(None, None)
+                    row["key"] = migrate_key(row["key"])
                     self.done[row["key"]] = row
+        if old is not None and old != header:
+            # a file from before FIELDS grew: rewritten whole, new columns
+            # empty, so that the rows appended from now on line up
+            with open(path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+                w.writeheader()
+                for row in self.done.values():
+                    w.writerow({k: row.get(k, "") for k in header})
         self.f = open(path, "a", newline="")
-        self.w = csv.DictWriter(self.f, fieldnames=["key", "exp", "seconds"] + FIELDS,
-                                extrasaction="ignore")
+        self.w = csv.DictWriter(self.f, fieldnames=header, extrasaction="ignore")
         if os.path.getsize(path) == 0:
             self.w.writeheader()
 
@@ -163,7 +192,7 @@ FS = [i / 20 for i in range(11)]  # 0, 5, ..., 50 %
 def curve_points(quick):
     pts = []
     for w in ([4] if quick else [4, 6, 8]):
-        for d in ["off", "default"]:
+        for d in ARMS:
             for b in SAFETY + OTHERS:
                 seeds = 20 if (w == 4 and b in SAFETY) else 5
                 if quick:
@@ -255,7 +284,7 @@ def gnuplot(script):
 
 def plot_curves(out, rows, quick):
     for w in sorted({r["window"] for r in rows}):
-        for d in ["off", "default"]:
+        for d in ARMS:
             sel = [r for r in rows if r["window"] == w and r["defences"] == d]
             if not sel:
                 continue
@@ -348,47 +377,57 @@ CANDIDATES = [("w4-q5", ["--window", "4"]), ("w6-q9", ["--window", "6", "--quoru
 
 
 def defaults(ecsim, runs, jobs, out, quick):
-    """Every behaviour at f = 20 % under each candidate with the default
-    defences, 20 seeds for the safety behaviours, 5 for the rest; and the
-    same settings at f = 0 for their price."""
+    """Every behaviour at f = 20 % under each candidate with the witness
+    rule alone and with every defence, 20 seeds for the safety behaviours,
+    5 for the rest; and the same settings at f = 0 for their price."""
     nodes = ["--nodes", "500" if quick else "2000"]
     todo, pts = [], []
-    for name, cargs in CANDIDATES:
-        for b in SAFETY + OTHERS + ["honest"]:
-            seeds = 2 if quick else (20 if b in SAFETY else 5)
-            f = 0.0 if b == "honest" else 0.2
-            pts.append((name, b, seeds))
-            for s in range(1, seeds + 1):
-                key = "defaults|%s|%s|s%d" % (name, b, s)
-                bargs = behaviour_args("equivocate" if b == "honest" else b)
-                todo.append((key, BASE + nodes + ROUNDS + cargs + DEFENCES["default"] +
-                             bargs + ["--byzantine", "%.2f" % f, "--seed", str(s),
-                                      "--safety-report", os.devnull]))
+    for arm in ["witness", "all"]:
+        for name, cargs in CANDIDATES:
+            for b in SAFETY + OTHERS + ["forge-cert", "honest"]:
+                if b == "forge-cert" and arm == "witness":
+                    continue  # unsigned votes: measured by `forge`
+                seeds = 2 if quick else (20 if b in SAFETY + ["forge-cert"] else 5)
+                f = 0.0 if b == "honest" else 0.2
+                pts.append((arm, name, b, seeds))
+                for s in range(1, seeds + 1):
+                    key = "defaults|%s|%s|%s|s%d" % (arm, name, b, s)
+                    bargs = behaviour_args("equivocate" if b == "honest" else b)
+                    todo.append((key, BASE + nodes + ROUNDS + cargs + DEFENCES[arm] +
+                                 bargs + ["--byzantine", "%.2f" % f, "--seed", str(s),
+                                          "--safety-report", os.devnull]))
     execute(ecsim, runs, jobs, todo, "defaults")
     rows = []
-    for name, b, seeds in pts:
-        got = [runs.done["defaults|%s|%s|s%d" % (name, b, s)] for s in range(1, seeds + 1)]
+    for arm, name, b, seeds in pts:
+        got = [runs.done["defaults|%s|%s|%s|s%d" % (arm, name, b, s)]
+               for s in range(1, seeds + 1)]
         hb = sum(num(r, "honest_blocks") for r in got)
         hc = sum(num(r, "honest_committed") for r in got)
         mpc, mpch = mean_ci([num(r, "messages_per_commit") for r in got])
         lat, lath = mean_ci([num(r, "latency_mean") for r in got])
-        rows.append({"setting": name, "behaviour": b, "seeds": seeds,
+        rows.append({"defences": arm, "setting": name, "behaviour": b, "seeds": seeds,
                      "violations": int(sum(num(r, "safety_violations") for r in got)),
                      "runs_violated": sum(1 for r in got if num(r, "safety_violations") > 0),
                      "honest_committed_fraction": hc / hb if hb else 1.0,
                      "messages_per_commit": mpc, "messages_per_commit_ci": mpch,
-                     "latency_mean": lat, "latency_ci": lath})
+                     "latency_mean": lat, "latency_ci": lath,
+                     "convicted": int(sum(num(r, "convicted") for r in got)),
+                     "convicted_honest": int(sum(num(r, "convicted_honest") for r in got)),
+                     "liars": int(sum(num(r, "byzantine_nodes") for r in got))})
     write_csv(os.path.join(out, "defaults.csv"), rows)
-    for name, _ in CANDIDATES:
-        sel = [r for r in rows if r["setting"] == name]
-        base = next(r for r in sel if r["behaviour"] == "honest")
-        bad = [r["behaviour"] for r in sel if r["behaviour"] != "honest" and r["violations"]]
-        slow = [r["behaviour"] for r in sel if r["honest_committed_fraction"] < 0.99]
-        worst_m = max(r["messages_per_commit"] for r in sel)
-        print("  %-7s: violations in %s; under 99 %% committed: %s; f=0: %.1f msgs/commit, "
-              "latency %.2f; worst at f=20 %%: %.1f msgs/commit" %
-              (name, ", ".join(bad) or "none", ", ".join(slow) or "none",
-               base["messages_per_commit"], base["latency_mean"], worst_m))
+    for arm in ["witness", "all"]:
+        for name, _ in CANDIDATES:
+            sel = [r for r in rows if r["setting"] == name and r["defences"] == arm]
+            base = next(r for r in sel if r["behaviour"] == "honest")
+            bad = [r["behaviour"] for r in sel if r["behaviour"] != "honest" and r["violations"]]
+            slow = [r["behaviour"] for r in sel if r["honest_committed_fraction"] < 0.99]
+            worst_m = max(r["messages_per_commit"] for r in sel)
+            print("  %-7s %-7s: violations in %s; under 99 %% committed: %s; f=0: %.1f "
+                  "msgs/commit, latency %.2f; worst at f=20 %%: %.1f msgs/commit; honest "
+                  "convicted %d" %
+                  (arm, name, ", ".join(bad) or "none", ", ".join(slow) or "none",
+                   base["messages_per_commit"], base["latency_mean"], worst_m,
+                   sum(r["convicted_honest"] for r in sel)))
 
 
 # ---- forged certificates ------------------------------------------------------
@@ -396,9 +435,9 @@ def defaults(ecsim, runs, jobs, out, quick):
 def forge(ecsim, runs, jobs, out, quick):
     """forge-cert at small shares: votes are not signed."""
     seeds = 2 if quick else 5
-    fs = [0.005, 0.01, 0.02, 0.05]
+    fs = [0.005, 0.01, 0.02, 0.05, 0.10, 0.20]
     todo = []
-    for d in ["off", "default"]:
+    for d in ARMS:
         for f in fs:
             for s in range(1, seeds + 1):
                 todo.append(("forge|%s|f%.3f|s%d" % (d, f, s),
@@ -408,7 +447,7 @@ def forge(ecsim, runs, jobs, out, quick):
                                             "--safety-report", os.devnull]))
     execute(ecsim, runs, jobs, todo, "forge")
     rows = []
-    for d in ["off", "default"]:
+    for d in ARMS:
         for f in fs:
             got = [runs.done["forge|%s|f%.3f|s%d" % (d, f, s)] for s in range(1, seeds + 1)]
             ds = sum(num(r, "double_spends") for r in got)
@@ -434,8 +473,14 @@ def isolation(ecsim, runs, jobs, out, quick):
                          "200" if quick else "500"],
              "camouflage": ["--behaviour", "camouflage"]}
     todo = []
+    for kind in kinds:  # the witness arm's series, from when it was "default"
+        for s in range(1, seeds + 1):
+            old = os.path.join(out, "isolation_%s_default_s%d.events.csv" % (kind, s))
+            if os.path.exists(old):
+                os.rename(old, os.path.join(out, "isolation_%s_witness_s%d.events.csv" %
+                                            (kind, s)))
     for kind, bargs in kinds.items():
-        for d in ["off", "default"]:
+        for d in ARMS:
             for s in range(1, seeds + 1):
                 key = "isolation|%s|%s|s%d" % (kind, d, s)
                 csvp = os.path.join(out, "isolation_%s_%s_s%d.events.csv" % (kind, d, s))
@@ -450,7 +495,7 @@ def isolation(ecsim, runs, jobs, out, quick):
     execute(ecsim, runs, jobs, todo, "isolation")
     rows = []
     for kind in kinds:
-        for d in ["off", "default"]:
+        for d in ARMS:
             for s in range(1, seeds + 1):
                 csvp = os.path.join(out, "isolation_%s_%s_s%d.events.csv" % (kind, d, s))
                 with open(csvp, newline="") as f:
@@ -467,7 +512,7 @@ def isolation(ecsim, runs, jobs, out, quick):
                                      "peer_share": float(r["arg"])})
     write_csv(os.path.join(out, "isolation.csv"), rows)
     for kind in kinds:
-        for d in ["off", "default"]:
+        for d in ARMS:
             sel = [r for r in rows if r["kind"] == kind and r["defences"] == d]
             if not sel:
                 continue
@@ -485,7 +530,7 @@ def isolation(ecsim, runs, jobs, out, quick):
     dat = os.path.join(out, "isolation.dat")
     with open(dat, "w") as f:
         for kind in kinds:
-            for d in ["off", "default"]:
+            for d in ARMS:
                 f.write("# %s %s\n" % (kind, d))
                 for rd in sorted({r["round"] for r in rows}):
                     v = [r["vote_share"] for r in rows
@@ -493,7 +538,7 @@ def isolation(ecsim, runs, jobs, out, quick):
                     if v:
                         f.write("%d %g\n" % (rd, sum(v) / len(v)))
                 f.write("\n\n")
-    names = ["%s, defences %s" % (k, d) for k in kinds for d in ["off", "default"]]
+    names = ["%s, defences %s" % (k, d) for k in kinds for d in ARMS]
     for term, ext in [("pngcairo size 1000,600", "png"), ("svg size 1000,600", "svg")]:
         plots = ", ".join("'%s' index %d using 1:2 with linespoints title '%s'" % (dat, i, n)
                           for i, n in enumerate(names))
@@ -520,7 +565,7 @@ def scale(ecsim, runs, jobs, out, quick):
     fs = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35]
     todo = []
     for n, seeds in sizes:
-        for d in ["off", "default"]:
+        for d in ARMS:
             for f in fs:
                 for s in range(1, seeds + 1):
                     key = "scale|n%d|%s|f%.2f|s%d" % (n, d, f, s)
@@ -532,7 +577,7 @@ def scale(ecsim, runs, jobs, out, quick):
     execute(ecsim, runs, 1 if sizes[-1][0] >= 1000000 else jobs, todo, "scale")
     rows = []
     for n, seeds in sizes:
-        for d in ["off", "default"]:
+        for d in ARMS:
             first = None
             for f in fs:
                 got = [runs.done["scale|n%d|%s|f%.2f|s%d" % (n, d, f, s)]

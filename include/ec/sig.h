@@ -48,6 +48,14 @@ extern const ec_sig_scheme ec_sig_keyed_hash;
  * using ec_sig_ed25519.  Returns EC_EIO if libsodium cannot start. */
 EC_WUR ec_err ec_sig_init(void);
 
+/* The keypair a simulation derives from a 64-bit reference (a wallet key
+ * reference, a node's ring position) under a context string naming what
+ * the keys are for: seed = BLAKE3 derive-key(context) of ref as 8 bytes
+ * little endian.  Nothing secret is stored; anyone can derive it, so it
+ * is for simulations only.  Pure: no allocation, no state. */
+void ec_sig_derived_keypair(const ec_sig_scheme *s, const char *context, uint64_t ref,
+                            uint8_t pk[EC_SIG_PK_BYTES], uint8_t sk[EC_SIG_SK_BYTES]);
+
 /* Returns the scheme registered under name ("ed25519", "keyed-hash"), or
  * NULL. */
 const ec_sig_scheme *ec_sig_find(const char *name);

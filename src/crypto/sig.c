@@ -80,6 +80,20 @@ kh_verify(const uint8_t pk[EC_SIG_PK_BYTES], const uint8_t sig[EC_SIG_BYTES], co
 
 const ec_sig_scheme ec_sig_keyed_hash = {"keyed-hash", kh_keypair, kh_sign, kh_verify};
 
+void
+ec_sig_derived_keypair(const ec_sig_scheme *s, const char *context, uint64_t ref,
+                       uint8_t pk[EC_SIG_PK_BYTES], uint8_t sk[EC_SIG_SK_BYTES])
+{
+	uint8_t le[8], seed[EC_SIG_SEED_BYTES];
+	for (unsigned i = 0; i < 8; i++)
+		le[i] = (uint8_t)(ref >> (8 * i));
+	ec_blake3 h;
+	ec_blake3_init_derive_key(&h, context);
+	ec_blake3_update(&h, le, sizeof le);
+	ec_blake3_final(&h, seed, sizeof seed);
+	s->keypair(seed, pk, sk);
+}
+
 const ec_sig_scheme *
 ec_sig_find(const char *name)
 {

@@ -93,14 +93,7 @@ static void
 vote_keypair(const ec_sim *s, uint64_t pos, uint8_t pk[EC_SIG_PK_BYTES],
              uint8_t sk[EC_SIG_SK_BYTES])
 {
-	uint8_t seed[EC_SIG_SEED_BYTES], b[8];
-	for (unsigned i = 0; i < 8; i++)
-		b[i] = (uint8_t)(pos >> (8 * i));
-	ec_blake3 h;
-	ec_blake3_init_derive_key(&h, "ecsim vote keys v1");
-	ec_blake3_update(&h, b, sizeof b);
-	ec_blake3_final(&h, seed, sizeof seed);
-	s->sig->keypair(seed, pk, sk);
+	ec_sig_derived_keypair(s->sig, "ecsim vote keys v1", pos, pk, sk);
 }
 
 void

@@ -15,14 +15,7 @@ void
 ecp_wallet_keypair(const ec_sig_scheme *scheme, uint64_t keyref, uint8_t pk[EC_SIG_PK_BYTES],
                uint8_t sk[EC_SIG_SK_BYTES])
 {
-	uint8_t le[8], seed[EC_SIG_SEED_BYTES];
-	for (unsigned i = 0; i < 8; i++)
-		le[i] = (uint8_t)(keyref >> (8 * i));
-	ec_blake3 h;
-	ec_blake3_init_derive_key(&h, "ecRust 2026-11 simulator wallet key");
-	ec_blake3_update(&h, le, sizeof le);
-	ec_blake3_final(&h, seed, sizeof seed);
-	scheme->keypair(seed, pk, sk);
+	ec_sig_derived_keypair(scheme, "ecRust 2026-11 simulator wallet key", keyref, pk, sk);
 }
 
 ec_err
