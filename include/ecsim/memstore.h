@@ -34,9 +34,10 @@ typedef struct ec_memstore ec_memstore;
 typedef struct ec_memstore_view {
 	ec_memstore *store;
 	uint32_t owner;
-	/* nonzero: the ec protocol's token mappings written through this view
-	 * are dropped (a node that keeps none: a freeloader in a simulation
-	 * of storage audits) */
+	/* the share of the ec protocol's token mappings written through this
+	 * view that are dropped, in units of 2^-32 of a hash of (token, owner);
+	 * UINT32_MAX: all (a freeloader in a simulation of storage audits);
+	 * 0: none.  Which tokens go is fixed per node. */
 	uint32_t drop_tokens;
 } ec_memstore_view;
 

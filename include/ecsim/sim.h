@@ -140,6 +140,8 @@ typedef struct ec_byzantine_config {
 	uint64_t censor_after; /* an honest block not committed at its
 	                          submitter within this many rounds counts as
 	                          censored */
+	double cheat_keep;     /* storage-cheat: the share of its token
+	                          mappings a liar keeps (0.5) */
 } ec_byzantine_config;
 
 typedef struct ec_sim_config {

@@ -182,6 +182,20 @@ ecsim__byz_attach(ec_sim *s, uint32_t i)
 		s->cfg.protocol->adversary->attach(node_at(s, i), &s->byz->adv);
 }
 
+void
+ecsim__byz_storage(ec_sim *s, uint32_t i)
+{
+	ecsim_open *o = s->open;
+	if (!o || !o->lazy || !byz_is(s, i) ||
+	    !(s->cfg.byzantine.behaviours & EC_BHV_STORAGE_CHEAT) || bit_get(o->lazy, i))
+		return;
+	double drop = 1.0 - s->cfg.byzantine.cheat_keep;
+	s->views[i].drop_tokens = drop >= 1.0 ? UINT32_MAX : (uint32_t)ldexp(drop, 32);
+	o->lazy[i / 64] |= 1ull << (i % 64);
+	o->lazy_join[i] = s->round;
+	o->res.lazy_nodes++;
+}
+
 bool
 ecsim__byz_twins(const ec_sim *s, const ec_token_part *parts, size_t n)
 {

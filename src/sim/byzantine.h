@@ -53,6 +53,11 @@ EC_WUR ec_err ecsim__byz_choose(ec_sim *s);
 /* Node index i was just initialised: makes it lie if it is Byzantine. */
 void ecsim__byz_attach(ec_sim *s, uint32_t i);
 
+/* Open networks, node index i just initialised or joined: a storage-cheat
+ * liar keeps only cheat_keep of its token mappings (its store view drops
+ * the rest), and is counted with the freeloaders that storage audits are
+ * to evict (open.c: lazy, evicted_at). */
+void ecsim__byz_storage(ec_sim *s, uint32_t i);
 /* The topology handed node i its peers (len sorted ids): counts the slots
  * Byzantine nodes hold and whether its window has an honest peer. */
 void ecsim__byz_view(ec_sim *s, uint32_t i, const uint64_t *peers, size_t len);

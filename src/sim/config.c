@@ -30,6 +30,7 @@ ec_sim_config_default(ec_sim_config *cfg)
 	cfg->byzantine.share = 0.1;
 	cfg->byzantine.delay = 5;
 	cfg->byzantine.censor_after = 100;
+	cfg->byzantine.cheat_keep = 0.5;
 	cfg->byzantine.cluster = 3;
 	cfg->protocol = ec_protocol_find("seed");
 }
@@ -73,10 +74,14 @@ check_byzantine(const ec_sim_config *cfg)
 		return "the share of target tokens must be a fraction in [0, 1]";
 	if (b->censor_after < 1)
 		return "the censorship deadline must be at least 1 round";
-	if (b->behaviours & (EC_BHV_SYBIL | EC_BHV_ECLIPSE | EC_BHV_STORAGE_CHEAT) &&
+	if (b->behaviours & (EC_BHV_SYBIL | EC_BHV_ECLIPSE) &&
 	    !(b->behaviours & EC_BHV_SYBIL && b->placement == EC_PLACE_TARGET))
-		return "sybil is the target placement's behaviour; eclipse and storage-cheat are not "
-		       "simulated yet";
+		return "sybil is the target placement's behaviour; eclipse is not simulated yet";
+	if ((b->behaviours & EC_BHV_STORAGE_CHEAT) && !ec_sim_config_open(cfg))
+		return "storage-cheat needs an open network (storage audits run there): "
+		       "--start-nodes or --churn";
+	if (!(b->cheat_keep >= 0 && b->cheat_keep <= 1))
+		return "the share of mappings a storage cheat keeps must be a fraction in [0, 1]";
 	return NULL;
 }
 

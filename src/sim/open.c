@@ -219,7 +219,7 @@ ecsim__open_plan(ec_sim *s)
 	    (err = ecsim_life_huge(l, slots, sizeof *o->lvid, (void **)&o->lvid)) ||
 	    (err = ecsim_life_calloc(l, 1024, sizeof *o->tokix.slots, (void **)&o->tokix.slots)))
 		return err;
-	if (cfg->lazy_storage > 0) {
+	if (cfg->lazy_storage > 0 || (cfg->byzantine.behaviours & EC_BHV_STORAGE_CHEAT)) {
 		if ((err = ecsim_life_calloc(l, words, sizeof *o->lazy, (void **)&o->lazy)) ||
 		    (err = ecsim_life_huge(l, slots, sizeof *o->evicted_at, (void **)&o->evicted_at)) ||
 		    (err = ecsim_life_huge(l, slots, sizeof *o->lazy_join, (void **)&o->lazy_join)))
@@ -352,9 +352,10 @@ join_new(ec_sim *s, uint32_t i, size_t seq)
 		return err;
 	ecsim__byz_attach(s, i);
 	ecsim_open *o = s->open;
+	ecsim__byz_storage(s, i);
 	if (o->lazy && unit(&o->rng) < s->cfg.lazy_storage) { /* a freeloader */
 		o->lazy[i / 64] |= 1ull << (i % 64);
-		s->views[i].drop_tokens = 1;
+		s->views[i].drop_tokens = UINT32_MAX;
 		o->lazy_join[i] = s->round;
 		o->res.lazy_nodes++;
 	}
@@ -505,6 +506,7 @@ ecsim__open_build(ec_sim *s)
 		err = s->cfg.protocol->node_init(node_at(s, start[k]), s->ids[start[k]],
 		                                 s->cfg.protocol_config);
 		ecsim__byz_attach(s, start[k]);
+		ecsim__byz_storage(s, start[k]);
 	}
 	/* What the seeded joins send is kept by the bus as if sent in the round
 	 * before round 0 (bodies are kept by round parity, and round 0 starts

@@ -439,8 +439,10 @@ v_xtoken_put(void *impl, const ec_id *token, const ec_id *block, uint64_t time)
 	const ec_memstore_view *v = impl;
 	ec_memstore *s = v->store;
 	ec_err err;
-	if (v->drop_tokens)
-		return EC_OK;
+	if (v->drop_tokens &&
+	    (v->drop_tokens == UINT32_MAX ||
+	     (uint32_t)(hash2(ec_id_hash(token), v->owner ^ 0x5bd1e995u) >> 32) < v->drop_tokens))
+		return EC_OK; /* a node that keeps only part of what it should */
 	if ((s->xtlen + 1) * 8 > s->xtcap * 5 && (err = grow_xt(s)))
 		return err;
 	size_t h = (size_t)hash2(ec_id_hash(token), v->owner) & (s->xtcap - 1);

@@ -62,7 +62,7 @@ jval() {
 behaviours="silent,withhold,censor,.*"
 share="a share in \[0,1\) or a whole number of nodes"
 placement="random, target, target:TOKEN or cluster:K \(K >= 1\)"
-alone="--placement, --attack-start, --attack-share, --attack-delay, --censor-after and --shrink"
+alone="--placement, --attack-start, --attack-share, --attack-delay, --censor-after, --cheat-keep and --shrink"
 alone="$alone apply to Byzantine nodes: give --byzantine F --behaviour LIST"
 usage_error "--byzantine without --behaviour" \
 	"--byzantine needs --behaviour: how the nodes lie" "${ec[@]}" --byzantine 0.2
@@ -92,8 +92,14 @@ sybil="--behaviour sybil needs --placement target: its identities are ground nea
 usage_error "sybil without --placement target" "$sybil token" \
 	"${ec[@]}" --behaviour sybil --byzantine 3
 usage_error "eclipse" \
-	"--behaviour eclipse and storage-cheat are not simulated yet \(docs/byzantine\.md\)" \
+	"--behaviour eclipse is not simulated yet \(docs/byzantine\.md\)" \
 	"${ec[@]}" --behaviour eclipse --byzantine 0.1
+usage_error "storage-cheat in a static network" \
+	"storage-cheat needs an open network \(storage audits run there\): --start-nodes or --churn" \
+	"${ec[@]}" --behaviour storage-cheat --byzantine 0.1
+usage_error "--cheat-keep without storage-cheat" \
+	"--cheat-keep changes nothing without --behaviour storage-cheat" \
+	"${ec[@]}" --behaviour censor --byzantine 0.1 --cheat-keep 0.3
 usage_error "--attack-start with no Byzantine node" "$alone" "${ec[@]}" --attack-start 5
 usage_error "--shrink with no Byzantine node" "$alone" "${ec[@]}" --shrink
 usage_error "Byzantine nodes under the seed protocol" \

@@ -183,6 +183,34 @@ test_conviction(void **state)
 	assert_int_equal(honest.byz.convictions, 0);
 }
 
+/* storage-cheat in an open network: liars that keep half their mappings
+ * fail the storage audits of their neighbours and are evicted; without
+ * audits nobody is; no honest node is evicted. */
+static void
+test_storage_cheat(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.1, EC_BHV_STORAGE_CHEAT);
+	cfg.nodes = 300;
+	cfg.start_nodes = 20;
+	cfg.join_rate = 20;
+	cfg.rounds = 260;
+	cfg.warmup = 60;
+	cfg.conflict_rate = 0;
+	cfg.forge_rate = 0;
+	cfg.tx_per_node = 0.005;
+	cfg.byzantine.cheat_keep = 0.5;
+	ec_sim_result quiet = run(&cfg);
+	assert_int_equal(quiet.open.lazy_nodes, 30);
+	assert_int_equal(quiet.open.evict_lazy, 0);
+	ecfg.audit = 8;
+	ec_sim_result r = run(&cfg);
+	assert_int_equal(r.open.lazy_nodes, 30);
+	assert_true(r.open.evict_lazy > 0);
+	assert_int_equal(r.open.evict_honest, 0);
+}
+
 /* Byzantine options with no liar change nothing but the added figures. */
 static void
 test_no_liars_is_honest(void **state)
@@ -458,6 +486,8 @@ test_refused(void **state)
 	assert_non_null(ec_sim_config_check(&cfg));
 	cfg = attacked(&ecfg, 0.2, EC_BHV_ECLIPSE);
 	assert_non_null(ec_sim_config_check(&cfg)); /* not simulated yet */
+	cfg = attacked(&ecfg, 0.2, EC_BHV_STORAGE_CHEAT);
+	assert_non_null(ec_sim_config_check(&cfg)); /* a static network audits nobody */
 	cfg = attacked(&ecfg, 0.2, EC_BHV_CENSOR);
 	assert_null(ec_sim_config_check(&cfg));
 }
@@ -471,6 +501,7 @@ main(void)
 	    cmocka_unit_test(test_forged_certificates),
 	    cmocka_unit_test(test_signed_votes_stop_forgery),
 	    cmocka_unit_test(test_conviction),
+	    cmocka_unit_test(test_storage_cheat),
 	    cmocka_unit_test(test_no_liars_is_honest),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_silent_votes_nothing),

@@ -26,7 +26,7 @@ enum {
 	OPT_START_NODES, OPT_JOIN_RATE, OPT_BOOTSTRAP, OPT_CHURN, OPT_REJOIN, OPT_LEAVE_GRACEFUL,
 	OPT_LAZY,
 	OPT_BYZ, OPT_BEHAVIOUR, OPT_PLACEMENT, OPT_ATTACK_START, OPT_ATTACK_SHARE, OPT_ATTACK_DELAY,
-	OPT_CENSOR_AFTER, OPT_SHRINK,
+	OPT_CENSOR_AFTER, OPT_SHRINK, OPT_CHEAT_KEEP,
 	OPT_SIGNATURES, OPT_FORGE, OPT_DESTROY, OPT_WITNESS, OPT_ID_BITS, OPT_BAD_ID, OPT_FORCE,
 	OPT_VERSION, OPT_SAFETY, OPT_SAFETY_REPORT, OPT_END
 };
@@ -80,6 +80,7 @@ static const struct option fixed_opts[] = {
 	{"attack-delay", required_argument, NULL, OPT_ATTACK_DELAY},
 	{"censor-after", required_argument, NULL, OPT_CENSOR_AFTER},
 	{"shrink", no_argument, NULL, OPT_SHRINK},
+	{"cheat-keep", required_argument, NULL, OPT_CHEAT_KEEP},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"safety-check", required_argument, NULL, OPT_SAFETY},
@@ -258,7 +259,8 @@ ecsim_usage(FILE *out)
 	    "                         number of them (F >= 1); needs --behaviour (0)\n"
 	    "  --behaviour LIST       how they lie, comma-separated: silent, withhold, censor,\n"
 	    "                         accomplice, equivocate, fast-yes, balancer, delay,\n"
-	    "                         sleeper, camouflage, sybil (with --placement target);\n"
+	    "                         sleeper, camouflage, sybil (with --placement target),\n"
+	    "                         forge-cert, storage-cheat (open networks);\n"
 	    "                         with --byzantine 0 the run is honest and measured alike\n"
 	    "  --placement P          random (default), target[:TOKEN] (the nodes nearest\n"
 	    "                         TOKEN, hex ring position; default the first initial\n"
@@ -270,6 +272,8 @@ ecsim_usage(FILE *out)
 	    "  --attack-delay D       rounds a delaying node holds what it sends (5)\n"
 	    "  --censor-after R       an honest block not committed within R rounds counts as\n"
 	    "                         censored (100)\n"
+	    "  --cheat-keep S         share of its token mappings a storage-cheat keeps (0.5;\n"
+	    "                         open networks, where storage audits can catch it)\n"
 	    "  --shrink               a run with safety violations writes the scenario that\n"
 	    "                         replays the first, cut at its round (always) and with\n"
 	    "                         the fewest nodes (halved while it still shows one)\n",
@@ -972,6 +976,11 @@ byzantine_option(ecsim_options *o, int c, const char *a, char *err, size_t errle
 		b->delay = v;
 		break;
 	case OPT_SHRINK: o->shrink = true; break;
+	case OPT_CHEAT_KEEP:
+		if (!parse_fraction(a, &d))
+			return fail(err, errlen, "--cheat-keep needs a fraction in [0,1], got '%s'", a);
+		b->cheat_keep = d;
+		break;
 	case OPT_CENSOR_AFTER:
 		if (!parse_u64(a, &v) || v < 1 || v > 1000000)
 			return fail(err, errlen, "--censor-after needs a whole number of rounds from 1 to "
@@ -990,14 +999,16 @@ check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t err
 {
 	const ec_byzantine_config *b = &o->cfg.byzantine;
 	static const int mine[] = {OPT_PLACEMENT,    OPT_ATTACK_START, OPT_ATTACK_SHARE,
-	                           OPT_ATTACK_DELAY, OPT_CENSOR_AFTER, OPT_SHRINK};
+	                           OPT_ATTACK_DELAY, OPT_CENSOR_AFTER, OPT_SHRINK,
+	                           OPT_CHEAT_KEEP};
 	if (given[OPT_BYZ - OPT_NODES] && !b->behaviours)
 		return fail(err, errlen, "--byzantine needs --behaviour: how the nodes lie");
 	for (size_t k = 0; k < sizeof mine / sizeof mine[0]; k++)
 		if (given[mine[k] - OPT_NODES] && !b->behaviours)
 			return fail(err, errlen, "--placement, --attack-start, --attack-share, "
-			                         "--attack-delay, --censor-after and --shrink apply to "
-			                         "Byzantine nodes: give --byzantine F --behaviour LIST");
+			                         "--attack-delay, --censor-after, --cheat-keep and "
+			                         "--shrink apply to Byzantine nodes: give --byzantine F "
+			                         "--behaviour LIST");
 	if (given[OPT_ATTACK_DELAY - OPT_NODES] && !(b->behaviours & EC_BHV_DELAY))
 		return fail(err, errlen, "--attack-delay changes nothing without --behaviour delay");
 	if ((b->behaviours & EC_BHV_SLEEPER) && b->start == 0)
@@ -1006,9 +1017,11 @@ check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t err
 	if ((b->behaviours & EC_BHV_SYBIL) && b->placement != EC_PLACE_TARGET)
 		return fail(err, errlen, "--behaviour sybil needs --placement target: its identities "
 		                         "are ground near a target token");
-	if (b->behaviours & (EC_BHV_ECLIPSE | EC_BHV_STORAGE_CHEAT))
-		return fail(err, errlen, "--behaviour eclipse and storage-cheat are not simulated yet "
-		                         "(docs/byzantine.md)");
+	if (given[OPT_CHEAT_KEEP - OPT_NODES] && !(b->behaviours & EC_BHV_STORAGE_CHEAT))
+		return fail(err, errlen, "--cheat-keep changes nothing without --behaviour "
+		                         "storage-cheat");
+	if (b->behaviours & EC_BHV_ECLIPSE)
+		return fail(err, errlen, "--behaviour eclipse is not simulated yet (docs/byzantine.md)");
 	return 0;
 }
 

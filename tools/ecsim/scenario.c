@@ -27,7 +27,7 @@ static const char *const keys[] = {
 	"forge-rate", "destroy-rate", "witness-tokens", "identity-bits", "bad-identity-rate",
 	"start-nodes", "join-rate", "bootstrap-peers", "churn", "rejoin-after", "leave-graceful",
 	"safety-check", "lazy-storage", "byzantine", "behaviour", "placement", "attack-start",
-	"attack-share", "attack-delay", "censor-after"};
+	"attack-share", "attack-delay", "censor-after", "cheat-keep"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define MAX_PROTO_KEYS 64
 
@@ -339,6 +339,8 @@ ecsim_scenario_print(FILE *out, const ecsim_options *o)
 		        (unsigned long long)b->censor_after);
 		if (b->behaviours & EC_BHV_DELAY)
 			fprintf(out, "attack_delay: %llu\n", (unsigned long long)b->delay);
+		if (b->behaviours & EC_BHV_STORAGE_CHEAT)
+			fprintf(out, "cheat_keep: %s\n", num(n1, b->cheat_keep));
 	}
 	if (c->safety_check != EC_SAFETY_DEFAULT) /* given: the default follows the protocol */
 		fprintf(out, "safety_check: %s\n", c->safety_check == EC_SAFETY_ON ? "on" : "off");
