@@ -47,8 +47,12 @@ ROUNDS = ["--rounds", "400", "--warmup", "50", "--drain", "60", "--censor-after"
 # the witness rule, signed votes, convictions).
 DEFENCES = {"off": ["--defences", "off"],
             "witness": ["--defences", "witness", "--witness-tokens", "2"],
-            "all": ["--defences", "default", "--witness-tokens", "2"]}
+            "all": ["--defences", "default", "--witness-tokens", "2"],
+            "agree": ["--defences", "agreement"]}
 ARMS = ["off", "witness", "all"]
+# the isolation runs also measure the seed's own mechanism: agreement
+# scoring alone (the echo chamber), which is no part of any default
+ISOLATION_ARMS = ARMS + ["agree"]
 SAFETY = ["accomplice", "equivocate", "fast-yes", "balancer"]
 OTHERS = ["silent", "withhold", "censor", "delay", "camouflage", "sleeper"]
 FIELDS = ["safety_violations", "double_spends", "invalid_commits", "honest_blocks",
@@ -57,7 +61,7 @@ FIELDS = ["safety_violations", "double_spends", "invalid_commits", "honest_block
           "conflict_families", "forged_injected", "messages_per_commit", "latency_p50",
           "latency_mean", "target_families", "attack_cost_attempts", "byzantine_nodes",
           "convicted", "convicted_honest", "convictions", "first_conviction_round",
-          "conflict_stalled"]
+          "conflict_stalled", "scored_out", "scored_out_honest", "scorings"]
 
 
 def ecsim_path(build):
@@ -480,7 +484,7 @@ def isolation(ecsim, runs, jobs, out, quick):
                 os.rename(old, os.path.join(out, "isolation_%s_witness_s%d.events.csv" %
                                             (kind, s)))
     for kind, bargs in kinds.items():
-        for d in ARMS:
+        for d in ISOLATION_ARMS:
             for s in range(1, seeds + 1):
                 key = "isolation|%s|%s|s%d" % (kind, d, s)
                 csvp = os.path.join(out, "isolation_%s_%s_s%d.events.csv" % (kind, d, s))
@@ -495,7 +499,7 @@ def isolation(ecsim, runs, jobs, out, quick):
     execute(ecsim, runs, jobs, todo, "isolation")
     rows = []
     for kind in kinds:
-        for d in ARMS:
+        for d in ISOLATION_ARMS:
             for s in range(1, seeds + 1):
                 csvp = os.path.join(out, "isolation_%s_%s_s%d.events.csv" % (kind, d, s))
                 with open(csvp, newline="") as f:
@@ -512,7 +516,7 @@ def isolation(ecsim, runs, jobs, out, quick):
                                      "peer_share": float(r["arg"])})
     write_csv(os.path.join(out, "isolation.csv"), rows)
     for kind in kinds:
-        for d in ARMS:
+        for d in ISOLATION_ARMS:
             sel = [r for r in rows if r["kind"] == kind and r["defences"] == d]
             if not sel:
                 continue
@@ -530,7 +534,7 @@ def isolation(ecsim, runs, jobs, out, quick):
     dat = os.path.join(out, "isolation.dat")
     with open(dat, "w") as f:
         for kind in kinds:
-            for d in ARMS:
+            for d in ISOLATION_ARMS:
                 f.write("# %s %s\n" % (kind, d))
                 for rd in sorted({r["round"] for r in rows}):
                     v = [r["vote_share"] for r in rows
@@ -538,7 +542,7 @@ def isolation(ecsim, runs, jobs, out, quick):
                     if v:
                         f.write("%d %g\n" % (rd, sum(v) / len(v)))
                 f.write("\n\n")
-    names = ["%s, defences %s" % (k, d) for k in kinds for d in ARMS]
+    names = ["%s, defences %s" % (k, d) for k in kinds for d in ISOLATION_ARMS]
     for term, ext in [("pngcairo size 1000,600", "png"), ("svg size 1000,600", "svg")]:
         plots = ", ".join("'%s' index %d using 1:2 with linespoints title '%s'" % (dat, i, n)
                           for i, n in enumerate(names))

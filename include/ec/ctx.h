@@ -71,7 +71,8 @@ typedef enum ec_event {
 	                           (ec protocol, ECP_DEF_CONVICT); block = the
 	                           voter's position, arg = 0 if the node saw
 	                           both votes itself, 1 if a peer's ACCUSE
-	                           proved it */
+	                           proved it, 2 if agreement scoring struck it
+	                           (ECP_DEF_AGREE: no proof) */
 	EC_EV_COUNT
 } ec_event;
 

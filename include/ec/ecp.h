@@ -105,9 +105,21 @@ enum {
 	 * that count them, and (open networks) evicts it for good.  Needs
 	 * ECP_DEF_SIGNED. */
 	ECP_DEF_CONVICT = 1u << 2,
-	ECP_DEF_ALL = ECP_DEF_WITNESS | ECP_DEF_SIGNED | ECP_DEF_CONVICT,
-	ECP_DEF_DEFAULT = ECP_DEF_ALL
+	/* agreement scoring, the seed's "echo chamber" (§11.9.5), measured,
+	 * not recommended: a node scores each voter it hears by whether its
+	 * votes agreed with the outcomes it learns (a yes on what committed, a
+	 * no on what lost), and stops counting a voter that disagreed with
+	 * more than a third of at least ECP_AGREE_MIN outcomes, for good.
+	 * Not part of the default: it needs no proof, so it can strike honest
+	 * nodes that are merely behind */
+	ECP_DEF_AGREE = 1u << 3,
+	ECP_DEF_DEFAULT = ECP_DEF_WITNESS | ECP_DEF_SIGNED | ECP_DEF_CONVICT,
+	ECP_DEF_ALL = ECP_DEF_DEFAULT | ECP_DEF_AGREE
 };
+
+/* Outcomes a voter must have been scored on before agreement scoring
+ * judges it. */
+#define ECP_AGREE_MIN 8u
 
 
 /* Writes the defaults (the values in the comments above) to *c. */

@@ -395,6 +395,10 @@ typedef struct ec_byz_result {
 	uint64_t convictions;
 	uint32_t convicted, convicted_honest;
 	uint64_t first_conviction_round; /* UINT64_MAX: none */
+	/* ECP_DEF_AGREE (agreement scoring, no proof): strikings by honest
+	 * nodes, and the Byzantine and honest nodes some honest node struck */
+	uint64_t scorings;
+	uint32_t scored_out, scored_out_honest;
 } ec_byz_result;
 
 typedef struct ec_sim_result {

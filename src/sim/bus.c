@@ -153,7 +153,7 @@ on_event(void *user, ec_peer_id node, ec_event ev, ec_block_id b, uint64_t arg)
 	if (ev == EC_EV_AUDIT && w->s->open)
 		ecsim__open_audit(w, node, b, arg);
 	if (ev == EC_EV_CONVICT && w->s->byz)
-		ecsim__byz_convict(w->s, node, b);
+		ecsim__byz_convict(w->s, node, b, arg == 2);
 	if (ev == EC_EV_COMMIT &&
 	    grow(&w->life, w->ncommits + 1, sizeof *w->commits, (void **)&w->commits, &w->comcap))
 		w->commits[w->ncommits++] = (commit_rec){node, b};

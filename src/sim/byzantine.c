@@ -140,7 +140,9 @@ ecsim__byz_choose(ec_sim *s)
 	ecsim_byz *z = s->byz;
 	if ((err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->is, (void **)&z->is)) ||
 	    (err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->conv,
-	                             (void **)&z->conv)))
+	                             (void **)&z->conv)) ||
+	    (err = ecsim_life_calloc(&s->life, (s->n + 63) / 64, sizeof *z->scored,
+	                             (void **)&z->scored)))
 		return err;
 	z->first_conviction = UINT64_MAX;
 	ec_rng rng; /* the coalition's: choosing liars moves no draw of the run */
@@ -426,12 +428,17 @@ ecsim__byz_round(ec_sim *s)
 }
 
 void
-ecsim__byz_convict(ec_sim *s, uint64_t by, uint64_t voter)
+ecsim__byz_convict(ec_sim *s, uint64_t by, uint64_t voter, bool scored)
 {
 	ecsim_byz *z = s->byz;
 	uint32_t i, v;
 	if (!z || !node_index(s, by, &i) || byz_is(s, i) || !node_index(s, voter, &v))
 		return;
+	if (scored) {
+		__atomic_fetch_add(&z->scorings, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&z->scored[v / 64], 1ull << (v % 64), __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_fetch_add(&z->convictions, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&z->conv[v / 64], 1ull << (v % 64), __ATOMIC_RELAXED);
 	uint64_t at = __atomic_load_n(&z->first_conviction, __ATOMIC_RELAXED);
@@ -467,11 +474,19 @@ ecsim__byz_result(const ec_sim *s, ec_byz_result *r)
 	    r->peer_slots ? (double)r->peer_slots_byzantine / (double)r->peer_slots : 0.0;
 	r->convictions = z->convictions;
 	r->first_conviction_round = z->first_conviction;
-	for (uint32_t i = 0; i < s->n; i++)
+	r->scorings = z->scorings;
+	for (uint32_t i = 0; i < s->n; i++) {
 		if (bit_get(z->conv, i)) {
 			if (byz_is(s, i))
 				r->convicted++;
 			else
 				r->convicted_honest++;
 		}
+		if (bit_get(z->scored, i)) {
+			if (byz_is(s, i))
+				r->scored_out++;
+			else
+				r->scored_out_honest++;
+		}
+	}
 }

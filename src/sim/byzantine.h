@@ -35,7 +35,8 @@ typedef struct ecsim_byz {
 	uint64_t slots0, byzslots0, isolated0; /* a static network's views */
 	uint64_t *conv;         /* bit i: some honest node convicted node index
 	                           i (set by the workers: atomic) */
-	uint64_t convictions, first_conviction; /* atomic too */
+	uint64_t *scored;       /* the same for agreement scoring */
+	uint64_t convictions, first_conviction, scorings; /* atomic too */
 } ecsim_byz;
 
 /* Whether node index i is Byzantine (false when the run has none). */
@@ -100,8 +101,9 @@ EC_WUR ec_err ecsim__byz_hold(ec_sim *s, size_t fresh);
 EC_WUR ec_err ecsim__byz_round(ec_sim *s);
 
 /* EC_EV_CONVICT (from a worker, concurrently): node `by` convicted the
- * node at position voter.  Counts only honest convicting nodes. */
-void ecsim__byz_convict(ec_sim *s, uint64_t by, uint64_t voter);
+ * node at position voter, on a proof or (scored) by agreement scoring.
+ * Counts only honest convicting nodes. */
+void ecsim__byz_convict(ec_sim *s, uint64_t by, uint64_t voter, bool scored);
 /* The figures so far into *r. */
 void ecsim__byz_result(const ec_sim *s, ec_byz_result *r);
 

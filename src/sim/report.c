@@ -362,13 +362,14 @@ byz_text(FILE *out, const ec_byz_result *z)
 	        "Byzantine: %u nodes (%s); safety violations %llu (double spends %llu, invalid "
 	        "commits %llu); honest blocks committed %llu of %llu (%.2f%%), censored %llu; "
 	        "Byzantine share of counted votes %.2f%%, of honest nodes' peers %.2f%%; isolated "
-	        "honest nodes %llu; convicted %u (honest %u)\n",
+	        "honest nodes %llu; convicted %u (honest %u); scored out %u (honest %u)\n",
 	        z->nodes, names, (unsigned long long)z->safety_violations,
 	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits,
 	        (unsigned long long)z->honest_committed, (unsigned long long)z->honest_blocks,
 	        100.0 * z->honest_committed_fraction, (unsigned long long)z->censored_blocks,
 	        100.0 * z->byzantine_vote_share, 100.0 * z->byzantine_peer_share,
-	        (unsigned long long)z->honest_isolated, z->convicted, z->convicted_honest);
+	        (unsigned long long)z->honest_isolated, z->convicted, z->convicted_honest,
+	        z->scored_out, z->scored_out_honest);
 }
 
 static void
@@ -390,7 +391,8 @@ byz_json(FILE *out, const ec_byz_result *z)
 	        "\"peer_slots\":%llu,\"byzantine_peer_share\":%.6f,\"honest_isolated\":%llu,"
 	        "\"target_families\":%llu,\"attack_cost_attempts\":%.6g,"
 	        "\"convicted\":%u,\"convicted_honest\":%u,\"convictions\":%llu,"
-	        "\"first_conviction_round\":%s,",
+	        "\"first_conviction_round\":%s,\"scored_out\":%u,\"scored_out_honest\":%u,"
+	        "\"scorings\":%llu,",
 	        z->nodes, names, (unsigned long long)z->safety_violations,
 	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits, first,
 	        (unsigned long long)z->honest_blocks, (unsigned long long)z->honest_committed,
@@ -399,7 +401,8 @@ byz_json(FILE *out, const ec_byz_result *z)
 	        z->byzantine_vote_share, (unsigned long long)z->peer_slots, z->byzantine_peer_share,
 	        (unsigned long long)z->honest_isolated, (unsigned long long)z->target_families,
 	        z->attack_cost_attempts, z->convicted, z->convicted_honest,
-	        (unsigned long long)z->convictions, conv);
+	        (unsigned long long)z->convictions, conv, z->scored_out, z->scored_out_honest,
+	        (unsigned long long)z->scorings);
 }
 
 int

@@ -106,7 +106,7 @@ usage_error "Byzantine nodes under the seed protocol" \
 	"Byzantine nodes need a protocol that can run them \(--protocol ec\)" \
 	--protocol seed "${small[@]}" --byzantine 0.2 --behaviour censor
 usage_error "unknown defence" \
-	"--defences needs off, default or a list of: witness, signed, convict \(separated by ',' or '\+'\); got 'nonsense'" \
+	"--defences needs off, default or a list of: witness, signed, convict, agreement \(separated by ',' or '\+'\); got 'nonsense'" \
 	"${ec[@]}" --defences nonsense
 usage_error "conviction without signed votes" \
 	"the convict defence needs signed votes \(defences signed,convict\)" \

@@ -183,6 +183,23 @@ test_conviction(void **state)
 	assert_int_equal(honest.byz.convictions, 0);
 }
 
+/* Agreement scoring (the seed's echo chamber) strikes equivocators whose
+ * votes disagreed with outcomes, with no proof; off, it strikes nobody. */
+static void
+test_agreement_scoring(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.2, EC_BHV_EQUIVOCATE);
+	ec_sim_result plain = run(&cfg);
+	assert_int_equal(plain.byz.scored_out + plain.byz.scored_out_honest, 0);
+	ecfg.defences = ECP_DEF_AGREE;
+	ec_sim_result r = run(&cfg);
+	assert_true(r.byz.scored_out > 0);
+	assert_true(r.byz.scorings >= r.byz.scored_out);
+	assert_int_equal(r.byz.convicted, 0); /* no proof was involved */
+}
+
 /* storage-cheat in an open network: liars that keep half their mappings
  * fail the storage audits of their neighbours and are evicted; without
  * audits nobody is; no honest node is evicted. */
@@ -502,6 +519,7 @@ main(void)
 	    cmocka_unit_test(test_signed_votes_stop_forgery),
 	    cmocka_unit_test(test_conviction),
 	    cmocka_unit_test(test_storage_cheat),
+	    cmocka_unit_test(test_agreement_scoring),
 	    cmocka_unit_test(test_no_liars_is_honest),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_silent_votes_nothing),

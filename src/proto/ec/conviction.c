@@ -163,7 +163,7 @@ ecp__convicted(const ecp_node *n, uint64_t voter)
 	bool found = false;
 	if (n->nconv)
 		(void)conv_search(n, voter, &found);
-	return found;
+	return found || (n->nout_scored && ecp__scored_out(n, voter));
 }
 
 /* Whether vote k of cert may count for me. */
@@ -184,7 +184,7 @@ ecp__cert_filter(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b, const
                  const ecp_cert **out)
 {
 	*out = cert;
-	if (!signed_votes(n) && !n->nconv)
+	if (!signed_votes(n) && !n->nconv && !n->nout_scored)
 		return EC_OK;
 	uint32_t k = 0;
 	while (k < cert->n && vote_counts(n, ctx, b, cert, k))

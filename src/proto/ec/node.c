@@ -84,6 +84,7 @@ ec_node_fini(void *node, const ec_ctx *ctx)
 		ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
 	ecp__member_free(n, ctx);
 	ecp__conv_fini(n, ctx);
+	ecp__score_fini(n, ctx);
 	ec_peers_fini(&n->peers, ctx);
 	memset(n, 0, sizeof *n);
 }

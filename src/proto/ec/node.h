@@ -13,6 +13,7 @@
  *   adversary.c  a Byzantine node's vote and outbox (experiments only)
  *   witness.c the witness rule: witness ids derived from what is spent
  *   conviction.c signed votes, double-vote proofs and convictions
+ *   agreement.c agreement scoring (the seed's echo chamber, measured)
  *
  * Per block a node keeps one pool entry: the block (once known), the votes
  * it has heard, the peers interested in its outcome (the trail), and a few
@@ -134,7 +135,18 @@ typedef struct ecp_node {
 	 * by voter (interned bodies; conviction.c) */
 	const ecp_accuse **conv;
 	uint32_t nconv, convcap;
+	/* ECP_DEF_AGREE: the voters I scored, ascending by id (conviction.c) */
+	struct ecp_score *score;
+	uint32_t nscore, scorecap;
+	uint32_t nout_scored; /* of them, struck out */
 } ecp_node;
+
+/* Agreement scoring: one voter's record. */
+typedef struct ecp_score {
+	uint64_t id;
+	uint16_t agree, disagree;
+	uint8_t out; /* struck: its votes count no more */
+} ecp_score;
 
 /* ---- small helpers (static inline: on hot paths) ---------------------- */
 
@@ -479,8 +491,20 @@ bool ecp__vote_verify(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b, 
 /* My own recorded signature on role code of e (NULL: none). */
 const ecp_vsig *ecp__my_sig(const ecp_node *n, const entry *e, uint16_t code);
 
-/* Whether I convicted voter. */
+/* Whether I convicted voter, or (agreement scoring) struck it out: its
+ * votes do not count for me. */
 bool ecp__convicted(const ecp_node *n, uint64_t voter);
+
+/* Whether agreement scoring struck voter out (agreement.c). */
+bool ecp__scored_out(const ecp_node *n, uint64_t voter);
+/* Releases the agreement scores. */
+void ecp__score_fini(ecp_node *n, const ec_ctx *ctx);
+
+/* ECP_DEF_AGREE: block b's outcome is known to me (committed: won true;
+ * lost to a committed twin: false): scores the voters whose votes on it
+ * I recorded in (votes, n), mine aside.  Errors: EC_ENOMEM. */
+ec_err ecp__score_outcome(ecp_node *n, const ec_ctx *ctx, const ecp_block *b,
+                          const ecp_vote *votes, uint32_t nvotes, bool won);
 
 /* The votes of cert that may count for me: a yes only with its voter's
  * valid signature (signed votes), nobody I convicted.  *out is cert

@@ -111,7 +111,7 @@ get_flag(const void *config, char *buf, size_t len)
 }
 
 /* The defences by name (ECP_DEF_* bit k is names[k]). */
-static const char *const defence_names[] = {"witness", "signed", "convict"};
+static const char *const defence_names[] = {"witness", "signed", "convict", "agreement"};
 #define NDEFENCES (sizeof defence_names / sizeof defence_names[0])
 
 /* off | default | a list of defence names separated by ',' or '+' */
@@ -133,7 +133,7 @@ set_defences(void *config, const char *text, char *err, size_t errlen)
 			k++;
 		if (k == NDEFENCES) {
 			snprintf(err, errlen, "needs off, default or a list of: witness, signed, "
-			                      "convict (separated by ',' or '+'); "
+			                      "convict, agreement (separated by ',' or '+'); "
 			                      "got '%s'", text);
 			return false;
 		}
@@ -197,7 +197,9 @@ static const ec_proto_option ecp_options[] = {
      "witness (witness token ids derived from what the block\n"
      "spends), signed (votes signed; a yes is final and counts only\n"
      "with its voter's signature), convict (a signed double vote\n"
-     "convicts the voter; needs signed)\n",
+     "convicts the voter; needs signed), agreement (the seed's echo\n"
+     "chamber: voters that disagree with outcomes stop counting; not\n"
+     "in default)\n",
      set_defences, get_defences},
     {"witness-min", "K",
      "under the witness defence, the witness tokens every block\n"

@@ -599,7 +599,7 @@ decide(const ecp_node *n, const entry *e, const ecp_vote *votes, uint32_t nvotes
 		if (r > b->nparts || (r == b->nparts && votes[v].role != ECP_ROLE_WITNESS))
 			continue; /* no role of this block */
 		if (ec_range_contains(win[r], votes[v].voter) &&
-		    !(n->nconv && ecp__convicted(n, votes[v].voter))) {
+		    !((n->nconv || n->nout_scored) && ecp__convicted(n, votes[v].voter))) {
 			if (votes[v].value > 0)
 				yes_of[r]++;
 			else
@@ -738,7 +738,7 @@ make_cert(const ecp_node *n, const ec_ctx *ctx, const entry *e, const ecp_cert *
 		uint16_t code = role_code(b, r);
 		for (uint32_t v = 0; v < e->nvotes; v++)
 			if (e->votes[v].role == code && ec_range_contains(w, e->votes[v].voter) &&
-			    !(n->nconv && ecp__convicted(n, e->votes[v].voter))) {
+			    !((n->nconv || n->nout_scored) && ecp__convicted(n, e->votes[v].voter))) {
 				from[tmp->n] = v;
 				tmp->v[tmp->n++] = e->votes[v];
 			}
@@ -798,7 +798,8 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 		n->lat16 = (uint32_t)((int64_t)n->lat16 + (sample - (int64_t)n->lat16) / 8);
 	}
 	emit(ctx, n, EC_EV_COMMIT, &b->id, 0);
-	if ((err = repair(n, ctx, e, cert)))
+	if ((err = repair(n, ctx, e, cert)) ||
+	    (err = ecp__score_outcome(n, ctx, b, e->votes, e->nvotes, true)))
 		return err;
 	/* the losers of a conflict are blocked, and whoever asked is told */
 	for (uint32_t i = 0; i < n->npool; i++) {
@@ -812,6 +813,8 @@ commit(ecp_node *n, const ec_ctx *ctx, entry *e, const ecp_cert *given)
 				        ec_id_eq(&o->block->parts[r].parent, &b->parts[s].parent);
 			if (clash) {
 				if ((err = ecp__catch_entry(n, ctx, b, cert, o)) ||
+				    (err = ecp__score_outcome(n, ctx, o->block, o->votes, o->nvotes,
+				                              false)) ||
 				    (err = block_entry(n, ctx, o, (uint16_t)r)))
 					return err;
 				break;
