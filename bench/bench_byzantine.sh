@@ -6,16 +6,21 @@
 # again).  Results, CSVs and plots (PNG and SVG) go to bench-byzantine/.
 #
 # usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|all] [--quick]
-#   curves     f = 0..50 % x 10 behaviours x defences off/default x window
-#              4, 6, 8 on 2,000 nodes; 20 seeds per point for the safety
-#              behaviours at window 4, 5 for the rest (about 4,600 runs)
-#   defaults   candidate windows and quorums with the default defences at
-#              f = 20 %, every behaviour, and their price at f = 0
+#   curves     f = 0..50 % x 10 behaviours x window 4, 6, 8 x defences off,
+#              witness (the witness rule alone) and all (--defences default:
+#              witness rule, signed votes, convictions; window 4 only unless
+#              BYZ_FULL=1) on 2,000 nodes; 20 seeds per point for the safety
+#              behaviours at window 4, 5 for the rest (about 6,900 runs)
+#   defaults   candidate windows and quorums with the witness rule alone and
+#              with every defence at f = 20 %, every behaviour, and their
+#              price at f = 0
 #   targeted   k = 1..9 Sybils at a target token x 0..3 witnesses x the
 #              witness rule off/on, 10 seeds
 #   forge      forge-cert at 0.5 .. 5 % of the nodes
-#   isolation  f = 20 %, 2,000 rounds with churn, 3 seeds
-#   scale      10k and 100k nodes (BYZ_BIG=1: also 1M), equivocators
+#   isolation  f = 20 %, 2,000 rounds with churn, 3 seeds, each arm and
+#              agreement scoring alone (the seed's echo chamber)
+#   scale      10k and 100k nodes (BYZ_BIG=1: also 1M), equivocators; the
+#              all arm at 10k only unless BYZ_FULL=1
 #   --quick    500 nodes, window 4, 2 seeds: a smoke run of a few minutes
 set -eu
 . "$(dirname "$0")/common.sh"

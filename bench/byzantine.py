@@ -194,9 +194,12 @@ FS = [i / 20 for i in range(11)]  # 0, 5, ..., 50 %
 
 
 def curve_points(quick):
+    """Every arm at w = 4; windows 6 and 8 for the arms of the first grid
+    (off, witness) and, with BYZ_FULL=1, for every defence too."""
     pts = []
+    full = os.environ.get("BYZ_FULL")
     for w in ([4] if quick else [4, 6, 8]):
-        for d in ARMS:
+        for d in (ARMS if w == 4 or full else ["off", "witness"]):
             for b in SAFETY + OTHERS:
                 seeds = 20 if (w == 4 and b in SAFETY) else 5
                 if quick:
@@ -568,8 +571,10 @@ def scale(ecsim, runs, jobs, out, quick):
         sizes.append((1000000, 1))
     fs = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35]
     todo = []
+    def arms_at(n):  # every defence at 10k; at larger sizes with BYZ_FULL=1
+        return ARMS if n <= 10000 or os.environ.get("BYZ_FULL") else ["off", "witness"]
     for n, seeds in sizes:
-        for d in ARMS:
+        for d in arms_at(n):
             for f in fs:
                 for s in range(1, seeds + 1):
                     key = "scale|n%d|%s|f%.2f|s%d" % (n, d, f, s)
@@ -581,7 +586,7 @@ def scale(ecsim, runs, jobs, out, quick):
     execute(ecsim, runs, 1 if sizes[-1][0] >= 1000000 else jobs, todo, "scale")
     rows = []
     for n, seeds in sizes:
-        for d in ARMS:
+        for d in arms_at(n):
             first = None
             for f in fs:
                 got = [runs.done["scale|n%d|%s|f%.2f|s%d" % (n, d, f, s)]
