@@ -878,7 +878,7 @@ audit_case(bool lazy)
 		(void)commit_token(t, keys[k]);
 	for (int r = 0; r < 40; r++) /* the commits settle (block time 3) */
 		step(t);
-	t->view[40].drop_tokens = lazy;
+	t->view[40].drop_tokens = lazy ? UINT32_MAX : 0;
 	t->audited = t->id[40];
 	ec_contact boot[2] = {contact(t, 5), contact(t, 30)};
 	join(t, 40, EC_JOIN_NEW, boot, 2);

@@ -170,8 +170,14 @@ ecp__flush(ecp_node *n, const ec_ctx *ctx)
 {
 	if (n->adv)
 		ecp__adv_outbox(n, ctx);
-	if (n->nout == 0)
+	if (n->nout == 0) {
+		if (n->out) { /* an adversary emptied it: the buffer goes too */
+			ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
+			n->out = NULL;
+			n->outcap = 0;
+		}
 		return EC_OK;
+	}
 	/* signatures travel in the outbox beside their items (send_signed),
 	 * which may have moved since */
 	for (uint32_t i = 0; i < n->nout; i++)
