@@ -629,7 +629,9 @@ assert_item_equal(const ecp_item *a, const ecp_item *b)
 		break;
 	case ECP_VOTE:
 		assert_vsig_equal(a->vsig, b->vsig);
-		/* fall through */
+		assert_int_equal(a->role, b->role);
+		assert_int_equal(a->value, b->value);
+		break;
 	case ECP_PING:
 		assert_int_equal(a->role, b->role);
 		assert_int_equal(a->value, b->value);
