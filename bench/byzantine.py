@@ -472,7 +472,7 @@ def forge(ecsim, runs, jobs, out, quick):
 def isolation(ecsim, runs, jobs, out, quick):
     """f = 20 %, 2,000 rounds with churn: does anything isolate the liars?
     The per-100-round rows of the event CSV give the series."""
-    seeds = 1 if quick else 3
+    seeds = 1 if quick else int(os.environ.get("BYZ_ISO_SEEDS", "3"))
     nodes = "500" if quick else "2000"
     rounds = "600" if quick else "2000"
     kinds = {"always": ["--behaviour", "equivocate"],
