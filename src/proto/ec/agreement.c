@@ -23,16 +23,8 @@
 static uint32_t
 score_search(const ecp_node *n, uint64_t id, bool *found)
 {
-	uint32_t lo = 0, hi = n->nscore;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (n->score[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < n->nscore && n->score[lo].id == id;
-	return lo;
+	_Static_assert(offsetof(ecp_score, id) == 0, "id_search reads the id first");
+	return id_search(n->score, n->nscore, sizeof *n->score, id, found);
 }
 
 bool

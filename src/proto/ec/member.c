@@ -35,16 +35,8 @@ near_k(const ecp_node *n)
 static uint32_t
 slot_of(const ecp_member *m, uint64_t id, bool *found)
 {
-	uint32_t lo = 0, hi = m->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (m->t[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < m->n && m->t[lo].id == id;
-	return lo;
+	_Static_assert(offsetof(mpeer, id) == 0, "id_search reads the id first");
+	return id_search(m->t, m->n, sizeof *m->t, id, found);
 }
 
 static mpeer *

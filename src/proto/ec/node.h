@@ -213,6 +213,30 @@ knows_window(const ecp_node *n, ec_range w)
 	return lo <= span && hi <= span && lo <= hi;
 }
 
+/* Binary search in an array of n elements of `stride` bytes, ascending by
+ * the uint64_t id each starts with: the index of id, or where it would go
+ * (*found false).  The peer table (member.c) and the agreement scores use
+ * it. */
+static inline uint32_t
+id_search(const void *base, uint32_t n, size_t stride, uint64_t id, bool *found)
+{
+	const unsigned char *b = base;
+	uint32_t lo = 0, hi = n;
+	uint64_t v = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		memcpy(&v, b + (size_t)mid * stride, sizeof v);
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n)
+		memcpy(&v, b + (size_t)lo * stride, sizeof v);
+	*found = lo < n && v == id;
+	return lo;
+}
+
 /* Makes room for `need` elements of `elem` bytes in *v (capacity *cap,
  * doubled from 4).  False when the allocation failed: *v and *cap are
  * then unchanged. */
