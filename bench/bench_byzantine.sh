@@ -5,10 +5,10 @@
 # are kept in OUT/runs.csv and skipped when the experiment is started
 # again).  Results, CSVs and plots (PNG and SVG) go to bench-byzantine/.
 #
-# usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|all] [--quick]
+# usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|eclipse|all] [--quick]
 #   curves     f = 0..50 % x 10 behaviours x window 4, 6, 8 x defences off,
 #              witness (the witness rule alone) and all (--defences default:
-#              witness rule, signed votes, convictions; window 4 only unless
+#              witness rule, signed votes, convictions, floor, quotas; window 4 only unless
 #              BYZ_FULL=1) on 2,000 nodes; 20 seeds per point for the safety
 #              behaviours at window 4, 5 for the rest (about 6,900 runs)
 #   defaults   candidate windows and quorums with the witness rule alone and
@@ -21,6 +21,8 @@
 #              agreement scoring alone (the seed's echo chamber)
 #   scale      10k and 100k nodes (BYZ_BIG=1: also 1M), equivocators; the
 #              all arm at 10k only unless BYZ_FULL=1
+#   eclipse    an open network grown from 200 to 2,000 nodes, eclipse liars
+#              at f = 10, 20, 30 %, the floor and quotas off and on, 3 seeds
 #   --quick    500 nodes, window 4, 2 seeds: a smoke run of a few minutes
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -29,15 +31,15 @@ what=${1:-all}
 shift || true
 out="$here/bench-byzantine"
 case "$what" in
-curves | defaults | targeted | forge | isolation | scale) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
+curves | defaults | targeted | forge | isolation | scale | eclipse) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
 	--out "$out" "$@" ;;
 all)
-	for e in curves defaults targeted forge isolation scale; do
+	for e in curves defaults targeted forge isolation scale eclipse; do
 		/usr/bin/python3 "$here/bench/byzantine.py" "$e" --out "$out" "$@"
 	done
 	;;
 *)
-	echo "usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|all] [--quick]" >&2
+	echo "usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|eclipse|all] [--quick]" >&2
 	exit 2
 	;;
 esac

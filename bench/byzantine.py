@@ -18,6 +18,9 @@ Experiments:
             churn (the event CSV's per-100-round rows)
   scale     the f at which safety first fails at 10k and 100k nodes (and 1M
             with BYZ_BIG=1 in the environment)
+  eclipse   an open network grown from 200 to 2,000 nodes with eclipse liars
+            at f = 10, 20, 30 %: the floor and quotas off and on (own runs
+            file, OUT/runs-eclipse.csv)
 
 """
 import argparse
@@ -44,7 +47,8 @@ ROUNDS = ["--rounds", "400", "--warmup", "50", "--drain", "60", "--censor-after"
 # The arms: no defence; the witness rule alone (the default of issue 16's
 # first session, so its wallets add the 2 witness tokens the rule asks
 # for); and every defence, what a real node runs (`--defences default`:
-# the witness rule, signed votes, convictions).
+# the witness rule, signed votes, convictions; the floor and quotas too since
+# the eclipse work, which act in open networks only and change no static run).
 DEFENCES = {"off": ["--defences", "off"],
             "witness": ["--defences", "witness", "--witness-tokens", "2"],
             "all": ["--defences", "default", "--witness-tokens", "2"],
@@ -88,10 +92,11 @@ def migrate_key(key):
 class Runs:
     """OUT/runs.csv: one row per run; appended as runs finish."""
 
-    def __init__(self, path):
+    def __init__(self, path, fields=None):
         self.path = path
         self.done = {}
-        header = ["key", "exp", "seconds"] + FIELDS
+        self.fields = fields or FIELDS
+        header = ["key", "exp", "seconds"] + self.fields
         old = None
         if os.path.exists(path):
             with open(path, newline="") as f:
@@ -116,7 +121,7 @@ class Runs:
 
     def add(self, key, exp, seconds, j):
         row = {"key": key, "exp": exp, "seconds": "%.2f" % seconds}
-        for k in FIELDS:
+        for k in self.fields:
             v = j.get(k)
             row[k] = "" if v is None else v
         self.w.writerow(row)
@@ -561,6 +566,65 @@ plot %s, 0.2 with lines dt 2 lc black title 'f'
 """ % (term, os.path.join(out, "isolation.%s" % ext), plots))
 
 
+# ---- eclipse ----------------------------------------------------------------
+
+ECLIPSE_FIELDS = FIELDS + ["honest_eclipsed", "view_exact_fraction", "join_rounds_p50",
+                           "join_rounds_p95", "join_rounds_unfinished", "join_rounds_count",
+                           "peer_messages_per_node_per_round", "uncommitted_fraction"]
+# the open-network defences (docs/byzantine.md "Eclipse"); "base": the
+# liars never start, the natural share of Byzantine windows
+ECLIPSE_ARMS = {"base": ["--defences", "off", "--attack-start", "1000000"],
+                "off": ["--defences", "off"],
+                "floor": ["--defences", "floor"],
+                "quota": ["--defences", "quota"],
+                "floor+quota": ["--defences", "floor+quota"]}
+
+
+def eclipse(ecsim, runs, jobs, out, quick):
+    """Eclipse liars in a growing network: isolated and eclipsed honest
+    nodes, views, joins, with each open-network defence."""
+    seeds = 1 if quick else 3
+    nodes, start = ("500", "50") if quick else ("2000", "200")
+    fs = [0.1, 0.2, 0.3]
+    behaviours = {"eclipse": list(ECLIPSE_ARMS), "eclipse,accomplice": ["off", "floor+quota"]}
+    todo = []
+
+    def key(b, d, f, s):
+        return "eclipse|%s|%s|f%.2f|s%d" % (b, d, f, s)
+    for b, arms in behaviours.items():
+        for d in arms:
+            for f in fs:
+                for s in range(1, seeds + 1):
+                    args = BASE + ["--nodes", nodes, "--start-nodes", start, "--join-rate",
+                                   "10", "--rounds", "400", "--warmup", "50", "--drain", "40",
+                                   "--censor-after", "100", "--seed", str(s),
+                                   "--byzantine", "%.2f" % f, "--behaviour", b,
+                                   "--safety-report", os.devnull] + ECLIPSE_ARMS[d]
+                    todo.append((key(b, d, f, s), args))
+    execute(ecsim, runs, jobs, todo, "eclipse")
+    rows = []
+    for b, arms in behaviours.items():
+        for d in arms:
+            for f in fs:
+                got = [runs.done[key(b, d, f, s)] for s in range(1, seeds + 1)]
+                row = {"behaviour": b, "defences": d, "f": f, "seeds": seeds}
+                for k in ["honest_isolated", "honest_eclipsed", "byzantine_peer_share",
+                          "view_exact_fraction", "join_rounds_p95", "join_rounds_unfinished",
+                          "censored_blocks", "honest_committed_fraction", "safety_violations",
+                          "peer_messages_per_node_per_round"]:
+                    row[k], row[k + "_ci"] = mean_ci([num(r, k) for r in got])
+                rows.append(row)
+                print("  %-18s %-11s f = %.2f: isolated %.1f, eclipsed %.1f, peer share %.3f, "
+                      "views exact %.4f, joins unfinished %.1f (p95 %.0f), censored %.1f, "
+                      "violations %.1f, lifecycle %.2f msgs/node/round" %
+                      (b, d, f, row["honest_isolated"], row["honest_eclipsed"],
+                       row["byzantine_peer_share"], row["view_exact_fraction"],
+                       row["join_rounds_unfinished"], row["join_rounds_p95"],
+                       row["censored_blocks"], row["safety_violations"],
+                       row["peer_messages_per_node_per_round"]))
+    write_csv(os.path.join(out, "eclipse.csv"), rows)
+
+
 # ---- scale ----------------------------------------------------------------
 
 def scale(ecsim, runs, jobs, out, quick):
@@ -609,7 +673,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("experiment",
-                    choices=["curves", "defaults", "targeted", "forge", "isolation", "scale"])
+                    choices=["curves", "defaults", "targeted", "forge", "isolation", "scale",
+                             "eclipse"])
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-byzantine"))
     ap.add_argument("--build", default="build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -617,10 +682,14 @@ def main():
                     help="500 nodes, window 4 only, 2 seeds: a smoke run in minutes")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    runs = Runs(os.path.join(a.out, "runs%s.csv" % ("-quick" if a.quick else "")))
+    quick = "-quick" if a.quick else ""
+    if a.experiment == "eclipse":  # open-network figures: a file of its own
+        runs = Runs(os.path.join(a.out, "runs-eclipse%s.csv" % quick), ECLIPSE_FIELDS)
+    else:
+        runs = Runs(os.path.join(a.out, "runs%s.csv" % quick))
     ecsim = ecsim_path(a.build)
     {"curves": curves, "defaults": defaults, "targeted": targeted, "forge": forge,
-     "isolation": isolation, "scale": scale}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
+     "isolation": isolation, "scale": scale, "eclipse": eclipse}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
     return 0
 
 

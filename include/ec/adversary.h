@@ -25,6 +25,7 @@
 #include "ec/ctx.h"
 #include "ec/err.h"
 #include "ec/id.h"
+#include "ec/protocol.h"
 
 /* Behaviours (bits of ec_adversary.behaviours).  The voting ones replace
  * the node's vote where they apply; the others act on what it sends. */
@@ -53,7 +54,14 @@ typedef enum ec_behaviour {
 	                                token; alone: equivocates there */
 	EC_BHV_SYBIL = 1u << 10,     /* identities ground near a target (a
 	                                placement, costed by the driver) */
-	EC_BHV_ECLIPSE = 1u << 11,   /* floods referrals and admissions */
+	EC_BHV_ECLIPSE = 1u << 11,   /* open networks: captures the joins that
+	                                reach it (answers the joiner itself and
+	                                relays and introduces it to nobody),
+	                                answers lookups in place of relaying
+	                                them, lists only fellow liars in every
+	                                WELCOME and PEERS it sends, and floods
+	                                its honest peers with such lists, so that
+	                                a victim knows nobody but liars */
 	EC_BHV_STORAGE_CHEAT = 1u << 12, /* answers storage proofs holding only
 	                                part of what it should */
 	EC_BHV_FORGE_CERT = 1u << 13, /* on a block the coalition backs, makes up
@@ -93,6 +101,12 @@ typedef struct ec_adversary {
 	 * signatures the coalition can make (it shares its keys): forge-cert
 	 * signs their votes, and only theirs.  NULL: none is. */
 	bool (*ally)(void *user, uint64_t pos);
+	/* Eclipse: writes up to max contacts of live fellow liars nearest ring
+	 * position key (the one at `skip` left out) to out, in ascending id
+	 * order; returns how many.  The coalition knows its members' addresses.
+	 * NULL: it knows none. */
+	size_t (*allies_near)(void *user, uint64_t key, uint64_t skip, ec_contact *out,
+	                      size_t max);
 	void *user;
 } ec_adversary;
 

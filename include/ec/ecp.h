@@ -113,13 +113,28 @@ enum {
 	 * Not part of the default: it needs no proof, so it can strike honest
 	 * nodes that are merely behind */
 	ECP_DEF_AGREE = 1u << 3,
-	ECP_DEF_DEFAULT = ECP_DEF_WITNESS | ECP_DEF_SIGNED | ECP_DEF_CONVICT,
+	/* open networks: a floor of peers the node chose itself.  It keeps its
+	 * bootstrap contacts and looks up its own position through them in
+	 * turn (every 8 rounds for 64 rounds after a join, then every 64), so
+	 * a node whose every other contact came through liars (eclipse) still
+	 * hears of its true ring neighbours from a path it did not get from
+	 * them */
+	ECP_DEF_FLOOR = 1u << 4,
+	/* open networks: per-peer quotas.  One contact list (WELCOME, PEERS)
+	 * adds at most ECP_QUOTA_NEW nodes I did not know, the nearest me
+	 * first, so one peer cannot fill my table with its friends */
+	ECP_DEF_QUOTA = 1u << 5,
+	ECP_DEF_DEFAULT = ECP_DEF_WITNESS | ECP_DEF_SIGNED | ECP_DEF_CONVICT | ECP_DEF_FLOOR |
+	                  ECP_DEF_QUOTA,
 	ECP_DEF_ALL = ECP_DEF_DEFAULT | ECP_DEF_AGREE
 };
 
 /* Outcomes a voter must have been scored on before agreement scoring
  * judges it. */
 #define ECP_AGREE_MIN 8u
+
+/* New contacts one list may add under ECP_DEF_QUOTA. */
+#define ECP_QUOTA_NEW 8u
 
 
 /* Writes the defaults (the values in the comments above) to *c. */

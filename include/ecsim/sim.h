@@ -383,6 +383,7 @@ typedef struct ec_byz_result {
 	double byzantine_peer_share;
 	uint64_t honest_isolated;   /* honest nodes whose window (w nearest
 	                               peers on each side) is all Byzantine */
+	uint64_t honest_eclipsed;   /* ... whose window is mostly Byzantine */
 	double attack_cost_attempts; /* target placement: the expected Argon2id
 	                               evaluations to grind its identities */
 	uint64_t target_families;   /* target placement: the attacker's double

@@ -62,6 +62,68 @@ ally_of(void *user, uint64_t pos)
 	return node_index(s, pos, &i) && byz_is(s, i);
 }
 
+static uint64_t
+ring_gap(uint64_t a, uint64_t b)
+{
+	return a - b < b - a ? a - b : b - a;
+}
+
+/* Whether node index i is a live liar other than the one at skip. */
+static bool
+ally_live(const ec_sim *s, uint32_t i, uint64_t skip)
+{
+	return byz_is(s, i) && bit_get(s->open->up, i) && s->ids[i] != skip;
+}
+
+/* ec_adversary.allies_near (eclipse, open networks): walks the ring both
+ * ways from key over the node indexes (ring order), taking the nearer
+ * live liar each time. */
+static size_t
+allies_near(void *user, uint64_t key, uint64_t skip, ec_contact *out, size_t max)
+{
+	const ec_sim *s = user;
+	if (!s->open || max == 0 || s->byz->count == 0)
+		return 0;
+	uint32_t n = s->n, up = ring_rank(s->ids, n, key), dn = (up + n - 1) % n;
+	uint32_t left = n; /* indexes not looked at yet */
+	size_t cnt = 0;
+	bool have_up = false, have_dn = false;
+	while (cnt < max) {
+		while (!have_up && left) {
+			left--;
+			if (!(have_up = ally_live(s, up, skip)))
+				up = (up + 1) % n;
+		}
+		while (!have_dn && left) {
+			left--;
+			if (!(have_dn = ally_live(s, dn, skip)))
+				dn = (dn + n - 1) % n;
+		}
+		if (!have_up && !have_dn)
+			break;
+		bool take_up = have_up && (!have_dn || ring_gap(s->ids[up], key) <=
+		                                           ring_gap(s->ids[dn], key));
+		uint32_t i = take_up ? up : dn;
+		out[cnt++] = (ec_contact){s->ids[i], ecsim__node_addr(i)};
+		if (up == dn)
+			break; /* the two walks met */
+		if (take_up) {
+			have_up = false;
+			up = (up + 1) % n;
+		} else {
+			have_dn = false;
+			dn = (dn + n - 1) % n;
+		}
+	}
+	for (size_t a = 1; a < cnt; a++) /* ascending ids (docs/wire.md) */
+		for (size_t b = a; b > 0 && out[b - 1].id > out[b].id; b--) {
+			ec_contact t = out[b];
+			out[b] = out[b - 1];
+			out[b - 1] = t;
+		}
+	return cnt;
+}
+
 /* ---- choosing the liars ------------------------------------------------ */
 
 static void
@@ -169,7 +231,7 @@ ecsim__byz_choose(ec_sim *s)
 	}
 	z->adv = (ec_adversary){.behaviours = c->behaviours, .start = c->start, .key = z->key,
 	                        .plan = plan_of, .target = target_of, .ally = ally_of,
-	                        .user = s};
+	                        .allies_near = allies_near, .user = s};
 	z->res.on = true;
 	z->res.nodes = z->count;
 	z->res.behaviours = c->behaviours;
@@ -225,26 +287,30 @@ ecsim__byz_offer_target(ec_sim *s, size_t offer)
 
 /* ---- what honest nodes hold ------------------------------------------- */
 
-/* Adds node i's view (len sorted peer ids) to the slot counts, and says
- * whether its window (w nearest peers on each side) is all Byzantine. */
-static bool
+/* Adds node i's view (len sorted peer ids) to the slot counts and its
+ * window (w nearest peers on each side) to the window counts: *isolated
+ * when that window is all Byzantine, *eclipsed when most of it is. */
+static void
 view_of(const ec_sim *s, uint32_t i, const uint64_t *peers, size_t len, uint64_t *slots,
-        uint64_t *byz)
+        uint64_t *byz, uint64_t *isolated, uint64_t *eclipsed)
 {
 	uint32_t w = s->cfg.neighbourhood ? s->cfg.neighbourhood : 4;
 	size_t lo = first_above(peers, len, s->ids[i]);
-	bool honest_near = false;
+	uint32_t near = 0, near_bad = 0;
 	for (size_t k = 0; k < len; k++) {
 		uint32_t p;
 		bool bad = node_index(s, peers[k], &p) && byz_is(s, p);
 		*byz += bad;
 		/* ring distance in peers from the first one above me */
 		size_t up = (k + len - lo) % len, down = len - 1 - up;
-		if (!bad && (up < w || down < w))
-			honest_near = true;
+		if (up < w || down < w) {
+			near++;
+			near_bad += bad;
+		}
 	}
 	*slots += len;
-	return len > 0 && !honest_near;
+	*isolated += near > 0 && near_bad == near;
+	*eclipsed += 2 * near_bad > near;
 }
 
 void
@@ -253,12 +319,12 @@ ecsim__byz_view(ec_sim *s, uint32_t i, const uint64_t *peers, size_t len)
 	ecsim_byz *z = s->byz;
 	if (!z || byz_is(s, i))
 		return;
-	z->isolated0 += view_of(s, i, peers, len, &z->slots0, &z->byzslots0);
+	view_of(s, i, peers, len, &z->slots0, &z->byzslots0, &z->isolated0, &z->eclipsed0);
 }
 
 /* Open networks: the views of the live honest nodes now. */
 static void
-open_views(const ec_sim *s, uint64_t *slots, uint64_t *byz, uint64_t *isolated)
+open_views(const ec_sim *s, ec_byz_result *r)
 {
 	const ecsim_open *o = s->open;
 	for (uint32_t k = 0; k < o->nlive; k++) {
@@ -267,7 +333,8 @@ open_views(const ec_sim *s, uint64_t *slots, uint64_t *byz, uint64_t *isolated)
 			continue;
 		ec_node_status st;
 		s->cfg.protocol->open->status(node_at(s, i), &st);
-		*isolated += view_of(s, i, st.peers, st.npeers, slots, byz);
+		view_of(s, i, st.peers, st.npeers, &r->peer_slots, &r->peer_slots_byzantine,
+		        &r->honest_isolated, &r->honest_eclipsed);
 	}
 }
 
@@ -464,11 +531,12 @@ ecsim__byz_result(const ec_sim *s, ec_byz_result *r)
 	    r->votes_counted ? (double)r->votes_byzantine / (double)r->votes_counted : 0.0;
 	r->target_families = z->target_families;
 	if (s->open) {
-		open_views(s, &r->peer_slots, &r->peer_slots_byzantine, &r->honest_isolated);
+		open_views(s, r);
 	} else {
 		r->peer_slots = z->slots0;
 		r->peer_slots_byzantine = z->byzslots0;
 		r->honest_isolated = z->isolated0;
+		r->honest_eclipsed = z->eclipsed0;
 	}
 	r->byzantine_peer_share =
 	    r->peer_slots ? (double)r->peer_slots_byzantine / (double)r->peer_slots : 0.0;

@@ -32,7 +32,7 @@ typedef struct ecsim_byz {
 	ec_byz_result res;      /* the counters (fractions: ecsim__byz_result) */
 	uint64_t target_families;
 	uint64_t win_votes, win_byz; /* the current 100 rounds */
-	uint64_t slots0, byzslots0, isolated0; /* a static network's views */
+	uint64_t slots0, byzslots0, isolated0, eclipsed0; /* a static network's views */
 	uint64_t *conv;         /* bit i: some honest node convicted node index
 	                           i (set by the workers: atomic) */
 	uint64_t *scored;       /* the same for agreement scoring */

@@ -74,9 +74,11 @@ check_byzantine(const ec_sim_config *cfg)
 		return "the share of target tokens must be a fraction in [0, 1]";
 	if (b->censor_after < 1)
 		return "the censorship deadline must be at least 1 round";
-	if (b->behaviours & (EC_BHV_SYBIL | EC_BHV_ECLIPSE) &&
-	    !(b->behaviours & EC_BHV_SYBIL && b->placement == EC_PLACE_TARGET))
-		return "sybil is the target placement's behaviour; eclipse is not simulated yet";
+	if ((b->behaviours & EC_BHV_SYBIL) && b->placement != EC_PLACE_TARGET)
+		return "sybil is the target placement's behaviour";
+	if ((b->behaviours & EC_BHV_ECLIPSE) && !ec_sim_config_open(cfg))
+		return "eclipse needs an open network (it captures joins and lookups): "
+		       "--start-nodes or --churn";
 	if ((b->behaviours & EC_BHV_STORAGE_CHEAT) && !ec_sim_config_open(cfg))
 		return "storage-cheat needs an open network (storage audits run there): "
 		       "--start-nodes or --churn";

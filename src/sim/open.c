@@ -284,15 +284,6 @@ set_down(ec_sim *s, uint32_t i, uint8_t state)
 
 /* ---- joining ------------------------------------------------------------- */
 
-static ec_addr
-addr_of(uint32_t i)
-{
-	ec_addr a = {.len = 4};
-	for (unsigned k = 0; k < 4; k++)
-		a.b[k] = (uint8_t)(i >> (8 * k));
-	return a;
-}
-
 /* Node i's join of this kind with the nc contacts (node indexes) in
  * o->contacts; what it sends is tagged seq. */
 static ec_err
@@ -302,13 +293,13 @@ node_join(ec_sim *s, uint32_t i, ec_join_kind kind, size_t nc, size_t seq)
 	if (!grow(&s->life, nc ? nc : 1, sizeof *o->cbuf, (void **)&o->cbuf, &o->cbcap))
 		return EC_ENOMEM;
 	for (size_t k = 0; k < nc; k++)
-		o->cbuf[k] = (ec_contact){s->ids[o->contacts[k]], addr_of(o->contacts[k])};
+		o->cbuf[k] = (ec_contact){s->ids[o->contacts[k]], ecsim__node_addr(o->contacts[k])};
 	/* a secret no other node can tell (audit nonces): the simulation's
 	 * own, from the seed and the node */
 	uint64_t secret = 0;
 	memcpy(&secret, s->cfg.seed, sizeof secret);
 	ec_join j = {.kind = kind, .boot = o->cbuf, .nboot = nc, .self = &o->claims[i],
-	             .addr = addr_of(i), .admit = o->admit,
+	             .addr = ecsim__node_addr(i), .admit = o->admit,
 	             .secret = ec_mix64(secret ^ ec_mix64(s->ids[i]))};
 	worker *w = owner(s, i);
 	bind_node(w, i);

@@ -155,6 +155,16 @@ bool ecsim__open_pending(const ec_sim *s);
 /* A live node, drawn from the run's main stream (the workload's target). */
 uint32_t ecsim__open_pick(ec_sim *s);
 
+/* Node index i's address as the simulator's contacts carry it. */
+static inline ec_addr
+ecsim__node_addr(uint32_t i)
+{
+	ec_addr a = {.len = 4};
+	for (unsigned k = 0; k < 4; k++)
+		a.b[k] = (uint8_t)(i >> (8 * k));
+	return a;
+}
+
 /* ---- truth.c -------------------------------------------------------- */
 
 /* Rebuilds lv and lvid from the live bitmap.  Errors: none (arrays are

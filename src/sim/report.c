@@ -362,13 +362,14 @@ byz_text(FILE *out, const ec_byz_result *z)
 	        "Byzantine: %u nodes (%s); safety violations %llu (double spends %llu, invalid "
 	        "commits %llu); honest blocks committed %llu of %llu (%.2f%%), censored %llu; "
 	        "Byzantine share of counted votes %.2f%%, of honest nodes' peers %.2f%%; isolated "
-	        "honest nodes %llu; convicted %u (honest %u); scored out %u (honest %u)\n",
+	        "honest nodes %llu, eclipsed %llu; convicted %u (honest %u); scored out %u (honest %u)\n",
 	        z->nodes, names, (unsigned long long)z->safety_violations,
 	        (unsigned long long)z->double_spends, (unsigned long long)z->invalid_commits,
 	        (unsigned long long)z->honest_committed, (unsigned long long)z->honest_blocks,
 	        100.0 * z->honest_committed_fraction, (unsigned long long)z->censored_blocks,
 	        100.0 * z->byzantine_vote_share, 100.0 * z->byzantine_peer_share,
-	        (unsigned long long)z->honest_isolated, z->convicted, z->convicted_honest,
+	        (unsigned long long)z->honest_isolated, (unsigned long long)z->honest_eclipsed,
+	        z->convicted, z->convicted_honest,
 	        z->scored_out, z->scored_out_honest);
 }
 
@@ -389,6 +390,7 @@ byz_json(FILE *out, const ec_byz_result *z)
 	        "\"honest_committed_fraction\":%.6f,\"censored_blocks\":%llu,"
 	        "\"votes_counted\":%llu,\"byzantine_votes\":%llu,\"byzantine_vote_share\":%.6f,"
 	        "\"peer_slots\":%llu,\"byzantine_peer_share\":%.6f,\"honest_isolated\":%llu,"
+	        "\"honest_eclipsed\":%llu,"
 	        "\"target_families\":%llu,\"attack_cost_attempts\":%.6g,"
 	        "\"convicted\":%u,\"convicted_honest\":%u,\"convictions\":%llu,"
 	        "\"first_conviction_round\":%s,\"scored_out\":%u,\"scored_out_honest\":%u,"
@@ -399,7 +401,8 @@ byz_json(FILE *out, const ec_byz_result *z)
 	        z->honest_committed_fraction, (unsigned long long)z->censored_blocks,
 	        (unsigned long long)z->votes_counted, (unsigned long long)z->votes_byzantine,
 	        z->byzantine_vote_share, (unsigned long long)z->peer_slots, z->byzantine_peer_share,
-	        (unsigned long long)z->honest_isolated, (unsigned long long)z->target_families,
+	        (unsigned long long)z->honest_isolated, (unsigned long long)z->honest_eclipsed,
+	        (unsigned long long)z->target_families,
 	        z->attack_cost_attempts, z->convicted, z->convicted_honest,
 	        (unsigned long long)z->convictions, conv, z->scored_out, z->scored_out_honest,
 	        (unsigned long long)z->scorings);

@@ -91,8 +91,8 @@ usage_error "sleeper without --attack-start" \
 sybil="--behaviour sybil needs --placement target: its identities are ground near a target"
 usage_error "sybil without --placement target" "$sybil token" \
 	"${ec[@]}" --behaviour sybil --byzantine 3
-usage_error "eclipse" \
-	"--behaviour eclipse is not simulated yet \(docs/byzantine\.md\)" \
+usage_error "eclipse in a static network" \
+	"eclipse needs an open network \(it captures joins and lookups\): --start-nodes or --churn" \
 	"${ec[@]}" --behaviour eclipse --byzantine 0.1
 usage_error "storage-cheat in a static network" \
 	"storage-cheat needs an open network \(storage audits run there\): --start-nodes or --churn" \
@@ -106,7 +106,7 @@ usage_error "Byzantine nodes under the seed protocol" \
 	"Byzantine nodes need a protocol that can run them \(--protocol ec\)" \
 	--protocol seed "${small[@]}" --byzantine 0.2 --behaviour censor
 usage_error "unknown defence" \
-	"--defences needs off, default or a list of: witness, signed, convict, agreement \(separated by ',' or '\+'\); got 'nonsense'" \
+	"--defences needs off, default or a list of: witness, signed, convict, agreement, floor, quota \(separated by ',' or '\+'\); got 'nonsense'" \
 	"${ec[@]}" --defences nonsense
 usage_error "conviction without signed votes" \
 	"the convict defence needs signed votes \(defences signed,convict\)" \
@@ -120,10 +120,19 @@ rc=$?
 if [ $rc -eq 0 ]; then ok; else bad "censor run: exit $rc"; fi
 keys="['byzantine_nodes', 'behaviours', 'safety_violations', 'honest_committed_fraction',
 	'censored_blocks', 'byzantine_vote_share', 'byzantine_peer_share', 'honest_isolated',
-	'attack_cost_attempts', 'first_violation_round']"
+	'honest_eclipsed', 'attack_cost_attempts', 'first_violation_round']"
 json_ok "censor run JSON keys" "$TMP/c.json" "all(k in j for k in $keys)"
 json_ok "censor run JSON values" "$TMP/c.json" \
 	"j['byzantine_nodes'] == 60 and j['behaviours'] == 'censor'"
+
+# An eclipse in an open network runs, with the floor and quotas as named
+# defences.
+sim "${ec[@]}" --start-nodes 20 --join-rate 20 --byzantine 0.2 --behaviour eclipse \
+	--defences floor+quota --json --quiet >"$TMP/e.json"
+rc=$?
+if [ $rc -eq 0 ]; then ok; else bad "eclipse run: exit $rc"; fi
+json_ok "eclipse run JSON" "$TMP/e.json" \
+	"j['behaviours'] == 'eclipse' and j['honest_eclipsed'] >= j['honest_isolated']"
 
 # 3. The text report of the same run.
 sim "${ec[@]}" --byzantine 0.2 --behaviour censor --quiet >"$TMP/c.txt"

@@ -228,6 +228,43 @@ test_storage_cheat(void **state)
 	assert_int_equal(r.open.evict_honest, 0);
 }
 
+/* Eclipse: liars that capture joins and answer lookups with each other
+ * keep joiners from ever hearing of their honest neighbours; the floor
+ * (self-lookups through the bootstrap contacts, one step at a time)
+ * finds them.  Liars that never start are the baseline: nobody isolated. */
+static void
+test_eclipse(void **state)
+{
+	(void)state;
+	ecp_config ecfg;
+	ec_sim_config cfg = attacked(&ecfg, 0.3, EC_BHV_ECLIPSE);
+	cfg.start_nodes = 20;
+	cfg.join_rate = 20;
+	cfg.warmup = 60;
+	cfg.conflict_rate = 0;
+	cfg.forge_rate = 0;
+	cfg.tx_per_node = 0.005;
+	cfg.byzantine.start = 1000000; /* never */
+	ec_sim_result base = run(&cfg);
+	cfg.byzantine.start = 0;
+	ec_sim_result off = run(&cfg);
+	ecfg.defences = ECP_DEF_FLOOR;
+	ec_sim_result floor = run(&cfg);
+	print_message("eclipse: isolated %llu / %llu / %llu, joins unfinished %llu / %llu / %llu\n",
+	              (unsigned long long)base.byz.honest_isolated,
+	              (unsigned long long)off.byz.honest_isolated,
+	              (unsigned long long)floor.byz.honest_isolated,
+	              (unsigned long long)base.open.join_unfinished,
+	              (unsigned long long)off.open.join_unfinished,
+	              (unsigned long long)floor.open.join_unfinished);
+	assert_int_equal(base.byz.honest_isolated, 0);
+	assert_true(off.byz.honest_isolated >= 5);
+	assert_true(off.byz.byzantine_peer_share > base.byz.byzantine_peer_share + 0.05);
+	assert_true(2 * floor.byz.honest_isolated < off.byz.honest_isolated);
+	assert_true(2 * floor.open.join_unfinished < off.open.join_unfinished);
+	assert_int_equal(floor.byz.safety_violations, 0);
+}
+
 /* Byzantine options with no liar change nothing but the added figures. */
 static void
 test_no_liars_is_honest(void **state)
@@ -519,6 +556,7 @@ main(void)
 	    cmocka_unit_test(test_signed_votes_stop_forgery),
 	    cmocka_unit_test(test_conviction),
 	    cmocka_unit_test(test_storage_cheat),
+	    cmocka_unit_test(test_eclipse),
 	    cmocka_unit_test(test_agreement_scoring),
 	    cmocka_unit_test(test_no_liars_is_honest),
 	    cmocka_unit_test(test_threads),

@@ -124,16 +124,16 @@ about_block(uint8_t k)
 	       k == ECP_POLL || k == ECP_FETCH || k == ECP_WITHDRAW || k == ECP_WITHDRAWN;
 }
 
-void
+ec_err
 ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx)
 {
 	uint32_t b = active(n);
 	if (!b)
-		return;
+		return EC_OK;
 	const ec_adversary *a = n->adv;
 	if (b & EC_BHV_SILENT) {
 		n->nout = 0;
-		return;
+		return EC_OK;
 	}
 	uint32_t w = 0;
 	for (uint32_t i = 0; i < n->nout; i++) {
@@ -158,6 +158,7 @@ ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx)
 		n->out[w++] = o;
 	}
 	n->nout = w;
+	return (b & EC_BHV_ECLIPSE) ? ecp__adv_eclipse(n, ctx) : EC_OK;
 }
 
 /* Whether I have voted on any role of e yet. */

@@ -21,6 +21,11 @@
 #define LONG_MISSES 2u    /* unanswered probes before such a peer is dropped */
 #define EXCHANGE_EVERY 4u /* rounds between neighbour-list exchanges */
 #define EVICT_KEEP 4096u  /* rounds an evicted peer is remembered (refused) */
+#define FLOOR_EVERY 8u    /* ECP_DEF_FLOOR: rounds between self-lookups ... */
+#define FLOOR_EARLY 64u   /* ... for this long after a join, */
+#define FLOOR_LATER 64u   /* then rounds between them */
+#define FLOOR_WALK ECP_FLOOR_WALK
+#define FLOOR_FAN 3u      /* the next one: at random among this many nearest */
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -422,8 +427,9 @@ make_room(ecp_node *n, uint64_t id)
  * neighbours becomes a candidate (HELLO in the tick); dead ones stay dead
  * until heard from directly. */
 static ec_err
-learn(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, bool want_long)
+learn(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, bool want_long, bool *added)
 {
+	*added = false;
 	if (c->id == n->pos || c->id == 0)
 		return EC_OK;
 	mpeer *p = lookup(n->m, c->id);
@@ -444,6 +450,39 @@ learn(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, bool want_long)
 	p->addr = c->addr;
 	p->has_addr = c->addr.len > 0;
 	p->want_long = want_long;
+	*added = true;
+	return EC_OK;
+}
+
+/* Learns a list of n contacts (want: the one index wanted as a long-range
+ * peer, or -1).  Under ECP_DEF_QUOTA at most ECP_QUOTA_NEW of them that I
+ * did not know are taken, the nearest me first: one peer's list cannot
+ * fill my table. */
+static ec_err
+learn_list(ecp_node *n, const ec_ctx *ctx, const ec_contact *c, uint32_t cnt, int64_t want)
+{
+	uint8_t order[ECP_MAX_CONTACTS];
+	bool quota = n->cfg.defences & ECP_DEF_QUOTA;
+	for (uint32_t i = 0; i < cnt; i++) { /* nearest me first (quota) */
+		uint32_t j = i;
+		while (quota && j > 0 &&
+		       ring_dist(c[order[j - 1]].id, n->pos) > ring_dist(c[i].id, n->pos)) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (uint8_t)i;
+	}
+	uint32_t fresh = 0;
+	for (uint32_t k = 0; k < cnt; k++) {
+		uint32_t i = order[k];
+		bool added;
+		if (quota && fresh >= ECP_QUOTA_NEW && (int64_t)i != want && !lookup(n->m, c[i].id))
+			continue;
+		ec_err err = learn(n, ctx, &c[i], (int64_t)i == want, &added);
+		if (err)
+			return err;
+		fresh += added;
+	}
 	return EC_OK;
 }
 
@@ -538,6 +577,95 @@ ecp__member_confirm(ecp_node *n, const ec_ctx *ctx, uint64_t key, uint64_t via)
 	return best == n->pos ? EC_OK : send_find(n, ctx, best, key, my_contact(n), 0);
 }
 
+/* A node's own stream, seeded from its id at join; only spreads
+ * long-range targets and floor walks, never decides safety. */
+static uint64_t
+next_rand(ecp_member *m)
+{
+	return ecp__splitmix64(&m->rng);
+}
+
+/* ---- the floor (ECP_DEF_FLOOR) ----------------------------------------- */
+
+/* A node looks itself up from a contact it chose (a bootstrap contact),
+ * asking one node at a time (a FIND with hops at the limit is answered,
+ * not relayed) and going on to one of the FLOOR_FAN answered contacts
+ * nearest me, at random.  A relayed lookup would take the same path each
+ * time, and a path that ends at a liar would end there again; a walk that
+ * chooses its own next step at random meets an honest node near me
+ * sooner or later, and its answer names my true neighbours. */
+
+static ec_err
+floor_ask(ecp_node *n, const ec_ctx *ctx, uint64_t to)
+{
+	ecp_member *m = n->m;
+	m->walk[m->nwalk++] = to;
+	return send_find(n, ctx, to, n->pos, my_contact(n), FIND_MAX_HOPS);
+}
+
+/* Whether `to` may be asked next in the walk. */
+static bool
+floor_fresh(const ecp_node *n, uint64_t to)
+{
+	const ecp_member *m = n->m;
+	if (to == n->pos || ecp__convicted(n, to))
+		return false;
+	const mpeer *p = lookup(n->m, to);
+	if (p && p->state == MP_EVICTED)
+		return false;
+	for (uint32_t k = 0; k < m->nwalk; k++)
+		if (m->walk[k] == to)
+			return false;
+	return true;
+}
+
+/* The answer c to my walk's last query: the next query. */
+static ec_err
+floor_step(ecp_node *n, const ec_ctx *ctx, const ecp_contacts *c)
+{
+	ecp_member *m = n->m;
+	if (c->target != n->pos || !m->nwalk || m->nwalk >= FLOOR_WALK ||
+	    n->now - m->walk_at > 2 * FLOOR_WALK)
+		return EC_OK;
+	uint64_t best[FLOOR_FAN];
+	uint32_t nb = 0;
+	for (uint32_t i = 0; i < c->n; i++) {
+		uint64_t id = c->c[i].id;
+		if (!floor_fresh(n, id))
+			continue;
+		uint32_t j = nb < FLOOR_FAN ? nb++ : FLOOR_FAN;
+		if (j == FLOOR_FAN && ring_dist(best[FLOOR_FAN - 1], n->pos) <= ring_dist(id, n->pos))
+			continue;
+		if (j == FLOOR_FAN)
+			j--;
+		while (j > 0 && ring_dist(best[j - 1], n->pos) > ring_dist(id, n->pos)) {
+			best[j] = best[j - 1];
+			j--;
+		}
+		best[j] = id;
+	}
+	return nb ? floor_ask(n, ctx, best[next_rand(m) % nb]) : EC_OK;
+}
+
+/* A walk from my next floor contact, when one is due. */
+static ec_err
+floor_lookup(ecp_node *n, const ec_ctx *ctx)
+{
+	ecp_member *m = n->m;
+	if (!(n->cfg.defences & ECP_DEF_FLOOR) || !m->nfloor || n->now < m->floor_at)
+		return EC_OK;
+	bool early = n->now - m->joined_at < FLOOR_EARLY;
+	m->floor_at = n->now + (early ? FLOOR_EVERY : FLOOR_LATER);
+	m->nwalk = 0;
+	m->walk_at = n->now;
+	for (uint32_t k = 0; k < m->nfloor; k++) {
+		uint64_t to = m->floor[m->floor_next++ % m->nfloor].id;
+		if (floor_fresh(n, to))
+			return floor_ask(n, ctx, to);
+	}
+	return EC_OK;
+}
+
 static ec_err
 on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 {
@@ -565,12 +693,8 @@ on_peers(ecp_node *n, const ec_ctx *ctx, const ecp_item *it)
 		}
 		m->long_target[slot] = 0;
 	}
-	for (uint32_t i = 0; i < c->n; i++) {
-		ec_err err = learn(n, ctx, &c->c[i], (int64_t)i == pick);
-		if (err)
-			return err;
-	}
-	return EC_OK;
+	ec_err err = learn_list(n, ctx, c->c, c->n, pick);
+	return err ? err : floor_step(n, ctx, c);
 }
 
 /* A copy of HELLO h (whose body is only borrowed for this call) to `to`,
@@ -714,10 +838,7 @@ on_welcome(ecp_node *n, const ec_ctx *ctx, uint64_t from, const ecp_item *it)
 	else
 		m->heard_lo = 1;
 	m->welcomed_at = n->now;
-	for (uint32_t i = 0; i < h->n; i++)
-		if ((err = learn(n, ctx, &h->c[i], false)))
-			return err;
-	return EC_OK;
+	return learn_list(n, ctx, h->c, h->n, -1);
 }
 
 static ec_err
@@ -796,14 +917,6 @@ ecp__member_offers(ecp_node *n, const ec_ctx *ctx, bool *done)
 }
 
 /* ---- the tick --------------------------------------------------------- */
-
-/* A node's own stream, seeded from its id at join; only spreads
- * long-range targets, never decides safety. */
-static uint64_t
-next_rand(ecp_member *m)
-{
-	return ecp__splitmix64(&m->rng);
-}
 
 /* HELLOs to the candidates I want, dropping those that never answer. */
 static ec_err
@@ -1090,7 +1203,7 @@ ecp__member_tick(ecp_node *n, const ec_ctx *ctx)
 	cap_peers(n, &changed);
 	if (changed && (err = rebuild(n, ctx)))
 		return err;
-	if ((err = handshakes(n, ctx)))
+	if ((err = handshakes(n, ctx)) || (err = floor_lookup(n, ctx)))
 		return err;
 	if (!m->ready) {
 		/* settled: both sides answered since I (re)joined, or the network
@@ -1158,6 +1271,13 @@ start(ecp_node *n, const ec_ctx *ctx, const ec_join *j)
 		return err;
 	if (j->kind == EC_JOIN_SEEDED)
 		return EC_OK;
+	/* the floor: contacts I was given, not told of */
+	n->m->nfloor = 0;
+	for (size_t i = 0; i < j->nboot && n->m->nfloor < ECP_FLOOR_MAX; i++)
+		if (j->boot[i].id != n->pos)
+			n->m->floor[n->m->nfloor++] = j->boot[i];
+	n->m->floor_next = 0;
+	n->m->floor_at = n->now + FLOOR_EVERY;
 	/* my HELLO, relayed towards my own position from each bootstrap peer:
 	 * the node where a relay ends admits me and introduces me to my other
 	 * neighbours, which answer me directly (the first answers arrive
@@ -1247,10 +1367,16 @@ ecp_address(const void *node, uint64_t id, ec_addr *out)
 	if (!n->m)
 		return false;
 	const mpeer *p = lookup(n->m, id);
-	if (!p || !p->has_addr)
-		return false;
-	*out = p->addr;
-	return true;
+	if (p && p->has_addr) {
+		*out = p->addr;
+		return true;
+	}
+	for (uint32_t k = 0; k < n->m->nfloor; k++) /* dropped from the table */
+		if (n->m->floor[k].id == id && n->m->floor[k].addr.len) {
+			*out = n->m->floor[k].addr;
+			return true;
+		}
+	return false;
 }
 
 const ec_open_ops ecp_open_ops = {

@@ -27,6 +27,11 @@
  * while it is remembered */
 enum { MP_CAND, MP_PEER, MP_DEAD, MP_EVICTED };
 
+/* Bootstrap contacts kept as the floor (ECP_DEF_FLOOR). */
+#define ECP_FLOOR_MAX 4
+/* Queries of one floor self-lookup (member.c). */
+#define ECP_FLOOR_WALK 4
+
 /* Long-range lookups a node keeps under way at once. */
 #define LONG_LOOKUPS 4
 
@@ -100,6 +105,13 @@ typedef struct ecp_member {
 	ecp_audit_slot *aud;
 	uint32_t naud, audcap;
 	uint64_t secret;
+	/* ECP_DEF_FLOOR: my bootstrap contacts, the next one to look myself up
+	 * through, and when */
+	ec_contact floor[ECP_FLOOR_MAX];
+	uint32_t nfloor, floor_next;
+	uint64_t floor_at;
+	uint64_t walk[ECP_FLOOR_WALK], walk_at; /* the walk under way: who was asked, when */
+	uint32_t nwalk;
 	/* bodies of lifecycle items in the outbox: freed once it is sent */
 	void **bodies;
 	size_t *body_len;

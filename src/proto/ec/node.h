@@ -483,9 +483,14 @@ bool ecp__adv_vote(const ecp_node *n, const entry *e, uint32_t r, int8_t *v);
 ec_err ecp__adv_forge(ecp_node *n, const ec_ctx *ctx, entry *e);
 
 /* Rewrites the outbox by the attached adversary (drops, altered votes,
- * signed again), just before it leaves.  Nothing to do for an honest
- * node. */
-void ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx);
+ * signed again, eclipse's lists), just before it leaves.  Nothing to do
+ * for an honest node.  Errors: EC_ENOMEM. */
+ec_err ecp__adv_outbox(ecp_node *n, const ec_ctx *ctx);
+
+/* eclipse.c: the eclipse behaviour's part of ecp__adv_outbox (open
+ * networks): captured joins and lookups, lists of liars only, the flood.
+ * Errors: EC_ENOMEM. */
+ec_err ecp__adv_eclipse(ecp_node *n, const ec_ctx *ctx);
 
 /* ---- witness.c: witness tokens the submitter cannot choose ----------- */
 

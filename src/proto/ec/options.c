@@ -111,7 +111,8 @@ get_flag(const void *config, char *buf, size_t len)
 }
 
 /* The defences by name (ECP_DEF_* bit k is names[k]). */
-static const char *const defence_names[] = {"witness", "signed", "convict", "agreement"};
+static const char *const defence_names[] = {"witness", "signed",  "convict",
+                                            "agreement", "floor", "quota"};
 #define NDEFENCES (sizeof defence_names / sizeof defence_names[0])
 
 /* off | default | a list of defence names separated by ',' or '+' */
@@ -133,8 +134,8 @@ set_defences(void *config, const char *text, char *err, size_t errlen)
 			k++;
 		if (k == NDEFENCES) {
 			snprintf(err, errlen, "needs off, default or a list of: witness, signed, "
-			                      "convict, agreement (separated by ',' or '+'); "
-			                      "got '%s'", text);
+			                      "convict, agreement, floor, quota (separated by ',' or "
+			                      "'+'); got '%s'", text);
 			return false;
 		}
 		m |= 1u << k;
@@ -188,18 +189,20 @@ static const ec_proto_option ecp_options[] = {
      set_dead_after, get_dead_after},
     {"audit", "R", "open networks: rounds between proof-of-storage audits of\n"
                    "each of the w+1 nearest peers on each side; a peer that\n"
-                   "fails two in a row is evicted (0: no audits, the default)\n",
+                   "fails four in a row is evicted (0: no audits, the default)\n",
      set_audit, get_audit},
     {"defences", "LIST",
      "defences against Byzantine nodes (docs/byzantine.md): off\n"
      "(the default, the measured baseline), default (what a real\n"
-     "node runs: all of them), or a list separated by ',' or '+':\n"
-     "witness (witness token ids derived from what the block\n"
+     "node runs: all but agreement), or a list separated by ',' or\n"
+     "'+': witness (witness token ids derived from what the block\n"
      "spends), signed (votes signed; a yes is final and counts only\n"
      "with its voter's signature), convict (a signed double vote\n"
      "convicts the voter; needs signed), agreement (the seed's echo\n"
      "chamber: voters that disagree with outcomes stop counting; not\n"
-     "in default)\n",
+     "in default), floor (open networks: self-lookups through the\n"
+     "bootstrap contacts), quota (open networks: one contact list\n"
+     "adds at most 8 new nodes)\n",
      set_defences, get_defences},
     {"witness-min", "K",
      "under the witness defence, the witness tokens every block\n"

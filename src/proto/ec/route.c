@@ -168,8 +168,9 @@ ecp__fetch_parent(ecp_node *n, const ec_ctx *ctx, entry *e, uint32_t r)
 ec_err
 ecp__flush(ecp_node *n, const ec_ctx *ctx)
 {
-	if (n->adv)
-		ecp__adv_outbox(n, ctx);
+	ec_err err;
+	if (n->adv && (err = ecp__adv_outbox(n, ctx)))
+		return err;
 	if (n->nout == 0) {
 		if (n->out) { /* an adversary emptied it: the buffer goes too */
 			ctx->realloc_fn(ctx->alloc_user, n->out, n->outcap * sizeof *n->out, 0);
@@ -184,7 +185,7 @@ ecp__flush(ecp_node *n, const ec_ctx *ctx)
 		if (n->out[i].item.vsig &&
 		    (n->out[i].item.kind == ECP_VOTE || n->out[i].item.kind == ECP_BLOCK))
 			n->out[i].item.vsig = &n->out[i].sig;
-	ec_err err = EC_OK;
+	err = EC_OK;
 	const uint32_t nout = n->nout;
 	uint32_t idx_stack[64];
 	ecp_item env_stack[16];
