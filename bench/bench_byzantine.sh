@@ -5,7 +5,7 @@
 # are kept in OUT/runs.csv and skipped when the experiment is started
 # again).  Results, CSVs and plots (PNG and SVG) go to bench-byzantine/.
 #
-# usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|eclipse|all] [--quick]
+# usage: bench/bench_byzantine.sh [curves|defaults|holds|targeted|forge|isolation|scale|eclipse|all] [--quick]
 #   curves     f = 0..50 % x 10 behaviours x window 4, 6, 8 x defences off,
 #              witness (the witness rule alone) and all (--defences default:
 #              witness rule, signed votes, convictions, floor, quotas; window 4 only unless
@@ -14,6 +14,9 @@
 #   defaults   candidate windows and quorums with the witness rule alone and
 #              with every defence at f = 20 %, every behaviour, and their
 #              price at f = 0
+#   holds      w = 6 quorum 9 and w = 8 quorum 11 with every defence at f = 5,
+#              10, 15 %, every behaviour, 5 seeds: the highest f that holds
+#              safety and liveness together
 #   targeted   k = 1..9 Sybils at a target token x 0..3 witnesses x the
 #              witness rule off/on, 10 seeds
 #   forge      forge-cert at 0.5 .. 5 % of the nodes
@@ -31,15 +34,15 @@ what=${1:-all}
 shift || true
 out="$here/bench-byzantine"
 case "$what" in
-curves | defaults | targeted | forge | isolation | scale | eclipse) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
+curves | defaults | holds | targeted | forge | isolation | scale | eclipse) /usr/bin/python3 "$here/bench/byzantine.py" "$what" \
 	--out "$out" "$@" ;;
 all)
-	for e in curves defaults targeted forge isolation scale eclipse; do
+	for e in curves defaults holds targeted forge isolation scale eclipse; do
 		/usr/bin/python3 "$here/bench/byzantine.py" "$e" --out "$out" "$@"
 	done
 	;;
 *)
-	echo "usage: bench/bench_byzantine.sh [curves|defaults|targeted|forge|isolation|scale|eclipse|all] [--quick]" >&2
+	echo "usage: bench/bench_byzantine.sh [curves|defaults|holds|targeted|forge|isolation|scale|eclipse|all] [--quick]" >&2
 	exit 2
 	;;
 esac

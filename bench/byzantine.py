@@ -18,6 +18,9 @@ Experiments:
             churn (the event CSV's per-100-round rows)
   scale     the f at which safety first fails at 10k and 100k nodes (and 1M
             with BYZ_BIG=1 in the environment)
+  holds     the two-thirds settings (w = 6 quorum 9, w = 8 quorum 11) with
+            every defence at f = 5, 10, 15 %, every behaviour, 5 seeds: the
+            highest f that holds safety and liveness together
   eclipse   an open network grown from 200 to 2,000 nodes with eclipse liars
             at f = 10, 20, 30 %: the floor and quotas off and on (own runs
             file, OUT/runs-eclipse.csv)
@@ -442,6 +445,61 @@ def defaults(ecsim, runs, jobs, out, quick):
                    sum(r["convicted_honest"] for r in sel)))
 
 
+# ---- the highest f a setting holds -------------------------------------------
+
+HOLD_SETTINGS = ["w6-q9", "w8-q11"]
+HOLD_FS = [0.05, 0.10, 0.15]
+
+
+def holds(ecsim, runs, jobs, out, quick):
+    """Below f = 20 %, where the two-thirds settings held safety but not
+    liveness: every behaviour with every defence, 5 seeds, at 5, 10 and
+    15 %; the highest f at which a setting gives no violation and commits
+    at least 99 % of honest blocks under every behaviour."""
+    nodes = ["--nodes", "500" if quick else "2000"]
+    seeds = 2 if quick else 5
+    behaviours = SAFETY + OTHERS + ["forge-cert"]
+    settings = dict(CANDIDATES)
+    todo = []
+
+    def key(name, b, f, s):
+        return "holds|%s|%s|f%.2f|s%d" % (name, b, f, s)
+    for name in HOLD_SETTINGS:
+        for b in behaviours:
+            for f in HOLD_FS:
+                for s in range(1, seeds + 1):
+                    todo.append((key(name, b, f, s),
+                                 BASE + nodes + ROUNDS + settings[name] + DEFENCES["all"] +
+                                 behaviour_args(b) + ["--byzantine", "%.2f" % f, "--seed",
+                                                      str(s), "--safety-report", os.devnull]))
+    execute(ecsim, runs, jobs, todo, "holds")
+    rows = []
+    for name in HOLD_SETTINGS:
+        for f in HOLD_FS:
+            for b in behaviours:
+                got = [runs.done[key(name, b, f, s)] for s in range(1, seeds + 1)]
+                hb = sum(num(r, "honest_blocks") for r in got)
+                hc = sum(num(r, "honest_committed") for r in got)
+                mpc, mpch = mean_ci([num(r, "messages_per_commit") for r in got])
+                lat, lath = mean_ci([num(r, "latency_mean") for r in got])
+                rows.append({"setting": name, "f": f, "behaviour": b, "seeds": seeds,
+                             "violations": int(sum(num(r, "safety_violations") for r in got)),
+                             "honest_committed_fraction": hc / hb if hb else 1.0,
+                             "messages_per_commit": mpc, "messages_per_commit_ci": mpch,
+                             "latency_mean": lat, "latency_ci": lath,
+                             "convicted_honest": int(sum(num(r, "convicted_honest")
+                                                         for r in got))})
+            sel = [r for r in rows if r["setting"] == name and r["f"] == f]
+            bad = ["%s %d" % (r["behaviour"], r["violations"]) for r in sel if r["violations"]]
+            slow = ["%s %.3f" % (r["behaviour"], r["honest_committed_fraction"])
+                    for r in sel if r["honest_committed_fraction"] < 0.99]
+            print("  %-7s f = %.2f: violations: %s; under 99 %% committed: %s; worst "
+                  "%.1f msgs/commit" % (name, f, ", ".join(bad) or "none",
+                                        ", ".join(slow) or "none",
+                                        max(r["messages_per_commit"] for r in sel)))
+    write_csv(os.path.join(out, "holds.csv"), rows)
+
+
 # ---- forged certificates ------------------------------------------------------
 
 def forge(ecsim, runs, jobs, out, quick):
@@ -674,7 +732,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("experiment",
                     choices=["curves", "defaults", "targeted", "forge", "isolation", "scale",
-                             "eclipse"])
+                             "holds", "eclipse"])
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-byzantine"))
     ap.add_argument("--build", default="build")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -689,7 +747,8 @@ def main():
         runs = Runs(os.path.join(a.out, "runs%s.csv" % quick))
     ecsim = ecsim_path(a.build)
     {"curves": curves, "defaults": defaults, "targeted": targeted, "forge": forge,
-     "isolation": isolation, "scale": scale, "eclipse": eclipse}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
+     "isolation": isolation, "scale": scale, "holds": holds,
+     "eclipse": eclipse}[a.experiment](ecsim, runs, a.jobs, a.out, a.quick)
     return 0
 
 
