@@ -14,6 +14,7 @@
 
 #include "byzantine.h"
 #include "ec/adversary.h"
+#include "ec/wire.h"
 #include "open.h"
 
 /* ---- the attack plan (called from the workers: reads only) ------------ */
@@ -115,12 +116,7 @@ allies_near(void *user, uint64_t key, uint64_t skip, ec_contact *out, size_t max
 			dn = (dn + n - 1) % n;
 		}
 	}
-	for (size_t a = 1; a < cnt; a++) /* ascending ids (docs/wire.md) */
-		for (size_t b = a; b > 0 && out[b - 1].id > out[b].id; b--) {
-			ec_contact t = out[b];
-			out[b] = out[b - 1];
-			out[b - 1] = t;
-		}
+	ec_wire_contacts_sort(out, (uint32_t)cnt); /* ascending ids (docs/wire.md) */
 	return cnt;
 }
 

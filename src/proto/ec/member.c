@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ec/lifecycle.h"
+#include "ec/wire.h"
 
 #define FIND_MAX_HOPS 32u
 #define HELLO_GAP 3u      /* rounds between HELLOs to one candidate */
@@ -299,12 +300,7 @@ nearest_contacts(const ecp_node *n, uint64_t key, ec_contact *out, uint32_t max)
 			out[cnt++] = contact_of(p);
 		}
 	}
-	for (uint32_t i = 1; i < cnt; i++) /* ascending ids (docs/wire.md) */
-		for (uint32_t j = i; j > 0 && out[j - 1].id > out[j].id; j--) {
-			ec_contact t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
+	ec_wire_contacts_sort(out, cnt); /* ascending ids (docs/wire.md) */
 	return cnt;
 }
 
