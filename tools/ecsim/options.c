@@ -1020,8 +1020,6 @@ check_byzantine(const ecsim_options *o, const bool *given, char *err, size_t err
 	if (given[OPT_CHEAT_KEEP - OPT_NODES] && !(b->behaviours & EC_BHV_STORAGE_CHEAT))
 		return fail(err, errlen, "--cheat-keep changes nothing without --behaviour "
 		                         "storage-cheat");
-	if (b->behaviours & EC_BHV_ECLIPSE)
-		return fail(err, errlen, "--behaviour eclipse is not simulated yet (docs/byzantine.md)");
 	return 0;
 }
 
