@@ -372,9 +372,11 @@ class Load:
         submitted again (a new block: its time differs).  Its first
         submitter may have crashed with it: a submitter that restarts has
         lost its pending blocks, and only a submitter commits on votes.
-        The old block's voters take their yes back when the new one is
-        higher (the protocol's withdrawal) and refuse it when it is lower,
-        so a client retries until one commits."""
+        Without signed votes (--proto defences=off) the old block's voters
+        take their yes back when the new one is higher (the protocol's
+        withdrawal) and refuse it when it is lower, so a client retries
+        until one commits; under ecnode's default defences a yes is final,
+        and a retry commits only where the old block got no yes vote."""
         now = time.time()
         for tok, tries in list(self.busy.items()):
             b = tries[-1]

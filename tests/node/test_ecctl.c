@@ -4,7 +4,9 @@
  * (blocks.h: a create's shape; a transfer decodes back, its id is the
  * BLAKE3 of its unsigned prefix, its signature verifies against the parent
  * with ecp_part_check; rekey and destroy; the wrong wallet, a parent that
- * does not move the token, a destroyed token), the wallet file (wallet.h:
+ * does not move the token, a destroyed token; witness parts: the ids the
+ * rule derives, in block order, the signature over the whole block, too
+ * many parts refused), the wallet file (wallet.h:
  * round trip, modes, refusing to overwrite, refusing files others may
  * read, corrupt files, a pk that is not the seed's) and the JSON-RPC
  * client (rpc_client.h) against a socket the test serves itself.
@@ -60,13 +62,13 @@ key_hash(const ecctl_wallet *w)
 	return h;
 }
 
-/* The block creating token T1 for w. */
+/* The block creating token T1 for w (no witness parts). */
 static ecp_block *
 create_for(const ecctl_wallet *w, const ec_id *token)
 {
 	ec_id kh = key_hash(w);
 	ecp_block *b = NULL;
-	assert_int_equal(ecctl_block_create(7, token, 1, &kh, &b), EC_OK);
+	assert_int_equal(ecctl_block_create(7, token, 1, 0, &kh, &b), EC_OK);
 	assert_non_null(b);
 	return b;
 }
@@ -77,7 +79,7 @@ change(const ecp_block *parent, const ec_id *token, const ec_id *next, const ecc
 {
 	ecp_block *b = NULL;
 	ec_verdict v = EC_ACCEPT;
-	assert_int_equal(ecctl_block_change(9, token, parent, next, w, &b, &v), EC_OK);
+	assert_int_equal(ecctl_block_change(9, token, parent, next, 0, w, &b, &v), EC_OK);
 	assert_int_equal(v, want);
 	if (want == EC_ACCEPT)
 		assert_non_null(b);
@@ -146,7 +148,7 @@ test_create_shape(void **state)
 	wallet_of(1, &w);
 	ec_id kh = key_hash(&w), toks[3] = {id_of(T3), id_of(T1), id_of(T2)};
 	ecp_block *b;
-	assert_int_equal(ecctl_block_create(42, toks, 3, &kh, &b), EC_OK);
+	assert_int_equal(ecctl_block_create(42, toks, 3, 0, &kh, &b), EC_OK);
 	assert_int_equal(b->time, 42);
 	assert_int_equal(b->nparts, 3);
 	/* sorted into the canonical order */
@@ -167,16 +169,18 @@ test_create_shape(void **state)
 
 	/* refusals */
 	ec_id dup[2] = {id_of(T1), id_of(T1)}, zid = {{0, 0, 0, 0}};
-	assert_int_equal(ecctl_block_create(1, dup, 2, &kh, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, dup, 2, 0, &kh, &b), EC_EINVAL);
 	assert_null(b);
-	assert_int_equal(ecctl_block_create(1, &zid, 1, &kh, &b), EC_EINVAL);
-	assert_int_equal(ecctl_block_create(1, toks, 0, &kh, &b), EC_EINVAL);
-	assert_int_equal(ecctl_block_create(1, toks, 1, &zid, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, dup, 2, 2, &kh, &b), EC_EINVAL);
+	assert_null(b);
+	assert_int_equal(ecctl_block_create(1, &zid, 1, 0, &kh, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, toks, 0, 0, &kh, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, toks, 1, 0, &zid, &b), EC_EINVAL);
 	ec_id *many = calloc(ECP_MAX_PARTS + 1, sizeof *many);
 	for (uint32_t i = 0; i <= ECP_MAX_PARTS; i++)
 		ecctl_token_random(&many[i]);
-	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS + 1, &kh, &b), EC_EINVAL);
-	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS, &kh, &b), EC_OK);
+	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS + 1, 0, &kh, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS, 0, &kh, &b), EC_OK);
 	assert_int_equal(b->nparts, ECP_MAX_PARTS);
 	free(b);
 	free(many);
@@ -269,7 +273,7 @@ test_change_refusals(void **state)
 	change(parent, &other, &to, &a, EC_REJECT_BAD_PARENT);
 	ecp_block *b = NULL;
 	ec_verdict v;
-	assert_int_equal(ecctl_block_change(1, &zero, parent, &to, &a, &b, &v), EC_EINVAL);
+	assert_int_equal(ecctl_block_change(1, &zero, parent, &to, 0, &a, &b, &v), EC_EINVAL);
 	assert_null(b);
 	free(parent);
 }
@@ -297,6 +301,237 @@ test_rekey_and_destroy(void **state)
 	free(d);
 	free(r);
 	free(c);
+}
+
+/* ---- witness parts ------------------------------------------------------------ */
+
+/* b's parts are in block order (strictly ascending token ids). */
+static void
+assert_block_order(const ecp_block *b)
+{
+	for (uint32_t i = 1; i < b->nparts; i++)
+		assert_true(ec_id_cmp(&b->parts[i - 1].token, &b->parts[i].token) < 0);
+}
+
+/* Whether id is the token of one of b's witness parts. */
+static bool
+has_witness(const ecp_block *b, const ec_id *id)
+{
+	for (uint32_t i = 0; i < b->nparts; i++)
+		if (ecctl_part_is_witness(&b->parts[i]) && ec_id_eq(&b->parts[i].token, id))
+			return true;
+	return false;
+}
+
+/* A witness part: born dead and unsigned. */
+static void
+assert_witness_shape(const ecp_part *p)
+{
+	static const uint8_t zero[64];
+	assert_true(ec_id_is_zero(&p->parent));
+	assert_true(ec_id_is_zero(&p->next_key));
+	assert_memory_equal(p->signer, zero, 32);
+	assert_memory_equal(p->sig, zero, 64);
+}
+
+static void
+test_witness_create(void **state)
+{
+	(void)state;
+	ecctl_wallet w;
+	wallet_of(1, &w);
+	ec_id kh = key_hash(&w), toks[3] = {id_of(T3), id_of(T1), id_of(T2)};
+	ecp_block *b;
+	assert_int_equal(ecctl_block_create(42, toks, 3, 2, &kh, &b), EC_OK);
+	assert_int_equal(b->nparts, 5);
+	assert_block_order(b);
+	assert_int_equal(ecp_witness_count(b), 2);
+	assert_true(ecp_witness_derived(b));
+	/* the ids, computed here from the real parts in block order: creates,
+	 * so parents and signers zero */
+	ec_id real[3] = {id_of(T2), id_of(T1), id_of(T3)}, zpar[3] = {{{0}}};
+	uint8_t zsig[3][EC_SIG_PK_BYTES] = {{0}};
+	for (uint32_t i = 0; i < 2; i++) {
+		ec_id want = ec_id_expand(ecp_witness_pos(real, zpar,
+		                                          (const uint8_t(*)[EC_SIG_PK_BYTES])zsig, 3, i));
+		assert_true(has_witness(b, &want));
+	}
+	uint32_t nreal = 0;
+	for (uint32_t i = 0; i < b->nparts; i++) {
+		if (ecctl_part_is_witness(&b->parts[i])) {
+			assert_witness_shape(&b->parts[i]);
+			continue;
+		}
+		assert_true(ec_id_eq(&b->parts[i].token, &real[nreal++])); /* in order among them */
+		assert_true(ec_id_eq(&b->parts[i].next_key, &kh));
+	}
+	assert_int_equal(nreal, 3);
+	ec_id id;
+	ec_wire_block_id(b, &id);
+	assert_true(ec_id_eq(&id, &b->id));
+	assert_int_equal(ecctl_block_check(b, NULL), EC_ACCEPT);
+
+	/* the same tokens in another order and at another time: the same
+	 * witnesses (they depend on what is spent only) */
+	ec_id again[3] = {id_of(T1), id_of(T3), id_of(T2)};
+	ecp_block *c;
+	assert_int_equal(ecctl_block_create(43, again, 3, 2, &kh, &c), EC_OK);
+	assert_false(ec_id_eq(&c->id, &b->id));
+	for (uint32_t i = 0; i < c->nparts; i++)
+		assert_true(ec_id_eq(&c->parts[i].token, &b->parts[i].token));
+	free(c);
+
+	/* a witness id that is not the derived one (re-sorted, id recomputed):
+	 * the check refuses it as the members would */
+	for (uint32_t i = 0; i < b->nparts; i++) {
+		if (ecctl_part_is_witness(&b->parts[i])) {
+			b->parts[i].token.w[3] ^= 1;
+			break;
+		}
+	}
+	assert_false(ecp_witness_derived(b));
+	ec_wire_block_id(b, &b->id);
+	assert_int_equal(ecctl_block_check(b, NULL), EC_REJECT_MALFORMED);
+	free(b);
+}
+
+static void
+test_witness_transfer(void **state)
+{
+	(void)state;
+	ecctl_wallet a, bob;
+	wallet_of(1, &a);
+	wallet_of(2, &bob);
+	ec_id tok = id_of(T1), to = key_hash(&bob), kh = key_hash(&a);
+	ecp_block *parent, *b = NULL, *other = NULL;
+	assert_int_equal(ecctl_block_create(7, &tok, 1, 2, &kh, &parent), EC_OK);
+	ec_verdict v;
+	assert_int_equal(ecctl_block_change(9, &tok, parent, &to, 2, &a, &b, &v), EC_OK);
+	assert_int_equal(v, EC_ACCEPT);
+	assert_non_null(b);
+	assert_int_equal(b->nparts, 3);
+	assert_block_order(b);
+	assert_int_equal(ecp_witness_count(b), 2);
+	assert_true(ecp_witness_derived(b));
+	/* derived from (token, parent, the signer's public key) */
+	for (uint32_t i = 0; i < 2; i++) {
+		ec_id want = ec_id_expand(ecp_witness_pos(&tok, &parent->id,
+		                                          (const uint8_t(*)[EC_SIG_PK_BYTES])&a.pk, 1, i));
+		assert_true(has_witness(b, &want));
+	}
+	uint32_t r = b->nparts;
+	for (uint32_t i = 0; i < b->nparts; i++) {
+		if (ecctl_part_is_witness(&b->parts[i]))
+			assert_witness_shape(&b->parts[i]);
+		else
+			r = i;
+	}
+	assert_true(r < b->nparts);
+	assert_ptr_equal(ecctl_block_part(b, &tok), &b->parts[r]);
+	assert_true(ec_id_eq(&b->parts[r].parent, &parent->id));
+	assert_true(ec_id_eq(&b->parts[r].next_key, &to));
+	assert_memory_equal(b->parts[r].signer, a.pk, 32);
+
+	/* the signature, at the real part's sorted index, is over the id of
+	 * the whole block, witnesses included */
+	ec_id id;
+	ec_wire_block_id(b, &id);
+	assert_true(ec_id_eq(&id, &b->id));
+	uint8_t idb[32];
+	ec_id_to_bytes(&b->id, idb);
+	assert_true(ec_sig_ed25519.verify(a.pk, b->parts[r].sig, idb, 32));
+	assert_int_equal(ecp_part_check(&ec_sig_ed25519, b, r, parent), EC_ACCEPT);
+	assert_int_equal(ecctl_block_check(b, parent), EC_ACCEPT);
+
+	/* it travels: encoded and decoded, it is the same and checks */
+	uint8_t *enc;
+	size_t len;
+	assert_int_equal(ecctl_block_encode(b, &enc, &len), EC_OK);
+	assert_int_equal(len, ec_wire_block_size(3));
+	ecp_block *d;
+	ec_wire_reason why;
+	assert_int_equal(ecctl_block_decode(enc, len, &d, &why), EC_OK);
+	free(enc);
+	assert_true(ec_id_eq(&d->id, &b->id));
+	assert_memory_equal(d->parts, b->parts, 3 * sizeof(ecp_part));
+	assert_int_equal(ecctl_block_check(d, parent), EC_ACCEPT);
+	/* a changed signature does not verify */
+	d->parts[r].sig[0] ^= 1;
+	assert_int_equal(ecctl_block_check(d, parent), EC_REJECT_BAD_SIG);
+	free(d);
+
+	/* a twin to another key at another time spends the same: the same
+	 * witnesses, so the witness windows see the conflict */
+	ec_id zero = {{0, 0, 0, 0}};
+	assert_int_equal(ecctl_block_change(30, &tok, parent, &zero, 2, &a, &other, &v), EC_OK);
+	assert_int_equal(v, EC_ACCEPT);
+	assert_false(ec_id_eq(&other->id, &b->id));
+	for (uint32_t i = 0; i < b->nparts; i++)
+		if (ecctl_part_is_witness(&b->parts[i]))
+			assert_true(has_witness(other, &b->parts[i].token));
+	free(other);
+
+	/* the next owner moves it on from b: other witnesses (other parent,
+	 * other signer) */
+	assert_int_equal(ecctl_block_change(31, &tok, b, &kh, 2, &bob, &other, &v), EC_OK);
+	assert_int_equal(v, EC_ACCEPT);
+	assert_true(ecp_witness_derived(other));
+	for (uint32_t i = 0; i < b->nparts; i++)
+		if (ecctl_part_is_witness(&b->parts[i]))
+			assert_false(has_witness(other, &b->parts[i].token));
+	free(other);
+	/* and the wrong key still gets no block, witnesses or not */
+	assert_int_equal(ecctl_block_change(31, &tok, b, &kh, 2, &a, &other, &v), EC_OK);
+	assert_int_equal(v, EC_REJECT_WRONG_KEY);
+	assert_null(other);
+	free(b);
+	free(parent);
+	ecctl_wallet_wipe(&a);
+	ecctl_wallet_wipe(&bob);
+}
+
+static void
+test_witness_too_many(void **state)
+{
+	(void)state;
+	ecctl_wallet w;
+	wallet_of(1, &w);
+	ec_id kh = key_hash(&w), tok = id_of(T1);
+	ec_id *many = calloc(ECP_MAX_PARTS, sizeof *many);
+	for (uint32_t i = 0; i < ECP_MAX_PARTS; i++)
+		ecctl_token_random(&many[i]);
+	ecp_block *b = NULL;
+	/* the real parts and the witnesses together: at most ECP_MAX_PARTS */
+	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS - 1, 2, &kh, &b), EC_EINVAL);
+	assert_null(b);
+	assert_int_equal(ecctl_block_create(1, many, 1, ECP_MAX_PARTS, &kh, &b), EC_EINVAL);
+	assert_int_equal(ecctl_block_create(1, many, 1, UINT32_MAX, &kh, &b), EC_EINVAL);
+	assert_null(b);
+	assert_int_equal(ecctl_block_create(1, many, ECP_MAX_PARTS - 2, 2, &kh, &b), EC_OK);
+	assert_int_equal(b->nparts, ECP_MAX_PARTS);
+	assert_block_order(b);
+	assert_int_equal(ecp_witness_count(b), 2);
+	assert_true(ecp_witness_derived(b));
+	free(b);
+	free(many);
+
+	ecp_block *parent = create_for(&w, &tok);
+	ec_verdict v = EC_ACCEPT;
+	assert_int_equal(ecctl_block_change(2, &tok, parent, &kh, ECP_MAX_PARTS, &w, &b, &v),
+	                 EC_EINVAL);
+	assert_null(b);
+	assert_int_equal(v, EC_REJECT_MALFORMED);
+	assert_int_equal(ecctl_block_change(2, &tok, parent, &kh, UINT32_MAX, &w, &b, &v),
+	                 EC_EINVAL);
+	assert_int_equal(ecctl_block_change(2, &tok, parent, &kh, ECP_MAX_PARTS - 1, &w, &b, &v),
+	                 EC_OK);
+	assert_int_equal(v, EC_ACCEPT);
+	assert_int_equal(b->nparts, ECP_MAX_PARTS);
+	assert_int_equal(ecp_witness_count(b), ECP_MAX_PARTS - 1);
+	assert_true(ecp_witness_derived(b));
+	free(b);
+	free(parent);
+	ecctl_wallet_wipe(&w);
 }
 
 /* ---- wallets ----------------------------------------------------------------- */
@@ -767,6 +1002,9 @@ main(void)
 	    cmocka_unit_test(test_transfer_roundtrip),
 	    cmocka_unit_test(test_change_refusals),
 	    cmocka_unit_test(test_rekey_and_destroy),
+	    cmocka_unit_test(test_witness_create),
+	    cmocka_unit_test(test_witness_transfer),
+	    cmocka_unit_test(test_witness_too_many),
 	    cmocka_unit_test(test_wallet_roundtrip),
 	    cmocka_unit_test(test_wallet_permissions),
 	    cmocka_unit_test(test_wallet_corrupt),

@@ -13,7 +13,9 @@
 # and print nothing; --help; exit 1 and a message when the node is
 # missing, fails or misbehaves; --json prints one JSON object; the
 # requests each command sends; the blocks' fields (time = the node's tick,
-# parent, next key, signer); the owner check; --wait; watch; wallet files.
+# parent, next key, signer) and their witness parts (--witnesses: 2 by
+# default, born dead and unsigned, listed apart from the tokens); the owner
+# check; --wait; watch; wallet files.
 # Usage: test_ecctl_cli.sh PATH/TO/ecctl PATH/TO/ec_b3sum
 set -u
 ECCTL=${1:?usage: test_ecctl_cli.sh PATH/TO/ecctl PATH/TO/ec_b3sum}
@@ -174,8 +176,12 @@ def serve(path, mode, b3sum, log):
 
 if sys.argv[1] == "serve":
     serve(*sys.argv[2:6])
-elif sys.argv[1] == "decode":       # decode HEX FIELD...: the block's fields as JSON
-    d = decode(sys.argv[2]); del d["prefix"]; print(json.dumps(d))
+elif sys.argv[1] == "decode":       # decode HEX: the block's fields as JSON, with
+    d = decode(sys.argv[2]); del d["prefix"]  # "real" (the parts that are no witness)
+    born_dead = lambda p: p["parent"].strip("0") == "" and p["next_key"].strip("0") == ""
+    d["real"] = [p for p in d["parts"] if not born_dead(p)]
+    d["witnesses"] = [p for p in d["parts"] if born_dead(p)]
+    print(json.dumps(d))
 elif sys.argv[1] == "get":          # get FILE EXPR: a value of the JSON object in FILE
     v = json.load(open(sys.argv[2]))
     print(eval(sys.argv[3], {"v": v}))
@@ -272,6 +278,14 @@ usage_error "--token zero" create --token $ZERO
 usage_error "--timeout 0" --timeout 0 status
 usage_error "--timeout nan" --timeout nan status
 usage_error "--wait abc" create --wait abc
+usage_error "--witnesses 17" create --witnesses 17
+usage_error "--witnesses -1" transfer $T1 --to $K --witnesses -1
+usage_error "--witnesses x" destroy $T1 --witnesses x
+usage_error "--witnesses empty" create --witnesses=
+usage_error "--witnesses of another command" status --witnesses 2
+usage_error "--witnesses before the command" --witnesses 2 create
+usage_error "tokens and witnesses over 256 parts" create --count 255
+usage_error "tokens and witnesses over 256 parts (given)" create --count 250 --witnesses 7
 usage_error "rekey without --new-wallet" rekey $T1
 usage_error "--wallet empty" --wallet= pubkey
 usage_error "--rpc empty" --rpc= status
@@ -342,15 +356,28 @@ same "create: requests" "$(tail -n 2 "$TMP/good.log" | "$PY" -c 'import json,sys
 HEX=$(last_request good 'v["params"]["block"]')
 "$PY" "$TMP/fake.py" decode "$HEX" >"$TMP/blk.json"
 same "create: time is the node's tick" "$(get "$TMP/blk.json" 'v["time"]')" 42
-same "create: part" "$(get "$TMP/blk.json" '(len(v["parts"]), v["parts"][0]["token"])')" "(1, '$T1')"
+same "create: part" "$(get "$TMP/blk.json" '(len(v["real"]), v["real"][0]["token"])')" "(1, '$T1')"
 same "create: parent, signer, sig zero" \
-	"$(get "$TMP/blk.json" 'set(v["parts"][0][k].strip("0") for k in ("parent", "signer", "sig"))')" \
+	"$(get "$TMP/blk.json" 'set(v["real"][0][k].strip("0") for k in ("parent", "signer", "sig"))')" \
 	"{''}"
-same "create: next key" "$(get "$TMP/blk.json" 'v["parts"][0]["next_key"]')" "$KH"
+same "create: next key" "$(get "$TMP/blk.json" 'v["real"][0]["next_key"]')" "$KH"
+same "create: 2 witness parts by default, unsigned" \
+	"$(get "$TMP/blk.json" '(len(v["parts"]), set(w[k].strip("0") for w in v["witnesses"] for k in ("signer", "sig")))')" \
+	"(3, {''})"
+same "create: parts in block order" "$(get "$TMP/blk.json" '[p["token"] for p in v["parts"]] == sorted(p["token"] for p in v["parts"])')" True
+same "create: witnesses listed apart" \
+	"$(get "$TMP/out" 'sorted(v["witnesses"])')" "$(get "$TMP/blk.json" 'sorted(w["token"] for w in v["witnesses"])')"
 
 success "create --count 3" "${S[@]}" --json create --count 3 --token $T2
 same "create --count: parts" "$(get "$TMP/out" 'len(v["tokens"]), v["tokens"] == sorted(v["tokens"]), "'$T2'" in v["tokens"]')" \
 	"(3, True, True)"
+success "create --witnesses 0" "${S[@]}" --json create --count 2 --witnesses 0
+same "create --witnesses 0: no witnesses" "$(get "$TMP/out" 'len(v["tokens"]), v["witnesses"]')" "(2, [])"
+"$PY" "$TMP/fake.py" decode "$(last_request good 'v["params"]["block"]')" >"$TMP/blk.json"
+same "create --witnesses 0: parts" "$(get "$TMP/blk.json" 'len(v["parts"])')" 2
+success "create --witnesses 16" "${S[@]}" --json create --count 240 --witnesses=16
+"$PY" "$TMP/fake.py" decode "$(last_request good 'v["params"]["block"]')" >"$TMP/blk.json"
+same "create --witnesses 16: parts" "$(get "$TMP/blk.json" 'len(v["parts"]), len(v["witnesses"])')" "(256, 16)"
 success "create text" "${S[@]}" create --token $T3
 grep -q '^block  *[0-9a-f]\{64\}$' "$TMP/out" && grep -q "^tokens\[0\]  *$T3\$" "$TMP/out" && ok ||
 	bad "create text: $(cat "$TMP/out")"
@@ -364,9 +391,14 @@ same "transfer: requests" "$(tail -n 5 "$TMP/good.log" | "$PY" -c 'import json,s
 	"token block status submit block"
 grep '"submit"' "$TMP/good.log" | tail -n 1 >"$TMP/req.json"
 "$PY" "$TMP/fake.py" decode "$(get "$TMP/req.json" 'v["params"]["block"]')" >"$TMP/blk.json"
-same "transfer: part" "$(get "$TMP/blk.json" '(v["parts"][0]["token"], v["parts"][0]["parent"], v["parts"][0]["next_key"], v["parts"][0]["signer"])')" \
-	"('$T1', '$B1', '$K', '$PK')"
-get "$TMP/blk.json" 'v["parts"][0]["sig"] != "0" * 128' | grep -q True && ok || bad "transfer: unsigned"
+same "transfer: part" "$(get "$TMP/blk.json" '(len(v["real"]), v["real"][0]["token"], v["real"][0]["parent"], v["real"][0]["next_key"], v["real"][0]["signer"])')" \
+	"(1, '$T1', '$B1', '$K', '$PK')"
+get "$TMP/blk.json" 'v["real"][0]["sig"] != "0" * 128' | grep -q True && ok || bad "transfer: unsigned"
+same "transfer: 2 witness parts, unsigned, in block order" \
+	"$(get "$TMP/blk.json" '(len(v["witnesses"]), set(w[k].strip("0") for w in v["witnesses"] for k in ("signer", "sig")), [p["token"] for p in v["parts"]] == sorted(p["token"] for p in v["parts"]))')" \
+	"(2, {''}, True)"
+same "transfer: witnesses listed" \
+	"$(get "$TMP/out" 'sorted(v["witnesses"])')" "$(get "$TMP/blk.json" 'sorted(w["token"] for w in v["witnesses"])')"
 failure "transfer of a token no longer ours" "not owned by this wallet" "${S[@]}" transfer $T1 --to $K
 usage_error "transfer of the zero token" "${S[@]}" transfer $ZERO --to $K
 failure "transfer of an unknown token" "holds no mapping" \
@@ -381,13 +413,14 @@ failure "transfer of a destroyed token" "destroyed" "${S[@]}" transfer $T3 --to 
 # the count-3 block's other tokens are ours: rekey one to a new wallet
 T4=$(grep '"submit"' "$TMP/good.log" | sed -n 2p >"$TMP/req.json";
 	"$PY" "$TMP/fake.py" decode "$(get "$TMP/req.json" 'v["params"]["block"]')" >"$TMP/blk.json";
-	get "$TMP/blk.json" '[p["token"] for p in v["parts"] if p["token"] != "'$T2'"][0]')
+	get "$TMP/blk.json" '[p["token"] for p in v["real"] if p["token"] != "'$T2'"][0]')
 success "rekey" "${S[@]}" --json rekey "$T4" --new-wallet "$TMP/new/wallet"
 same "rekey: new wallet mode" "$(stat -c %a "$TMP/new/wallet")" 600
 same "rekey: created" "$(get "$TMP/out" 'v["new_wallet_created"]')" True
 NEW_KH=$("$ECCTL" --json --wallet "$TMP/new/wallet" pubkey | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key_hash"])')
 same "rekey: next key is the new wallet's" "$(get "$TMP/out" 'v["next_key"]')" "$NEW_KH"
-success "transfer with the new wallet" "${S[@]}" --wallet "$TMP/new/wallet" transfer "$T4" --to $K
+success "transfer with the new wallet" "${S[@]}" --wallet "$TMP/new/wallet" --json transfer "$T4" --to $K --witnesses 5
+same "transfer --witnesses 5" "$(get "$TMP/out" 'len(v["witnesses"])')" 5
 usage_error "rekey to the same wallet" "${S[@]}" rekey "$T4" --new-wallet "$ECCTL_WALLET"
 
 # ---- token, block ----------------------------------------------------------------

@@ -87,6 +87,10 @@ ecctl_block_check(const ecp_block *b, const ecp_block *parent)
 	ec_wire_block_id(b, &id);
 	if (!ec_id_eq(&id, &b->id))
 		return EC_REJECT_BAD_ID;
+	/* members under the witness rule refuse a block whose witness parts
+	 * are not the derived ones, as malformed */
+	if (!ecp_witness_derived(b))
+		return EC_REJECT_MALFORMED;
 	for (uint32_t r = 0; r < b->nparts; r++) {
 		ec_verdict v = ecp_part_check(&ec_sig_ed25519, b, r, parent);
 		if (v != EC_ACCEPT)
@@ -95,35 +99,77 @@ ecctl_block_check(const ecp_block *b, const ecp_block *parent)
 	return EC_ACCEPT;
 }
 
-static int
-cmp_id(const void *a, const void *b)
+bool
+ecctl_part_is_witness(const ecp_part *p)
 {
-	return ec_id_cmp(a, b);
+	return ec_id_is_zero(&p->parent) && ec_id_is_zero(&p->next_key);
+}
+
+static int
+cmp_part(const void *a, const void *b)
+{
+	return ec_id_cmp(&((const ecp_part *)a)->token, &((const ecp_part *)b)->token);
+}
+
+/* Sorts b's b->nparts real parts (signers set) into block order, appends k
+ * witness parts (b has room for them) with the ids the witness rule
+ * derives from the real parts (ecp_witness_pos), and sorts them all into
+ * block order.  The real parts are sorted first because the derivation
+ * runs over them in block order, as every member recomputes it. */
+static ec_err
+add_witnesses(ecp_block *b, uint32_t k)
+{
+	uint32_t n = b->nparts;
+	qsort(b->parts, n, sizeof *b->parts, cmp_part);
+	if (k == 0)
+		return EC_OK;
+	ec_id *tok = malloc(n * sizeof *tok), *par = malloc(n * sizeof *par);
+	uint8_t(*sg)[EC_SIG_PK_BYTES] = malloc(n * sizeof *sg);
+	if (!tok || !par || !sg) {
+		free(tok);
+		free(par);
+		free(sg);
+		return EC_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		tok[i] = b->parts[i].token;
+		par[i] = b->parts[i].parent;
+		memcpy(sg[i], b->parts[i].signer, EC_SIG_PK_BYTES); /* zero for a create */
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		ecp_part *w = &b->parts[n + i];
+		memset(w, 0, sizeof *w); /* parent and next key zero: born dead, unsigned */
+		w->token = ec_id_expand(ecp_witness_pos(tok, par, (const uint8_t(*)[EC_SIG_PK_BYTES])sg,
+		                                        n, i));
+	}
+	free(tok);
+	free(par);
+	free(sg);
+	b->nparts = n + k;
+	qsort(b->parts, b->nparts, sizeof *b->parts, cmp_part);
+	return EC_OK;
 }
 
 ec_err
-ecctl_block_create(uint64_t time, const ec_id *tokens, uint32_t n, const ec_id *owner,
-                   ecp_block **out)
+ecctl_block_create(uint64_t time, const ec_id *tokens, uint32_t n, uint32_t witnesses,
+                   const ec_id *owner, ecp_block **out)
 {
 	*out = NULL;
-	if (n < 1 || n > ECP_MAX_PARTS || ec_id_is_zero(owner))
+	if (n < 1 || n > ECP_MAX_PARTS || witnesses > ECP_MAX_PARTS - n || ec_id_is_zero(owner))
 		return EC_EINVAL;
-	ec_id *sorted = malloc(n * sizeof *sorted);
-	ecp_block *b = calloc(1, ecp_block_size(n));
-	if (!sorted || !b) {
-		free(sorted);
-		free(b);
+	ecp_block *b = calloc(1, ecp_block_size(n + witnesses));
+	if (!b)
 		return EC_ENOMEM;
-	}
-	memcpy(sorted, tokens, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, cmp_id);
 	b->time = time;
 	b->nparts = n;
 	for (uint32_t i = 0; i < n; i++) {
-		b->parts[i].token = sorted[i];
+		b->parts[i].token = tokens[i];
 		b->parts[i].next_key = *owner;
 	}
-	free(sorted);
+	if (add_witnesses(b, witnesses) != EC_OK) {
+		free(b);
+		return EC_ENOMEM;
+	}
 	ec_wire_block_id(b, &b->id);
 	/* zero and twice-named tokens fail the canonical rules */
 	if (ecctl_block_check(b, NULL) != EC_ACCEPT) {
@@ -136,14 +182,14 @@ ecctl_block_create(uint64_t time, const ec_id *tokens, uint32_t n, const ec_id *
 
 ec_err
 ecctl_block_change(uint64_t time, const ec_id *token, const ecp_block *parent,
-                   const ec_id *next_key, const ecctl_wallet *w, ecp_block **out,
-                   ec_verdict *verdict)
+                   const ec_id *next_key, uint32_t witnesses, const ecctl_wallet *w,
+                   ecp_block **out, ec_verdict *verdict)
 {
 	*out = NULL;
 	*verdict = EC_REJECT_MALFORMED;
-	if (ec_id_is_zero(token))
+	if (ec_id_is_zero(token) || witnesses > ECP_MAX_PARTS - 1)
 		return EC_EINVAL;
-	ecp_block *b = calloc(1, ecp_block_size(1));
+	ecp_block *b = calloc(1, ecp_block_size(1 + witnesses));
 	if (!b)
 		return EC_ENOMEM;
 	b->time = time;
@@ -152,10 +198,17 @@ ecctl_block_change(uint64_t time, const ec_id *token, const ecp_block *parent,
 	p->token = *token;
 	p->parent = parent->id;
 	p->next_key = *next_key;
-	/* the signer is part of the id: set it first, then hash, then sign */
+	/* the signer is part of the id and of the witness ids: set it first,
+	 * then derive the witnesses, then hash, then sign */
 	memcpy(p->signer, w->pk, sizeof p->signer);
+	if (add_witnesses(b, witnesses) != EC_OK) {
+		free(b);
+		return EC_ENOMEM;
+	}
 	ec_wire_block_id(b, &b->id);
-	ecp_part_sign(&ec_sig_ed25519, b, 0, w->sk);
+	for (uint32_t r = 0; r < b->nparts; r++)
+		if (!ecctl_part_is_witness(&b->parts[r])) /* the one real part, wherever sorting put it */
+			ecp_part_sign(&ec_sig_ed25519, b, r, w->sk);
 	*verdict = ecctl_block_check(b, parent);
 	if (*verdict != EC_ACCEPT) {
 		free(b);

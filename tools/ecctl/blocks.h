@@ -11,6 +11,16 @@
  *   destroy   zero to destroy), signer = the wallet's key, signature = its
  *             Ed25519 signature of the block id
  *
+ * Each may also carry witness parts (docs/byzantine.md, "Defences"): parts
+ * created and destroyed in the block (parent, next_key, signer and
+ * signature zero) whose token ids the witness rule derives from the
+ * block's other, real parts (ecp_witness_pos over their tokens, parents
+ * and signers' public keys, in block order; the i-th witness is
+ * ec_id_expand of position i).  Nodes that run the rule (ECP_DEF_WITNESS,
+ * ecnode's default) refuse a block with fewer than their witness_min (2)
+ * of them; nodes without it accept them as plain creates.  All parts,
+ * real and witness, are sorted into block order (ascending token id).
+ *
  * Every block built here is checked before it is returned, with the rules
  * the node's members apply (ec_wire_block_check, the id, ecp_part_check
  * against the parent), so that a mistake is a clear local error rather
@@ -64,32 +74,47 @@ void ecctl_token_random(ec_id *out);
 /* Returns the part of b that moves token, or NULL. */
 const ecp_part *ecctl_block_part(const ecp_block *b, const ec_id *token);
 
+/* Whether p is a witness part (parent and next_key zero). */
+bool ecctl_part_is_witness(const ecp_part *p);
+
 /* Checks b as a member would: the canonical rules (ec_wire_block_check),
- * that b->id is the hash of its content, and every part against parent
- * (ecp_part_check with Ed25519; parent NULL when every part is a create).
+ * that b->id is the hash of its content, that its witness parts, if any,
+ * have the derived ids (ecp_witness_derived), and every part against
+ * parent (ecp_part_check with Ed25519; parent NULL when every part is a
+ * create).  It does not count the witness parts: how many a node wants
+ * is the node's setting.
  * Returns EC_ACCEPT or the first rule broken: EC_REJECT_MALFORMED for a
- * non-canonical block, EC_REJECT_BAD_ID, or ecp_part_check's verdict. */
+ * non-canonical block or witness ids that are not the derived ones,
+ * EC_REJECT_BAD_ID, or ecp_part_check's verdict. */
 ec_verdict ecctl_block_check(const ecp_block *b, const ecp_block *parent);
 
 /* Builds the block that creates the n tokens (in any order) at time, each
- * owned by the key whose hash is owner (not zero).
- * Out: *out, sorted by token, its id set; NULL on failure.
- * Returns EC_OK; EC_EINVAL if n is not 1..ECP_MAX_PARTS, a token is zero,
- *         a token appears twice or owner is zero; EC_ENOMEM. */
+ * owned by the key whose hash is owner (not zero), and carries witnesses
+ * witness parts derived from them (0: none).
+ * Out: *out, n + witnesses parts sorted by token, its id set; NULL on
+ *      failure.
+ * Returns EC_OK; EC_EINVAL if n is not 1..ECP_MAX_PARTS, n + witnesses is
+ *         more than ECP_MAX_PARTS, a token is zero, a token appears twice
+ *         (or is a derived witness id) or owner is zero; EC_ENOMEM. */
 EC_WUR ec_err ecctl_block_create(uint64_t time, const ec_id *tokens, uint32_t n,
-                                 const ec_id *owner, ecp_block **out);
+                                 uint32_t witnesses, const ec_id *owner, ecp_block **out);
 
-/* Builds and signs the one-part block that moves token from its current
- * block parent to next_key (zero: destroy), signed by w.
+/* Builds and signs the block that moves token from its current block
+ * parent to next_key (zero: destroy), signed by w: one real part and
+ * witnesses witness parts derived from it (0: none), whose ids depend on
+ * token, parent and w's public key but not on next_key or time.  The real
+ * part's signature is w's over the id of the whole block.
  * Out: *verdict, what ecctl_block_check says of the block against parent
  *      (EC_REJECT_BAD_PARENT: parent does not move token; _DESTROYED: it
  *      destroyed it; _WRONG_KEY: w is not the key it names);
- *      *out, the block, only when *verdict is EC_ACCEPT; else NULL.
- * Returns EC_OK (check *verdict); EC_EINVAL if token is zero; EC_ENOMEM
- *         (*verdict then EC_REJECT_MALFORMED). */
+ *      *out, the block (1 + witnesses parts, sorted by token), only when
+ *      *verdict is EC_ACCEPT; else NULL.
+ * Returns EC_OK (check *verdict); EC_EINVAL if token is zero or
+ *         1 + witnesses is more than ECP_MAX_PARTS; EC_ENOMEM (*verdict
+ *         then EC_REJECT_MALFORMED). */
 EC_WUR ec_err ecctl_block_change(uint64_t time, const ec_id *token, const ecp_block *parent,
-                                 const ec_id *next_key, const ecctl_wallet *w, ecp_block **out,
-                                 ec_verdict *verdict);
+                                 const ec_id *next_key, uint32_t witnesses,
+                                 const ecctl_wallet *w, ecp_block **out, ec_verdict *verdict);
 
 /* Encodes b (which passes ec_wire_block_check) into a new buffer.
  * Out: *out (the caller's to free; NULL on failure), *len.

@@ -4,8 +4,9 @@
  * and destroy.  A token command checks its arguments, loads the wallet,
  * asks the node for its clock (status "tick": the block's time) and, for
  * a change, the token's current block; builds, signs and checks the block
- * locally (blocks.h); submits it; and with --wait polls `block` until the
- * node has committed it.
+ * locally (blocks.h), with --witnesses witness parts (2 by default: what a
+ * node under the witness rule wants); submits it; and with --wait polls
+ * `block` until the node has committed it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -277,10 +278,29 @@ wait_commit(ecctl_session *s, const ec_id *id, int64_t start, int wait_ms, int64
 	return rc;
 }
 
+/* The ids of b's witness parts, in block order. */
+static json_t *
+witness_list(const ecp_block *b)
+{
+	json_t *list = json_array();
+	for (uint32_t i = 0; list && i < b->nparts; i++) {
+		if (!ecctl_part_is_witness(&b->parts[i]))
+			continue;
+		char hex[ECCTL_ID_HEX];
+		ecctl_id_format(&b->parts[i].token, hex);
+		if (json_array_append_new(list, json_string(hex)) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 /* Submits b and reports: out is the command's result object (taken),
- * completed with "block", "status" and, with --wait, "committed" and
- * "committed_ms".  It is printed once the block is out, also when the wait
- * runs out (with "committed": false, and exit status 1). */
+ * completed with "block", "status", "witnesses" and, with --wait,
+ * "committed" and "committed_ms".  It is printed once the block is out,
+ * also when the wait runs out (with "committed": false, and exit status
+ * 1). */
 static int
 submit_and_report(ecctl_session *s, const ecp_block *b, json_t *out)
 {
@@ -292,7 +312,9 @@ submit_and_report(ecctl_session *s, const ecp_block *b, json_t *out)
 	json_t *head = NULL;
 	if (!rc) {
 		head = json_pack("{s:s,s:s}", "block", hex, "status", status);
-		if (!head || json_object_update(head, out) != 0)
+		/* set_new takes the list, NULL (out of memory) included */
+		if (!head || json_object_set_new(head, "witnesses", witness_list(b)) != 0 ||
+		    json_object_update(head, out) != 0)
 			rc = ecctl_fail("out of memory");
 	}
 	free(status);
@@ -337,6 +359,10 @@ ecctl_cmd_create(ecctl_session *s)
 	if (n < o->ntokens)
 		return ecctl_usage_error("create: --count %u is less than the %u tokens given", n,
 		                         o->ntokens);
+	if (n > ECP_MAX_PARTS - o->witnesses)
+		return ecctl_usage_error("create: %u tokens and %u witness parts are more than the %u "
+		                         "parts a block may have",
+		                         n, o->witnesses, ECP_MAX_PARTS);
 	ecctl_wallet w;
 	int rc = load_wallet(o->wallet, &w);
 	if (rc)
@@ -358,11 +384,13 @@ ecctl_cmd_create(ecctl_session *s)
 	if (rc)
 		return rc;
 	ecp_block *b;
-	if (ecctl_block_create(tick, tokens, n, &owner, &b) != EC_OK)
+	if (ecctl_block_create(tick, tokens, n, o->witnesses, &owner, &b) != EC_OK)
 		return ecctl_fail("cannot build the block (out of memory)");
 	json_t *list = json_array();
 	for (uint32_t i = 0; list && i < b->nparts; i++) {
 		char hex[ECCTL_ID_HEX];
+		if (ecctl_part_is_witness(&b->parts[i]))
+			continue; /* listed as "witnesses": nobody owns them */
 		ecctl_id_format(&b->parts[i].token, hex);
 		json_array_append_new(list, json_string(hex));
 	}
@@ -399,7 +427,8 @@ change(ecctl_session *s, const ec_id *token, const ec_id *next_key, json_t *extr
 		tick = parent->time + 1;
 	if (!rc) {
 		ec_verdict v;
-		if (ecctl_block_change(tick, token, parent, next_key, &w, &b, &v) != EC_OK)
+		if (ecctl_block_change(tick, token, parent, next_key, s->o->witnesses, &w, &b, &v) !=
+		    EC_OK)
 			rc = ecctl_fail("cannot build the block (out of memory)");
 		else if (v != EC_ACCEPT)
 			rc = ecctl_fail("the block fails its own check: %s", ec_verdict_str(v));

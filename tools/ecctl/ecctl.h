@@ -34,6 +34,11 @@ enum {
 
 #define ECCTL_DEFAULT_RPC "ecnode.sock"
 #define ECCTL_DEFAULT_TIMEOUT_MS 10000
+/* Witness parts per block (--witnesses): ecnode's witness_min, so that a
+ * node that runs the witness rule, as ecnode does by default, takes the
+ * block */
+#define ECCTL_DEFAULT_WITNESSES 2u
+#define ECCTL_MAX_WITNESSES 16u
 
 /* The command line, after parsing (strings borrowed from argv or the
  * environment, except wallet, which the session owns). */
@@ -51,6 +56,7 @@ typedef struct ecctl_opts {
 	const char *to;                     /* transfer --to */
 	const char *new_wallet;             /* rekey --new-wallet */
 	int wait_ms;                        /* --wait; -1: not given */
+	uint32_t witnesses;                 /* --witnesses: witness parts per block */
 	const char *arg;                    /* the positional argument, or NULL */
 } ecctl_opts;
 

@@ -27,6 +27,7 @@ enum {
 	O_TO = 1u << 3,
 	O_NEW_WALLET = 1u << 4,
 	O_WAIT = 1u << 5,
+	O_WITNESSES = 1u << 6,
 };
 
 typedef struct command {
@@ -46,10 +47,10 @@ static const command commands[] = {
     {"stop", ecctl_cmd_stop, 0, NULL, false},
     {"keygen", ecctl_cmd_keygen, O_FORCE, NULL, true},
     {"pubkey", ecctl_cmd_pubkey, 0, NULL, true},
-    {"create", ecctl_cmd_create, O_TOKEN | O_COUNT | O_WAIT, NULL, true},
-    {"transfer", ecctl_cmd_transfer, O_TO | O_WAIT, "TOKEN", true},
-    {"rekey", ecctl_cmd_rekey, O_NEW_WALLET | O_WAIT, "TOKEN", true},
-    {"destroy", ecctl_cmd_destroy, O_WAIT, "TOKEN", true},
+    {"create", ecctl_cmd_create, O_TOKEN | O_COUNT | O_WAIT | O_WITNESSES, NULL, true},
+    {"transfer", ecctl_cmd_transfer, O_TO | O_WAIT | O_WITNESSES, "TOKEN", true},
+    {"rekey", ecctl_cmd_rekey, O_NEW_WALLET | O_WAIT | O_WITNESSES, "TOKEN", true},
+    {"destroy", ecctl_cmd_destroy, O_WAIT | O_WITNESSES, "TOKEN", true},
 };
 
 static void
@@ -71,8 +72,9 @@ usage(FILE *out)
 	      "  pubkey                       print the wallet's public key and key hash\n"
 	      "Tokens (signed with the wallet's key, checked locally, then submitted):\n"
 	      "  create [--token ID]... [--count N] [--wait SEC]\n"
-	      "                               one block creating N tokens (1..256; random ids\n"
-	      "                               unless given) owned by the wallet\n"
+	      "                               one block creating N tokens (random ids unless\n"
+	      "                               given; with the witnesses, at most 256 parts)\n"
+	      "                               owned by the wallet\n"
 	      "  transfer TOKEN --to KEYHASH [--wait SEC]\n"
 	      "                               hand TOKEN to the key whose hash is KEYHASH\n"
 	      "  rekey TOKEN --new-wallet FILE [--wait SEC]\n"
@@ -89,6 +91,10 @@ usage(FILE *out)
 	      "  --wallet FILE   the wallet (default: $ECCTL_WALLET, else ~/.ecctl/wallet)\n"
 	      "  --timeout SEC   how long to wait for each answer of the node (default 10)\n"
 	      "  --wait SEC      after submitting, wait until the node has committed the block\n"
+	      "  --witnesses K   (create, transfer, rekey, destroy) add K witness parts to the\n"
+	      "                  block, 0..16 (default 2): tokens created and destroyed in it,\n"
+	      "                  their ids derived from what it spends; nodes under the witness\n"
+	      "                  rule (ecnode's default) refuse fewer than their witness-min (2)\n"
 	      "  -h, --help      this text;  --version  the version\n"
 	      "\n"
 	      "Ids, tokens and key hashes are 64 hex digits.\n"
@@ -119,16 +125,16 @@ parse_seconds(const char *text, int *ms)
 	return true;
 }
 
-/* N: a decimal count 1..ECP_MAX_PARTS. */
+/* A decimal number lo..hi (digits only: no sign, no blanks). */
 static bool
-parse_count(const char *text, uint32_t *n)
+parse_range(const char *text, uint32_t lo, uint32_t hi, uint32_t *n)
 {
 	if (*text < '0' || *text > '9')
 		return false;
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(text, &end, 10);
-	if (errno || *end || v < 1 || v > ECP_MAX_PARTS)
+	if (errno || *end || v < lo || v > hi)
 		return false;
 	*n = (uint32_t)v;
 	return true;
@@ -146,6 +152,7 @@ static const option options[] = {
     {"--force", O_FORCE, false},  {"--token", O_TOKEN, true}, {"--count", O_COUNT, true},
     {"--to", O_TO, true},         {"--new-wallet", O_NEW_WALLET, true},
     {"--wait", O_WAIT, true},     {"--lookup-rpc", 0, true},
+    {"--witnesses", O_WITNESSES, true},
 };
 
 /* What parsing decided. */
@@ -188,9 +195,14 @@ apply(const option *opt, const char *value, const command *cmd, ecctl_opts *o,
 	} else if (strcmp(n, "--wait") == 0 && !parse_seconds(value, &o->wait_ms)) {
 		ecctl_usage_error("--wait: expected seconds (0 < SEC <= 86400), got '%s'", value);
 		return PARSE_USAGE;
-	} else if (strcmp(n, "--count") == 0 && !parse_count(value, &o->count)) {
+	} else if (strcmp(n, "--count") == 0 && !parse_range(value, 1, ECP_MAX_PARTS, &o->count)) {
 		ecctl_usage_error("--count: expected a number from 1 to %u, got '%s'", ECP_MAX_PARTS,
 		                  value);
+		return PARSE_USAGE;
+	} else if (strcmp(n, "--witnesses") == 0 &&
+	           !parse_range(value, 0, ECCTL_MAX_WITNESSES, &o->witnesses)) {
+		ecctl_usage_error("--witnesses: expected a number from 0 to %u, got '%s'",
+		                  ECCTL_MAX_WITNESSES, value);
 		return PARSE_USAGE;
 	} else if (strcmp(n, "--token") == 0) {
 		if (o->ntokens == ECP_MAX_PARTS) {
@@ -299,6 +311,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.timeout_ms = ECCTL_DEFAULT_TIMEOUT_MS;
 	o.wait_ms = -1;
+	o.witnesses = ECCTL_DEFAULT_WITNESSES;
 	const command *cmd;
 	int r = parse(argc, argv, &o, &cmd);
 	int rc = ECCTL_EXIT_OK;

@@ -44,7 +44,9 @@ const ecn_opt ecn_cfg_opts[] = {
     {"tick-ms", ECN_OPT_DURATION, 0, U(tick_ms), "50", 1, 60000, "MS",
      "Length of one protocol round.  The core sees only ticks, never wall time."},
     {"proto", ECN_OPT_LIST, 0, L(proto), NULL, 0, 0, "NAME=VALUE[,...]",
-     "Protocol settings, as ecsim names them (window=4,degree=64,...)."},
+     "Protocol settings, as ecsim names them (window=4,degree=64,...), applied in order "
+     "after defences=default (witness rule, signed votes, convictions, floor, quotas; "
+     "defences=off turns them off)."},
     {"mtu", ECN_OPT_SIZE, 0, U(mtu), "1280", 576, 65000, "BYTES",
      "Largest datagram; envelopes are split to fit (an item larger than this travels alone)."},
     {"map-size", ECN_OPT_SIZE, 0, U(map_size), "1G", 1048576, 1ull << 42, "BYTES",

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -579,10 +580,16 @@ parse_prob(const char *s, double *out)
 	return true;
 }
 
+/* The protocol settings: the core's defaults, but with the defences a real
+ * node runs (ECP_DEF_DEFAULT: witness rule, signed votes, convictions,
+ * floor, quotas; docs/byzantine.md), which the core leaves off as the
+ * simulator's measured baseline; then --proto, in order, so that
+ * `--proto defences=off` or any other list replaces them. */
 static int
 setup_proto(ecn_daemon *d)
 {
 	ecp_config_default(&d->pcfg);
+	d->pcfg.defences = ECP_DEF_DEFAULT;
 	const ec_proto_config *pc = &ecp_config_ops;
 	for (size_t i = 0; i < d->cfg->proto.n; i++) {
 		const char *kv = d->cfg->proto.items[i];
@@ -753,6 +760,15 @@ setup_addrs(ecn_daemon *d)
 static int
 setup_loop(ecn_daemon *d)
 {
+	/* an RPC or metrics client that goes away before its answer is
+	 * written is a failed write (the connection is closed), not the
+	 * daemon's death by SIGPIPE: libuv leaves the signal alone.  Seen
+	 * when a node busy catching up answered a status after its client
+	 * had timed out. */
+	struct sigaction pipe_sa;
+	memset(&pipe_sa, 0, sizeof pipe_sa);
+	pipe_sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &pipe_sa, NULL);
 	if (uv_loop_init(&d->loop))
 		return setup_fail(d, "cannot start the event loop", "");
 	d->loop.data = d; /* from here on teardown runs the loop's closes */

@@ -129,7 +129,8 @@ EC_WUR ec_err ecn_rt_tick(ecn_rt *rt);
 
 /* The most parts a block may have for its certificate to travel: a
  * COMMIT carrying the block and the votes of every member of every role's
- * window must fit one payload (ECN_MAX_PAYLOAD).  198 at window 4. */
+ * window must fit one payload (ECN_MAX_PAYLOAD).  198 at window 4, 71
+ * with signed votes (ECP_DEF_SIGNED, ecnode's default). */
 uint32_t ecn_rt_max_parts(const ecn_rt *rt);
 
 /* Submits a wallet's signed block, given as its canonical encoding.
