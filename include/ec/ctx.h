@@ -119,9 +119,10 @@ typedef struct ec_ctx {
 	 * vote_key writes the public key of the node at position voter and
 	 * returns true, or false when it does not know it.  Either may be
 	 * NULL.  Without vote_sign the node's votes go unsigned (and count
-	 * nowhere signatures are required); without vote_key an open-network
-	 * node uses the key of the identity it admitted at that position and
-	 * a static one verifies nothing (fail closed: no signed vote counts).
+	 * nowhere signatures are required); where vote_key is NULL or does not
+	 * know the voter, an open-network node uses the key of the identity it
+	 * admitted at that position and a static one verifies nothing (fail
+	 * closed: no signed vote counts).
 	 * Both are called concurrently for different nodes: they must only
 	 * read shared state. */
 	void (*vote_sign)(void *user, uint64_t signer, const uint8_t digest[32], uint8_t sig[64]);

@@ -355,6 +355,39 @@ test_mtu_split(void **state)
 	destroy(t);
 }
 
+/* The voters' key directory (ecn_rt_vote_keys): my key from my secret
+ * key, the others' from the directory, nothing where it knows none. */
+static bool
+directory(void *user, uint64_t pos, uint8_t pk[32])
+{
+	const net *t = user;
+	for (size_t i = 0; i < N; i++)
+		if (t->rt[i].pos == pos) {
+			memcpy(pk, t->claim[i].public_key, 32);
+			return true;
+		}
+	return false;
+}
+
+static void
+test_vote_keys(void **state)
+{
+	(void)state;
+	net *t = make();
+	ecn_rt *rt = &t->rt[0];
+	uint8_t pk[32];
+	ecn_rt_sign_votes(rt, t->sk[0]);
+	assert_null(rt->ctx.vote_key); /* no directory: the core's peer table */
+	ecn_rt_vote_keys(rt, directory, t);
+	assert_non_null(rt->ctx.vote_key);
+	assert_true(rt->ctx.vote_key(rt->ctx.vote_user, rt->pos, pk));
+	assert_memory_equal(pk, t->sk[0] + 32, 32);
+	assert_true(rt->ctx.vote_key(rt->ctx.vote_user, t->rt[3].pos, pk));
+	assert_memory_equal(pk, t->claim[3].public_key, 32);
+	assert_false(rt->ctx.vote_key(rt->ctx.vote_user, t->rt[3].pos + 1, pk));
+	destroy(t);
+}
+
 /* Bad payloads are dropped, counted, and never reach the node. */
 static void
 test_bad_payloads(void **state)
@@ -421,6 +454,7 @@ main(void)
 	    cmocka_unit_test(test_grow_and_commit),
 	    cmocka_unit_test(test_sweep),
 	    cmocka_unit_test(test_mtu_split),
+	    cmocka_unit_test(test_vote_keys),
 	    cmocka_unit_test(test_bad_payloads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

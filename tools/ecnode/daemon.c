@@ -690,6 +690,16 @@ setup_store(ecn_daemon *d)
 	return 0;
 }
 
+/* Voters' keys for signed votes: the transport's peers, whose identity
+ * claims (key, salt, position) it verified before it let them talk. */
+static bool
+voter_key(void *user, uint64_t pos, uint8_t pk[32])
+{
+	const ecn_daemon *d = user;
+	ec_addr a;
+	return d->net && ecn_netio_peer(d->net, pos, pk, &a);
+}
+
 static int
 setup_runtime(ecn_daemon *d)
 {
@@ -700,6 +710,7 @@ setup_runtime(ecn_daemon *d)
 		return setup_fail(d, "cannot start the protocol node", ec_strerror(e));
 	d->rt_ready = true;
 	ecn_rt_sign_votes(&d->rt, d->keys.sk);
+	ecn_rt_vote_keys(&d->rt, voter_key, d);
 	d->rt.on_event = on_event;
 	d->rt.event_user = d;
 	/* a restart continues the clock it had: vote stamps must grow */

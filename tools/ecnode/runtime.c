@@ -223,6 +223,31 @@ ecn_rt_sign_votes(ecn_rt *rt, const uint8_t *sk)
 	rt->ctx.vote_user = rt;
 }
 
+/* ec_ctx.vote_key: mine from my secret key (libsodium keeps the public
+ * key in its second half), the others' from key_of. */
+static bool
+rt_vote_key(void *user, uint64_t voter, uint8_t pk[32])
+{
+	const ecn_rt *rt = user;
+	if (voter == rt->pos) {
+		if (!rt->vote_sk)
+			return false;
+		memcpy(pk, rt->vote_sk + 32, 32);
+		return true;
+	}
+	return rt->key_of && rt->key_of(rt->key_user, voter, pk);
+}
+
+void
+ecn_rt_vote_keys(ecn_rt *rt, bool (*key_of)(void *user, uint64_t pos, uint8_t pk[32]),
+                 void *user)
+{
+	rt->key_of = key_of;
+	rt->key_user = user;
+	rt->ctx.vote_key = key_of ? rt_vote_key : NULL;
+	rt->ctx.vote_user = rt;
+}
+
 void
 ecn_rt_fini(ecn_rt *rt)
 {

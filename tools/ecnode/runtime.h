@@ -86,6 +86,9 @@ typedef struct ecn_rt {
 	void *event_user;
 	const uint8_t *vote_sk; /* the identity's Ed25519 secret key (64 bytes,
 	                           borrowed: ecn_rt_sign_votes), or NULL */
+	/* voters' keys (ecn_rt_vote_keys), or NULL */
+	bool (*key_of)(void *user, uint64_t pos, uint8_t pk[32]);
+	void *key_user;
 	/* counters (metrics) */
 	uint64_t items_in[ECN_RT_KINDS], items_out[ECN_RT_KINDS];
 	uint64_t payloads_in, payloads_out, bytes_in, bytes_out;
@@ -108,6 +111,15 @@ void ecn_rt_fini(ecn_rt *rt);
  * (ECP_DEF_SIGNED) need; peers check them against the key of the
  * identity they admitted. */
 void ecn_rt_sign_votes(ecn_rt *rt, const uint8_t *sk);
+
+/* Where voters' public keys come from: key_of(user, pos, pk) writes the
+ * key of the node at ring position pos and returns true, or false when it
+ * knows none (the daemon: the transport's peers, whose claims it checked).
+ * Without it a voter counts only while the core's peer table holds its
+ * admitted identity, and a valid vote of one that dropped out of it is
+ * refused as a bad signature.  user is borrowed until ecn_rt_fini. */
+void ecn_rt_vote_keys(ecn_rt *rt, bool (*key_of)(void *user, uint64_t pos, uint8_t pk[32]),
+                      void *user);
 
 /* Opens the node to the network (ec_open_ops.join); j is borrowed.
  * Errors: the join's (ec/ecp.h). */

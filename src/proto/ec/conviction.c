@@ -107,13 +107,14 @@ ecp__vote_sign(const ecp_node *n, const ec_ctx *ctx, const ecp_block *b, uint16_
 	ctx->vote_sign(ctx->vote_user, n->pos, d, out->b);
 }
 
-/* The public key of voter: the driver's directory, else (open networks)
- * the identity I admitted at that position. */
+/* The public key of voter: the driver's directory, else (open networks,
+ * where the directory does not know it) the identity I admitted at that
+ * position.  Both hold only checked identities. */
 static bool
 voter_key(const ecp_node *n, const ec_ctx *ctx, uint64_t voter, uint8_t pk[EC_SIG_PK_BYTES])
 {
-	if (ctx->vote_key)
-		return ctx->vote_key(ctx->vote_user, voter, pk);
+	if (ctx->vote_key && ctx->vote_key(ctx->vote_user, voter, pk))
+		return true;
 	const ec_identity_claim *c = n->m ? ecp__member_claim(n, voter) : NULL;
 	if (!c)
 		return false;
