@@ -233,6 +233,21 @@ def no_convictions(nodes):
         assert not [ln for ln in n.log_lines() if "convict" in ln.get("msg", "")], n.log
 
 
+def start_with_wallet(work, nodes, proto):
+    """Starts the trio with --proto proto (b and c through a), waits until
+    all are ready, and makes a wallet: its path."""
+    a, b, c = nodes
+    p = ("--proto", proto)
+    a.start(*p)
+    assert a.wait(lambda st: st.get("ready"), 30)
+    b.start("--bootstrap", a.listen, *p)
+    c.start("--bootstrap", a.listen, *p)
+    assert b.wait(ready, 60) and c.wait(ready, 60)
+    wallet = os.path.join(work, "wallet")
+    assert ctl(a, "--wallet", wallet, "keygen")[0] == 0
+    return wallet
+
+
 def test_default_defences_commit(trio):
     """The defences a real node runs, by default (no --proto defences):
     the witness rule, signed votes (every yes signed with the node's
@@ -241,14 +256,7 @@ def test_default_defences_commit(trio):
     witness parts (derived from what they spend) commit everywhere; a block
     with fewer is refused by every member, so it never commits."""
     work, (a, b, c) = trio
-    p = ("--proto", "window=1")
-    a.start(*p)
-    assert a.wait(lambda st: st.get("ready"), 30)
-    b.start("--bootstrap", a.listen, *p)
-    c.start("--bootstrap", a.listen, *p)
-    assert b.wait(ready, 60) and c.wait(ready, 60)
-    wallet = os.path.join(work, "wallet")
-    assert ctl(a, "--wallet", wallet, "keygen")[0] == 0
+    wallet = start_with_wallet(work, (a, b, c), "window=1")
     rc, out, err = ctl(b, "--wallet", wallet, "create", "--count", "3", "--wait", "20")
     assert rc == 0, out + err
     made = json.loads(out)
@@ -275,14 +283,7 @@ def test_witness_blocks_without_the_rule(trio):
     witness parts as plain creates: ecctl's default blocks commit there,
     and so do bare ones (--witnesses 0)."""
     work, (a, b, c) = trio
-    p = ("--proto", "window=1,defences=off")
-    a.start(*p)
-    assert a.wait(lambda st: st.get("ready"), 30)
-    b.start("--bootstrap", a.listen, *p)
-    c.start("--bootstrap", a.listen, *p)
-    assert b.wait(ready, 60) and c.wait(ready, 60)
-    wallet = os.path.join(work, "wallet")
-    assert ctl(a, "--wallet", wallet, "keygen")[0] == 0
+    wallet = start_with_wallet(work, (a, b, c), "window=1,defences=off")
     rc, out, err = ctl(b, "--wallet", wallet, "create", "--count", "2", "--wait", "20")
     assert rc == 0, out + err
     made = json.loads(out)
